@@ -1,0 +1,208 @@
+"""Token ids -> training batches.
+
+A corpus becomes one long 1-D array of token ids (in memory, or memory-mapped from a file written by
+``prepare_token_file``). ``TokenWindows`` cuts it into overlapping input/target windows: the target is the
+input shifted by one token, because the model learns to predict the next token at every position.
+``WindowBatches`` turns windows into batches whose order depends only on (seed, batch index), so a resumed
+run sees exactly the batches an uninterrupted run would.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+from typing import Iterator, Sequence
+
+import numpy as np
+import torch
+
+from llmzero.errors import UserError
+from llmzero.fileio import atomic_path, write_json_atomic
+
+
+class TokenWindows:
+    """Windows ``ids[s : s+T]`` (input) and ``ids[s+1 : s+T+1]`` (target) for s = 0, stride, 2·stride, ..."""
+
+    def __init__(self, ids: np.ndarray | Sequence[int], context_length: int, stride: int | None = None):
+        self.ids = ids if isinstance(ids, np.ndarray) else np.asarray(ids, dtype=np.int64)
+        self.context_length = context_length
+        self.stride = stride or context_length
+        if self.stride < 1 or context_length < 1:
+            raise UserError("contexto e passo (stride) precisam ser positivos.", "context and stride must be positive.")
+
+    def __len__(self) -> int:
+        usable = len(self.ids) - self.context_length - 1
+        return 0 if usable < 0 else usable // self.stride + 1
+
+    def __getitem__(self, i: int) -> tuple[torch.Tensor, torch.Tensor]:
+        s = i * self.stride
+        chunk = torch.from_numpy(np.asarray(self.ids[s : s + self.context_length + 1], dtype=np.int64))
+        return chunk[:-1], chunk[1:]
+
+    def stack(self, indices: Sequence[int]) -> tuple[torch.Tensor, torch.Tensor]:
+        T, starts = self.context_length, np.asarray(indices, dtype=np.int64) * self.stride
+        rows = np.stack([np.asarray(self.ids[s : s + T + 1], dtype=np.int64) for s in starts])
+        rows = torch.from_numpy(rows)
+        return rows[:, :-1], rows[:, 1:]
+
+
+class WindowBatches:
+    """Batches of windows. Training order: a fresh shuffle every epoch, seeded by (seed, epoch)."""
+
+    def __init__(self, windows: TokenWindows, batch_size: int, seed: int = 0, shuffle: bool = True):
+        if len(windows) == 0:
+            raise UserError(
+                "o texto é curto demais para uma única janela de contexto.",
+                "the text is shorter than one context window.",
+            )
+        self.windows = windows
+        self.batch_size = min(batch_size, len(windows))
+        self.seed = seed
+        self.shuffle = shuffle
+        self.per_epoch = len(windows) // self.batch_size
+        self._perm_epoch, self._perm = -1, None
+
+    def _order(self, epoch: int) -> np.ndarray:
+        if epoch != self._perm_epoch:
+            if self.shuffle:
+                g = torch.Generator().manual_seed(self.seed * 100_003 + epoch)
+                self._perm = torch.randperm(len(self.windows), generator=g).numpy()
+            else:
+                self._perm = np.arange(len(self.windows))
+            self._perm_epoch = epoch
+        return self._perm
+
+    def batch(self, index: int) -> tuple[torch.Tensor, torch.Tensor]:
+        """The index-th training batch (index counts micro-batches from the start of training)."""
+        epoch, k = divmod(index, self.per_epoch)
+        order = self._order(epoch)
+        return self.windows.stack(order[k * self.batch_size : (k + 1) * self.batch_size])
+
+    def iterate(self, max_batches: int | None = None) -> Iterator[tuple[torch.Tensor, torch.Tensor]]:
+        """Batches in file order, for evaluation (always the same batches)."""
+        n = -(-len(self.windows) // self.batch_size)
+        if max_batches is not None:
+            n = min(n, max_batches)
+        for k in range(n):
+            idx = range(k * self.batch_size, min((k + 1) * self.batch_size, len(self.windows)))
+            yield self.windows.stack(list(idx))
+
+    @property
+    def tokens_per_batch(self) -> int:
+        return self.batch_size * self.windows.context_length
+
+
+def split_ids(ids: np.ndarray, val_fraction: float = 0.1) -> tuple[np.ndarray, np.ndarray]:
+    """Train on the first part of the token stream, validate on the last ``val_fraction`` of it."""
+    if not 0.0 <= val_fraction < 1.0:
+        raise UserError("a fração de validação precisa estar entre 0 e 1.", "the validation fraction must be between 0 and 1.")
+    cut = int(len(ids) * (1.0 - val_fraction))
+    return ids[:cut], ids[cut:]
+
+
+# -- token files: a corpus tokenized once, then memory-mapped ---------------------------------------------------
+
+def _dtype_for(vocab_size: int) -> np.dtype:
+    return np.dtype(np.uint16) if vocab_size <= 65536 else np.dtype(np.uint32)
+
+
+def read_text(path: str | os.PathLike) -> str:
+    """Read a UTF-8 text file, with user-facing errors for the usual mistakes."""
+    p = Path(path)
+    if not p.exists():
+        raise UserError(f"arquivo não encontrado: {p}", f"file not found: {p}")
+    if p.is_dir():
+        raise UserError(f"{p} é uma pasta, não um arquivo de texto.", f"{p} is a folder, not a text file.")
+    try:
+        text = p.read_text(encoding="utf-8")
+    except UnicodeDecodeError as exc:
+        raise UserError(
+            f"{p} não está em UTF-8 (byte inválido na posição {exc.start}).",
+            f"{p} is not UTF-8 (invalid byte at position {exc.start}).",
+        ) from None
+    if not text.strip():
+        raise UserError(f"o corpus {p} está vazio.", f"the corpus {p} is empty.")
+    return text
+
+
+def iter_text_chunks(path: str | os.PathLike, chunk_chars: int = 1 << 20) -> Iterator[str]:
+    """Read a big UTF-8 file in pieces that end at a line break, so tokenization never cuts a word."""
+    pending = ""
+    with open(path, encoding="utf-8") as f:
+        while True:
+            block = f.read(chunk_chars)
+            if not block:
+                break
+            pending += block
+            cut = pending.rfind("\n")
+            if cut >= 0:
+                yield pending[: cut + 1]
+                pending = pending[cut + 1 :]
+    if pending:
+        yield pending
+
+
+def prepare_token_file(text_path, tokenizer, out_path) -> dict:
+    """Tokenize a corpus once into ``out_path`` (raw ids) + ``out_path.json`` (dtype, count, tokenizer).
+
+    The text is read and encoded piece by piece, and the ids are appended to a temporary file that replaces the
+    target only when complete, so a corpus larger than memory works and an interrupted run leaves nothing.
+    """
+    text_path, out_path = Path(text_path), Path(out_path)
+    read_text_head(text_path)
+    dtype = _dtype_for(tokenizer.vocab_size)
+    count = 0
+    with atomic_path(out_path) as tmp:
+        with open(tmp, "wb") as f:
+            for piece in iter_text_chunks(text_path):
+                ids = np.asarray(tokenizer.encode(piece), dtype=dtype)
+                f.write(ids.tobytes())
+                count += len(ids)
+        meta = {"format": "llmzero-tokens", "version": 1, "dtype": dtype.name, "count": count,
+                "vocab_size": tokenizer.vocab_size, "tokenizer": tokenizer.to_dict(), "source": str(text_path)}
+        write_json_atomic(out_path.with_name(out_path.name + ".json"), meta)
+    return meta
+
+
+def read_text_head(path: Path) -> None:
+    """Check a text file exists, is UTF-8 and is not empty, without reading all of it."""
+    if not path.exists():
+        raise UserError(f"arquivo não encontrado: {path}", f"file not found: {path}")
+    if path.is_dir():
+        raise UserError(f"{path} é uma pasta, não um arquivo de texto.", f"{path} is a folder, not a text file.")
+    nonblank = False
+    try:
+        for piece in iter_text_chunks(path):
+            nonblank = nonblank or bool(piece.strip())
+    except UnicodeDecodeError:
+        raise UserError(f"{path} não está em UTF-8.", f"{path} is not UTF-8.") from None
+    if not nonblank:
+        raise UserError(f"o corpus {path} está vazio.", f"the corpus {path} is empty.")
+
+
+def load_token_file(path) -> tuple[np.ndarray, dict]:
+    """Memory-map a token file written by ``prepare_token_file``; returns (ids, metadata)."""
+    path = Path(path)
+    meta_path = path.with_name(path.name + ".json")
+    if not path.is_file() or not meta_path.is_file():
+        raise UserError(
+            f"arquivo de tokens não encontrado: {path} (e {meta_path.name}); crie-o com `llmzero prepare`.",
+            f"token file not found: {path} (and {meta_path.name}); make it with `llmzero prepare`.",
+        )
+    try:
+        meta = json.loads(meta_path.read_text(encoding="utf-8"))
+        dtype = np.dtype(meta["dtype"])
+        count = int(meta["count"])
+        assert meta.get("format") == "llmzero-tokens"
+    except Exception:
+        raise UserError(f"{meta_path} não é um índice de tokens do llmzero.", f"{meta_path} is not an llmzero token index.") from None
+    if path.stat().st_size != count * dtype.itemsize:
+        raise UserError(
+            f"{path} tem tamanho diferente do esperado ({count} tokens): arquivo corrompido ou incompleto.",
+            f"{path} does not have the expected size ({count} tokens): corrupt or incomplete file.",
+        )
+    if count == 0:
+        raise UserError(f"{path} não tem nenhum token.", f"{path} holds no tokens.")
+    return np.memmap(path, dtype=dtype, mode="r", shape=(count,)), meta
+

@@ -1,0 +1,463 @@
+"""Text generation: sampling, the KV cache loop, streaming with stop strings, and batches.
+
+The model gives, for the next position, one score (logit) per token of the vocabulary. Generating text is a
+loop: turn the scores into probabilities, pick a token, append it, repeat. How the token is picked is the
+*sampling* recipe:
+
+- temperature: divide the logits by T before the softmax. T < 1 sharpens the distribution, T > 1 flattens
+  it, and T = 0 is the limit where all the mass goes to the best token (greedy decoding);
+- top-k: keep only the k most probable tokens;
+- top-p (nucleus): keep the smallest set of most probable tokens whose probabilities add up to at least p.
+
+Speed comes from the KV cache: the prompt is run once (prefill), then each new token needs a forward pass on
+that single token, because the keys and values of every earlier position are kept. GPT's positions are
+learned embeddings for 0..context_length-1, so once the text outgrows the context the cache cannot simply
+slide: the model then runs on the last ``context_length`` tokens at every step (the same sliding window as
+running without a cache, so both paths give the same tokens).
+"""
+
+from __future__ import annotations
+
+import math
+import time
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass, field
+from typing import Callable, Protocol
+
+import torch
+
+from llmzero.errors import UserError
+
+
+# --------------------------------------------------------------------------------------------------------------
+# Configuration
+# --------------------------------------------------------------------------------------------------------------
+def _is_int(value) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool)
+
+
+@dataclass
+class SamplingConfig:
+    """How to generate: how many tokens, how to pick each one, and when to stop."""
+
+    max_new_tokens: int = 100
+    temperature: float = 1.0  # 0 means greedy: always the most probable token
+    top_k: int | None = None  # keep only the k most probable tokens
+    top_p: float | None = None  # keep the smallest set of tokens whose mass is >= top_p
+    stop: list[str] = field(default_factory=list)  # stop when one of these strings appears in the new text
+    seed: int | None = None  # same seed, same model, same prompt -> same text
+    use_cache: bool = True  # reuse keys/values of earlier positions (much faster, same result)
+    eos_id: int | None = None  # stop when this token is generated (e.g. the tokenizer's eot_id)
+    return_top: int = 0  # with n > 0, each GenStep carries the n most probable tokens of its distribution
+
+    def __post_init__(self) -> None:
+        if isinstance(self.stop, str):
+            self.stop = [self.stop]
+        elif self.stop is None:
+            self.stop = []
+        else:
+            self.stop = list(self.stop)
+        self.validate()
+
+    def validate(self) -> None:
+        """Raise UserError for values that make no sense (called on creation and again before generating)."""
+        if not _is_int(self.max_new_tokens) or self.max_new_tokens < 0:
+            raise UserError(
+                f"max_new_tokens precisa ser um inteiro maior ou igual a 0 (recebeu {self.max_new_tokens!r}).",
+                f"max_new_tokens must be a whole number of at least 0 (got {self.max_new_tokens!r}).",
+            )
+        temp = self.temperature
+        if isinstance(temp, bool) or not isinstance(temp, (int, float)) or not math.isfinite(temp) or temp < 0:
+            raise UserError(
+                f"a temperatura precisa ser um número maior ou igual a 0, e 0 quer dizer guloso (recebeu {temp!r}).",
+                f"the temperature must be a number of at least 0, and 0 means greedy (got {temp!r}).",
+            )
+        if self.top_k is not None and (not _is_int(self.top_k) or self.top_k < 1):
+            raise UserError(
+                f"top_k precisa ser um inteiro maior ou igual a 1 (recebeu {self.top_k!r}).",
+                f"top_k must be a whole number of at least 1 (got {self.top_k!r}).",
+            )
+        p = self.top_p
+        if p is not None and (isinstance(p, bool) or not isinstance(p, (int, float)) or not 0 < p <= 1):
+            raise UserError(
+                f"top_p precisa estar no intervalo (0, 1], maior que 0 e no máximo 1 (recebeu {p!r}).",
+                f"top_p must be in the range (0, 1], above 0 and at most 1 (got {p!r}).",
+            )
+        for s in self.stop:
+            if not isinstance(s, str) or not s:
+                raise UserError(
+                    f"cada sequência de parada precisa ser um texto não vazio (recebeu {s!r}).",
+                    f"every stop sequence must be a non-empty string (got {s!r}).",
+                )
+        if self.seed is not None and not _is_int(self.seed):
+            raise UserError(
+                f"a semente precisa ser um número inteiro (recebeu {self.seed!r}).",
+                f"the seed must be a whole number (got {self.seed!r}).",
+            )
+        if self.eos_id is not None and (not _is_int(self.eos_id) or self.eos_id < 0):
+            raise UserError(
+                f"eos_id precisa ser o id (inteiro, a partir de 0) de um token (recebeu {self.eos_id!r}).",
+                f"eos_id must be the id (a whole number from 0) of a token (got {self.eos_id!r}).",
+            )
+        if not _is_int(self.return_top) or self.return_top < 0:
+            raise UserError(
+                f"return_top precisa ser um inteiro maior ou igual a 0 (recebeu {self.return_top!r}).",
+                f"return_top must be a whole number of at least 0 (got {self.return_top!r}).",
+            )
+
+    @property
+    def greedy(self) -> bool:
+        return self.temperature == 0
+
+
+# --------------------------------------------------------------------------------------------------------------
+# Sampling: logits -> probabilities -> one token
+# --------------------------------------------------------------------------------------------------------------
+def next_token_distribution(
+    logits: torch.Tensor, temperature: float = 1.0, top_k: int | None = None, top_p: float | None = None
+) -> torch.Tensor:
+    """The probabilities a token is drawn from, for logits of shape (..., vocab).
+
+    Order: temperature, then top-k, then top-p, then renormalise. Temperature 0 gives the one-hot
+    distribution of the argmax (the limit of ever smaller temperatures).
+    """
+    if logits.dtype in (torch.float16, torch.bfloat16):
+        logits = logits.float()
+    vocab = logits.size(-1)
+    if temperature == 0:
+        return torch.zeros_like(logits).scatter_(-1, logits.argmax(-1, keepdim=True), 1.0)
+    logits = logits / temperature
+    if top_k is not None and top_k < vocab:
+        # Keep exactly k scores (scatter by index, so ties at the k-th value cannot let more through).
+        best = torch.topk(logits, top_k, dim=-1)
+        logits = torch.full_like(logits, float("-inf")).scatter_(-1, best.indices, best.values)
+    probs = torch.softmax(logits, dim=-1)
+    if top_p is not None and top_p < 1.0:
+        sorted_probs, order = probs.sort(dim=-1, descending=True)
+        mass_before = sorted_probs.cumsum(-1) - sorted_probs  # mass of the strictly more probable tokens
+        drop_sorted = mass_before >= top_p  # the set is already big enough without this token
+        drop = torch.zeros_like(drop_sorted).scatter_(-1, order, drop_sorted)  # back to vocabulary order
+        probs = probs.masked_fill(drop, 0.0)
+        probs = probs / probs.sum(-1, keepdim=True)
+    return probs
+
+
+def make_generator(seed: int | None, device: torch.device | str = "cpu") -> torch.Generator:
+    """A random-number generator of its own (the global torch seed is left alone); None seeds it randomly."""
+    gen = torch.Generator(device=device)
+    if seed is None:
+        gen.seed()
+    else:
+        gen.manual_seed(seed)
+    return gen
+
+
+def _pick(logits: torch.Tensor, cfg: SamplingConfig, generator: torch.Generator):
+    """(chosen token ids, the distribution shown for them) for logits of shape (batch, vocab).
+
+    For greedy decoding the distribution shown is the one at temperature 1 (with top-k/top-p), whose most
+    probable token greedy takes; otherwise it is exactly the distribution the token was drawn from.
+    """
+    probs = next_token_distribution(logits, cfg.temperature or 1.0, cfg.top_k, cfg.top_p)
+    if cfg.greedy:
+        tokens = logits.argmax(-1)
+    else:
+        tokens = torch.multinomial(probs, 1, generator=generator).squeeze(-1)
+    return tokens, probs
+
+
+def sample_next(logits: torch.Tensor, cfg: SamplingConfig, generator: torch.Generator | None = None):
+    """Pick the next token from logits (vocab,) -> int, or (batch, vocab) -> LongTensor (batch,).
+
+    Without a generator, one is made from ``cfg.seed`` (so a fixed seed always picks the same token).
+    """
+    if generator is None:
+        generator = make_generator(cfg.seed, logits.device)
+    tokens, _ = _pick(logits if logits.dim() == 2 else logits.unsqueeze(0), cfg, generator)
+    return int(tokens[0]) if logits.dim() == 1 else tokens
+
+
+# --------------------------------------------------------------------------------------------------------------
+# The token loop
+# --------------------------------------------------------------------------------------------------------------
+@dataclass
+class GenStep:
+    """One generated token."""
+
+    token_id: int
+    prob: float  # its probability in the distribution shown (see _pick)
+    model_prob: float  # its probability in the model's own distribution (softmax of the logits, T = 1)
+    top: list[tuple[int, float]] | None = None  # [(id, prob)] most probable first, when cfg.return_top > 0
+
+
+def _check_prompt(ids: list[int], config) -> None:
+    n, ctx, vocab = len(ids), config.context_length, config.vocab_size
+    if n == 0:
+        raise UserError(
+            "o prompt está vazio: o modelo precisa de pelo menos um token para começar.",
+            "the prompt is empty: the model needs at least one token to start from.",
+        )
+    if n > ctx:
+        raise UserError(
+            f"o prompt tem {n} tokens, mais que o contexto do modelo ({ctx}); encurte o prompt.",
+            f"the prompt has {n} tokens, more than the model's context ({ctx}); shorten the prompt.",
+        )
+    bad = next((i for i in ids if not 0 <= i < vocab), None)
+    if bad is not None:
+        raise UserError(
+            f"o token {bad} do prompt não existe no vocabulário do modelo ({vocab} tokens); "
+            "o tokenizador é o do modelo?",
+            f"the prompt token {bad} is not in the model's vocabulary ({vocab} tokens); "
+            "is the tokenizer the model's own?",
+        )
+
+
+def _as_id_list(ids) -> list[int]:
+    if isinstance(ids, torch.Tensor):
+        return [int(i) for i in ids.reshape(-1).tolist()]
+    return [int(i) for i in ids]
+
+
+def _device(model) -> torch.device:
+    return next(model.parameters()).device
+
+
+def _top(probs: torch.Tensor, n: int) -> list[tuple[int, float]]:
+    values, indices = torch.topk(probs, min(n, probs.size(-1)))
+    return list(zip(indices.tolist(), values.tolist()))
+
+
+@torch.inference_mode()
+def generate_ids(model, prompt_ids: Sequence[int] | torch.Tensor, cfg: SamplingConfig) -> Iterator[GenStep]:
+    """Yield one GenStep per new token (the eos token, when generated, is yielded and ends the loop).
+
+    With the cache: one forward pass on the whole prompt (prefill), then one pass per new token. When the
+    text no longer fits the context, every step runs on the last ``context_length`` tokens.
+    """
+    cfg.validate()
+    ids = _as_id_list(prompt_ids)
+    _check_prompt(ids, model.config)
+    ctx = model.config.context_length
+    device = _device(model)
+    generator = make_generator(cfg.seed, device)
+    was_training = model.training
+    model.eval()
+    cache = model.new_kv_cache(1, min(ctx, len(ids) + cfg.max_new_tokens)) if cfg.use_cache else None
+    try:
+        for _ in range(cfg.max_new_tokens):
+            if cache is not None and len(ids) <= cache.max_len:
+                new = ids[cache.pos:]  # the whole prompt on the first step, then only the last token
+                out = model(torch.tensor([new], device=device), kv_cache=cache, logits_last_only=True)
+            else:
+                out = model(torch.tensor([ids[-ctx:]], device=device), logits_last_only=True)
+            logits = out.logits[:, -1].float()  # (1, vocab)
+            token, probs = _pick(logits, cfg, generator)
+            token_id = int(token[0])
+            ids.append(token_id)
+            yield GenStep(
+                token_id=token_id,
+                prob=float(probs[0, token_id]),
+                model_prob=float(torch.softmax(logits[0], -1)[token_id]),
+                top=_top(probs[0], cfg.return_top) if cfg.return_top else None,
+            )
+            if token_id == cfg.eos_id:
+                return
+    finally:
+        model.train(was_training)
+
+
+# --------------------------------------------------------------------------------------------------------------
+# Text: incremental decoding and stop strings
+# --------------------------------------------------------------------------------------------------------------
+class TokenizerLike(Protocol):
+    def encode(self, text: str) -> list[int]: ...
+    def decode(self, ids: list[int]) -> str: ...
+    @property
+    def eot_id(self) -> int | None: ...
+
+
+class TextStream:
+    """Turns new token ids, one at a time, into printable pieces of text, and cuts the text at a stop string.
+
+    Two things are held back until they are settled:
+    - a byte-level BPE token can hold part of a UTF-8 character; until the rest arrives, decoding shows
+      U+FFFD at the end of the text, so a piece is only handed out up to the last clean character;
+    - the end of the text that could be the start of a stop string ("\\nUs" for "\\nUser:").
+    ``push`` returns the piece that became printable (maybe ""); ``finish`` returns whatever was held back.
+    """
+
+    def __init__(self, tokenizer: TokenizerLike, stop: Iterable[str] = (), context_ids: Sequence[int] = ()):
+        self.tokenizer = tokenizer
+        self.stop = [s for s in stop if s]
+        # A few prompt tokens decoded in front of the new ones, so that joins between tokens (the space a
+        # word tokenizer puts between words) come out as they would in the full text.
+        self.context_ids = list(context_ids)
+        self.context_text = tokenizer.decode(self.context_ids) if self.context_ids else ""
+        self.ids: list[int] = []
+        self.text = ""  # the new text so far (cut before the stop string once one appears)
+        self.emitted = 0  # how many characters of ``text`` were handed out
+        self.stopped = False
+
+    def _decode_new(self) -> str:
+        if self.context_ids:
+            full = self.tokenizer.decode(self.context_ids + self.ids)
+            if full.startswith(self.context_text):
+                return full[len(self.context_text):]
+        return self.tokenizer.decode(self.ids)
+
+    def push(self, token_id: int) -> str:
+        self.ids.append(int(token_id))
+        self.text = self._decode_new()
+        found = [i for i in (self.text.find(s) for s in self.stop) if i >= 0]
+        if found:
+            self.text = self.text[: min(found)]
+            self.stopped = True
+            return self._emit(len(self.text))
+        ready = len(self.text.rstrip("\ufffd"))
+        return self._emit(ready - self._stop_prefix(self.text[:ready]))
+
+    def finish(self) -> str:
+        return self._emit(len(self.text))
+
+    def _stop_prefix(self, text: str) -> int:
+        """Length of the longest end of ``text`` that is the beginning of a stop string."""
+        hold = 0
+        for s in self.stop:
+            for k in range(min(len(s) - 1, len(text)), hold, -1):
+                if text.endswith(s[:k]):
+                    hold = k
+                    break
+        return hold
+
+    def _emit(self, end: int) -> str:
+        if end <= self.emitted:
+            return ""
+        piece = self.text[self.emitted:end]
+        self.emitted = end
+        return piece
+
+
+@dataclass
+class GenerationResult:
+    text: str  # the new text, without the stop string or the eos token
+    token_ids: list[int]  # the new tokens (without the eos token)
+    num_tokens: int  # len(token_ids)
+    tokens_per_second: float  # tokens generated (eos included) per second of the whole call (prefill included)
+    stopped_by: str  # "max_tokens" | "stop" | "eos"
+    prompt_tokens: int = 0
+    seconds: float = 0.0
+
+
+def generate(
+    model,
+    tokenizer: TokenizerLike,
+    prompt: str,
+    cfg: SamplingConfig,
+    on_text: Callable[[str], None] | None = None,
+) -> GenerationResult:
+    """Continue ``prompt``; call ``on_text(piece)`` with each new printable piece as soon as it is known.
+
+    The pieces passed to ``on_text`` add up to exactly ``result.text``. An empty prompt starts from the
+    tokenizer's end-of-text token when it has one (text "from nothing").
+    """
+    cfg.validate()
+    prompt_ids = tokenizer.encode(prompt)
+    if not prompt_ids and tokenizer.eot_id is not None:
+        prompt_ids = [tokenizer.eot_id]
+    stream = TextStream(tokenizer, cfg.stop, context_ids=prompt_ids[-4:])
+    emit = on_text or (lambda piece: None)
+    stopped_by, steps = "max_tokens", 0
+    start = time.perf_counter()
+    token_steps = generate_ids(model, prompt_ids, cfg)
+    try:
+        for step in token_steps:
+            steps += 1
+            if step.token_id == cfg.eos_id:
+                stopped_by = "eos"
+                break
+            piece = stream.push(step.token_id)
+            if piece:
+                emit(piece)
+            if stream.stopped:
+                stopped_by = "stop"
+                break
+    finally:
+        token_steps.close()  # restores the model's train/eval mode now, not at garbage collection
+    piece = stream.finish()
+    if piece:
+        emit(piece)
+    seconds = time.perf_counter() - start
+    return GenerationResult(
+        text=stream.text,
+        token_ids=stream.ids,
+        num_tokens=len(stream.ids),
+        tokens_per_second=steps / seconds if seconds > 0 else 0.0,
+        stopped_by=stopped_by,
+        prompt_tokens=len(prompt_ids),
+        seconds=seconds,
+    )
+
+
+# --------------------------------------------------------------------------------------------------------------
+# Batches: several prompts at once
+# --------------------------------------------------------------------------------------------------------------
+def _positions(mask: torch.Tensor) -> torch.Tensor:
+    """Position of each column counted from the row's first real token (padding gets 0, it is never seen)."""
+    return (mask.cumsum(1) - 1).clamp(min=0)
+
+
+@torch.inference_mode()
+def generate_batch(model, prompt_id_lists: Sequence[Sequence[int]], cfg: SamplingConfig) -> list[list[int]]:
+    """Generate for several prompts at once; returns the new ids of each row (its eos token included).
+
+    Rows are padded on the left, so every row's last token sits in the same column; the attention mask hides
+    the padding and the positions count from each row's first real token, so each row gets the same tokens
+    as when generated alone. A row that produces ``cfg.eos_id`` is done and leaves the batch.
+    """
+    cfg.validate()
+    rows = [_as_id_list(p) for p in prompt_id_lists]
+    for row in rows:
+        _check_prompt(row, model.config)
+    results: list[list[int]] = [[] for _ in rows]
+    if not rows or cfg.max_new_tokens == 0:
+        return results
+    ctx = model.config.context_length
+    device = _device(model)
+    width = max(len(r) for r in rows)
+    seqs = torch.zeros(len(rows), width, dtype=torch.long, device=device)
+    mask = torch.zeros(len(rows), width, dtype=torch.long, device=device)
+    for i, row in enumerate(rows):
+        seqs[i, width - len(row):] = torch.tensor(row, device=device)
+        mask[i, width - len(row):] = 1
+    active = list(range(len(rows)))  # which original row each batch row is
+    generator = make_generator(cfg.seed, device)
+    was_training = model.training
+    model.eval()
+    cache = model.new_kv_cache(len(rows), min(ctx, width + cfg.max_new_tokens)) if cfg.use_cache else None
+    try:
+        for _ in range(cfg.max_new_tokens):
+            if cache is not None and seqs.size(1) <= cache.max_len:
+                past = cache.pos
+                out = model(seqs[:, past:], kv_cache=cache, attention_mask=mask,
+                            position_ids=_positions(mask)[:, past:], logits_last_only=True)
+            else:
+                window = mask[:, -ctx:]  # the last ctx columns: each row's own sliding window
+                out = model(seqs[:, -ctx:], attention_mask=window, position_ids=_positions(window),
+                            logits_last_only=True)
+            tokens, _ = _pick(out.logits[:, -1].float(), cfg, generator)
+            for row, token in zip(active, tokens.tolist()):
+                results[row].append(token)
+            seqs = torch.cat([seqs, tokens[:, None]], dim=1)
+            mask = torch.cat([mask, torch.ones_like(tokens)[:, None]], dim=1)
+            if cfg.eos_id is not None:
+                keep = (tokens != cfg.eos_id).nonzero().squeeze(1)
+                if keep.numel() == 0:
+                    break
+                if keep.numel() < len(active):
+                    seqs, mask = seqs[keep], mask[keep]
+                    active = [active[k] for k in keep.tolist()]
+                    if cache is not None:
+                        cache.reorder(keep)
+    finally:
+        model.train(was_training)
+    return results

@@ -1,0 +1,23 @@
+"""Tokenizers: text <-> integer ids. Characters, words, and byte-level BPE (GPT-2 compatible)."""
+
+from llmzero.tokenizers.base import EOT, UNK, Tokenizer, build_tokenizer, load_tokenizer, tokenizer_from_dict
+from llmzero.tokenizers.bpe import GPT2_PATTERN, BPETokenizer
+from llmzero.tokenizers.char import CharTokenizer, normalize_text
+from llmzero.tokenizers.view import render_tokens, tokens_json
+from llmzero.tokenizers.word import WordTokenizer
+
+__all__ = [
+    "EOT",
+    "UNK",
+    "GPT2_PATTERN",
+    "Tokenizer",
+    "CharTokenizer",
+    "WordTokenizer",
+    "BPETokenizer",
+    "build_tokenizer",
+    "load_tokenizer",
+    "tokenizer_from_dict",
+    "normalize_text",
+    "render_tokens",
+    "tokens_json",
+]

@@ -1,0 +1,424 @@
+"""Byte-level BPE (byte-pair encoding), the tokenizer of GPT-2, trained from scratch or loaded.
+
+The text is first cut into chunks by GPT-2's pre-tokenization pattern (so merges never cross a word
+boundary), each chunk becomes its UTF-8 bytes (token ids 0..255 at the start), and merges learned in
+training glue the most frequent adjacent pairs into new tokens. Special tokens such as ``<|endoftext|>``
+are recognised literally in the text and are never split.
+
+Encoding follows the same rule as ``tiktoken``: inside a chunk, repeatedly merge the adjacent pair whose
+concatenated bytes is the token with the lowest id (the leftmost one on a tie). A token's id is its
+rank: tokens learned earlier have smaller ids. That is why GPT-2's files loaded here give exactly
+tiktoken's ids, and why, when ``tiktoken`` is installed, the same ranks can be handed to it for speed.
+"""
+
+from __future__ import annotations
+
+import heapq
+import json
+import os
+from collections import Counter, defaultdict
+from itertools import chain
+from pathlib import Path
+from typing import Any
+
+import regex
+
+from llmzero.errors import UserError
+from llmzero.tokenizers.base import EOT, FORMAT_VERSION, Tokenizer, check_specials
+
+# GPT-2's pre-tokenization: English contractions, letters, numbers, other symbols (each optionally with
+# one leading space), then runs of whitespace (a trailing space is left for the next word).
+GPT2_PATTERN = r"""'s|'t|'re|'ve|'m|'ll|'d| ?\p{L}+| ?\p{N}+| ?[^\s\p{L}\p{N}]+|\s+(?!\S)|\s+"""
+# The same matches, written so the `regex` module runs it ~1.5x faster (the contractions share their
+# apostrophe). Used by the pure-Python encoder only; files keep GPT-2's own spelling.
+_EQUIVALENT = {GPT2_PATTERN: r"""'(?:[sdmt]|ll|ve|re)| ?\p{L}+| ?\p{N}+| ?[^\s\p{L}\p{N}]+|\s+(?!\S)|\s+"""}
+DEFAULT_VOCAB_SIZE = 512
+CACHE_LIMIT = 200_000  # chunks remembered by the pure-Python encoder before the cache is emptied
+NO_RANK = 1 << 62  # stands for "not a token" in the merge loop
+LONG_CHUNK = 256  # bytes; longer chunks use the heap-based merge (same result, no quadratic time)
+
+
+def bytes_to_unicode() -> dict[int, str]:
+    """GPT-2's reversible map from the 256 byte values to printable characters.
+
+    Printable Latin-1 bytes stand for themselves; the others (control codes, space...) are shifted to
+    code points from 256 up, so a space becomes 'Ġ' and a newline 'Ċ'. It only serves to store byte
+    strings as readable JSON text.
+    """
+    keep = [*range(ord("!"), ord("~") + 1), *range(ord("¡"), ord("¬") + 1), *range(ord("®"), ord("ÿ") + 1)]
+    mapping = {b: chr(b) for b in keep}
+    shift = 0
+    for b in range(256):
+        if b not in mapping:
+            mapping[b] = chr(256 + shift)
+            shift += 1
+    return mapping
+
+
+BYTE_TO_CHAR = bytes_to_unicode()
+CHAR_TO_BYTE = {c: b for b, c in BYTE_TO_CHAR.items()}
+
+
+def bytes_to_text(b: bytes) -> str:
+    return "".join(BYTE_TO_CHAR[x] for x in b)
+
+
+def text_to_bytes(s: str) -> bytes:
+    try:
+        return bytes(CHAR_TO_BYTE[c] for c in s)
+    except KeyError as e:
+        raise ValueError(f"character {e.args[0]!r} is not in the byte-level alphabet") from None
+
+
+def tiktoken_available() -> bool:
+    try:
+        import tiktoken  # noqa: F401
+    except ImportError:
+        return False
+    return True
+
+
+def _merge_pair(ids: list[int], pair: tuple[int, int], new_id: int) -> list[int]:
+    """Replace every non-overlapping occurrence of ``pair`` in ``ids`` (left to right) by ``new_id``."""
+    a, b = pair
+    out: list[int] = []
+    i, n = 0, len(ids)
+    while i < n:
+        if i < n - 1 and ids[i] == a and ids[i + 1] == b:
+            out.append(new_id)
+            i += 2
+        else:
+            out.append(ids[i])
+            i += 1
+    return out
+
+
+class BPETokenizer(Tokenizer):
+    kind = "bpe"
+
+    def __init__(
+        self,
+        vocab: list[bytes] | None = None,
+        merges: dict[tuple[int, int], int] | None = None,
+        special_tokens: dict[str, int] | None = None,
+        pattern: str = GPT2_PATTERN,
+        use_tiktoken: bool | None = None,
+        name: str = "bpe",
+    ):
+        """A byte-level BPE. Without arguments: the 256 byte tokens plus ``<|endoftext|>`` (untrained).
+
+        ``use_tiktoken``: None = use tiktoken when it is installed and LLMZERO_NO_TIKTOKEN is not 1;
+        False = always the pure-Python encoder. Both give the same ids.
+        """
+        if vocab is None:
+            vocab = [bytes([b]) for b in range(256)]
+            special_tokens = {EOT: 256} if special_tokens is None else special_tokens
+        super().__init__(special_tokens)
+        if use_tiktoken is None:
+            use_tiktoken = os.environ.get("LLMZERO_NO_TIKTOKEN", "") not in ("1", "true", "yes")
+        self.use_tiktoken = bool(use_tiktoken)
+        self.name = name
+        self._set(vocab, merges or {}, self.special_tokens, pattern)
+
+    def _set(self, vocab: list[bytes], merges: dict, special_tokens: dict[str, int], pattern: str) -> None:
+        self.vocab = list(vocab)  # id -> bytes, for the ordinary (non-special) tokens
+        self.ranks = {b: i for i, b in enumerate(self.vocab)}  # bytes -> id (= rank)
+        if len(self.ranks) != len(self.vocab):
+            raise ValueError("two tokens have the same bytes")
+        if any(bytes([b]) not in self.ranks for b in range(256)):
+            raise ValueError("a byte-level vocabulary must hold all 256 single bytes")
+        n = len(self.vocab)
+        if sorted(special_tokens.values()) != list(range(n, n + len(special_tokens))):
+            raise ValueError("special token ids must follow the ordinary tokens")
+        self.merges = dict(merges)  # (id, id) -> id, in the order they were learned
+        self.special_tokens = dict(special_tokens)
+        self._special_re = None
+        self.pattern = pattern
+        self._pat = regex.compile(_EQUIVALENT.get(pattern, pattern))
+        self._id_bytes = self.vocab + [s.encode("utf-8") for s in sorted(special_tokens, key=special_tokens.get)]
+        self._cache: dict[str, list[int]] = {}
+        self._tiktoken: Any = None  # built on first use; False when it cannot be built
+
+    @property
+    def vocab_size(self) -> int:
+        return len(self.vocab) + len(self.special_tokens)
+
+    # --- training -------------------------------------------------------------------------------------
+    def train(self, text: str, vocab_size: int | None = None, **opts: Any) -> "BPETokenizer":
+        """Learn merges from ``text`` until the vocabulary has ``vocab_size`` tokens (256 bytes + merges +
+        special tokens), or until no pair is left. Options: special_tokens (default ["<|endoftext|>"]),
+        pattern (default GPT-2's).
+
+        The fast way: count each distinct chunk once (with its frequency), keep the pair counts and, for
+        each pair, the chunks holding it; after a merge only those chunks are rewritten. A heap gives the
+        most frequent pair (ties: the smallest pair of ids, so training is deterministic).
+        """
+        specials = check_specials(opts.pop("special_tokens", [EOT]))
+        pattern = opts.pop("pattern", self.pattern)
+        if opts:
+            raise UserError(f"opções desconhecidas: {sorted(opts)}", f"unknown options: {sorted(opts)}")
+        vocab_size = DEFAULT_VOCAB_SIZE if vocab_size is None else vocab_size
+        if vocab_size < 256 + len(specials):
+            raise UserError(
+                f"vocab_size={vocab_size} é pequeno demais para um BPE de bytes: o mínimo é "
+                f"{256 + len(specials)} (256 bytes + {len(specials)} tokens especiais)",
+                f"vocab_size={vocab_size} is too small for a byte-level BPE: the minimum is "
+                f"{256 + len(specials)} (256 bytes + {len(specials)} special tokens)",
+            )
+        pat = regex.compile(pattern)
+
+        # 1. Pre-tokenize; special tokens are cut out and never learned from.
+        chunk_counts: Counter[str] = Counter()
+        alts = "|".join(regex.escape(s) for s in sorted(specials, key=len, reverse=True))
+        pieces = regex.split(alts, text) if specials else [text]
+        for piece in pieces:
+            chunk_counts.update(pat.findall(piece))
+        words = [list(chunk.encode("utf-8")) for chunk in chunk_counts]
+        freqs = list(chunk_counts.values())
+
+        # 2. Pair counts and the index pair -> chunks that contain it.
+        pair_counts: dict[tuple[int, int], int] = defaultdict(int)
+        where: dict[tuple[int, int], set[int]] = defaultdict(set)
+        for w, ids in enumerate(words):
+            for pair in zip(ids, ids[1:]):
+                pair_counts[pair] += freqs[w]
+                where[pair].add(w)
+        heap = [(-c, pair) for pair, c in pair_counts.items()]
+        heapq.heapify(heap)
+
+        # 3. Merge the most frequent pair until the vocabulary is full.
+        vocab = [bytes([b]) for b in range(256)]
+        ranks = {b: i for i, b in enumerate(vocab)}
+        merges: dict[tuple[int, int], int] = {}
+        target = vocab_size - len(specials)
+        while len(vocab) < target and heap:
+            neg, pair = heapq.heappop(heap)
+            if pair_counts.get(pair) != -neg:
+                continue  # stale heap entry: this pair's count changed since it was pushed
+            new_bytes = vocab[pair[0]] + vocab[pair[1]]
+            new_id = ranks.get(new_bytes)
+            if new_id is None:  # (a pair can rarely spell a token we already have: reuse its id)
+                new_id = len(vocab)
+                vocab.append(new_bytes)
+                ranks[new_bytes] = new_id
+            merges[pair] = new_id
+            delta: dict[tuple[int, int], int] = defaultdict(int)
+            for w in where.pop(pair):
+                old = words[w]
+                new = _merge_pair(old, pair, new_id)
+                if len(new) == len(old):
+                    continue
+                f = freqs[w]
+                for p in zip(old, old[1:]):
+                    delta[p] -= f
+                for p in zip(new, new[1:]):
+                    delta[p] += f
+                    where[p].add(w)
+                words[w] = new
+            for p, d in delta.items():
+                if d:
+                    c = pair_counts[p] + d
+                    if c > 0:
+                        pair_counts[p] = c
+                        heapq.heappush(heap, (-c, p))
+                    else:
+                        del pair_counts[p]
+            pair_counts.pop(pair, None)
+
+        n = len(vocab)
+        self._set(vocab, merges, {s: n + i for i, s in enumerate(specials)}, pattern)
+        return self
+
+    # --- encoding ---------------------------------------------------------------------------------------
+    def _bpe(self, piece: bytes) -> list[int]:
+        """Token ids of one chunk: merge the lowest-ranked adjacent pair until none is a token."""
+        ranks = self.ranks
+        token = ranks.get(piece)
+        if token is not None:  # the whole chunk is a token (tiktoken takes this shortcut too)
+            return [token]
+        if len(piece) > LONG_CHUNK:
+            return self._bpe_long(piece)
+        parts = [piece[i : i + 1] for i in range(len(piece))]
+        # pair_ranks[i]: rank of the token parts[i] + parts[i + 1], or NO_RANK when that is not a token.
+        pair_ranks = [ranks.get(a + b, NO_RANK) for a, b in zip(parts, parts[1:])]
+        while pair_ranks:
+            best = min(pair_ranks)
+            if best == NO_RANK:
+                break
+            i = pair_ranks.index(best)  # the leftmost pair with the lowest rank
+            parts[i : i + 2] = [parts[i] + parts[i + 1]]
+            del pair_ranks[i]
+            if i > 0:
+                pair_ranks[i - 1] = ranks.get(parts[i - 1] + parts[i], NO_RANK)
+            if i < len(pair_ranks):
+                pair_ranks[i] = ranks.get(parts[i] + parts[i + 1], NO_RANK)
+        return [ranks[p] for p in parts]
+
+    def _bpe_long(self, piece: bytes) -> list[int]:
+        """Same result as ``_bpe`` for long chunks, in O(n log n): parts form a linked list over byte
+        offsets and a heap holds (rank, start, end) of every adjacent pair that is a token."""
+        ranks, n = self.ranks, len(piece)
+        nxt = list(range(1, n + 1))  # part starting at i ends at nxt[i]
+        prv = list(range(-1, n - 1))
+        alive = [True] * n
+        heap: list[tuple[int, int, int]] = []
+
+        def push(i: int) -> None:
+            j = nxt[i]
+            if j < n:
+                r = ranks.get(piece[i : nxt[j]])
+                if r is not None:
+                    heapq.heappush(heap, (r, i, nxt[j]))
+
+        for i in range(n - 1):
+            push(i)
+        while heap:
+            _, i, end = heapq.heappop(heap)
+            if not alive[i] or nxt[i] >= n or nxt[nxt[i]] != end:
+                continue  # stale: one of the two parts changed
+            alive[nxt[i]] = False
+            nxt[i] = end
+            if end < n:
+                prv[end] = i
+            if prv[i] >= 0:
+                push(prv[i])
+            push(i)
+        out, i = [], 0
+        while i < n:
+            out.append(ranks[piece[i : nxt[i]]])
+            i = nxt[i]
+        return out
+
+    def _encode_ordinary_py(self, text: str) -> list[int]:
+        # Natural text repeats its chunks (" the", " de", ","...): remember each chunk's ids in a dict so
+        # BPE runs once per distinct chunk; the rest is dict lookups.
+        cache = self._cache
+        chunks = self._pat.findall(text)
+        missing = set(chunks).difference(cache)
+        if missing:
+            if len(cache) + len(missing) > CACHE_LIMIT:
+                cache.clear()
+                missing = set(chunks)
+            for chunk in missing:
+                cache[chunk] = self._bpe(chunk.encode("utf-8"))
+        return list(chain.from_iterable(map(cache.__getitem__, chunks)))
+
+    def _encode_py(self, text: str) -> list[int]:
+        ids: list[int] = []
+        for piece, is_special in self.split_special(text):
+            if is_special:
+                ids.append(self.special_tokens[piece])
+            else:
+                ids.extend(self._encode_ordinary_py(piece))
+        return ids
+
+    def fast_encoding(self) -> Any:
+        """A ``tiktoken.Encoding`` built from our own ranks, or None (no tiktoken, or switched off)."""
+        if not self.use_tiktoken:
+            return None
+        if self._tiktoken is None:
+            try:
+                import tiktoken
+
+                self._tiktoken = tiktoken.Encoding(
+                    name=f"llmzero-{self.name}-{id(self)}",
+                    pat_str=self.pattern,
+                    mergeable_ranks=self.ranks,
+                    special_tokens=self.special_tokens,
+                )
+            except Exception:  # not installed, or a pattern its regex engine does not accept
+                self._tiktoken = False
+        return self._tiktoken or None
+
+    @staticmethod
+    def _fix_surrogates(text: str) -> str:
+        # Lone surrogates cannot become UTF-8: replace them with U+FFFD (what tiktoken does too).
+        return text.encode("utf-16", "surrogatepass").decode("utf-16", "replace")
+
+    def encode(self, text: str) -> list[int]:
+        """Text -> ids. Special tokens written literally in the text (``<|endoftext|>``) become their id."""
+        enc = self.fast_encoding()
+        if enc is not None:
+            return enc.encode(text, allowed_special="all")
+        try:
+            return self._encode_py(text)
+        except UnicodeEncodeError:
+            return self._encode_py(self._fix_surrogates(text))
+
+    def encode_ordinary(self, text: str) -> list[int]:
+        """Text -> ids, treating special-token text as ordinary text."""
+        enc = self.fast_encoding()
+        if enc is not None:
+            return enc.encode_ordinary(text)
+        try:
+            return self._encode_ordinary_py(text)
+        except UnicodeEncodeError:
+            return self._encode_ordinary_py(self._fix_surrogates(text))
+
+    def decode_bytes(self, ids: list[int]) -> bytes:
+        try:
+            if not ids or min(ids) >= 0:
+                return b"".join(map(self._id_bytes.__getitem__, ids))
+        except (IndexError, TypeError):
+            pass
+        self.check_ids(ids)  # raises the UserError that names the bad id
+        return b"".join(self._id_bytes[i] for i in ids)
+
+    def decode(self, ids: list[int]) -> str:
+        # A cut in the middle of a multi-byte character decodes to U+FFFD.
+        return self.decode_bytes(ids).decode("utf-8", errors="replace")
+
+    def token_text(self, token_id: int) -> str:
+        return self.decode_bytes([token_id]).decode("utf-8", errors="replace")
+
+    # --- JSON and GPT-2 files ---------------------------------------------------------------------------
+    def to_dict(self) -> dict:
+        return {
+            "type": self.kind,
+            "version": FORMAT_VERSION,
+            "name": self.name,
+            "pattern": self.pattern,
+            # Token bytes written with GPT-2's byte->character map (a space is 'Ġ'); list index = id.
+            "vocab": [bytes_to_text(b) for b in self.vocab],
+            "merges": [[a, b, m] for (a, b), m in self.merges.items()],
+            "special_tokens": self.special_tokens,
+        }
+
+    @classmethod
+    def from_dict(cls, d: dict, use_tiktoken: bool | None = None) -> "BPETokenizer":
+        vocab = [text_to_bytes(s) for s in d["vocab"]]
+        merges = {(int(a), int(b)): int(m) for a, b, m in d.get("merges", [])}
+        specials = {str(s): int(i) for s, i in d.get("special_tokens", {}).items()}
+        return cls(vocab, merges, specials, d.get("pattern", GPT2_PATTERN), use_tiktoken, d.get("name", "bpe"))
+
+    @classmethod
+    def from_gpt2(cls, folder: str | os.PathLike, use_tiktoken: bool | None = None) -> "BPETokenizer":
+        """Load GPT-2's ``encoder.json`` (token text -> id) and ``vocab.bpe`` (the merges, in order)."""
+        folder = Path(folder)
+        try:
+            with open(folder / "encoder.json", encoding="utf-8") as f:
+                encoder: dict[str, int] = json.load(f)
+            with open(folder / "vocab.bpe", encoding="utf-8") as f:
+                lines = [ln for ln in f.read().split("\n") if ln and not ln.startswith("#version")]
+        except FileNotFoundError as e:
+            raise UserError(f"arquivo do GPT-2 não encontrado: {e.filename}", f"GPT-2 file not found: {e.filename}")
+        except (json.JSONDecodeError, UnicodeDecodeError) as e:
+            raise UserError(
+                f"arquivos do GPT-2 ilegíveis em {folder}: {e}", f"unreadable GPT-2 files in {folder}: {e}"
+            ) from None
+        try:
+            pairs = [tuple(ln.split(" ")) for ln in lines]
+            merges = {(encoder[a], encoder[b]): encoder[a + b] for a, b in pairs}
+            # Ordinary tokens: the 256 bytes and one per merge. Whatever else the encoder holds is special.
+            n = 256 + len(merges)
+            by_id = sorted(encoder.items(), key=lambda kv: kv[1])
+            if [i for _, i in by_id[:n]] != list(range(n)):
+                raise ValueError("token ids are not 0..n-1")
+            vocab = [text_to_bytes(s) for s, _ in by_id[:n]]
+            specials = dict(by_id[n:])
+            return cls(vocab, merges, specials, GPT2_PATTERN, use_tiktoken, name="gpt2")
+        except (KeyError, ValueError, TypeError) as e:
+            raise UserError(
+                f"encoder.json e vocab.bpe em {folder} não formam um vocabulário GPT-2 válido ({e})",
+                f"encoder.json and vocab.bpe in {folder} do not form a valid GPT-2 vocabulary ({e})",
+            ) from None

@@ -1,0 +1,168 @@
+"""Pre-training: teach a GPT to predict the next token of a corpus. The library call behind `llmzero train`."""
+
+from __future__ import annotations
+
+import random
+import sys
+from pathlib import Path
+from typing import Callable
+
+import numpy as np
+import torch
+
+from llmzero.checkpoint import load_checkpoint, resolve_dir
+from llmzero.data import TokenWindows, WindowBatches, load_token_file, read_text, split_ids
+from llmzero.errors import UserError, t
+from llmzero.model import GPT, GPTConfig, preset as preset_config
+from llmzero.tokenizers import build_tokenizer, tokenizer_from_dict
+from llmzero.training.trainer import TrainConfig, Trainer
+
+DEFAULT_OUT = "runs/llmzero"
+
+
+def load_corpus_ids(data: str | Path | None, tokenizer_spec, vocab_size, log) -> tuple[np.ndarray, object, str]:
+    """Token ids of the training data and the tokenizer that made them.
+
+    data: None (the shipped pt-BR corpus), a UTF-8 text file, or a token file from `llmzero prepare`.
+    tokenizer_spec: "char" | "word" | "bpe" | a path, or an already built tokenizer (resume).
+    """
+    if data is not None and Path(str(data) + ".json").is_file() and not str(data).endswith(".txt"):
+        ids, meta = load_token_file(data)
+        return ids, tokenizer_from_dict(meta["tokenizer"], str(data)), str(data)
+    if data is None:
+        from llmzero.datasets import corpus_path
+
+        data = corpus_path()
+    text = read_text(data)
+    if isinstance(tokenizer_spec, str):
+        log(t(f"Treinando o tokenizador '{tokenizer_spec}' em {len(text):,} caracteres...",
+              f"Training the '{tokenizer_spec}' tokenizer on {len(text):,} characters..."))
+        tokenizer = build_tokenizer(tokenizer_spec, text, vocab_size)
+    else:
+        tokenizer = tokenizer_spec
+    ids = np.asarray(tokenizer.encode(text), dtype=np.int64)
+    return ids, tokenizer, str(data)
+
+
+def sample_prompts(val_ids: np.ndarray, tokenizer, n: int, seed: int) -> list[str]:
+    """A few prompts taken from the start of lines of the validation text, so any corpus works."""
+    text = tokenizer.decode([int(i) for i in val_ids[:20000]])
+    lines = [ln.strip() for ln in text.splitlines() if len(ln.split()) >= 6]
+    rng = random.Random(seed)
+    picks = rng.sample(lines, min(n, len(lines))) if lines else []
+    return [" ".join(line.split()[:4]) for line in picks]
+
+
+def pretrain(
+    data: str | Path | None = None,
+    out: str | Path = DEFAULT_OUT,
+    *,
+    tokenizer: str = "char",
+    vocab_size: int | None = None,
+    preset: str = "tiny",
+    model_overrides: dict | None = None,
+    batch_size: int = 16,
+    stride: int | None = None,
+    val_fraction: float = 0.1,
+    train: dict | None = None,
+    resume: bool = False,
+    overwrite: bool = False,
+    samples: int = 3,
+    on_sample: Callable[[str, str], None] | None = None,
+    log: Callable[[str], None] | None = None,
+) -> dict:
+    """Train a GPT from scratch (or resume one) and return a summary.
+
+    train: TrainConfig fields to set (max_steps, lr, time_budget, seed, ...); on resume they override the
+    saved ones. Returns {"val_loss", "train_loss", "steps", "tokens_per_second", "params", "out", "samples", ...}.
+    """
+    log = log or (lambda msg: print(msg, file=sys.stderr))
+    out = Path(out)
+    train = dict(train or {})
+    existing = resolve_dir(out) / "config.json"
+    if resume:
+        ckpt = load_checkpoint(out, with_trainer_state=True)
+        if ckpt.trainer_state is None:
+            raise UserError(f"{out} não tem estado de treino para retomar.", f"{out} holds no training state to resume.")
+        meta = ckpt.meta
+        if meta.get("kind", "lm") != "lm":
+            raise UserError(f"{out} não é um modelo de linguagem pré-treinado.", f"{out} is not a pre-trained language model.")
+        config = ckpt.config
+        data = data if data is not None else meta["data"]["source"]
+        if meta["data"].get("shipped") and data == meta["data"]["source"] and not Path(data).exists():
+            data = None
+        ids, tok, source = load_corpus_ids(data, ckpt.tokenizer, None, log)
+        batch_size, stride, val_fraction = meta["data"]["batch_size"], meta["data"]["stride"], meta["data"]["val_fraction"]
+        train_cfg = TrainConfig.from_dict({**ckpt.trainer_state["train_config"], **train})
+    else:
+        if existing.is_file() and not overwrite:
+            raise UserError(
+                f"{out} já tem um checkpoint; use --resume para continuar o treino ou --overwrite para recomeçar.",
+                f"{out} already holds a checkpoint; use --resume to continue training or --overwrite to start over.",
+            )
+        ids, tok, source = load_corpus_ids(data, tokenizer, vocab_size, log)
+        overrides = {k: v for k, v in (model_overrides or {}).items() if v is not None}
+        config = preset_config(preset, vocab_size=tok.vocab_size, **overrides)
+        train_cfg = TrainConfig(**train)
+    if batch_size < 1:
+        raise UserError("o tamanho do lote precisa ser positivo.", "the batch size must be positive.")
+    T = config.context_length
+    train_ids, val_ids = split_ids(ids, val_fraction)
+    need = int((T + 2) / max(val_fraction, 1e-9)) if val_fraction > 0 else T + 2
+    if len(train_ids) < T + 1 or (val_fraction > 0 and len(val_ids) < T + 1):
+        raise UserError(
+            f"o corpus tem {len(ids):,} tokens, menos que uma janela de contexto de {T} tokens para treino e validação "
+            f"(são precisos ao menos {need:,}); use um texto maior ou --context menor.",
+            f"the corpus has {len(ids):,} tokens, shorter than one context window of {T} tokens for training and "
+            f"validation (at least {need:,} are needed); use a longer text or a smaller --context.",
+        )
+    train_batches = WindowBatches(TokenWindows(train_ids, T, stride or T), batch_size, seed=train_cfg.seed)
+    val_batches = WindowBatches(TokenWindows(val_ids, T, T), batch_size, shuffle=False) if val_fraction > 0 else None
+
+    torch.manual_seed(train_cfg.seed)
+    model = GPT(config)
+    meta = {
+        "kind": "lm",
+        "model": config.to_dict(),
+        "data": {"source": source, "shipped": data is None, "tokens": int(len(ids)), "batch_size": batch_size,
+                 "stride": stride or T, "val_fraction": val_fraction},
+    }
+    n_params = model.num_parameters()
+    log(t(
+        f"Modelo: {config.n_layer} camadas, {config.n_head} cabeças, dimensão {config.n_embd}, contexto {T}, "
+        f"vocabulário {config.vocab_size}: {n_params:,} parâmetros. Dados: {len(train_ids):,} tokens de treino, "
+        f"{len(val_ids):,} de validação.",
+        f"Model: {config.n_layer} layers, {config.n_head} heads, dimension {config.n_embd}, context {T}, "
+        f"vocabulary {config.vocab_size}: {n_params:,} parameters. Data: {len(train_ids):,} training tokens, "
+        f"{len(val_ids):,} validation tokens.",
+    ))
+    trainer = Trainer(model, train_batches, val_batches, train_cfg, out, tokenizer=tok, meta=meta, log=log)
+    result = trainer.fit(resume=resume)
+    summary = {
+        "val_loss": result.val_loss,
+        "train_loss": result.train_loss,
+        "steps": result.steps,
+        "tokens_per_second": round(result.tokens_per_second, 1),
+        "params": n_params,
+        "out": str(out),
+        "stopped_by": result.stopped_by,
+        "elapsed": round(result.elapsed, 2),
+    }
+    summary["samples"] = write_samples(trainer.model, tok, sample_prompts(val_ids, tok, samples, train_cfg.seed),
+                                       train_cfg.seed, on_sample) if samples else []
+    return summary
+
+
+def write_samples(model: GPT, tokenizer, prompts: list[str], seed: int, on_sample=None, max_new_tokens: int = 60):
+    """Continue each prompt with the trained model, so the learner sees what it learned."""
+    from llmzero.generation import SamplingConfig, generate
+
+    model.eval()
+    outs = []
+    for i, prompt in enumerate(prompts):
+        cfg = SamplingConfig(max_new_tokens=max_new_tokens, temperature=0.8, top_k=40, seed=seed + i)
+        text = generate(model, tokenizer, prompt, cfg).text
+        outs.append({"prompt": prompt, "text": text})
+        if on_sample:
+            on_sample(prompt, text)
+    return outs

@@ -1,0 +1,364 @@
+"""One training loop for every stage.
+
+Pre-training, classification fine-tuning and instruction tuning differ only in their batches and in how a
+batch becomes a loss; the loop is the same: AdamW (decay on matrices only), linear warmup then cosine decay,
+gradient accumulation and clipping, evaluation every N steps, checkpoints every N steps and at the end, exact
+resume, a time budget, a progress bar, metrics.jsonl and a loss-curve PNG.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import math
+import signal
+import sys
+import time
+from dataclasses import asdict, dataclass, field, fields
+from pathlib import Path
+from typing import Any, Callable, Iterable, Protocol
+
+import torch
+
+from llmzero.checkpoint import METRICS_FILE, load_checkpoint, restore_optimizer, save_checkpoint
+from llmzero.errors import UserError, t
+from llmzero.fileio import write_text_atomic
+
+
+class BatchSource(Protocol):
+    def batch(self, index: int) -> tuple[torch.Tensor, ...]: ...
+    def iterate(self, max_batches: int | None = None) -> Iterable[tuple[torch.Tensor, ...]]: ...
+
+
+@dataclass
+class TrainConfig:
+    max_steps: int = 2000
+    grad_accum: int = 1
+    lr: float = 1e-3
+    min_lr: float | None = None  # default: lr / 10
+    warmup_steps: int | None = None  # default: 5 % of max_steps, at most 100
+    weight_decay: float = 0.1
+    beta1: float = 0.9
+    beta2: float = 0.95
+    grad_clip: float = 1.0
+    eval_every: int = 100
+    eval_batches: int = 20
+    checkpoint_every: int = 500
+    time_budget: float | None = None  # seconds; the schedule then follows elapsed time as well as steps
+    seed: int = 1337
+    device: str = "auto"
+    precision: str = "auto"  # "fp32", "bf16", or "auto" (bf16 on a CUDA GPU that supports it)
+    compile: bool = False
+    progress: bool = True
+
+    def __post_init__(self):
+        checks = [
+            (self.max_steps >= 1, "max_steps"), (self.grad_accum >= 1, "grad_accum"), (self.lr > 0, "lr"),
+            (self.eval_every >= 1, "eval_every"), (self.checkpoint_every >= 1, "checkpoint_every"),
+            (self.eval_batches >= 1, "eval_batches"), (self.time_budget is None or self.time_budget > 0, "time_budget"),
+        ]
+        for ok, name in checks:
+            if not ok:
+                raise UserError(f"valor inválido para {name}.", f"invalid value for {name}.")
+        if self.precision not in ("auto", "fp32", "bf16"):
+            raise UserError("precisão deve ser auto, fp32 ou bf16.", "precision must be auto, fp32 or bf16.")
+
+    @property
+    def warmup(self) -> int:
+        return self.warmup_steps if self.warmup_steps is not None else min(100, self.max_steps // 20)
+
+    @property
+    def final_lr(self) -> float:
+        return self.min_lr if self.min_lr is not None else self.lr / 10
+
+    @classmethod
+    def from_dict(cls, data: dict) -> "TrainConfig":
+        names = {f.name for f in fields(cls)}
+        return cls(**{k: v for k, v in data.items() if k in names})
+
+
+def lr_at(cfg: TrainConfig, step: int, progress: float) -> float:
+    """Linear warmup for ``cfg.warmup`` steps, then cosine decay from lr to final_lr as progress goes 0 -> 1."""
+    if step < cfg.warmup:
+        return cfg.lr * (step + 1) / cfg.warmup
+    progress = min(max(progress, 0.0), 1.0)
+    return cfg.final_lr + 0.5 * (1.0 + math.cos(math.pi * progress)) * (cfg.lr - cfg.final_lr)
+
+
+def pick_device(name: str = "auto") -> torch.device:
+    if name != "auto":
+        try:
+            device = torch.device(name)
+        except RuntimeError:
+            raise UserError(f"dispositivo desconhecido: {name!r}.", f"unknown device: {name!r}.") from None
+        if device.type == "cuda" and not torch.cuda.is_available():
+            raise UserError("CUDA não está disponível nesta máquina.", "CUDA is not available on this machine.")
+        return device
+    if torch.cuda.is_available():
+        return torch.device("cuda")
+    if getattr(torch.backends, "mps", None) and torch.backends.mps.is_available():
+        return torch.device("mps")
+    return torch.device("cpu")
+
+
+class TrainingDiverged(Exception):
+    """The loss stopped being a finite number; the last good checkpoint is kept."""
+
+    def __init__(self, step: int, loss: float, checkpoint: Path | None):
+        self.step, self.loss, self.checkpoint = step, loss, checkpoint
+        where_pt = f" O último checkpoint bom está em {checkpoint}." if checkpoint else " Nenhum checkpoint foi salvo."
+        where_en = f" The last good checkpoint is in {checkpoint}." if checkpoint else " No checkpoint was saved."
+        super().__init__(t(
+            f"a perda virou {loss} no passo {step}; o treino parou. Tente uma taxa de aprendizado menor.{where_pt}",
+            f"the loss became {loss} at step {step}; training stopped. Try a lower learning rate.{where_en}",
+        ))
+
+
+@dataclass
+class TrainResult:
+    steps: int
+    train_loss: float | None
+    val_loss: float | None
+    tokens_per_second: float
+    tokens: int
+    elapsed: float
+    checkpoint: Path
+    stopped_by: str  # "max_steps" | "time_budget" | "interrupt"
+    history: list[dict] = field(default_factory=list)
+
+
+def lm_loss(model: torch.nn.Module, batch: tuple[torch.Tensor, ...]) -> torch.Tensor:
+    """Next-token prediction: batch = (inputs, targets)."""
+    return model(batch[0], batch[1]).loss
+
+
+class Trainer:
+    """Trains ``model`` on ``train`` batches, evaluates on ``val``, and keeps a checkpoint in ``out_dir``.
+
+    loss_fn(model, batch) -> scalar loss decides what is learned; extra_eval(model) -> dict adds metrics.
+    ``meta`` goes into the checkpoint's config.json (it must hold the model config under "model").
+    """
+
+    def __init__(
+        self,
+        model: torch.nn.Module,
+        train: BatchSource,
+        val: BatchSource | None,
+        config: TrainConfig,
+        out_dir: str | Path,
+        *,
+        tokenizer=None,
+        meta: dict | None = None,
+        loss_fn: Callable[[torch.nn.Module, tuple], torch.Tensor] = lm_loss,
+        extra_eval: Callable[[torch.nn.Module], dict] | None = None,
+        tokens_per_batch: int | None = None,
+        log: Callable[[str], None] | None = None,
+    ):
+        self.cfg = config
+        self.device = pick_device(config.device)
+        self.model = model.to(self.device)
+        self.train_data, self.val_data = train, val
+        self.out_dir = Path(out_dir)
+        self.ckpt_dir = self.out_dir / "checkpoint"
+        self.metrics_path = self.out_dir / METRICS_FILE
+        self.tokenizer = tokenizer
+        self.meta = dict(meta or {})
+        self.loss_fn = loss_fn
+        self.extra_eval = extra_eval
+        self.tokens_per_batch = tokens_per_batch or getattr(train, "tokens_per_batch", 0)
+        self.log = log or (lambda msg: print(msg, file=sys.stderr))
+        decay_groups = model.param_groups(config.weight_decay) if hasattr(model, "param_groups") else [
+            {"params": [p for p in model.parameters() if p.requires_grad], "weight_decay": config.weight_decay}]
+        fused = self.device.type == "cuda"
+        self.optimizer = torch.optim.AdamW(decay_groups, lr=config.lr, betas=(config.beta1, config.beta2), fused=fused or None)
+        use_bf16 = config.precision == "bf16" or (
+            config.precision == "auto" and self.device.type == "cuda" and torch.cuda.is_bf16_supported())
+        self.autocast = (lambda: torch.autocast(self.device.type, dtype=torch.bfloat16)) if use_bf16 else contextlib.nullcontext
+        self.train_model = torch.compile(self.model) if config.compile else self.model
+        self.step, self.tokens_seen, self.elapsed = 0, 0, 0.0
+        self.history: list[dict] = []
+        self._stop_requested = False
+        self._saved_step = -1
+
+    # -- state ------------------------------------------------------------------------------------------------
+    def _trainer_state(self) -> dict:
+        return {"step": self.step, "tokens_seen": self.tokens_seen, "elapsed": self.elapsed,
+                "train_config": asdict(self.cfg)}
+
+    def save(self) -> Path:
+        rng = {"rng.cpu": torch.get_rng_state()}
+        if self.device.type == "cuda":
+            rng["rng.cuda"] = torch.cuda.get_rng_state()
+        meta = dict(self.meta, step=self.step)
+        self._saved_step = self.step
+        return save_checkpoint(self.ckpt_dir, self.model, self.tokenizer, meta, optimizer=self.optimizer,
+                               trainer_state=self._trainer_state(), extra_tensors=rng, metrics_file=self.metrics_path)
+
+    def resume(self) -> None:
+        """Continue from ``out_dir/checkpoint``: weights, optimizer moments, step, clock and random state."""
+        ckpt = load_checkpoint(self.out_dir, device="cpu", with_trainer_state=True)
+        if ckpt.trainer_state is None:
+            raise UserError(f"{self.ckpt_dir} não tem estado de treino para retomar.",
+                            f"{self.ckpt_dir} holds no training state to resume from.")
+        self.model.load_state_dict(ckpt.model.state_dict())
+        state = ckpt.trainer_state
+        restore_optimizer(self.optimizer, ckpt.trainer_tensors, state["optimizer"])
+        self.step, self.tokens_seen, self.elapsed = state["step"], state["tokens_seen"], state["elapsed"]
+        self._saved_step = self.step
+        torch.set_rng_state(ckpt.trainer_tensors["rng.cpu"])
+        if "rng.cuda" in ckpt.trainer_tensors and self.device.type == "cuda":
+            torch.cuda.set_rng_state(ckpt.trainer_tensors["rng.cuda"])
+        # Keep only the metrics of steps the checkpoint had reached, so the file reads as one run.
+        if self.metrics_path.is_file():
+            kept = [line for line in self.metrics_path.read_text(encoding="utf-8").splitlines()
+                    if line.strip() and json.loads(line).get("step", 0) <= self.step]
+            write_text_atomic(self.metrics_path, "".join(line + "\n" for line in kept))
+            self.history = [json.loads(line) for line in kept]
+
+    # -- evaluation -------------------------------------------------------------------------------------------
+    @torch.no_grad()
+    def evaluate(self) -> dict:
+        if self.val_data is None:
+            return {}
+        self.model.eval()
+        total, n = 0.0, 0
+        for batch in self.val_data.iterate(self.cfg.eval_batches):
+            batch = tuple(b.to(self.device) for b in batch)
+            with self.autocast():
+                total += float(self.loss_fn(self.model, batch))
+            n += 1
+        out = {"val_loss": total / max(n, 1)}
+        out["val_ppl"] = math.exp(min(out["val_loss"], 50.0))
+        if self.extra_eval is not None:
+            out.update(self.extra_eval(self.model))
+        self.model.train()
+        return out
+
+    def _record(self, row: dict) -> None:
+        self.history.append(row)
+        self.metrics_path.parent.mkdir(parents=True, exist_ok=True)
+        with open(self.metrics_path, "a", encoding="utf-8") as f:
+            f.write(json.dumps(row) + "\n")
+
+    # -- the loop ---------------------------------------------------------------------------------------------
+    def _on_sigint(self, signum, frame):
+        if self._stop_requested:  # a second Ctrl-C stops at once
+            raise KeyboardInterrupt
+        self._stop_requested = True
+
+    def fit(self, resume: bool = False) -> TrainResult:
+        cfg = self.cfg
+        self.out_dir.mkdir(parents=True, exist_ok=True)
+        if resume:
+            self.resume()
+        else:
+            torch.manual_seed(cfg.seed)
+            self.metrics_path.unlink(missing_ok=True)
+        self.model.train()
+        old_handler = None
+        try:
+            old_handler = signal.signal(signal.SIGINT, self._on_sigint)
+        except ValueError:  # not the main thread
+            pass
+        try:
+            return self._loop()
+        finally:
+            if old_handler is not None:
+                signal.signal(signal.SIGINT, old_handler)
+
+    def _progress(self) -> float:
+        p = self.step / self.cfg.max_steps
+        if self.cfg.time_budget:
+            p = max(p, self.elapsed / self.cfg.time_budget)
+        return p
+
+    def _loop(self) -> TrainResult:
+        from tqdm import tqdm
+
+        cfg = self.cfg
+        bar = tqdm(total=cfg.max_steps, initial=self.step, disable=not cfg.progress, file=sys.stderr,
+                   dynamic_ncols=True, leave=False, unit=t("passo", "step"))
+        last_train_loss = self.history[-1].get("train_loss") if self.history else None
+        last_val = self.history[-1].get("val_loss") if self.history else None
+        saved = self.ckpt_dir if self._saved_step >= 0 else None
+        stopped_by, compute_time, compute_tokens = "max_steps", 0.0, 0
+        loss_acc, loss_n = 0.0, 0
+        while self.step < cfg.max_steps:
+            if cfg.time_budget and self.elapsed >= cfg.time_budget:
+                stopped_by = "time_budget"
+                break
+            if self._stop_requested:
+                stopped_by = "interrupt"
+                break
+            t0 = time.perf_counter()
+            lr = lr_at(cfg, self.step, self._progress())
+            for group in self.optimizer.param_groups:
+                group["lr"] = lr
+            step_loss = 0.0
+            for micro in range(cfg.grad_accum):
+                batch = tuple(b.to(self.device) for b in self.train_data.batch(self.step * cfg.grad_accum + micro))
+                with self.autocast():
+                    loss = self.loss_fn(self.train_model, batch)
+                value = float(loss.detach())
+                if not math.isfinite(value):
+                    bar.close()
+                    raise TrainingDiverged(self.step + 1, value, saved)
+                (loss / cfg.grad_accum).backward()
+                step_loss += value / cfg.grad_accum
+            if cfg.grad_clip and cfg.grad_clip > 0:
+                torch.nn.utils.clip_grad_norm_(self.model.parameters(), cfg.grad_clip)
+            self.optimizer.step()
+            self.optimizer.zero_grad(set_to_none=True)
+            self.step += 1
+            dt = time.perf_counter() - t0
+            self.elapsed += dt
+            compute_time += dt
+            tokens = self.tokens_per_batch * cfg.grad_accum
+            self.tokens_seen += tokens
+            compute_tokens += tokens
+            loss_acc, loss_n = loss_acc + step_loss, loss_n + 1
+            tok_s = compute_tokens / compute_time if compute_time else 0.0
+            postfix = {"loss": f"{step_loss:.3f}", "tok/s": f"{tok_s:,.0f}"}
+            if cfg.time_budget:
+                postfix["eta"] = f"{max(0.0, cfg.time_budget - self.elapsed):.0f}s"
+            bar.set_postfix(postfix, refresh=False)
+            bar.update(1)
+            is_last = self.step >= cfg.max_steps or (cfg.time_budget and self.elapsed >= cfg.time_budget)
+            if self.step % cfg.eval_every == 0 or is_last:
+                t1 = time.perf_counter()
+                last_train_loss = loss_acc / loss_n
+                loss_acc, loss_n = 0.0, 0
+                row = {"step": self.step, "train_loss": last_train_loss, "lr": lr, "tokens": self.tokens_seen,
+                       "elapsed": round(self.elapsed, 3), "tokens_per_second": round(tok_s, 1)}
+                ev = self.evaluate()
+                row.update(ev)
+                last_val = ev.get("val_loss", last_val)
+                self._record(row)
+                self.elapsed += time.perf_counter() - t1
+            if self.step % cfg.checkpoint_every == 0 or is_last:
+                t1 = time.perf_counter()
+                saved = self.save()
+                self.elapsed += time.perf_counter() - t1
+        bar.close()
+        if loss_n:  # steps since the last evaluation (the run was stopped early)
+            last_train_loss = loss_acc / loss_n
+            row = {"step": self.step, "train_loss": last_train_loss, "tokens": self.tokens_seen,
+                   "elapsed": round(self.elapsed, 3)}
+            row.update(self.evaluate())
+            last_val = row.get("val_loss", last_val)
+            self._record(row)
+        if self._saved_step != self.step or saved is None:
+            saved = self.save()
+        self.plot()
+        tok_s = compute_tokens / compute_time if compute_time else 0.0
+        return TrainResult(steps=self.step, train_loss=last_train_loss, val_loss=last_val, tokens_per_second=tok_s,
+                           tokens=self.tokens_seen, elapsed=self.elapsed, checkpoint=saved, stopped_by=stopped_by,
+                           history=list(self.history))
+
+    def plot(self) -> Path | None:
+        """Write loss.png: training and validation loss against steps."""
+        if not self.history:
+            return None
+        from llmzero.plots import plot_loss_curves
+
+        return plot_loss_curves(self.history, self.out_dir / "loss.png")

@@ -1,0 +1,40 @@
+"""Shared fixtures: where the read-only reference data lives, and a clean message language."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+REPO_ROOT = Path(__file__).resolve().parents[1]
+
+
+def shared_data_dir() -> Path:
+    """`../shared/data` beside the repository, or LLMZERO_SHARED_DATA when set."""
+    env = os.environ.get("LLMZERO_SHARED_DATA")
+    return Path(env) if env else REPO_ROOT.parent / "shared" / "data"
+
+
+@pytest.fixture
+def shared_data() -> Path:
+    return shared_data_dir()
+
+
+@pytest.fixture
+def gpt2_dir() -> Path:
+    folder = shared_data_dir() / "gpt2"
+    if not (folder / "encoder.json").is_file() or not (folder / "vocab.bpe").is_file():
+        pytest.skip(f"GPT-2 vocabulary files not found in {folder} (reference data lives in ../shared/data)")
+    return folder
+
+
+@pytest.fixture(autouse=True)
+def _english_messages(monkeypatch):
+    """Tests read messages in English unless they ask otherwise."""
+    monkeypatch.setenv("LLMZERO_LANG", "en")
+    from llmzero import errors
+
+    errors.set_lang(None)
+    yield
+    errors.set_lang(None)

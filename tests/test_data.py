@@ -1,0 +1,117 @@
+import json
+
+import numpy as np
+import pytest
+import torch
+
+from llmzero.data import TokenWindows, WindowBatches, load_token_file, prepare_token_file, read_text, split_ids
+from llmzero.errors import UserError
+from llmzero.tokenizers import CharTokenizer
+
+
+def test_windows_shift_targets_by_one():
+    ids = np.arange(20)
+    w = TokenWindows(ids, context_length=5, stride=5)
+    assert len(w) == 3  # starts 0, 5, 10 (15 would need ids up to 20)
+    x, y = w[1]
+    assert x.tolist() == [5, 6, 7, 8, 9]
+    assert y.tolist() == [6, 7, 8, 9, 10]
+
+
+def test_overlapping_stride_counts_every_start():
+    w = TokenWindows(np.arange(12), context_length=4, stride=1)
+    assert len(w) == 12 - 4
+    xs, ys = w.stack([0, 7])
+    assert xs[1].tolist() == [7, 8, 9, 10] and ys[1].tolist() == [8, 9, 10, 11]
+
+
+def test_batches_depend_only_on_seed_and_index():
+    w = TokenWindows(np.arange(1000), context_length=8, stride=8)
+    a = WindowBatches(w, batch_size=4, seed=3)
+    b = WindowBatches(w, batch_size=4, seed=3)
+    # b is read out of order: same batches anyway
+    for i in (5, 0, 40, 5):
+        assert torch.equal(a.batch(i)[0], b.batch(i)[0])
+    c = WindowBatches(w, batch_size=4, seed=4)
+    assert not torch.equal(a.batch(0)[0], c.batch(0)[0])
+
+
+def test_one_epoch_visits_every_window_once():
+    w = TokenWindows(np.arange(8 * 12 + 1), context_length=8, stride=8)
+    batches = WindowBatches(w, batch_size=3, seed=0)
+    firsts = torch.cat([batches.batch(i)[0][:, 0] for i in range(batches.per_epoch)])
+    assert sorted(firsts.tolist()) == [8 * k for k in range(12)]
+
+
+def test_eval_iteration_is_fixed_and_complete():
+    w = TokenWindows(np.arange(8 * 10 + 1), context_length=8, stride=8)
+    batches = WindowBatches(w, batch_size=4, shuffle=False)
+    got = list(batches.iterate())
+    assert [len(x) for x, _ in got] == [4, 4, 2]
+    assert len(list(batches.iterate(max_batches=2))) == 2
+
+
+def test_text_shorter_than_a_window_is_a_user_error():
+    with pytest.raises(UserError, match="shorter than one context window"):
+        WindowBatches(TokenWindows(np.arange(5), context_length=8), batch_size=2)
+
+
+def test_split_keeps_order_and_sizes():
+    tr, va = split_ids(np.arange(100), 0.1)
+    assert len(tr) == 90 and len(va) == 10 and va[0] == 90
+
+
+def test_prepare_writes_a_memory_mapped_token_file(tmp_path):
+    text = "o gato subiu no telhado.\n" * 200 + "fim"
+    src = tmp_path / "c.txt"
+    src.write_text(text, encoding="utf-8")
+    tok = CharTokenizer().train(text)
+    meta = prepare_token_file(src, tok, tmp_path / "tok.bin")
+    ids, meta2 = load_token_file(tmp_path / "tok.bin")
+    assert isinstance(ids, np.memmap)
+    assert ids.tolist() == tok.encode(text)
+    assert meta["count"] == meta2["count"] == len(text)
+    assert meta2["dtype"] == "uint16"
+
+
+def test_prepare_failure_leaves_nothing(tmp_path):
+    src = tmp_path / "c.txt"
+    src.write_text("abc\n" * 100, encoding="utf-8")
+
+    class Broken(CharTokenizer):
+        def encode(self, text):
+            raise RuntimeError("boom")
+
+    tok = Broken().train("abc\n")
+    with pytest.raises(RuntimeError):
+        prepare_token_file(src, tok, tmp_path / "tok.bin")
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["c.txt"]
+
+
+def test_truncated_token_file_is_detected(tmp_path):
+    src = tmp_path / "c.txt"
+    src.write_text("abcdef\n" * 50, encoding="utf-8")
+    prepare_token_file(src, CharTokenizer().train("abcdef\n"), tmp_path / "t.bin")
+    data = (tmp_path / "t.bin").read_bytes()
+    (tmp_path / "t.bin").write_bytes(data[:-3])
+    with pytest.raises(UserError, match="corrupt or incomplete"):
+        load_token_file(tmp_path / "t.bin")
+
+
+@pytest.mark.parametrize(
+    "content, message",
+    [(None, "file not found"), (b"\xff\xfe\x00bad", "not UTF-8"), (b"  \n\n ", "empty")],
+)
+def test_read_text_errors(tmp_path, content, message):
+    path = tmp_path / "x.txt"
+    if content is not None:
+        path.write_bytes(content)
+    with pytest.raises(UserError, match=message):
+        read_text(path)
+
+
+def test_token_index_must_be_ours(tmp_path):
+    (tmp_path / "t.bin").write_bytes(b"\x00\x00")
+    (tmp_path / "t.bin.json").write_text(json.dumps({"hello": 1}))
+    with pytest.raises(UserError, match="not an llmzero token index"):
+        load_token_file(tmp_path / "t.bin")
