@@ -149,7 +149,8 @@ def main(argv: list[str] | None = None) -> int:
     else:
         enc_text = bench_text(args.encode_size * 1000, args.text)
         if args.text:  # a user's file: repeat it up to the requested size
-            enc_text = (enc_text * (args.encode_size * 1000 // max(len(enc_text), 1) + 1))[: args.encode_size * 1000]
+            n = args.encode_size * 1000
+            enc_text = (enc_text * (n // max(len(enc_text), 1) + 1))[:n]
         mb = len(enc_text.encode("utf-8")) / 1e6
         print(f"\nencoding {mb:.2f} MB with GPT-2's vocabulary (50,257 tokens)")
         row("task", "seconds", "MB/s", "vs reference")
@@ -161,7 +162,7 @@ def main(argv: list[str] | None = None) -> int:
         t_warm, _ = timed(lambda: pure.encode(enc_text), repeat=3)
         row("encode: pure Python, warm cache", f"{t_warm:.3f}", f"{mb / t_warm:.2f}", "target 2 MB/s")
         t_dec, back = timed(lambda: pure.decode(ids), repeat=3)
-        row("decode: pure Python", f"{t_dec:.3f}", f"{mb / t_dec:.2f}", "roundtrip ok" if back == enc_text else "MISMATCH")
+        row("decode: pure Python", f"{t_dec:.3f}", f"{mb / t_dec:.2f}", "roundtrip ok" if back == enc_text else "BAD")
         if tiktoken_available():
             import tiktoken
             from tiktoken.load import data_gym_to_mergeable_bpe_ranks
@@ -193,7 +194,8 @@ def main(argv: list[str] | None = None) -> int:
 
     peak_train = traced_peak(lambda: BPETokenizer().train(train_text, args.vocab, special_tokens=[]))
     print(f"peak Python memory, training (tracemalloc): {peak_train:.1f} MB")
-    print(f"peak resident memory of this process (getrusage): {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1e3:.0f} MB")
+    rss_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1e3  # Linux reports KB
+    print(f"peak resident memory of this process (getrusage): {rss_mb:.0f} MB")
     return 0
 
 

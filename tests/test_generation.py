@@ -146,7 +146,8 @@ def test_temperature_zero_is_argmax():
     assert sample_next(logits[3], SamplingConfig(temperature=0)) == int(logits[3].argmax())
     probs = next_token_distribution(logits, temperature=0)
     assert torch.equal(probs.argmax(-1), logits.argmax(-1))
-    assert torch.equal(probs.sum(-1), torch.ones(8)) and torch.equal((probs > 0).sum(-1), torch.ones(8, dtype=torch.long))
+    assert torch.equal(probs.sum(-1), torch.ones(8))
+    assert torch.equal((probs > 0).sum(-1), torch.ones(8, dtype=torch.long))
 
 
 def test_temperature_scales_logits():

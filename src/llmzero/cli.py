@@ -149,19 +149,24 @@ def build_parser() -> argparse.ArgumentParser:
 
     # Verbs of later stages live beside the library code they call; each module adds its own sub-parsers
     # with set_defaults(func=handler).
-    for module in EXTRA_COMMAND_MODULES:
+    for module in dict.fromkeys(EXTRA_COMMAND_MODULES):  # each once, in order
         importlib.import_module(module).register(sub, add)
     return p
 
 
-EXTRA_COMMAND_MODULES: list[str] = []
+EXTRA_COMMAND_MODULES: list[str] = [
+    "llmzero.interop.cli",
+]
 
 
 def main(argv: list[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
     _pre_lang(argv)
     parser = build_parser()
-    args = parser.parse_args(argv)
+    try:
+        args = parser.parse_args(argv)
+    except SystemExit as exc:  # --help, --version, or a bad flag (already reported)
+        return exc.code if isinstance(exc.code, int) else 2
     if args.lang:
         set_lang(args.lang)
     if not args.command:

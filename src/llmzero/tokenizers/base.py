@@ -10,13 +10,13 @@ from __future__ import annotations
 
 import json
 import os
-import tempfile
 from pathlib import Path
 from typing import Any
 
 import regex
 
 from llmzero.errors import UserError
+from llmzero.fileio import write_json_atomic
 
 EOT = "<|endoftext|>"
 UNK = "<unk>"
@@ -87,24 +87,11 @@ class Tokenizer:
     def save(self, path: str | os.PathLike) -> Path:
         """Write the tokenizer as JSON, atomically (temp file in the same folder, then os.replace)."""
         path = Path(path)
-        write_json_atomic(path, self.to_dict())
+        write_json_atomic(path, self.to_dict(), indent=None)
         return path
 
     def __repr__(self) -> str:
         return f"{type(self).__name__}(vocab_size={self.vocab_size})"
-
-
-def write_json_atomic(path: Path, data: dict) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as f:
-            json.dump(data, f, ensure_ascii=False)
-        os.replace(tmp, path)
-    except BaseException:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
-        raise
 
 
 def check_specials(special_tokens: Any) -> list[str]:

@@ -1,4 +1,4 @@
-"""Byte-level BPE (byte-pair encoding), the tokenizer of GPT-2, trained from scratch or loaded.
+r"""Byte-level BPE (byte-pair encoding), the tokenizer of GPT-2, trained from scratch or loaded.
 
 The text is first cut into chunks by GPT-2's pre-tokenization pattern (so merges never cross a word
 boundary), each chunk becomes its UTF-8 bytes (token ids 0..255 at the start), and merges learned in
@@ -9,6 +9,11 @@ Encoding follows the same rule as ``tiktoken``: inside a chunk, repeatedly merge
 concatenated bytes is the token with the lowest id (the leftmost one on a tie). A token's id is its
 rank: tokens learned earlier have smaller ids. That is why GPT-2's files loaded here give exactly
 tiktoken's ids, and why, when ``tiktoken`` is installed, the same ranks can be handed to it for speed.
+
+One caveat: ``\p{L}`` and ``\p{N}`` come from each regex engine's own Unicode tables. For code points
+assigned only in a very recent Unicode version (newer than the older of the two engines knows), the
+`regex` module and tiktoken's Rust regex may cut chunks differently; every other character gives the
+same ids either way.
 """
 
 from __future__ import annotations
@@ -392,13 +397,22 @@ class BPETokenizer(Tokenizer):
         return cls(vocab, merges, specials, d.get("pattern", GPT2_PATTERN), use_tiktoken, d.get("name", "bpe"))
 
     @classmethod
-    def from_gpt2(cls, folder: str | os.PathLike, use_tiktoken: bool | None = None) -> "BPETokenizer":
-        """Load GPT-2's ``encoder.json`` (token text -> id) and ``vocab.bpe`` (the merges, in order)."""
+    def from_gpt2(
+        cls,
+        folder: str | os.PathLike,
+        use_tiktoken: bool | None = None,
+        encoder_file: str = "encoder.json",
+        merges_file: str = "vocab.bpe",
+    ) -> "BPETokenizer":
+        """Load GPT-2's ``encoder.json`` (token text -> id) and ``vocab.bpe`` (the merges, in order).
+
+        Hugging Face keeps the same content as ``vocab.json`` and ``merges.txt``: pass those names.
+        """
         folder = Path(folder)
         try:
-            with open(folder / "encoder.json", encoding="utf-8") as f:
+            with open(folder / encoder_file, encoding="utf-8") as f:
                 encoder: dict[str, int] = json.load(f)
-            with open(folder / "vocab.bpe", encoding="utf-8") as f:
+            with open(folder / merges_file, encoding="utf-8") as f:
                 lines = [ln for ln in f.read().split("\n") if ln and not ln.startswith("#version")]
         except FileNotFoundError as e:
             raise UserError(f"arquivo do GPT-2 não encontrado: {e.filename}", f"GPT-2 file not found: {e.filename}")
@@ -419,6 +433,6 @@ class BPETokenizer(Tokenizer):
             return cls(vocab, merges, specials, GPT2_PATTERN, use_tiktoken, name="gpt2")
         except (KeyError, ValueError, TypeError) as e:
             raise UserError(
-                f"encoder.json e vocab.bpe em {folder} não formam um vocabulário GPT-2 válido ({e})",
-                f"encoder.json and vocab.bpe in {folder} do not form a valid GPT-2 vocabulary ({e})",
+                f"{encoder_file} e {merges_file} em {folder} não formam um vocabulário GPT-2 válido ({e})",
+                f"{encoder_file} and {merges_file} in {folder} do not form a valid GPT-2 vocabulary ({e})",
             ) from None

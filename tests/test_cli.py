@@ -1,0 +1,200 @@
+"""The `llmzero` command end to end: outputs, and every bad input ending in one sentence and exit code 2."""
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+
+import pytest
+
+from llmzero.cli import main
+
+TEXT = "\n".join(
+    f"linha {i}: o vento leva a folha para o rio, e o rio leva a folha para o mar." for i in range(120)
+)
+TINY = ["--preset", "nano", "--context", "32", "--batch-size", "4", "--max-steps", "3", "--eval-every", "2",
+        "--eval-batches", "1", "--samples", "1", "--no-progress"]
+
+
+@pytest.fixture(scope="module")
+def corpus(tmp_path_factory):
+    path = tmp_path_factory.mktemp("data") / "corpus.txt"
+    path.write_text(TEXT, encoding="utf-8")
+    return path
+
+
+@pytest.fixture(scope="module")
+def trained(tmp_path_factory, corpus):
+    out = tmp_path_factory.mktemp("run") / "model"
+    assert main(["train", "--data", str(corpus), "--out", str(out), *TINY, "--json"]) == 0
+    return out
+
+
+def run(capsys, *args):
+    code = main(list(args))
+    captured = capsys.readouterr()
+    return code, captured.out, captured.err
+
+
+def assert_user_error(code, err, fragment):
+    assert code == 2
+    lines = [ln for ln in err.strip().splitlines() if ln.strip()]
+    errors = [ln for ln in lines if ln.startswith("error: ")]
+    assert len(errors) == 1 and lines[-1] == errors[0], err  # progress notes may come first; one error, last
+    assert fragment in errors[0], errors[0]
+    assert "Traceback" not in err
+
+
+def test_train_json_line(capsys, corpus, tmp_path):
+    code, out, _ = run(capsys, "train", "--data", str(corpus), "--out", str(tmp_path / "r"), *TINY, "--json")
+    assert code == 0
+    data = json.loads(out.strip().splitlines()[-1])
+    assert set(data) == {"val_loss", "train_loss", "steps", "tokens_per_second", "params", "out"}
+    assert data["steps"] == 3 and data["params"] > 0 and data["val_loss"] > 0
+    assert (tmp_path / "r" / "checkpoint" / "model.safetensors").is_file()
+
+
+def test_generate_json_and_streaming(capsys, trained):
+    code, out, _ = run(capsys, "generate", "--model", str(trained), "o vento", "--max-new-tokens", "12",
+                       "--seed", "1", "--json")
+    assert code == 0
+    data = json.loads(out)
+    assert set(data) == {"text", "tokens", "tokens_per_second"}
+    assert data["tokens"] == 12 and len(data["text"]) > 0
+    code, out2, _ = run(capsys, "generate", "--model", str(trained), "o vento", "--max-new-tokens", "12", "--seed", "1")
+    assert code == 0 and out2.strip() == ("o vento" + data["text"]).strip()
+
+
+def test_tokenize_json_with_a_checkpoint_tokenizer(capsys, trained):
+    code, out, _ = run(capsys, "tokenize", "--tokenizer", str(trained), "--json", "o rio")
+    assert code == 0
+    data = json.loads(out)
+    assert data["tokens"] == ["o", " ", "r", "i", "o"] and len(data["ids"]) == 5
+
+
+def test_tokenize_gpt2_folder(capsys, gpt2_dir):
+    code, out, _ = run(capsys, "tokenize", "--tokenizer", str(gpt2_dir), "--json", "Hello world")
+    assert code == 0
+    assert json.loads(out)["ids"] == [15496, 995]
+
+
+def test_info_on_a_model(capsys, trained):
+    code, out, _ = run(capsys, "info", "--model", str(trained), "--json")
+    assert code == 0
+    data = json.loads(out)
+    assert data["kind"] == "lm" and data["config"]["n_layer"] == 2 and data["step"] == 3
+
+
+def test_messages_follow_lang(capsys, tmp_path):
+    code, _, err = run(capsys, "--lang", "pt", "train", "--data", str(tmp_path / "nada.txt"), "--out", str(tmp_path / "o"))
+    assert code == 2 and err.startswith("erro: arquivo não encontrado")
+
+
+@pytest.mark.parametrize(
+    "content, fragment",
+    [
+        (None, "file not found"),
+        (b"\xc3\x28 invalid", "not UTF-8"),
+        (b"   \n\t\n", "is empty"),
+        ("curto demais".encode(), "shorter than one context window"),
+    ],
+)
+def test_bad_corpus(capsys, tmp_path, content, fragment):
+    data = tmp_path / "c.txt"
+    if content is not None:
+        data.write_bytes(content)
+    code, _, err = run(capsys, "train", "--data", str(data), "--out", str(tmp_path / "out"), *TINY)
+    assert_user_error(code, err, fragment)
+    assert not (tmp_path / "out").exists()
+
+
+def test_unknown_preset(capsys, corpus, tmp_path):
+    code, _, err = run(capsys, "train", "--data", str(corpus), "--preset", "gigante", "--out", str(tmp_path / "o"))
+    assert_user_error(code, err, "unknown preset")
+    assert not (tmp_path / "o").exists()
+
+
+def test_heads_must_divide_the_dimension(capsys, corpus, tmp_path):
+    code, _, err = run(capsys, "train", "--data", str(corpus), "--heads", "3", "--dim", "64", "--out", str(tmp_path / "o"))
+    assert_user_error(code, err, "must divide the dimension")
+    assert not (tmp_path / "o").exists()
+
+
+def test_bad_flag_value(capsys, corpus):
+    code, _, err = run(capsys, "train", "--data", str(corpus), "--max-steps", "muitos")
+    assert code == 2 and "expected a whole number" in err and "Traceback" not in err
+
+
+def test_existing_run_is_not_overwritten(capsys, corpus, trained):
+    before = (trained / "checkpoint" / "model.safetensors").read_bytes()
+    code, _, err = run(capsys, "train", "--data", str(corpus), "--out", str(trained), *TINY)
+    assert_user_error(code, err, "--resume")
+    assert (trained / "checkpoint" / "model.safetensors").read_bytes() == before
+
+
+def test_prompt_longer_than_the_context(capsys, trained):
+    code, _, err = run(capsys, "generate", "--model", str(trained), "o" * 40, "--json")
+    assert_user_error(code, err, "more than the model's context")
+
+
+def test_corrupt_checkpoint(capsys, trained, tmp_path):
+    import shutil
+
+    bad = tmp_path / "bad"
+    shutil.copytree(trained / "checkpoint", bad)
+    (bad / "config.json").write_text("{not json")
+    code, _, err = run(capsys, "generate", "--model", str(bad), "o")
+    assert_user_error(code, err, "invalid JSON")
+    shutil.copyfile(trained / "checkpoint" / "config.json", bad / "config.json")
+    weights = bad / "model.safetensors"
+    weights.write_bytes(weights.read_bytes()[:500])
+    code, _, err = run(capsys, "generate", "--model", str(bad), "o")
+    assert_user_error(code, err, "corrupt")
+
+
+def test_foreign_checkpoint(capsys, tmp_path):
+    (tmp_path / "hf").mkdir()
+    (tmp_path / "hf" / "config.json").write_text(json.dumps({"model_type": "gpt2", "n_layer": 2}))
+    code, _, err = run(capsys, "generate", "--model", str(tmp_path / "hf"), "oi")
+    assert_user_error(code, err, "Hugging Face")
+    (tmp_path / "other").mkdir()
+    code, _, err = run(capsys, "generate", "--model", str(tmp_path / "other"), "oi")
+    assert_user_error(code, err, "not an llmzero checkpoint")
+
+
+def test_resume_extends_a_run(capsys, corpus, tmp_path):
+    out = tmp_path / "r"
+    assert run(capsys, "train", "--data", str(corpus), "--out", str(out), *TINY)[0] == 0
+    code, stdout, _ = run(capsys, "train", "--out", str(out), "--resume", "--max-steps", "5", "--json", "--no-progress")
+    assert code == 0
+    assert json.loads(stdout.strip().splitlines()[-1])["steps"] == 5
+    rows = [json.loads(x) for x in (out / "metrics.jsonl").read_text().splitlines()]
+    assert [r["step"] for r in rows] == [2, 3, 4, 5]
+
+
+def test_prepare_then_train_on_the_token_file(capsys, corpus, tmp_path):
+    code, out, _ = run(capsys, "prepare", "--data", str(corpus), "--out", str(tmp_path / "t.bin"), "--json")
+    assert code == 0 and json.loads(out)["tokens"] == len(TEXT)
+    code, out, _ = run(capsys, "train", "--data", str(tmp_path / "t.bin"), "--out", str(tmp_path / "r"), *TINY, "--json")
+    assert code == 0 and json.loads(out.strip().splitlines()[-1])["steps"] == 3
+
+
+def test_ctrl_c_saves_and_exits_cleanly(corpus, tmp_path):
+    """A real SIGINT to a real process: a checkpoint is saved and the process ends without a traceback."""
+    out = tmp_path / "r"
+    cmd = [sys.executable, "-m", "llmzero.cli", "--lang", "en", "train", "--data", str(corpus), "--out", str(out),
+           "--preset", "nano", "--context", "32", "--batch-size", "4", "--max-steps", "100000",
+           "--checkpoint-every", "1000000", "--eval-every", "5", "--eval-batches", "1", "--no-progress"]
+    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                            env={**os.environ, "OMP_NUM_THREADS": "1"})
+    deadline = time.time() + 120
+    while not (out / "metrics.jsonl").exists() and time.time() < deadline:
+        time.sleep(0.2)
+    proc.send_signal(signal.SIGINT)
+    stdout, stderr = proc.communicate(timeout=120)
+    assert proc.returncode == 130, stderr
+    assert "Traceback" not in stderr and "interrupted" in stderr
+    step = json.loads((out / "checkpoint" / "config.json").read_text())["step"]
+    assert step >= 5
