@@ -7,6 +7,7 @@ device loads on any other. Folders are written beside their destination and swap
 
 from __future__ import annotations
 
+import importlib
 import json
 import shutil
 from dataclasses import dataclass, field
@@ -31,6 +32,8 @@ STATE_JSON, STATE_TENSORS, METRICS_FILE = "trainer_state.json", "trainer_state.s
 ModelBuilder = Callable[[GPTConfig, dict], torch.nn.Module]
 MODEL_KINDS: dict[str, ModelBuilder] = {"lm": lambda config, meta: GPT(config)}
 KIND_NAMES = {"lm": ("modelo de linguagem", "language model")}
+# Kinds whose builder lives in a module imported only when such a checkpoint is met.
+LAZY_KINDS = {"classifier": "llmzero.finetune.classify"}
 
 
 def register_kind(kind: str, builder: ModelBuilder, pt_name: str, en_name: str) -> None:
@@ -201,6 +204,11 @@ def load_checkpoint(
     path = resolve_dir(path)
     meta = _read_config(path)
     kind = meta.get("kind", "lm")
+    if kind not in MODEL_KINDS and kind in LAZY_KINDS:
+        importlib.import_module(LAZY_KINDS[kind])
+    for wanted in kinds or ():
+        if wanted not in KIND_NAMES and wanted in LAZY_KINDS:
+            importlib.import_module(LAZY_KINDS[wanted])
     if kind not in MODEL_KINDS:
         raise UserError(f"{path} tem um tipo de modelo desconhecido: {kind!r}.", f"{path} has an unknown model kind: {kind!r}.")
     if kinds is not None and kind not in kinds:

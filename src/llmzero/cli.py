@@ -155,7 +155,12 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 EXTRA_COMMAND_MODULES: list[str] = [
+    "llmzero.finetune.cli_classify",
+    "llmzero.finetune.cli_instruct",
+    "llmzero.chat",
+    "llmzero.evaluation.cli_eval",
     "llmzero.interop.cli",
+    "llmzero.studio.cli_studio",
 ]
 
 

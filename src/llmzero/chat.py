@@ -1,0 +1,317 @@
+"""Chat with an instruction-tuned model: a conversation is one growing prompt.
+
+The model has no memory between calls. A chat remembers by re-sending the whole conversation every turn,
+written with the model's prompt template (see ``finetune.templates``): the system prompt, the earlier
+(user, assistant) exchanges, the new message, and the marker where the assistant's reply begins. The model
+writes until it produces the end-of-text token or starts a new turn marker.
+
+The context is finite, so ``build_prompt`` keeps the newest exchanges that fit, dropping the oldest first;
+the system prompt and the new message always stay. Room is left for the reply (``reply_room`` tokens: the
+reply length, at most half the context). If the new message alone does not fit, only its end is kept, and
+``notice`` says so.
+
+    ckpt = load_checkpoint("runs/instrucoes")
+    chat = ChatSession(ckpt.model, ckpt.tokenizer, template=ckpt.meta.get("template", "comando"))
+    chat.reply("Qual é a capital do Brasil?", on_text=print)
+
+`llmzero chat --model DIR` is the terminal loop (commands /reset, /temp X, /help, /exit); `llmzero ask
+--model DIR QUESTION` answers once.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import sys
+from pathlib import Path
+from typing import Callable
+
+from llmzero.errors import UserError, t
+from llmzero.finetune.templates import DEFAULT_TEMPLATE, Template, get_template, stop_strings
+from llmzero.generation import GenerationResult, SamplingConfig, generate
+
+CHAT_SAMPLING = dict(max_new_tokens=150, temperature=0.7, top_k=40)
+
+
+class ChatSession:
+    """A conversation with ``model``: history, prompt building within the context, streamed replies."""
+
+    def __init__(self, model, tokenizer, template: str | Template = DEFAULT_TEMPLATE, system_prompt: str | None = None,
+                 sampling: SamplingConfig | None = None, reply_room: int | None = None):
+        if tokenizer is None:
+            raise UserError("o modelo não tem tokenizador (tokenizer.json).",
+                            "the model has no tokenizer (tokenizer.json).")
+        self.model, self.tokenizer = model, tokenizer
+        self.template = get_template(template, tokenizer)
+        self.system_prompt = system_prompt if system_prompt is not None else self.template.default_system
+        self.sampling = sampling or SamplingConfig(**CHAT_SAMPLING)
+        self._reply_room = reply_room
+        self.stops = stop_strings(self.template, tokenizer)
+        self.history: list[tuple[str, str]] = []  # (user, assistant) exchanges, oldest first
+        self.notice: str | None = None  # set by build_prompt when the new message had to be cut
+        self.dropped_turns = 0  # how many old exchanges the last prompt left out
+        self.used_user_text = ""  # the new message as it went into the last prompt (maybe cut)
+        self.last_result: GenerationResult | None = None
+
+    @property
+    def context_length(self) -> int:
+        return self.model.config.context_length
+
+    @property
+    def reply_room(self) -> int:
+        room = self._reply_room if self._reply_room is not None else self.sampling.max_new_tokens
+        return min(room, self.context_length // 2)
+
+    def reset(self) -> None:
+        self.history.clear()
+        self.notice, self.dropped_turns = None, 0
+
+    def set_temperature(self, value: float) -> None:
+        self.sampling = dataclasses.replace(self.sampling, temperature=value)  # validated by SamplingConfig
+
+    def _tokens(self, history, user: str) -> int:
+        return len(self.tokenizer.encode(self.template.format_chat(self.system_prompt, history, user)))
+
+    def build_prompt(self, user_text: str) -> str:
+        """The prompt for a reply to ``user_text``: the newest exchanges that fit, oldest dropped first."""
+        budget = self.context_length - self.reply_room
+        self.notice, n = None, len(self.history)
+        for keep in range(n, -1, -1):
+            recent = self.history[n - keep:]
+            if self._tokens(recent, user_text) <= budget:
+                self.dropped_turns = n - keep
+                self.used_user_text = user_text
+                return self.template.format_chat(self.system_prompt, recent, user_text)
+        self.dropped_turns = n
+        if self._tokens([], "") > budget:
+            raise UserError(
+                f"o prompt de sistema sozinho já ocupa o contexto do modelo ({self.context_length} tokens, "
+                f"{self.reply_room} reservados para a resposta); encurte-o.",
+                f"the system prompt alone fills the model's context ({self.context_length} tokens, "
+                f"{self.reply_room} kept for the reply); shorten it.")
+        lo, hi = 0, len(user_text)  # the longest end of the message that fits
+        while lo < hi:
+            mid = (lo + hi + 1) // 2
+            if self._tokens([], user_text[len(user_text) - mid:]) <= budget:
+                lo = mid
+            else:
+                hi = mid - 1
+        kept = user_text[len(user_text) - lo:]
+        self.notice = t(
+            f"aviso: sua mensagem é longa demais para o contexto do modelo ({self.context_length} tokens); "
+            f"só os últimos {lo} de {len(user_text)} caracteres foram usados.",
+            f"notice: your message is too long for the model's context ({self.context_length} tokens); "
+            f"only its last {lo} of {len(user_text)} characters were used.")
+        self.used_user_text = kept
+        return self.template.format_chat(self.system_prompt, [], kept)
+
+    def reply(self, user_text: str, on_text: Callable[[str], None] | None = None,
+              on_notice: Callable[[str], None] | None = None) -> str:
+        """Answer ``user_text`` (streamed piece by piece to ``on_text``) and add the exchange to the history."""
+        user_text = user_text.strip()
+        if not user_text:
+            raise UserError("a mensagem está vazia.", "the message is empty.")
+        prompt = self.build_prompt(user_text)
+        if self.notice and on_notice:
+            on_notice(self.notice)
+        cfg = dataclasses.replace(self.sampling, stop=[*self.sampling.stop, *self.stops],
+                                  eos_id=getattr(self.tokenizer, "eot_id", None))
+        self.last_result = generate(self.model, self.tokenizer, prompt, cfg, on_text)
+        answer = self.last_result.text.strip()
+        self.history.append((self.used_user_text, answer))
+        return answer
+
+
+# -- loading and one-shot answers ----------------------------------------------------------------------------------
+
+def load_chat_model(path: str | Path, device: str = "cpu"):
+    """The "lm" checkpoint in ``path``, ready to generate (its template comes from meta["template"])."""
+    from llmzero.checkpoint import load_checkpoint
+
+    ckpt = load_checkpoint(path, device=device, kinds=("lm",))
+    if ckpt.tokenizer is None:
+        raise UserError(f"{ckpt.path} não tem tokenizer.json.", f"{ckpt.path} has no tokenizer.json.")
+    ckpt.model.eval()
+    return ckpt
+
+
+def session_for(ckpt, system_prompt: str | None = None, sampling: SamplingConfig | None = None) -> ChatSession:
+    meta = ckpt.meta
+    system = system_prompt if system_prompt is not None else meta.get("system_prompt")
+    return ChatSession(ckpt.model, ckpt.tokenizer, meta.get("template", DEFAULT_TEMPLATE), system, sampling)
+
+
+def ask(model_dir: str | Path, question: str, input_text: str = "", *, system_prompt: str | None = None,
+        sampling: SamplingConfig | None = None, on_text: Callable[[str], None] | None = None,
+        device: str = "cpu") -> dict:
+    """One answer: {"question", "input", "answer", "template", "tokens", "stopped_by"} (greedy by default)."""
+    if not isinstance(question, str) or not question.strip():
+        raise UserError("a pergunta está vazia.", "the question is empty.")
+    ckpt = load_chat_model(model_dir, device)
+    session = session_for(ckpt, system_prompt, sampling or SamplingConfig(max_new_tokens=150, temperature=0.0))
+    if input_text:  # an instruction with an input: the template's single-turn layout
+        prompt = session.template.format_prompt({"instruction": question.strip(), "input": input_text.strip(),
+                                                 "system": session.system_prompt})
+        cfg = dataclasses.replace(session.sampling, stop=[*session.sampling.stop, *session.stops],
+                                  eos_id=ckpt.tokenizer.eot_id)
+        result = generate(ckpt.model, ckpt.tokenizer, prompt, cfg, on_text)
+        answer = result.text.strip()
+    else:
+        answer = session.reply(question, on_text)
+        result = session.last_result
+    return {"question": question.strip(), "input": input_text, "answer": answer, "template": session.template.name,
+            "tokens": result.num_tokens, "stopped_by": result.stopped_by}
+
+
+# -- the terminal loop ---------------------------------------------------------------------------------------------
+
+def help_text() -> str:
+    return t(
+        "Comandos:\n"
+        "  /reset      esquece a conversa (o prompt de sistema fica)\n"
+        "  /temp X     muda a temperatura (0 = sempre o token mais provável)\n"
+        "  /help       mostra esta ajuda\n"
+        "  /exit       sai (Ctrl-D também)\n",
+        "Commands:\n"
+        "  /reset      forget the conversation (the system prompt stays)\n"
+        "  /temp X     change the temperature (0 = always the most probable token)\n"
+        "  /help       show this help\n"
+        "  /exit       leave (Ctrl-D too)\n")
+
+
+def run_chat(session: ChatSession, input_fn: Callable[[str], str] | None = None,
+             write: Callable[[str], None] | None = None) -> int:
+    """The read-reply loop. ``input_fn(prompt)`` reads a line (default: input(); EOFError ends the chat)."""
+    input_fn = input_fn or input
+    if write is None:
+        def write(text: str) -> None:
+            sys.stdout.write(text)
+            sys.stdout.flush()
+    bye = t("Até mais!\n", "Bye!\n")
+    write(t("Digite sua mensagem (/help para os comandos, /exit para sair).\n",
+            "Type your message (/help for the commands, /exit to leave).\n"))
+    while True:
+        try:
+            line = input_fn(t("você> ", "you> "))
+        except (EOFError, KeyboardInterrupt):
+            write("\n" + bye)
+            return 0
+        line = line.strip()
+        if not line:
+            continue
+        if line.startswith("/"):
+            command, _, arg = line[1:].partition(" ")
+            command, arg = command.lower(), arg.strip()
+            if command in ("exit", "quit", "sair"):
+                write(bye)
+                return 0
+            if command in ("reset", "limpar"):
+                session.reset()
+                write(t("Conversa apagada.\n", "Conversation cleared.\n"))
+            elif command == "temp":
+                if not arg:
+                    write(t(f"Temperatura atual: {session.sampling.temperature}.\n",
+                            f"Current temperature: {session.sampling.temperature}.\n"))
+                    continue
+                try:
+                    session.set_temperature(float(arg))
+                    write(t(f"Temperatura agora é {float(arg)}.\n", f"The temperature is now {float(arg)}.\n"))
+                except ValueError:
+                    write(t(f"/temp precisa de um número, como /temp 0.7 (recebeu {arg!r}).\n",
+                            f"/temp needs a number, like /temp 0.7 (got {arg!r}).\n"))
+                except UserError as exc:
+                    write(exc.message() + "\n")
+            elif command in ("help", "ajuda", "?"):
+                write(help_text())
+            else:
+                write(t(f"comando desconhecido: /{command}. ", f"unknown command: /{command}. ") + help_text())
+            continue
+        write(t("modelo> ", "model> "))
+        try:
+            session.reply(line, on_text=write, on_notice=lambda msg: write(f"({msg})\n" + t("modelo> ", "model> ")))
+        except KeyboardInterrupt:
+            write(t(" [resposta interrompida]", " [reply interrupted]"))
+        except UserError as exc:
+            write(t("erro: ", "error: ") + exc.message())
+        write("\n")
+
+
+# -- CLI -----------------------------------------------------------------------------------------------------------
+
+def _sampling(args, temperature_default: float) -> SamplingConfig:
+    temp = args.temperature if args.temperature is not None else temperature_default
+    return SamplingConfig(max_new_tokens=args.max_new_tokens, temperature=temp, top_k=args.top_k, top_p=args.top_p,
+                          seed=args.seed)
+
+
+def _common(s) -> None:
+    from llmzero.cli import _float, _positive_int
+
+    s.add_argument("--model", required=True, help=t("pasta do modelo ajustado", "the fine-tuned model's folder"))
+    s.add_argument("--system", help=t("prompt de sistema (padrão: o do treino)",
+                                      "system prompt (default: the training one)"))
+    s.add_argument("--max-new-tokens", type=_positive_int, default=150)
+    s.add_argument("--top-k", type=_positive_int)
+    s.add_argument("--top-p", type=_float)
+    s.add_argument("--seed", type=int)
+    s.add_argument("--device", default="cpu")
+
+
+def register(sub, add) -> None:
+    from llmzero.cli import _float
+
+    s = add("chat", "conversa com um modelo ajustado por instruções", "chat with an instruction-tuned model")
+    _common(s)
+    s.add_argument("--temperature", type=_float, help=t("temperatura (padrão 0.7)", "temperature (default 0.7)"))
+    s.set_defaults(func=chat_command)
+    s = add("ask", "faz uma pergunta a um modelo ajustado e mostra a resposta",
+            "ask an instruction-tuned model one question and show the answer")
+    s.add_argument("question", nargs="+", help=t("a pergunta ou instrução", "the question or instruction"))
+    _common(s)
+    s.add_argument("--input", default="", help=t("entrada da instrução (opcional)",
+                                                 "the instruction's input (optional)"))
+    s.add_argument("--temperature", type=_float, help=t("temperatura (padrão 0: guloso)",
+                                                        "temperature (default 0: greedy)"))
+    s.add_argument("--json", action="store_true", help=t("saída JSON {question, answer, ...}",
+                                                         "JSON output {question, answer, ...}"))
+    s.set_defaults(func=ask_command)
+
+
+def _warn_if_not_tuned(ckpt) -> None:
+    if ckpt.meta.get("stage") != "instruct":
+        print(t("aviso: este modelo não foi ajustado por instruções (`llmzero finetune instruct`); ele só vai "
+                "continuar o texto.", "warning: this model was not instruction-tuned (`llmzero finetune instruct`); "
+                "it will only continue the text."), file=sys.stderr)
+
+
+def chat_command(args) -> int:
+    ckpt = load_chat_model(args.model, args.device)
+    _warn_if_not_tuned(ckpt)
+    sampling = _sampling(args, CHAT_SAMPLING["temperature"])
+    if args.top_k is None and args.top_p is None:
+        sampling = dataclasses.replace(sampling, top_k=CHAT_SAMPLING["top_k"])
+    session = session_for(ckpt, args.system, sampling)
+    try:
+        import readline  # noqa: F401  (line editing and history in input(), where available)
+    except ImportError:
+        pass
+    print(t(f"Modelo {ckpt.path} (formato '{session.template.name}', contexto {session.context_length} tokens).",
+            f"Model {ckpt.path} ('{session.template.name}' template, context {session.context_length} tokens)."))
+    return run_chat(session)
+
+
+def ask_command(args) -> int:
+    question = " ".join(args.question)
+    sampling = _sampling(args, 0.0)
+
+    def stream(piece: str) -> None:
+        sys.stdout.write(piece)
+        sys.stdout.flush()
+
+    result = ask(args.model, question, args.input, system_prompt=args.system, sampling=sampling,
+                 on_text=None if args.json else stream, device=args.device)
+    if args.json:
+        print(json.dumps(result, ensure_ascii=False))
+    else:
+        sys.stdout.write("\n")
+    return 0

@@ -1,0 +1,142 @@
+"""CLI verbs of classification fine-tuning: `llmzero finetune classify` and `llmzero classify`."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+
+from llmzero.errors import UserError, t
+
+
+def finetune_subparsers(sub, add):
+    """The sub-commands of `llmzero finetune` (created once, then shared by every module that adds a task)."""
+    cached = getattr(sub, "_llmzero_finetune", None)
+    if cached is None:
+        p = add("finetune", "ajusta um modelo pré-treinado para uma tarefa (classify, ...)",
+                "fine-tune a pre-trained model for a task (classify, ...)")
+        cached = p.add_subparsers(dest="finetune_task", metavar="TASK", parser_class=type(p))
+
+        def show_help(args) -> int:
+            p.print_help()
+            return 0
+
+        p.set_defaults(func=show_help)
+        sub._llmzero_finetune = cached
+    return cached
+
+
+def add_finetune_task(sub, add, name: str, help_pt: str, help_en: str) -> argparse.ArgumentParser:
+    """`llmzero finetune NAME ...`: a task parser that, like every verb, accepts --lang."""
+    lang = argparse.ArgumentParser(add_help=False)
+    lang.add_argument("--lang", choices=["pt", "en"], help=t("idioma das mensagens", "language of messages"))
+    return finetune_subparsers(sub, add).add_parser(name, parents=[lang], help=t(help_pt, help_en),
+                                                    description=t(help_pt, help_en))
+
+
+def register(sub, add) -> None:
+    from llmzero.cli import _float, _positive_int
+
+    s = add_finetune_task(sub, add, "classify", "transforma um GPT pré-treinado num classificador de textos",
+                          "turn a pre-trained GPT into a text classifier")
+    s.add_argument("--base", required=True, help=t("pasta do modelo pré-treinado", "the pre-trained model's folder"))
+    s.add_argument("--data", help=t("CSV/TSV/JSONL com text e label (padrão: o conjunto de spam embarcado)",
+                                    "CSV/TSV/JSONL with text and label (default: the shipped spam dataset)"))
+    s.add_argument("--out", required=True, help=t("pasta do classificador", "the classifier's folder"))
+    s.add_argument("--pooling", choices=["last", "mean"], default="last",
+                   help=t("vetor lido pela cabeça: último token ou média", "what the head reads: last token or mean"))
+    s.add_argument("--train", help=t("o que treina: all, head ou last-N (padrão: last-2)",
+                                     "what learns: all, head or last-N (default: last-2)"))
+    s.add_argument("--lora-rank", type=_positive_int, help=t("treinar adaptadores LoRA deste posto",
+                                                             "train LoRA adapters of this rank"))
+    s.add_argument("--lora-alpha", type=_float, help=t("escala da LoRA (padrão: 2 × posto)", "LoRA scale (default: 2 × rank)"))
+    s.add_argument("--max-steps", type=_positive_int)
+    s.add_argument("--batch-size", type=_positive_int, default=8)
+    s.add_argument("--max-length", type=_positive_int, help=t("tokens por texto (padrão: o mais longo do treino)",
+                                                              "tokens per text (default: the longest in training)"))
+    s.add_argument("--lr", type=_float)
+    s.add_argument("--eval-every", type=_positive_int)
+    s.add_argument("--time-budget", type=_float, metavar="SECONDS")
+    s.add_argument("--seed", type=int)
+    s.add_argument("--device", help="auto | cpu | cuda | mps")
+    s.add_argument("--overwrite", action="store_true", help=t("substituir um checkpoint em --out",
+                                                              "replace a checkpoint in --out"))
+    s.add_argument("--json", action="store_true", help=t("imprime um JSON com as métricas", "print the metrics as JSON"))
+    s.set_defaults(func=finetune_classify_command)
+
+    s = add("classify", "classifica um texto com um modelo ajustado", "classify a text with a fine-tuned model")
+    s.add_argument("text", nargs="+", help=t("o texto", "the text"))
+    s.add_argument("--model", required=True, help=t("pasta do classificador", "the classifier's folder"))
+    s.add_argument("--json", action="store_true", help=t("saída JSON {label, probabilities}",
+                                                         "JSON output {label, probabilities}"))
+    s.set_defaults(func=classify_command)
+
+
+def finetune_classify_command(args) -> int:
+    from llmzero.finetune.classify import finetune_classifier
+
+    data = args.data
+    if data is None:
+        from llmzero.datasets import dataset_path
+
+        data = dataset_path("spam_ptbr.tsv")
+    lora = None
+    if args.lora_rank is not None:
+        if args.train is not None:
+            raise UserError("use --train ou --lora-rank, não os dois (com LoRA só os adaptadores e a cabeça treinam).",
+                            "use --train or --lora-rank, not both (with LoRA only the adapters and the head learn).")
+        lora = {"rank": args.lora_rank, "alpha": args.lora_alpha if args.lora_alpha is not None else 2 * args.lora_rank}
+    elif args.lora_alpha is not None:
+        raise UserError("--lora-alpha precisa de --lora-rank.", "--lora-alpha needs --lora-rank.")
+    summary = finetune_classifier(
+        args.base, data, args.out, pooling=args.pooling, train=args.train or "last-2", lora=lora,
+        batch_size=args.batch_size, max_length=args.max_length, overwrite=args.overwrite,
+        max_steps=args.max_steps, lr=args.lr, eval_every=args.eval_every, time_budget=args.time_budget,
+        seed=args.seed, device=args.device, progress=sys.stderr.isatty())
+    if args.json:
+        print(json.dumps(summary, ensure_ascii=False))
+        return 0
+    print_report(summary)
+    return 0
+
+
+def print_report(m: dict) -> None:
+    classes = m["classes"]
+    width = max(12, *(len(c) + 2 for c in classes))
+    print(t(f"Acurácia no teste: {m['accuracy']:.1%} ({m['examples']} exemplos; "
+            f"sempre a classe mais comum do treino daria {m['majority_baseline']:.1%}).",
+            f"Test accuracy: {m['accuracy']:.1%} ({m['examples']} examples; "
+            f"always answering the most common training class would give {m['majority_baseline']:.1%})."))
+    print(f"{'':{width}}" + t(" precisão  revocação     F1  exemplos", " precision    recall     F1  examples"))
+    for c in classes:
+        r = m["per_class"][c]
+        print(f"{c:{width}} {r['precision']:9.3f} {r['recall']:9.3f} {r['f1']:6.3f} {r['support']:9d}")
+    mac = m["macro"]
+    print(f"{t('média macro', 'macro avg'):{width}} {mac['precision']:9.3f} {mac['recall']:9.3f} {mac['f1']:6.3f}")
+    print(t("Matriz de confusão (linhas: classe verdadeira; colunas: prevista):",
+            "Confusion matrix (rows: true class; columns: predicted):"))
+    cell = max(6, *(len(c) + 1 for c in classes))
+    print(f"{'':{width}}" + "".join(f"{c:>{cell}}" for c in classes))
+    for c, row in zip(classes, m["confusion"]):
+        print(f"{c:{width}}" + "".join(f"{n:>{cell}}" for n in row))
+    print(t(f"Classificador em {m['checkpoint']}; métricas em {m['out']}/metrics_test.json; "
+            f"figura em {m['out']}/confusion_matrix.png.",
+            f"Classifier in {m['checkpoint']}; metrics in {m['out']}/metrics_test.json; "
+            f"figure in {m['out']}/confusion_matrix.png."))
+    if m.get("adapter"):
+        print(t(f"Adaptador LoRA sozinho em {m['adapter']}.", f"LoRA adapter alone in {m['adapter']}."))
+
+
+def classify_command(args) -> int:
+    from llmzero.finetune.classify import classify
+
+    result = classify(args.model, " ".join(args.text))
+    if args.json:
+        print(json.dumps(result, ensure_ascii=False))
+        return 0
+    probs = result["probabilities"]
+    width = max(len(c) for c in probs)
+    print(result["label"])
+    for c, p in sorted(probs.items(), key=lambda kv: -kv[1]):
+        print(f"  {c:{width}} {p:7.2%}  {'█' * round(p * 30)}")
+    return 0

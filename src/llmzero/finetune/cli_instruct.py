@@ -1,0 +1,109 @@
+"""CLI verb of instruction tuning: `llmzero finetune instruct`."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+
+from llmzero.errors import UserError, t
+
+
+def _finetune_task(sub, add, name: str, help_pt: str, help_en: str) -> argparse.ArgumentParser:
+    """A `llmzero finetune NAME` parser, sharing the `finetune` verb with the other fine-tuning tasks."""
+    try:
+        from llmzero.finetune.cli_classify import add_finetune_task
+    except ImportError:  # the classification module is not there: make the `finetune` verb here, the same way
+        add_finetune_task = None
+    if add_finetune_task is not None:
+        return add_finetune_task(sub, add, name, help_pt, help_en)
+    tasks = getattr(sub, "_llmzero_finetune", None)
+    if tasks is None:
+        p = add("finetune", "ajusta um modelo pré-treinado para uma tarefa",
+                "fine-tune a pre-trained model for a task")
+        tasks = p.add_subparsers(dest="finetune_task", metavar="TASK", parser_class=type(p))
+        p.set_defaults(func=lambda args: p.print_help() or 0)
+        sub._llmzero_finetune = tasks
+    lang = argparse.ArgumentParser(add_help=False)
+    lang.add_argument("--lang", choices=["pt", "en"], help=t("idioma das mensagens", "language of messages"))
+    return tasks.add_parser(name, parents=[lang], help=t(help_pt, help_en), description=t(help_pt, help_en))
+
+
+def register(sub, add) -> None:
+    from llmzero.cli import _float, _positive_int
+
+    s = _finetune_task(sub, add, "instruct", "ensina um GPT pré-treinado a seguir instruções",
+                       "teach a pre-trained GPT to follow instructions")
+    s.add_argument("--base", required=True, help=t("pasta do modelo pré-treinado", "the pre-trained model's folder"))
+    s.add_argument("--data", help=t("JSON (lista) ou JSONL no formato Alpaca: instruction, input, output "
+                                    "(padrão: as instruções pt-BR embarcadas)",
+                                    "Alpaca-format JSON list or JSONL: instruction, input, output "
+                                    "(default: the shipped pt-BR instructions)"))
+    s.add_argument("--out", required=True, help=t("pasta do modelo ajustado", "the fine-tuned model's folder"))
+    s.add_argument("--template", choices=["comando", "alpaca", "chat"], default="comando",
+                   help=t("formato do prompt (padrão: comando)", "prompt layout (default: comando)"))
+    s.add_argument("--no-mask-prompt", action="store_true",
+                   help=t("a perda conta também os tokens do prompt", "the loss also counts the prompt tokens"))
+    s.add_argument("--system", help=t("prompt de sistema posto em todo exemplo",
+                                      "a system prompt put in every example"))
+    long = s.add_mutually_exclusive_group()
+    long.add_argument("--truncate", action="store_true",
+                      help=t("corta exemplos maiores que o contexto", "cut examples longer than the context"))
+    long.add_argument("--skip-long", action="store_true",
+                      help=t("pula exemplos maiores que o contexto", "skip examples longer than the context"))
+    s.add_argument("--lora-rank", type=_positive_int, help=t("treinar adaptadores LoRA deste posto",
+                                                             "train LoRA adapters of this rank"))
+    s.add_argument("--lora-alpha", type=_float, help=t("escala da LoRA (padrão: 2 × posto)",
+                                                       "LoRA scale (default: 2 × rank)"))
+    s.add_argument("--max-steps", type=_positive_int)
+    s.add_argument("--batch-size", type=_positive_int, default=8)
+    s.add_argument("--lr", type=_float)
+    s.add_argument("--eval-every", type=_positive_int)
+    s.add_argument("--time-budget", type=_float, metavar="SECONDS")
+    s.add_argument("--test-limit", type=_positive_int, help=t("responder só os N primeiros exemplos de teste",
+                                                              "answer only the first N test examples"))
+    s.add_argument("--seed", type=int)
+    s.add_argument("--device", help="auto | cpu | cuda | mps")
+    s.add_argument("--overwrite", action="store_true", help=t("substituir um checkpoint em --out",
+                                                              "replace a checkpoint in --out"))
+    s.add_argument("--json", action="store_true", help=t("imprime um JSON com o resumo", "print the summary as JSON"))
+    s.set_defaults(func=finetune_instruct_command)
+
+
+def finetune_instruct_command(args) -> int:
+    from llmzero.finetune.instruct import finetune_instruct
+
+    lora = None
+    if args.lora_rank is not None:
+        lora = {"rank": args.lora_rank, "alpha": args.lora_alpha if args.lora_alpha is not None else 2 * args.lora_rank}
+    elif args.lora_alpha is not None:
+        raise UserError("--lora-alpha precisa de --lora-rank.", "--lora-alpha needs --lora-rank.")
+    too_long = "truncate" if args.truncate else "skip" if args.skip_long else "error"
+    summary = finetune_instruct(
+        args.base, args.data, args.out, template=args.template, mask_prompt=not args.no_mask_prompt, lora=lora,
+        batch_size=args.batch_size, too_long=too_long, system_prompt=args.system, test_limit=args.test_limit,
+        overwrite=args.overwrite, max_steps=args.max_steps, lr=args.lr, eval_every=args.eval_every,
+        time_budget=args.time_budget, seed=args.seed, device=args.device, progress=sys.stderr.isatty())
+    if args.json:
+        print(json.dumps(summary, ensure_ascii=False))
+        return 0
+    val = f"{summary['val_loss']:.4f}" if summary["val_loss"] is not None else "-"
+    print(t(f"Ajuste por instruções: {summary['steps']} passos, perda de validação {val} "
+            f"(treino {summary['train_loss']:.4f}).",
+            f"Instruction tuning: {summary['steps']} steps, validation loss {val} "
+            f"(training {summary['train_loss']:.4f})."))
+    for row in summary["samples"]:
+        print()
+        print(t("Instrução: ", "Instruction: ") + row["instruction"])
+        if row["input"]:
+            print(t("Entrada:   ", "Input:       ") + row["input"])
+        print(t("Esperado:  ", "Expected:    ") + row["reference"])
+        print(t("Modelo:    ", "Model:       ") + (row["response"] or t("(vazio)", "(empty)")))
+    print()
+    print(t(f"Modelo em {summary['checkpoint']}; respostas do teste em {summary['test_responses']}. "
+            f"Converse com `llmzero chat --model {summary['out']}`.",
+            f"Model in {summary['checkpoint']}; test answers in {summary['test_responses']}. "
+            f"Chat with `llmzero chat --model {summary['out']}`."))
+    if summary.get("adapter"):
+        print(t(f"Adaptador LoRA sozinho em {summary['adapter']}.", f"LoRA adapter alone in {summary['adapter']}."))
+    return 0

@@ -1,0 +1,203 @@
+"""Prompt templates: how an instruction, its optional input and the answer become one training text.
+
+A pre-trained GPT only continues text. To teach it to *answer*, every example is written in a fixed layout
+that marks where the request ends and the answer begins; at inference the same layout is filled up to the
+answer marker, and whatever the model writes next is its reply. Three layouts:
+
+``comando`` (the default; the series' Brazilian Portuguese layout, no header)::
+
+    ### comando:
+    Passe a frase para a voz passiva.
+
+    ### entrada:
+    O vento derrubou a árvore.
+
+    ### resposta:
+    A árvore foi derrubada pelo vento.<|endoftext|>
+
+``alpaca`` (the English layout of the Alpaca data set, with a one-paragraph header of our own wording)::
+
+    Below is an instruction for a task, possibly followed by an input with more context. Write a response
+    that fulfils the request.
+
+    ### Instruction:
+    ...
+
+    ### Input:
+    ...
+
+    ### Response:
+    ...<|endoftext|>
+
+``chat`` (multi-turn; each turn starts with a role marker on its own line and ends with the end marker)::
+
+    <|system|>
+    You are a helpful assistant.<|endoftext|>
+    <|user|>
+    What is the capital of Brazil?<|endoftext|>
+    <|assistant|>
+    Brasília.<|endoftext|>
+    <|user|>
+    ...
+
+The markers are plain text, not special tokens: any tokenizer can encode them (a character tokenizer that
+never saw ``<``, ``|`` or ``>`` turns them into ``<unk>``, which is still one fixed pattern the model learns).
+The ``### entrada:`` / ``### Input:`` section appears only when the example has an input.
+
+The end marker is the tokenizer's ``<|endoftext|>`` (every llmzero tokenizer encodes that text as its single
+end-of-text token). For a tokenizer without one, use ``template.with_end(NEWLINE_END)``: the answer then
+ends with a newline and generation stops at the next section marker instead.
+
+    tpl = get_template("comando")
+    prompt = tpl.format_prompt({"instruction": "Some 2 e 3.", "input": "", "output": "5"})
+    target = tpl.format_response({"output": "5"})          # "5<|endoftext|>"
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, replace
+
+from llmzero.errors import UserError
+from llmzero.tokenizers.base import EOT
+
+NEWLINE_END = "\n"  # the end marker for tokenizers without an end-of-text token
+
+
+def field_of(example, name: str, default: str = "") -> str:
+    """``example[name]`` for a dict, ``example.name`` for an object; None and missing give ``default``."""
+    value = example.get(name) if isinstance(example, Mapping) else getattr(example, name, None)
+    return default if value is None else value
+
+
+@dataclass(frozen=True)
+class Template:
+    """The shared part of every template: the end marker and the response."""
+
+    name: str
+    end: str = EOT
+
+    def format_prompt(self, example) -> str:
+        """Everything the model reads before its answer (ends right where the answer starts)."""
+        raise NotImplementedError
+
+    def format_response(self, example) -> str:
+        """The answer the model learns to write, followed by the end marker."""
+        return field_of(example, "output") + self.end
+
+    def format_chat(self, system: str | None, history: Sequence[tuple[str, str]], user: str) -> str:
+        """The prompt for the next reply of a conversation: earlier (user, assistant) pairs, then ``user``."""
+        raise NotImplementedError
+
+    @property
+    def stop_markers(self) -> tuple[str, ...]:
+        """Text that starts a new section: a reply is cut where one of these appears."""
+        raise NotImplementedError
+
+    @property
+    def default_system(self) -> str | None:
+        return None
+
+    def with_end(self, end: str) -> "Template":
+        return replace(self, end=end)
+
+
+@dataclass(frozen=True)
+class SectionTemplate(Template):
+    """Single-turn layouts with "### marker:" sections (alpaca, comando)."""
+
+    header: str = ""
+    instruction_marker: str = "### Instruction:"
+    input_marker: str = "### Input:"
+    response_marker: str = "### Response:"
+
+    def _body(self, instruction: str, input_text: str = "") -> str:
+        parts = [f"{self.instruction_marker}\n{instruction}"]
+        if input_text:
+            parts.append(f"{self.input_marker}\n{input_text}")
+        parts.append(f"{self.response_marker}\n")
+        return "\n\n".join(parts)
+
+    def format_prompt(self, example) -> str:
+        body = self._body(field_of(example, "instruction"), field_of(example, "input"))
+        system = field_of(example, "system") or self.header
+        return f"{system}\n\n{body}" if system else body
+
+    def format_chat(self, system, history, user) -> str:
+        # A single-turn layout has no roles: the conversation is a sequence of instruction/answer blocks,
+        # after the system text (for alpaca, its header, unless a system prompt replaces it).
+        system = system or self.header
+        text = f"{system}\n\n" if system else ""
+        for past_user, past_reply in history:
+            text += self._body(past_user) + past_reply + self.end + "\n\n"
+        return text + self._body(user)
+
+    @property
+    def stop_markers(self) -> tuple[str, ...]:
+        return ("###",)
+
+    @property
+    def default_system(self) -> str | None:
+        return self.header or None
+
+
+@dataclass(frozen=True)
+class ChatTemplate(Template):
+    """Multi-turn layout: <|role|> on its own line, the text, the end marker, a newline."""
+
+    roles: tuple[str, str, str] = ("<|system|>", "<|user|>", "<|assistant|>")
+
+    def _turn(self, role: str, text: str) -> str:
+        return f"{role}\n{text}{self.end}\n"
+
+    def format_chat(self, system, history, user) -> str:
+        sys_role, user_role, bot_role = self.roles
+        text = self._turn(sys_role, system) if system else ""
+        for past_user, past_reply in history:
+            text += self._turn(user_role, past_user) + self._turn(bot_role, past_reply)
+        return text + self._turn(user_role, user) + f"{bot_role}\n"
+
+    def format_prompt(self, example) -> str:
+        instruction, input_text = field_of(example, "instruction"), field_of(example, "input")
+        user = f"{instruction}\n\n{input_text}" if input_text else instruction
+        return self.format_chat(field_of(example, "system") or None, [], user)
+
+    @property
+    def stop_markers(self) -> tuple[str, ...]:
+        return self.roles
+
+
+ALPACA_HEADER = ("Below is an instruction for a task, possibly followed by an input with more context. "
+                 "Write a response that fulfils the request.")
+
+TEMPLATES: dict[str, Template] = {
+    "comando": SectionTemplate("comando", instruction_marker="### comando:", input_marker="### entrada:",
+                               response_marker="### resposta:"),
+    "alpaca": SectionTemplate("alpaca", header=ALPACA_HEADER),
+    "chat": ChatTemplate("chat"),
+}
+DEFAULT_TEMPLATE = "comando"
+
+
+def get_template(name: str | Template = DEFAULT_TEMPLATE, tokenizer=None) -> Template:
+    """The template called ``name``; given a tokenizer without an end-of-text token, one that ends with a newline."""
+    if isinstance(name, Template):
+        template = name
+    elif name in TEMPLATES:
+        template = TEMPLATES[name]
+    else:
+        raise UserError(f"modelo de prompt desconhecido: {name!r} (use {', '.join(TEMPLATES)}).",
+                        f"unknown prompt template: {name!r} (use {', '.join(TEMPLATES)}).")
+    if tokenizer is not None and getattr(tokenizer, "eot_id", None) is None and template.end == EOT:
+        template = template.with_end(NEWLINE_END)
+    return template
+
+
+def stop_strings(template: Template, tokenizer) -> list[str]:
+    """The stop markers as the tokenizer gives them back (a character unknown to it decodes as <unk>)."""
+    out = []
+    for marker in template.stop_markers:
+        text = tokenizer.decode(tokenizer.encode(marker)).strip() if tokenizer is not None else marker
+        if text and text not in out:
+            out.append(text)
+    return out
