@@ -434,5 +434,5 @@ def test_finetune_subparsers_are_shared_between_modules():
 def test_json_list_file(tmp_path):
     f = tmp_path / "d.json"
     f.write_text(json.dumps([{"text": "a", "label": "x", "split": "train"}, {"text": "", "label": "y"}]))
-    with pytest.raises(UserError, match=r"d\.json:record 2: expected a non-empty text"):
+    with pytest.raises(UserError, match=r"d\.json: record 2: expected a non-empty text"):
         read_labeled_file(f)

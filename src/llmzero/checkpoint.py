@@ -223,6 +223,11 @@ def load_checkpoint(
     except (KeyError, TypeError):
         raise UserError(f"{path}/{CONFIG_FILE} não descreve um modelo.", f"{path}/{CONFIG_FILE} does not describe a model.") from None
     model = MODEL_KINDS[kind](config, meta)
+    lora = meta.get("lora")
+    if lora and not lora.get("merged", True):  # saved mid-way through a LoRA fine-tune: rebuild its layers
+        from llmzero.model.lora import apply_lora
+
+        apply_lora(model, lora["rank"], lora["alpha"], lora["targets"], lora.get("dropout", 0.0))
     load_weights(model, path / WEIGHTS_FILE)
     model.to(device)
     tokenizer = load_tokenizer(path / TOKENIZER_FILE) if (path / TOKENIZER_FILE).is_file() else None

@@ -17,6 +17,7 @@ from typing import Iterator, Sequence
 import numpy as np
 import torch
 
+from llmzero.data.files import read_user_text
 from llmzero.errors import UserError
 from llmzero.fileio import atomic_path, write_json_atomic
 
@@ -108,21 +109,10 @@ def _dtype_for(vocab_size: int) -> np.dtype:
 
 
 def read_text(path: str | os.PathLike) -> str:
-    """Read a UTF-8 text file, with user-facing errors for the usual mistakes."""
-    p = Path(path)
-    if not p.exists():
-        raise UserError(f"arquivo não encontrado: {p}", f"file not found: {p}")
-    if p.is_dir():
-        raise UserError(f"{p} é uma pasta, não um arquivo de texto.", f"{p} is a folder, not a text file.")
-    try:
-        text = p.read_text(encoding="utf-8")
-    except UnicodeDecodeError as exc:
-        raise UserError(
-            f"{p} não está em UTF-8 (byte inválido na posição {exc.start}).",
-            f"{p} is not UTF-8 (invalid byte at position {exc.start}).",
-        ) from None
+    """Read a UTF-8 corpus, with user-facing errors for a missing, non-UTF-8 or empty file."""
+    text = read_user_text(path, what=("texto", "text"))
     if not text.strip():
-        raise UserError(f"o corpus {p} está vazio.", f"the corpus {p} is empty.")
+        raise UserError(f"o corpus {path} está vazio.", f"the corpus {path} is empty.")
     return text
 
 

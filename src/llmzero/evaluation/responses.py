@@ -7,10 +7,10 @@ required; the judge also reads the instruction and the input.
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 from typing import Callable
 
+from llmzero.data.files import json_records, read_user_text
 from llmzero.errors import UserError
 from llmzero.evaluation import text_metrics as tm
 
@@ -18,25 +18,10 @@ from llmzero.evaluation import text_metrics as tm
 def read_responses(path: str | Path) -> list[dict]:
     """The records of a responses JSONL file; a UserError naming file:line for anything malformed."""
     path = Path(path)
-    if not path.exists():
-        raise UserError(f"arquivo não encontrado: {path}", f"file not found: {path}")
-    if path.is_dir():
-        raise UserError(f"{path} é uma pasta, não um arquivo JSONL.", f"{path} is a folder, not a JSONL file.")
-    try:
-        text = path.read_text(encoding="utf-8-sig")
-    except UnicodeDecodeError as exc:
-        raise UserError(f"{path} não está em UTF-8 (byte inválido na posição {exc.start}).",
-                        f"{path} is not UTF-8 (invalid byte at position {exc.start}).") from None
+    text = read_user_text(path, what=("JSONL", "JSONL"))
     items = []
-    for n, line in enumerate(text.split("\n"), 1):  # not splitlines(): JSON strings may hold U+2028
-        if not line.strip():
-            continue
-        where = f"{path}:{n}"
-        try:
-            record = json.loads(line)
-        except json.JSONDecodeError as exc:
-            raise UserError(f"{where}: JSON inválido ({exc.msg}); esperava um objeto por linha.",
-                            f"{where}: invalid JSON ({exc.msg}); expected one object a line.") from None
+    expected = ("JSON inválido; esperava um objeto por linha", "invalid JSON; expected one object a line")
+    for record, where in json_records(path, text, expected, json_list=False):
         if not isinstance(record, dict):
             raise UserError(f"{where}: esperava um objeto JSON com reference e response.",
                             f"{where}: expected a JSON object with reference and response.")

@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import csv
 import io
-import json
 import random
 import sys
 from collections import Counter, defaultdict
@@ -31,6 +30,7 @@ import torch.nn as nn
 import torch.nn.functional as F
 
 from llmzero.checkpoint import load_checkpoint, register_kind, resolve_dir, save_checkpoint
+from llmzero.data.files import bad_record, json_records, read_user_text
 from llmzero.errors import UserError, t
 from llmzero.fileio import write_json_atomic
 from llmzero.model import GPT, GPTConfig
@@ -89,11 +89,7 @@ def check_pooling(pooling: str) -> str:
 
 
 def _build_classifier(config: GPTConfig, meta: dict) -> GPTClassifier:
-    model = GPTClassifier(config, len(meta["classes"]), meta.get("pooling", "last"))
-    lora = meta.get("lora")
-    if lora and not lora.get("merged", True):  # a checkpoint saved mid-training still has its LoRA layers
-        apply_lora(model, lora["rank"], lora["alpha"], lora["targets"], lora.get("dropout", 0.0))
-    return model
+    return GPTClassifier(config, len(meta["classes"]), meta.get("pooling", "last"))
 
 
 register_kind("classifier", _build_classifier, "classificador", "classifier")
@@ -141,22 +137,6 @@ class ClassificationData:
     split: str  # "column" (the file's split column) or "stratified"
 
 
-def _open_text(path: Path) -> str:
-    if not path.exists():
-        raise UserError(f"arquivo não encontrado: {path}", f"file not found: {path}")
-    if path.is_dir():
-        raise UserError(f"{path} é uma pasta, não um arquivo de dados.", f"{path} is a folder, not a data file.")
-    try:
-        return path.read_text(encoding="utf-8-sig")
-    except UnicodeDecodeError as exc:
-        raise UserError(f"{path} não está em UTF-8 (byte inválido na posição {exc.start}).",
-                        f"{path} is not UTF-8 (invalid byte at position {exc.start}).") from None
-
-
-def _bad(where: str, pt: str, en: str) -> UserError:
-    return UserError(f"{where}: {pt}", f"{where}: {en}")
-
-
 def _read_table(path: Path, text: str, delimiter: str) -> Iterator[tuple[dict, str]]:
     """Rows of a CSV/TSV with a header, as ({column: value}, "file:line")."""
     quoting = csv.QUOTE_NONE if delimiter == "\t" else csv.QUOTE_MINIMAL
@@ -165,7 +145,7 @@ def _read_table(path: Path, text: str, delimiter: str) -> Iterator[tuple[dict, s
         header = [h.strip().lower() for h in next(reader, [])]
         if "text" not in header or "label" not in header:
             sep = "TAB" if delimiter == "\t" else repr(delimiter)
-            raise _bad(f"{path}:1", f"esperava um cabeçalho com as colunas text e label separadas por {sep} "
+            raise bad_record(f"{path}:1", f"esperava um cabeçalho com as colunas text e label separadas por {sep} "
                        f"(achei {header})", f"expected a header with the columns text and label separated by "
                        f"{sep} (found {header})")
         for row in reader:
@@ -173,59 +153,41 @@ def _read_table(path: Path, text: str, delimiter: str) -> Iterator[tuple[dict, s
             if not row or (len(row) == 1 and not row[0].strip()):
                 continue
             if len(row) != len(header):
-                raise _bad(where, f"esperava {len(header)} colunas ({', '.join(header)}), achei {len(row)}",
+                raise bad_record(where, f"esperava {len(header)} colunas ({', '.join(header)}), achei {len(row)}",
                            f"expected {len(header)} columns ({', '.join(header)}), found {len(row)}")
             yield dict(zip(header, row)), where
     except csv.Error as exc:
-        raise _bad(f"{path}:{reader.line_num}", f"linha malformada ({exc})", f"malformed line ({exc})") from None
-
-
-def _read_json_records(path: Path, text: str) -> Iterator[tuple[dict, str]]:
-    """Records of a JSONL file (one object a line) or of a JSON list, as (record, "file:line")."""
-    if path.suffix.lower() == ".json" and text.lstrip().startswith("["):
-        try:
-            items = json.loads(text)
-        except json.JSONDecodeError as exc:
-            raise _bad(f"{path}:{exc.lineno}", f"JSON inválido ({exc.msg})", f"invalid JSON ({exc.msg})") from None
-        for i, item in enumerate(items, 1):
-            yield item, f"{path}:record {i}"
-        return
-    for n, line in enumerate(text.split("\n"), 1):  # not splitlines(): JSON strings may hold U+2028
-        if not line.strip():
-            continue
-        try:
-            yield json.loads(line), f"{path}:{n}"
-        except json.JSONDecodeError as exc:
-            raise _bad(f"{path}:{n}", f"esperava um objeto JSON com \"text\" e \"label\" ({exc.msg})",
-                       f"expected a JSON object with \"text\" and \"label\" ({exc.msg})") from None
+        raise bad_record(f"{path}:{reader.line_num}", f"linha malformada ({exc})", f"malformed line ({exc})") from None
 
 
 def read_labeled_file(path: str | Path) -> list[tuple[Example, str | None]]:
     """Every (example, split or None) of a CSV, TSV, JSONL or JSON file with ``text`` and ``label``."""
     path = Path(path)
-    text = _open_text(path)
+    text = read_user_text(path, what=("dados", "data"))
     suffix = path.suffix.lower()
     if suffix in (".jsonl", ".json", ".ndjson"):
-        records = _read_json_records(path, text)
+        records = json_records(path, text, ('esperava um objeto JSON com "text" e "label"',
+                                            'expected a JSON object with "text" and "label"'),
+                               json_list=suffix == ".json" and text.lstrip().startswith("["))
     else:
         first = text.split("\n", 1)[0]
         records = _read_table(path, text, "\t" if suffix in (".tsv", ".tab") or "\t" in first else ",")
     out, has_split = [], None
     for record, where in records:
         if not isinstance(record, dict):
-            raise _bad(where, "esperava um objeto com \"text\" e \"label\"", "expected an object with \"text\" and \"label\"")
+            raise bad_record(where, "esperava um objeto com \"text\" e \"label\"", "expected an object with \"text\" and \"label\"")
         body, label, split = record.get("text"), record.get("label"), record.get("split")
         if not isinstance(body, str) or not body.strip():
-            raise _bad(where, "esperava um texto não vazio no campo text", "expected a non-empty text in the text field")
+            raise bad_record(where, "esperava um texto não vazio no campo text", "expected a non-empty text in the text field")
         if isinstance(label, (int, float)) and not isinstance(label, bool):
             label = str(label)
         if not isinstance(label, str) or not label.strip():
-            raise _bad(where, "esperava um rótulo não vazio no campo label", "expected a non-empty label in the label field")
+            raise bad_record(where, "esperava um rótulo não vazio no campo label", "expected a non-empty label in the label field")
         if has_split is None:
             has_split = "split" in record
         if has_split:
             if not isinstance(split, str) or split.strip().lower() not in SPLITS:
-                raise _bad(where, f"esperava split train, validation ou test (achei {split!r})",
+                raise bad_record(where, f"esperava split train, validation ou test (achei {split!r})",
                            f"expected split train, validation or test (found {split!r})")
             split = SPLITS[split.strip().lower()]
         out.append((Example(body, label.strip(), where), split if has_split else None))
@@ -270,7 +232,7 @@ def load_classification_data(path: str | Path, seed: int = 1337) -> Classificati
                         f"the training split of {path} has a single label ({classes[0]!r}); at least two are needed.")
     for e in val + test:
         if e.label not in classes:
-            raise _bad(e.where, f"o rótulo {e.label!r} não aparece no treino (rótulos do treino: {', '.join(classes)})",
+            raise bad_record(e.where, f"o rótulo {e.label!r} não aparece no treino (rótulos do treino: {', '.join(classes)})",
                        f"the label {e.label!r} never appears in training (training labels: {', '.join(classes)})")
     return ClassificationData(classes, train, val, test, str(path), how)
 

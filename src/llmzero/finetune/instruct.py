@@ -30,6 +30,7 @@ from typing import Callable, Sequence
 import torch
 
 from llmzero.checkpoint import load_checkpoint, resolve_dir, save_checkpoint
+from llmzero.data.files import bad_record, json_records, read_user_text
 from llmzero.errors import UserError, t
 from llmzero.finetune.templates import DEFAULT_TEMPLATE, Template, get_template, stop_strings
 from llmzero.fileio import write_text_atomic
@@ -66,54 +67,23 @@ EXPECTED_PT = 'esperava um objeto JSON com "instruction" e "output" (textos não
 EXPECTED_EN = 'expected a JSON object with "instruction" and "output" (non-empty texts) and, optionally, "input"'
 
 
-def _bad(where: str, pt: str, en: str) -> UserError:
-    return UserError(f"{where}: {pt}", f"{where}: {en}")
-
-
-def _records(path: Path, text: str):
-    """(record, where) for a JSON list or a JSONL file (one object a line; always so for .jsonl/.ndjson)."""
-    if path.suffix.lower() not in (".jsonl", ".ndjson") and text.lstrip().startswith("["):
-        try:
-            items = json.loads(text)
-        except json.JSONDecodeError as exc:
-            raise _bad(f"{path}:{exc.lineno}", f"JSON inválido ({exc.msg})", f"invalid JSON ({exc.msg})") from None
-        for i, item in enumerate(items, 1):
-            yield item, f"{path}: record {i}"
-        return
-    for n, line in enumerate(text.split("\n"), 1):  # not splitlines(): JSON strings may hold U+2028
-        if not line.strip():
-            continue
-        try:
-            yield json.loads(line), f"{path}:{n}"
-        except json.JSONDecodeError as exc:
-            raise _bad(f"{path}:{n}", f"{EXPECTED_PT} ({exc.msg})", f"{EXPECTED_EN} ({exc.msg})") from None
-
-
 def read_instructions(path: str | Path) -> list[Instruction]:
     """Every example of an Alpaca-format JSON list or JSONL file, checked; a UserError names the bad record."""
     path = Path(path)
-    if not path.exists():
-        raise UserError(f"arquivo não encontrado: {path}", f"file not found: {path}")
-    if path.is_dir():
-        raise UserError(f"{path} é uma pasta, não um arquivo de dados.", f"{path} is a folder, not a data file.")
-    try:
-        text = path.read_text(encoding="utf-8-sig")
-    except UnicodeDecodeError as exc:
-        raise UserError(f"{path} não está em UTF-8 (byte inválido na posição {exc.start}).",
-                        f"{path} is not UTF-8 (invalid byte at position {exc.start}).") from None
+    text = read_user_text(path, what=("dados", "data"))
     out = []
-    for record, where in _records(path, text):
+    for record, where in json_records(path, text, (EXPECTED_PT, EXPECTED_EN)):
         if not isinstance(record, dict):
-            raise _bad(where, EXPECTED_PT, EXPECTED_EN)
+            raise bad_record(where, EXPECTED_PT, EXPECTED_EN)
         instruction, output, input_text = record.get("instruction"), record.get("output"), record.get("input")
         if input_text is None:
             input_text = ""
         for name, value in (("instruction", instruction), ("output", output)):
             if not isinstance(value, str) or not value.strip():
-                raise _bad(where, f'{EXPECTED_PT}; o campo "{name}" está faltando ou vazio',
+                raise bad_record(where, f'{EXPECTED_PT}; o campo "{name}" está faltando ou vazio',
                            f'{EXPECTED_EN}; the "{name}" field is missing or empty')
         if not isinstance(input_text, str):
-            raise _bad(where, f'{EXPECTED_PT}; "input" precisa ser um texto', f'{EXPECTED_EN}; "input" must be a text')
+            raise bad_record(where, f'{EXPECTED_PT}; "input" precisa ser um texto', f'{EXPECTED_EN}; "input" must be a text')
         out.append(Instruction(instruction.strip(), input_text.strip(), output.strip(), where))
     if not out:
         raise UserError(f"o arquivo {path} não tem nenhum exemplo.", f"the file {path} holds no examples.")

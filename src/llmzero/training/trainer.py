@@ -127,6 +127,14 @@ class TrainResult:
     history: list[dict] = field(default_factory=list)
 
 
+def make_optimizer(model: torch.nn.Module, cfg: TrainConfig, device: torch.device) -> torch.optim.AdamW:
+    """AdamW with weight decay on matrices only; the fused kernel (one pass over all tensors) on CPU and CUDA."""
+    groups = model.param_groups(cfg.weight_decay) if hasattr(model, "param_groups") else [
+        {"params": [p for p in model.parameters() if p.requires_grad], "weight_decay": cfg.weight_decay}]
+    fused = device.type in ("cpu", "cuda")
+    return torch.optim.AdamW(groups, lr=cfg.lr, betas=(cfg.beta1, cfg.beta2), fused=fused or None)
+
+
 def lm_loss(model: torch.nn.Module, batch: tuple[torch.Tensor, ...]) -> torch.Tensor:
     """Next-token prediction: batch = (inputs, targets)."""
     return model(batch[0], batch[1]).loss
@@ -167,10 +175,7 @@ class Trainer:
         self.extra_eval = extra_eval
         self.tokens_per_batch = tokens_per_batch or getattr(train, "tokens_per_batch", 0)
         self.log = log or (lambda msg: print(msg, file=sys.stderr))
-        decay_groups = model.param_groups(config.weight_decay) if hasattr(model, "param_groups") else [
-            {"params": [p for p in model.parameters() if p.requires_grad], "weight_decay": config.weight_decay}]
-        fused = self.device.type == "cuda"
-        self.optimizer = torch.optim.AdamW(decay_groups, lr=config.lr, betas=(config.beta1, config.beta2), fused=fused or None)
+        self.optimizer = make_optimizer(model, config, self.device)
         use_bf16 = config.precision == "bf16" or (
             config.precision == "auto" and self.device.type == "cuda" and torch.cuda.is_bf16_supported())
         self.autocast = (lambda: torch.autocast(self.device.type, dtype=torch.bfloat16)) if use_bf16 else contextlib.nullcontext
