@@ -128,7 +128,7 @@ def load_chat_model(path: str | Path, device: str = "cpu"):
     """The "lm" checkpoint in ``path``, ready to generate (its template comes from meta["template"])."""
     from llmzero.checkpoint import load_checkpoint
 
-    ckpt = load_checkpoint(path, device=device, kinds=("lm",))
+    ckpt = load_checkpoint(path, device=device, kinds=("lm", "lm-int8"))
     if ckpt.tokenizer is None:
         raise UserError(f"{ckpt.path} não tem tokenizer.json.", f"{ckpt.path} has no tokenizer.json.")
     ckpt.model.eval()

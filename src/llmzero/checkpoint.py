@@ -33,7 +33,7 @@ ModelBuilder = Callable[[GPTConfig, dict], torch.nn.Module]
 MODEL_KINDS: dict[str, ModelBuilder] = {"lm": lambda config, meta: GPT(config)}
 KIND_NAMES = {"lm": ("modelo de linguagem", "language model")}
 # Kinds whose builder lives in a module imported only when such a checkpoint is met.
-LAZY_KINDS = {"classifier": "llmzero.finetune.classify"}
+LAZY_KINDS = {"classifier": "llmzero.finetune.classify", "lm-int8": "llmzero.quantize"}
 
 
 def register_kind(kind: str, builder: ModelBuilder, pt_name: str, en_name: str) -> None:

@@ -4,9 +4,7 @@ from __future__ import annotations
 
 import argparse
 import importlib
-import json
 import sys
-from pathlib import Path
 
 from llmzero.errors import UserError, set_lang, t
 
@@ -161,6 +159,7 @@ EXTRA_COMMAND_MODULES: list[str] = [
     "llmzero.evaluation.cli_eval",
     "llmzero.interop.cli",
     "llmzero.studio.cli_studio",
+    "llmzero.cli_scale",
 ]
 
 

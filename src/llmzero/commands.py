@@ -113,6 +113,10 @@ def train(args) -> int:
         val_fraction=args.val_fraction, train=overrides, resume=args.resume, overwrite=args.overwrite,
         samples=args.samples, on_sample=None if args.json else show_sample,
     )
+    from llmzero import distributed
+
+    if not distributed.is_main():  # under torchrun, rank 0 prints the summary
+        return 0
     if args.json:
         _print_json({k: summary[k] for k in ("val_loss", "train_loss", "steps", "tokens_per_second", "params", "out")})
         return 0
@@ -135,7 +139,7 @@ def generate(args) -> int:
     from llmzero.generation import SamplingConfig, generate as run
 
     prompt = _read_arg_text(args.prompt, args.prompt_file, "o prompt", "the prompt")
-    ckpt = load_checkpoint(args.model, device=args.device, kinds=("lm",))
+    ckpt = load_checkpoint(args.model, device=args.device, kinds=("lm", "lm-int8"))
     if ckpt.tokenizer is None:
         raise UserError(f"{ckpt.path} não tem tokenizer.json.", f"{ckpt.path} has no tokenizer.json.")
     cfg = SamplingConfig(max_new_tokens=args.max_new_tokens, temperature=args.temperature, top_k=args.top_k,

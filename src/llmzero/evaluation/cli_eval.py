@@ -1,4 +1,4 @@
-"""`llmzero eval perplexity | responses`: measure a model, print a table, optionally save the numbers as JSON."""
+"""`llmzero eval perplexity | responses | classify`: measure a model, print a table, optionally save JSON."""
 
 from __future__ import annotations
 
@@ -58,7 +58,9 @@ def register(sub, add) -> None:
     s.add_argument("--judge-scale", type=int, choices=[10, 5], default=10, help=t("notas de 0 a 10 ou de 1 a 5",
                                                                                   "scores from 0 to 10 or from 1 to 5"))
     s.set_defaults(func=responses_command)
-    # TODO: `eval classify` once llmzero.finetune.classify exposes an evaluation function.
+    from llmzero.evaluation.classify_eval import add_classify_task
+
+    add_classify_task(task)
 
 
 def _table(rows: list[tuple[str, str]]) -> None:
@@ -97,7 +99,7 @@ def perplexity_command(args) -> int:
 
     _check_out(args)
     text = read_text(args.data)
-    ckpt = load_checkpoint(args.model, device=args.device, kinds=("lm",))
+    ckpt = load_checkpoint(args.model, device=args.device, kinds=("lm", "lm-int8"))
     if ckpt.tokenizer is None:
         raise UserError(f"{ckpt.path} não tem tokenizer.json.", f"{ckpt.path} has no tokenizer.json.")
     r = perplexity(ckpt.model, ckpt.tokenizer, text, args.context, args.stride, args.batch_size)

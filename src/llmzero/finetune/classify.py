@@ -31,11 +31,12 @@ import torch.nn.functional as F
 
 from llmzero.checkpoint import load_checkpoint, register_kind, resolve_dir, save_checkpoint
 from llmzero.data.files import bad_record, json_records, read_user_text
+from llmzero.distributed import make_trainer
 from llmzero.errors import UserError, t
 from llmzero.fileio import write_json_atomic
 from llmzero.model import GPT, GPTConfig
 from llmzero.model.lora import DEFAULT_TARGETS, apply_lora, lora_parameter_count, merge_lora, save_lora
-from llmzero.training.trainer import TrainConfig, Trainer
+from llmzero.training.trainer import TrainConfig
 
 POOLINGS = ("last", "mean")
 SPLITS = {"train": "train", "validation": "validation", "val": "validation", "valid": "validation",
@@ -445,7 +446,7 @@ def finetune_classifier(
         true, pred, _ = predict(m, val_b)
         return {"val_accuracy": sum(a == b for a, b in zip(true, pred)) / len(true)}
 
-    trainer = Trainer(model, train_b, val_b, cfg, out, tokenizer=tok, meta=meta, loss_fn=classification_loss,
+    trainer = make_trainer(model, train_b, val_b, cfg, out, tokenizer=tok, meta=meta, loss_fn=classification_loss,
                       extra_eval=val_accuracy if val_b is not None else None, log=log)
     result = trainer.fit()
     model = trainer.model

@@ -31,11 +31,12 @@ import torch
 
 from llmzero.checkpoint import load_checkpoint, resolve_dir, save_checkpoint
 from llmzero.data.files import bad_record, json_records, read_user_text
+from llmzero.distributed import make_trainer
 from llmzero.errors import UserError, t
 from llmzero.finetune.templates import DEFAULT_TEMPLATE, Template, get_template, stop_strings
 from llmzero.fileio import write_text_atomic
 from llmzero.model.lora import DEFAULT_TARGETS, apply_lora, lora_parameter_count, merge_lora, save_lora
-from llmzero.training.trainer import TrainConfig, Trainer
+from llmzero.training.trainer import TrainConfig
 
 DEFAULT_SPLIT = (0.85, 0.05, 0.10)
 TOO_LONG = ("error", "truncate", "skip")
@@ -346,7 +347,7 @@ def finetune_instruct(
           f"{len(test_ex)} test{f' ({n_long} too long: {too_long})' if n_long else ''}. "
           f"Training {trainable:,} of {total:,} parameters ({what})."))
 
-    trainer = Trainer(model, train_b, val_b, cfg, out, tokenizer=tok, meta=meta, log=log)
+    trainer = make_trainer(model, train_b, val_b, cfg, out, tokenizer=tok, meta=meta, log=log)
     result = trainer.fit()
     model = trainer.model
     if lora_meta:

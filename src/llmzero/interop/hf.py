@@ -34,7 +34,7 @@ from llmzero.errors import UserError, t
 from llmzero.fileio import atomic_dir
 from llmzero.model import GPT, GPTConfig
 from llmzero.tokenizers import GPT2_PATTERN, BPETokenizer, load_tokenizer
-from llmzero.tokenizers.bpe import bytes_to_text, text_to_bytes
+from llmzero.tokenizers.bpe import bytes_to_text
 
 # Per block: (Hugging Face name, llmzero name, GGUF name as llama.cpp writes it, stored as Conv1D?)
 BLOCK_NAMES = [

@@ -521,7 +521,7 @@ def make_server(model_dir, host: str = "127.0.0.1", port: int = 0, lang: str | N
 
     from llmzero.checkpoint import load_checkpoint
 
-    ckpt = load_checkpoint(model_dir, device=device, kinds=("lm",))
+    ckpt = load_checkpoint(model_dir, device=device, kinds=("lm", "lm-int8"))
     folder = Path(ckpt.path).resolve()
     name = folder.parent.name if folder.name == "checkpoint" else folder.name  # runs/NAME/checkpoint -> NAME
     studio = Studio(ckpt.model, ckpt.tokenizer, name=name, lang=lang)

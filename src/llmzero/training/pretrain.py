@@ -13,9 +13,11 @@ import torch
 from llmzero.checkpoint import load_checkpoint, resolve_dir
 from llmzero.data import TokenWindows, WindowBatches, load_token_file, read_text, split_ids
 from llmzero.errors import UserError, t
-from llmzero.model import GPT, GPTConfig, preset as preset_config
+from llmzero.model import GPT, preset as preset_config
 from llmzero.tokenizers import build_tokenizer, tokenizer_from_dict
-from llmzero.training.trainer import TrainConfig, Trainer
+from llmzero import distributed
+from llmzero.distributed import make_trainer
+from llmzero.training.trainer import TrainConfig
 
 DEFAULT_OUT = "runs/llmzero"
 
@@ -77,6 +79,8 @@ def pretrain(
     saved ones. Returns {"val_loss", "train_loss", "steps", "tokens_per_second", "params", "out", "samples", ...}.
     """
     log = log or (lambda msg: print(msg, file=sys.stderr))
+    if not distributed.is_main():  # under torchrun, rank 0 speaks for all
+        log, on_sample = (lambda msg: None), None
     out = Path(out)
     train = dict(train or {})
     existing = resolve_dir(out) / "config.json"
@@ -136,7 +140,7 @@ def pretrain(
         f"vocabulary {config.vocab_size}: {n_params:,} parameters. Data: {len(train_ids):,} training tokens, "
         f"{len(val_ids):,} validation tokens.",
     ))
-    trainer = Trainer(model, train_batches, val_batches, train_cfg, out, tokenizer=tok, meta=meta, log=log)
+    trainer = make_trainer(model, train_batches, val_batches, train_cfg, out, tokenizer=tok, meta=meta, log=log)
     result = trainer.fit(resume=resume)
     summary = {
         "val_loss": result.val_loss,
@@ -148,8 +152,9 @@ def pretrain(
         "stopped_by": result.stopped_by,
         "elapsed": round(result.elapsed, 2),
     }
+    want_samples = samples and distributed.is_main()
     summary["samples"] = write_samples(trainer.model, tok, sample_prompts(val_ids, tok, samples, train_cfg.seed),
-                                       train_cfg.seed, on_sample) if samples else []
+                                       train_cfg.seed, on_sample) if want_samples else []
     return summary
 
 

@@ -1,0 +1,251 @@
+"""Generation speed: llmzero vs Hugging Face transformers on GPT-2 124M's shape (random weights, greedy).
+
+    python benchmarks/bench_inference.py                      # 256 new tokens, batch 8 and batch 1
+    python benchmarks/bench_inference.py --new-tokens 16      # a smoke run
+    python benchmarks/bench_inference.py --profile --new-tokens 32   # where the time goes (batch 1 and 8)
+
+A script, not a test: it prints a Markdown table. Both libraries run the same weights (ours copied into a
+GPT2LMHeadModel) under torch.inference_mode, one after the other. Targets: batch 8 float32 >= 1.5x transformers
+with identical greedy tokens; batch 1 float32 >= 90 % of the memory-bandwidth bound (read bandwidth / bytes
+read per token: every Linear weight plus the KV cache); batch 1 bfloat16 >= 1.5x transformers float32.
+Run it on a quiet machine: other processes on the same cores make every number meaningless.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+from pathlib import Path
+
+import torch
+
+from llmzero.generation import SamplingConfig, generate_batch, generate_ids
+from llmzero.model import GPT, preset
+
+
+# --- memory ----------------------------------------------------------------------------------------------------
+def reset_peak() -> None:
+    """Make the kernel forget this process's peak resident memory (Linux; ignored elsewhere)."""
+    try:
+        Path("/proc/self/clear_refs").write_text("5")
+    except OSError:
+        pass
+
+
+def _status_mb(field: str) -> float:
+    try:
+        for line in Path("/proc/self/status").read_text().splitlines():
+            if line.startswith(field + ":"):
+                return int(line.split()[1]) / 1024
+    except OSError:
+        pass
+    return float("nan")
+
+
+class PeakMemory:
+    """Resident memory a block adds at its peak (above what the process held when it began), in MB."""
+
+    def __enter__(self):
+        reset_peak()
+        self.base = _status_mb("VmRSS")
+        return self
+
+    def __exit__(self, *exc):
+        self.extra = _status_mb("VmHWM") - self.base
+
+
+def read_bandwidth(mb: int = 512, repeats: int = 5) -> tuple[float, float]:
+    """(read GB/s from summing a large tensor, copy GB/s counting read + write), best of ``repeats``."""
+    a = torch.ones(mb * 1024 * 1024 // 4)
+    b = torch.empty_like(a)
+    best_sum = best_copy = float("inf")
+    for _ in range(repeats):
+        t = time.perf_counter()
+        a.sum()
+        best_sum = min(best_sum, time.perf_counter() - t)
+        t = time.perf_counter()
+        b.copy_(a)
+        best_copy = min(best_copy, time.perf_counter() - t)
+    return a.nbytes / best_sum / 1e9, 2 * a.nbytes / best_copy / 1e9
+
+
+def bytes_per_token(model: GPT, context: int, dtype_size: int) -> float:
+    """Bytes one decode step must read at batch 1: every Linear weight and bias (the output layer too),
+    and the keys and values of ``context`` cached positions."""
+    c = model.config
+    weights = sum(m.weight.numel() + (m.bias.numel() if m.bias is not None else 0)
+                  for m in model.modules() if isinstance(m, torch.nn.Linear))
+    kv = 2 * c.n_layer * context * c.n_embd
+    return (weights + kv) * dtype_size
+
+
+# --- the two libraries -----------------------------------------------------------------------------------------
+def hf_model(model: GPT):
+    """A transformers GPT2LMHeadModel holding our weights (float32)."""
+    from transformers import GPT2Config, GPT2LMHeadModel
+
+    try:
+        from llmzero.interop.hf import HF_PREFIX, full_state, hf_config_dict, name_table
+    except ImportError:  # the interop module is missing: map the names here
+        sys.exit("llmzero.interop.hf is needed for the weight mapping")
+    cfg = hf_config_dict(model.config, None)
+    cfg.pop("torch_dtype", None)
+    hf = GPT2LMHeadModel(GPT2Config(**cfg)).eval()
+    state = full_state(model)
+    tensors = {HF_PREFIX + h: (state[o].T if conv else state[o]).contiguous() for h, o, conv in name_table(model.config.n_layer)}
+    tensors["lm_head.weight"] = state["lm_head.weight"]
+    missing, unexpected = hf.load_state_dict(tensors, strict=False)
+    bad = [k for k in missing if not k.endswith("attn.bias") and not k.endswith("masked_bias")]
+    if bad or unexpected:
+        sys.exit(f"weight mapping failed: missing {bad[:3]}, unexpected {unexpected[:3]}")
+    hf.tie_weights()
+    hf.generation_config.eos_token_id = None  # never stop early: every run makes exactly n tokens
+    hf.generation_config.pad_token_id = 0
+    return hf
+
+
+@torch.inference_mode()
+def ours(model: GPT, prompts: torch.Tensor, n: int) -> tuple[list[list[int]], float, float]:
+    """(new tokens per row, seconds for all n tokens, seconds to the first token)."""
+    cfg = SamplingConfig(max_new_tokens=n, temperature=0)
+    t0 = time.perf_counter()
+    if prompts.size(0) == 1:
+        steps = generate_ids(model, prompts[0], cfg)
+        first = next(steps)
+        ttft = time.perf_counter() - t0
+        rows = [[first.token_id] + [s.token_id for s in steps]]
+    else:
+        rows = generate_batch(model, prompts.tolist(), cfg)
+        ttft = float("nan")
+    seconds = time.perf_counter() - t0
+    if prompts.size(0) > 1:
+        t1 = time.perf_counter()
+        generate_batch(model, prompts.tolist(), SamplingConfig(max_new_tokens=1, temperature=0))
+        ttft = time.perf_counter() - t1
+    return rows, seconds, ttft
+
+
+@torch.inference_mode()
+def theirs(hf, prompts: torch.Tensor, n: int) -> tuple[list[list[int]], float, float]:
+    mask = torch.ones_like(prompts)
+    t0 = time.perf_counter()
+    out = hf.generate(prompts, attention_mask=mask, max_new_tokens=n, min_new_tokens=n, do_sample=False)
+    seconds = time.perf_counter() - t0
+    t1 = time.perf_counter()
+    hf.generate(prompts, attention_mask=mask, max_new_tokens=1, do_sample=False)
+    ttft = time.perf_counter() - t1
+    return out[:, prompts.size(1):].tolist(), seconds, ttft
+
+
+def differing(a: list[list[int]], b: list[list[int]]) -> int:
+    return sum(x != y for ra, rb in zip(a, b) for x, y in zip(ra, rb))
+
+
+def first_difference(a: list[int], b: list[int]) -> int | None:
+    return next((i for i, (x, y) in enumerate(zip(a, b)) if x != y), None)
+
+
+# --- profile ---------------------------------------------------------------------------------------------------
+def profile_generation(model: GPT, prompts: torch.Tensor, n: int) -> None:
+    """Print the operators that take the time of generating ``n`` tokens for ``prompts`` (prefill included)."""
+    from torch.profiler import ProfilerActivity, profile
+
+    ours(model, prompts, 2)  # warm up
+    with profile(activities=[ProfilerActivity.CPU]) as prof:
+        ours(model, prompts, n)
+    print(prof.key_averages().table(sort_by="self_cpu_time_total", row_limit=15))
+
+
+# --- main ------------------------------------------------------------------------------------------------------
+def main() -> None:
+    p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument("--preset", default="gpt2")
+    p.add_argument("--new-tokens", type=int, default=256)
+    p.add_argument("--prompt-len", type=int, default=32)
+    p.add_argument("--batch", type=int, default=8)
+    p.add_argument("--threads", type=int, default=torch.get_num_threads())
+    p.add_argument("--skip-hf", action="store_true")
+    p.add_argument("--profile", action="store_true")
+    args = p.parse_args()
+    torch.set_num_threads(args.threads)
+    torch.manual_seed(0)
+    model = GPT(preset(args.preset, dropout=0.0)).eval()
+    c, n = model.config, args.new_tokens
+    prompts = torch.randint(0, c.vocab_size, (args.batch, args.prompt_len), generator=torch.Generator().manual_seed(1))
+    one = prompts[:1]
+    if args.profile:
+        for rows_ in (one, prompts):
+            print(f"## profile: batch {rows_.size(0)}, {n} new tokens")
+            profile_generation(model, rows_, n)
+        return
+    print(f"# llmzero vs transformers: {args.preset} ({model.num_parameters() / 1e6:.0f}M parameters, random "
+          f"weights), prompt {args.prompt_len}, {n} new tokens, greedy, {args.threads} threads, torch {torch.__version__}",
+          file=sys.stderr)
+    rows, notes = [], []
+
+    def add(what, who, tokens, seconds, ttft, mem, extra=""):
+        rows.append(f"| {what} | {who} | {tokens / seconds:,.1f} | {ttft * 1000:,.0f} | {max(mem.extra, 0.0):,.0f} | {extra} |")
+
+    hf = None if args.skip_hf else hf_model(model)
+    ours(model, prompts[:2], 2)  # warm up both libraries (first calls set up kernels and allocators)
+    if hf is not None:
+        theirs(hf, prompts[:2], 2)
+    read_gbs, copy_gbs = read_bandwidth()
+    avg_ctx = args.prompt_len + n // 2
+
+    # batch B, float32
+    B = args.batch
+    with PeakMemory() as mem:
+        o8, s, ttft = ours(model, prompts, n)
+    add(f"batch {B} fp32", "llmzero", B * n, s, ttft, mem)
+    ours8_tps = B * n / s
+    if hf is not None:
+        with PeakMemory() as mem:
+            h8, s, ttft = theirs(hf, prompts, n)
+        diff = differing(o8, h8)
+        add(f"batch {B} fp32", "transformers", B * n, s, ttft, mem, f"{diff} of {B * n} tokens differ")
+        notes.append(f"batch {B} fp32: llmzero / transformers = {ours8_tps / (B * n / s):.2f}x (target >= 1.5x), "
+                     f"{diff} differing greedy tokens (target 0)")
+
+    # batch 1, float32, against the bandwidth bound
+    with PeakMemory() as mem:
+        o1, s, ttft = ours(model, one, n)
+    ours1_tps = n / s
+    bound = read_gbs * 1e9 / bytes_per_token(model, avg_ctx, 4)
+    add("batch 1 fp32", "llmzero", n, s, ttft, mem, f"{ours1_tps / bound:.0%} of the {bound:.1f} tok/s bound")
+    notes.append(f"batch 1 fp32: {ours1_tps:.1f} tok/s = {ours1_tps / bound:.0%} of the bandwidth bound {bound:.1f} tok/s "
+                 f"(read {read_gbs:.1f} GB/s, copy {copy_gbs:.1f} GB/s; {bytes_per_token(model, avg_ctx, 4) / 1e6:.0f} MB "
+                 f"per token) (target >= 90 %)")
+    hf1_tps = None
+    if hf is not None:
+        with PeakMemory() as mem:
+            h1, s, ttft = theirs(hf, one, n)
+        hf1_tps = n / s
+        add("batch 1 fp32", "transformers", n, s, ttft, mem, f"{differing(o1, h1)} of {n} tokens differ")
+
+    # batch 1, bfloat16
+    bf = GPT(c).eval()
+    bf.load_state_dict(model.state_dict())
+    bf = bf.to(torch.bfloat16)
+    ours(bf, one, 2)
+    with PeakMemory() as mem:
+        ob, s, ttft = ours(bf, one, n)
+    bf_tps = n / s
+    bound_bf = read_gbs * 1e9 / bytes_per_token(model, avg_ctx, 2)
+    where = first_difference(o1[0], ob[0])
+    add("batch 1 bf16", "llmzero", n, s, ttft, mem,
+        f"{differing(o1, ob)} of {n} tokens differ from fp32 (first at {where}); {bf_tps / bound_bf:.0%} of bound")
+    if hf1_tps:
+        notes.append(f"batch 1 bf16: llmzero bf16 / transformers fp32 = {bf_tps / hf1_tps:.2f}x (target >= 1.5x)")
+
+    print("| run | library | tokens/s | first token (ms) | peak extra memory (MB) | notes |")
+    print("|---|---|---:|---:|---:|---|")
+    print("\n".join(rows))
+    print()
+    for note in notes:
+        print(f"- {note}")
+
+
+if __name__ == "__main__":
+    main()
