@@ -160,6 +160,7 @@ EXTRA_COMMAND_MODULES: list[str] = [
     "llmzero.interop.cli",
     "llmzero.studio.cli_studio",
     "llmzero.cli_scale",
+    "llmzero.journey",
 ]
 
 

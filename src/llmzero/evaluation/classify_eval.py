@@ -47,13 +47,15 @@ def evaluate_classifier(model_dir: str | Path, data: str | Path | None = None, s
                         f"{data} has no split column; use --split all to evaluate every row.")
     examples = [e for e, s in rows if split == "all" or s == split]
     if not examples:
-        raise UserError(f"{data} não tem exemplos no split {split!r}.", f"{data} holds no examples in the {split!r} split.")
+        raise UserError(f"{data} não tem exemplos no split {split!r}.",
+                        f"{data} holds no examples in the {split!r} split.")
     classes = ckpt.meta["classes"]
     index = {c: i for i, c in enumerate(classes)}
     for e in examples:
         if e.label not in index:
-            raise UserError(f"{e.where}: o rótulo {e.label!r} não é uma classe do modelo ({', '.join(classes)}).",
-                            f"{e.where}: the label {e.label!r} is not one of the model's classes ({', '.join(classes)}).")
+            names = ", ".join(classes)
+            raise UserError(f"{e.where}: o rótulo {e.label!r} não é uma classe do modelo ({names}).",
+                            f"{e.where}: the label {e.label!r} is not one of the model's classes ({names}).")
     predictions = classify_texts(ckpt, [e.text for e in examples], batch_size)
     metrics = classification_metrics([index[e.label] for e in examples],
                                      [index[p["label"]] for p in predictions], classes)
@@ -115,6 +117,7 @@ def classify_command(args) -> int:
                 text = m["text"] if len(m["text"]) <= 70 else m["text"][:67] + "..."
                 print(f"  [{m['label']} → {m['predicted']} {m['probability']:.0%}] {text}")
         if r["confusion_png"]:
-            print(t(f"Matriz de confusão salva em {r['confusion_png']}.", f"Confusion matrix saved to {r['confusion_png']}."))
+            print(t(f"Matriz de confusão salva em {r['confusion_png']}.",
+                    f"Confusion matrix saved to {r['confusion_png']}."))
 
     return _finish(args, r, table)
