@@ -161,6 +161,7 @@ EXTRA_COMMAND_MODULES: list[str] = [
     "llmzero.studio.cli_studio",
     "llmzero.cli_scale",
     "llmzero.journey",
+    "llmzero.lab.cli_lab",
 ]
 
 

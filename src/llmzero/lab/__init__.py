@@ -1,0 +1,61 @@
+"""The lab (chapter 08): one command per experiment about how a small GPT behaves, with plots and a report.
+
+    llmzero lab list                      # the experiments
+    llmzero lab temperature --quick       # one experiment -> runs/lab/temperature/{*.png, section.md}
+    llmzero lab all --quick               # all of them -> runs/lab/report.md
+
+From Python::
+
+    from llmzero.lab import LabContext, run_experiment, run_all
+    ctx = LabContext(out="runs/lab", quick=True, seed=1337)
+    print(run_experiment("temperature", ctx).reading())
+"""
+
+from llmzero.lab.core import (
+    EXPERIMENTS,
+    Answer,
+    Experiment,
+    ExperimentResult,
+    LabContext,
+    LabModel,
+    answer,
+    distinct_n,
+    experiment,
+    experiments,
+    keyword_match,
+    micro_model,
+    repetition_rate,
+    run_all,
+    run_experiment,
+    write_report,
+)
+from llmzero.lab.interpret import attention_maps, embedding_pca, logit_lens, nearest_neighbours
+from llmzero.lab.ngram import NGramModel
+from llmzero.lab.sampling import next_token_distribution, plot_next_token_distribution, temperature_sweep
+
+__all__ = [
+    "EXPERIMENTS",
+    "Answer",
+    "Experiment",
+    "ExperimentResult",
+    "LabContext",
+    "LabModel",
+    "NGramModel",
+    "answer",
+    "attention_maps",
+    "distinct_n",
+    "embedding_pca",
+    "experiment",
+    "experiments",
+    "keyword_match",
+    "logit_lens",
+    "micro_model",
+    "nearest_neighbours",
+    "next_token_distribution",
+    "plot_next_token_distribution",
+    "repetition_rate",
+    "run_all",
+    "run_experiment",
+    "temperature_sweep",
+    "write_report",
+]
