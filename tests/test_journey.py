@@ -17,7 +17,7 @@ from llmzero.evaluation import embedding
 from llmzero.errors import UserError
 from llmzero.journey import CHAT_QUESTIONS, PLANS, SENTENCE, Report, _check_out
 
-STAGES = ("tokenizer", "pretrain", "classifier", "instruct", "evaluation", "chat")
+STAGES = ("tokenizer", "pretrain", "classifier", "instruct", "evaluation", "chat", "lab")
 PNG = b"\x89PNG\r\n\x1a\n"
 
 
@@ -49,8 +49,8 @@ def test_quick_journey_runs_every_stage(journey):
     assert metrics["quick"] is True and metrics["seed"] == 7 and metrics["lang"] == "en"
     assert all(stage in metrics and stage in metrics["timing"] for stage in STAGES)
     for n, title in enumerate(("tokenizer", "pre-training", "spam classifier", "instruction tuning", "evaluation",
-                               "chat"), 1):
-        assert f"== {n}/6 {title} ==" in stderr  # narration goes to stderr with --json
+                               "chat", "lab"), 1):
+        assert f"== {n}/7 {title} ==" in stderr  # narration goes to stderr with --json
 
     tok = metrics["tokenizer"]
     assert "".join(tok["char"]["pieces"]) == SENTENCE and tok["char"]["tokens"] == len(SENTENCE)
@@ -78,6 +78,11 @@ def test_quick_journey_runs_every_stage(journey):
     assert r["embedding"] is None and r["embedding_note"] == "not installed here"
 
     assert [turn["user"] for turn in metrics["chat"]["turns"]] == list(CHAT_QUESTIONS)
+
+    lab = metrics["lab"]
+    assert set(lab) == {"next-token", "temperature", "hallucination", "interpretability"}
+    for name in lab:
+        assert list((out / "lab" / name).glob("*.png")), name  # each lab section drew its pictures
     prompts = [[x["prompt"] for x in metrics["samples"][k]] for k in ("random", "pretrained", "instruct")]
     assert prompts[0] == prompts[1] == prompts[2] and len(prompts[0]) == 3
 
@@ -86,16 +91,18 @@ def test_quick_journey_report_files(journey):
     out, code, _, stderr = journey
     assert code == 0, stderr
     md = (out / "report.md").read_text(encoding="utf-8")
-    for title in ("tokenizer", "pre-training", "spam classifier", "instruction tuning", "evaluation", "chat"):
-        assert re.search(rf"^## \d/6 {title}$", md, re.M), title
+    for title in ("tokenizer", "pre-training", "spam classifier", "instruction tuning", "evaluation", "chat", "lab"):
+        assert re.search(rf"^## \d/7 {title}$", md, re.M), title
     images = re.findall(r"!\[[^\]]*\]\(([^)]+)\)", md)
-    assert len(images) == 4 and all((out / path).read_bytes()[:8] == PNG for path in images)
+    lab_images = [path for path in images if path.startswith("lab/")]
+    assert len(images) - len(lab_images) == 4 and len(lab_images) >= 4
+    assert all((out / path).read_bytes()[:8] == PNG for path in images)
     assert "Random model → pre-trained" in md and "you> " + CHAT_QUESTIONS[0] in md
 
     page = (out / "report.html").read_text(encoding="utf-8")
     assert page.startswith("<!DOCTYPE html>") and '<html lang="en">' in page and page.rstrip().endswith("</html>")
     embedded = re.findall(r'src="data:image/png;base64,([A-Za-z0-9+/=]+)"', page)
-    assert len(embedded) == 4 and all(base64.b64decode(x)[:8] == PNG for x in embedded)
+    assert len(embedded) == len(images) and all(base64.b64decode(x)[:8] == PNG for x in embedded)
     assert TagChecker.check(page) == []
 
 

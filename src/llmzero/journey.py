@@ -156,7 +156,7 @@ class _Journey:
         self.metrics: dict = {}
         self.timing: dict = {}
         self.samples: dict[str, list[dict]] = {}
-        self.n_stages, self.stage_no = 6, 0
+        self.n_stages, self.stage_no = 7, 0
 
     def stage(self, pt: str, en: str) -> None:
         self.stage_no += 1
@@ -268,7 +268,7 @@ def _run(out: Path, quick: bool, seed: int, time_budget: float | None, overwrite
                         f"seed {seed}, {budget:.0f} s training budget, CPU."))
     wall0, cpu0 = time.perf_counter(), time.process_time()
     for name, fn in (("tokenizer", _tokenizer), ("pretrain", _pretrain), ("classifier", _classifier),
-                     ("instruct", _instruct), ("evaluation", _evaluation), ("chat", _chat)):
+                     ("instruct", _instruct), ("evaluation", _evaluation), ("chat", _chat), ("lab", _lab)):
         w, c = time.perf_counter(), time.process_time()
         fn(j)
         j.timing[name] = {"wall": round(time.perf_counter() - w, 2), "cpu": round(time.process_time() - c, 2)}
@@ -566,6 +566,37 @@ def _chat(j: _Journey) -> None:
     j.metrics["chat"] = {"template": session.template.name, "turns": turns}
     j.report.add("p", t(f"Continue a conversa: llmzero chat --model {j.out / 'instruct'}",
                         f"Keep talking: llmzero chat --model {j.out / 'instruct'}"))
+
+
+# Lab experiments that need no training of their own: they look inside the instruction-tuned model.
+LAB_EXPERIMENTS = ("next-token", "temperature", "hallucination", "interpretability")
+
+
+def _lab(j: _Journey) -> None:
+    from llmzero.lab.core import LabContext, get_experiment, run_experiment
+
+    j.stage("laboratório", "lab")
+    j.teach("O laboratório (capítulo 08) mede o que o modelo faz, em vez de só olhar as respostas: a distribuição "
+            "de onde sai cada token, o que a temperatura muda, se a confiança do modelo diz algo sobre acertar, e o "
+            "que as cabeças de atenção olham. Cada experimento também roda sozinho: llmzero lab NOME.",
+            "The lab (chapter 08) measures what the model does instead of only reading its answers: the distribution "
+            "each token is drawn from, what temperature changes, whether the model's confidence says anything about "
+            "being right, and what the attention heads look at. Each experiment also runs alone: llmzero lab NAME.")
+    ctx = LabContext(out=j.out / "lab", seed=j.seed, quick=j.plan is PLANS["quick"], model_dir=j.out / "instruct", log=lambda m: None)
+    found = {}
+    for name in LAB_EXPERIMENTS:
+        result = run_experiment(name, ctx)
+        title = get_experiment(name).title
+        j.report.add("h3", title)
+        j.report.add("p", result.reading())
+        j.log(f"  {title}: {result.reading()}")
+        for plot in result.plots:
+            j.report.add("img", f"lab/{name}/{plot}", title)
+        found[name] = result.metrics
+    j.metrics["lab"] = found
+    j.report.add("p", t("Os outros experimentos (tamanho do conjunto de dados, escala, n-gramas, estratégias...): "
+                        "llmzero lab all.", "The other experiments (dataset size, scaling, n-grams, strategies...): "
+                        "llmzero lab all."))
 
 
 def _samples_section(j: _Journey) -> None:
