@@ -22,7 +22,6 @@ can be resumed with a different one.
 from __future__ import annotations
 
 import atexit
-import math
 import os
 import sys
 from dataclasses import dataclass, replace
@@ -216,25 +215,13 @@ class DistributedTrainer(Trainer):
             raise KeyboardInterrupt
         self._interrupted = True
 
-    # -- evaluation: split the batches, add up ----------------------------------------------------------------
-    @torch.no_grad()
-    def evaluate(self) -> dict:
-        if self.val_data is None:
-            return {}
-        self.model.eval()
-        total, n = 0.0, 0
-        for batch in self.val_data.iterate(self.cfg.eval_batches):
-            batch = tuple(b.to(self.device) for b in batch)
-            with self.autocast():
-                total += float(self._local_loss(self.model, batch))
-            n += 1
+    # -- evaluation: each rank scores its share of the batches, then the sums are added up ---------------------
+    def _eval_loss(self, batch: tuple) -> torch.Tensor:
+        return self._local_loss(self.model, batch)
+
+    def _combine_eval(self, total: float, n: int) -> tuple[float, int]:
         total, n = self._all_reduce([total, n])
-        out = {"val_loss": total / max(n, 1)}
-        out["val_ppl"] = math.exp(min(out["val_loss"], 50.0))
-        if self.extra_eval is not None:
-            out.update(self.extra_eval(self.model))
-        self.model.train()
-        return out
+        return total, n
 
     # -- files: rank 0 writes ---------------------------------------------------------------------------------
     def save(self) -> Path:

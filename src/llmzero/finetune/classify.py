@@ -29,9 +29,10 @@ import torch
 import torch.nn as nn
 import torch.nn.functional as F
 
-from llmzero.checkpoint import load_checkpoint, register_kind, resolve_dir, save_checkpoint
+from llmzero.checkpoint import load_checkpoint, register_kind, save_checkpoint
 from llmzero.data.files import bad_record, json_records, read_user_text
 from llmzero.distributed import make_trainer
+from llmzero.finetune.common import open_base
 from llmzero.errors import UserError, t
 from llmzero.fileio import write_json_atomic
 from llmzero.model import GPT, GPTConfig
@@ -398,17 +399,10 @@ def finetune_classifier(
     cfg = TrainConfig(**{**FINETUNE_DEFAULTS, **{k: v for k, v in train_overrides.items() if v is not None}})
     if batch_size < 1:
         raise UserError("o tamanho do lote precisa ser positivo.", "the batch size must be positive.")
-    base_ckpt = load_checkpoint(base, kinds=("lm",))
-    if resolve_dir(out).resolve() == base_ckpt.path.resolve() or out.resolve() == Path(base).resolve():
-        raise UserError("--out não pode ser a pasta do modelo base.", "--out cannot be the base model's folder.")
-    if (resolve_dir(out) / "config.json").is_file() and not overwrite:
-        raise UserError(f"{out} já tem um checkpoint; use --overwrite para substituí-lo.",
-                        f"{out} already holds a checkpoint; use --overwrite to replace it.")
+    base_ckpt = open_base(base, out, overwrite)
     tok, config = base_ckpt.tokenizer, base_ckpt.config
     if not lora:
         check_train_mode(train, config.n_layer)
-    if tok is None:
-        raise UserError(f"{base_ckpt.path} não tem tokenizer.json.", f"{base_ckpt.path} has no tokenizer.json.")
     ds = load_classification_data(data, seed=cfg.seed)
     longest = max(len(ids) for ids in encode_texts(tok, [e.text for e in ds.train], config.context_length))
     max_length = min(max_length or longest, config.context_length)

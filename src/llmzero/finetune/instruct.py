@@ -29,9 +29,10 @@ from typing import Callable, Sequence
 
 import torch
 
-from llmzero.checkpoint import load_checkpoint, resolve_dir, save_checkpoint
+from llmzero.checkpoint import save_checkpoint
 from llmzero.data.files import bad_record, json_records, read_user_text
 from llmzero.distributed import make_trainer
+from llmzero.finetune.common import open_base
 from llmzero.errors import UserError, t
 from llmzero.finetune.templates import DEFAULT_TEMPLATE, Template, get_template, stop_strings
 from llmzero.fileio import write_text_atomic
@@ -291,15 +292,8 @@ def finetune_instruct(
     cfg = TrainConfig(**{**INSTRUCT_DEFAULTS, **{k: v for k, v in train_overrides.items() if v is not None}})
     if batch_size < 1:
         raise UserError("o tamanho do lote precisa ser positivo.", "the batch size must be positive.")
-    base_ckpt = load_checkpoint(base, kinds=("lm",))
-    if resolve_dir(out).resolve() == base_ckpt.path.resolve() or out.resolve() == Path(base).resolve():
-        raise UserError("--out não pode ser a pasta do modelo base.", "--out cannot be the base model's folder.")
-    if (resolve_dir(out) / "config.json").is_file() and not overwrite:
-        raise UserError(f"{out} já tem um checkpoint; use --overwrite para substituí-lo.",
-                        f"{out} already holds a checkpoint; use --overwrite to replace it.")
+    base_ckpt = open_base(base, out, overwrite)
     tok, config, model = base_ckpt.tokenizer, base_ckpt.config, base_ckpt.model
-    if tok is None:
-        raise UserError(f"{base_ckpt.path} não tem tokenizer.json.", f"{base_ckpt.path} has no tokenizer.json.")
     tpl = get_template(template, tok)
     data_path = Path(data) if data is not None else default_data_path()
     examples = read_instructions(data_path)

@@ -230,14 +230,22 @@ class Trainer:
         for batch in self.val_data.iterate(self.cfg.eval_batches):
             batch = tuple(b.to(self.device) for b in batch)
             with self.autocast():
-                total += float(self.loss_fn(self.model, batch))
+                total += float(self._eval_loss(batch))
             n += 1
+        total, n = self._combine_eval(total, n)
         out = {"val_loss": total / max(n, 1)}
         out["val_ppl"] = math.exp(min(out["val_loss"], 50.0))
         if self.extra_eval is not None:
             out.update(self.extra_eval(self.model))
         self.model.train()
         return out
+
+    def _eval_loss(self, batch: tuple) -> torch.Tensor:
+        return self.loss_fn(self.model, batch)
+
+    def _combine_eval(self, total: float, n: int) -> tuple[float, int]:
+        """Sum of the evaluation losses and their count (a multi-process trainer adds up every process's)."""
+        return total, n
 
     def _record(self, row: dict) -> None:
         self.history.append(row)
