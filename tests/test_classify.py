@@ -411,10 +411,10 @@ def test_cli_user_errors(run_cli, base_dir, trained):
     assert not (base_dir / "x").exists()
 
 
-def test_finetune_subparsers_are_shared_between_modules():
+def test_grouped_verbs_are_shared_between_modules():
     import argparse
 
-    from llmzero.finetune.cli_classify import add_finetune_task, finetune_subparsers
+    from llmzero.cli import add_task
 
     parser = argparse.ArgumentParser(prog="llmzero")
     sub = parser.add_subparsers(dest="command")
@@ -422,10 +422,8 @@ def test_finetune_subparsers_are_shared_between_modules():
     def add(name, help_pt, help_en):
         return sub.add_parser(name, help=help_en)
 
-    first = finetune_subparsers(sub, add)
-    assert finetune_subparsers(sub, add) is first  # a second module gets the same object
-    add_finetune_task(sub, add, "classify", "c", "c").set_defaults(func="classify")
-    first.add_parser("instruct").set_defaults(func="instruct")  # as another module would
+    add_task(sub, add, "finetune", "classify", "c", "c").set_defaults(func="classify")
+    add_task(sub, add, "finetune", "instruct", "i", "i").set_defaults(func="instruct")  # as another module would
     assert parser.parse_args(["finetune", "instruct"]).func == "instruct"
     args = parser.parse_args(["finetune", "classify", "--lang", "en"])
     assert args.func == "classify" and args.lang == "en"

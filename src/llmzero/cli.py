@@ -53,9 +53,34 @@ def _float(text: str) -> float:
         raise argparse.ArgumentTypeError(t(f"esperava um número, recebeu {text!r}", f"expected a number, got {text!r}"))
 
 
-def build_parser() -> argparse.ArgumentParser:
+def _lang_parent() -> argparse.ArgumentParser:
     common = argparse.ArgumentParser(add_help=False)
     common.add_argument("--lang", choices=["pt", "en"], help=t("idioma das mensagens", "language of messages"))
+    return common
+
+
+# The verbs that hold sub-verbs (`llmzero eval perplexity`, `llmzero finetune classify`), and their help.
+GROUPS = {
+    "finetune": ("ajusta um modelo pré-treinado para uma tarefa", "fine-tune a pre-trained model for a task"),
+    "eval": ("avalia um modelo: perplexidade, respostas (ROUGE-L, BLEU, chrF, embeddings, juiz), classificação",
+             "evaluate a model: perplexity, responses (ROUGE-L, BLEU, chrF, embeddings, judge), classification"),
+}
+
+
+def add_task(sub, add, group: str, name: str, help_pt: str, help_en: str, parents=()) -> argparse.ArgumentParser:
+    """`llmzero GROUP NAME ...`: a sub-verb parser (accepting --lang like every verb). The group's own parser is
+    made the first time any module asks for it; without a sub-verb it prints its help."""
+    groups = sub.__dict__.setdefault("_llmzero_groups", {})
+    if group not in groups:
+        p = add(group, *GROUPS[group])
+        groups[group] = p.add_subparsers(dest=f"{group}_task", metavar="TASK", parser_class=type(p))
+        p.set_defaults(func=lambda args: p.print_help() or 0)
+    return groups[group].add_parser(name, parents=[_lang_parent(), *parents], help=t(help_pt, help_en),
+                                    description=t(help_pt, help_en))
+
+
+def build_parser() -> argparse.ArgumentParser:
+    common = _lang_parent()
     p = _Parser(prog="llmzero", parents=[common], description=t(
         "llmzero: construa um LLM do zero — tokens, atenção, GPT, pré-treino, geração.",
         "llmzero: build an LLM from zero — tokens, attention, GPT, pre-training, generation."))

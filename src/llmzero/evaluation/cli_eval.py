@@ -10,26 +10,16 @@ from llmzero.errors import UserError, t
 
 
 def register(sub, add) -> None:
-    from llmzero.cli import _float, _positive_int
+    from llmzero.cli import _float, _positive_int, add_task
 
-    p = add("eval", "avalia um modelo: perplexidade, respostas (ROUGE-L, BLEU, chrF, embeddings, juiz)",
-            "evaluate a model: perplexity, responses (ROUGE-L, BLEU, chrF, embeddings, judge)")
-    tasks = p.add_subparsers(dest="eval_task", metavar="TASK", parser_class=type(p))
-
-    def show_help(args) -> int:
-        p.print_help()
-        return 0
-
-    p.set_defaults(func=show_help)
     common = argparse.ArgumentParser(add_help=False)
-    common.add_argument("--lang", choices=["pt", "en"], help=t("idioma das mensagens", "language of messages"))
     common.add_argument("--out", metavar="FILE", help=t("salvar os resultados neste arquivo JSON",
                                                         "save the results to this JSON file"))
     common.add_argument("--json", action="store_true", help=t("imprime JSON em vez da tabela",
                                                               "print JSON instead of the table"))
 
     def task(name, help_pt, help_en):
-        return tasks.add_parser(name, parents=[common], help=t(help_pt, help_en), description=t(help_pt, help_en))
+        return add_task(sub, add, "eval", name, help_pt, help_en, parents=[common])
 
     s = task("perplexity", "perplexidade de um modelo num texto (janela deslizante)",
              "a model's perplexity on a text (sliding window)")

@@ -2,42 +2,16 @@
 
 from __future__ import annotations
 
-import argparse
 import json
 import sys
 
 from llmzero.errors import UserError, t
 
 
-def finetune_subparsers(sub, add):
-    """The sub-commands of `llmzero finetune` (created once, then shared by every module that adds a task)."""
-    cached = getattr(sub, "_llmzero_finetune", None)
-    if cached is None:
-        p = add("finetune", "ajusta um modelo pré-treinado para uma tarefa (classify, ...)",
-                "fine-tune a pre-trained model for a task (classify, ...)")
-        cached = p.add_subparsers(dest="finetune_task", metavar="TASK", parser_class=type(p))
-
-        def show_help(args) -> int:
-            p.print_help()
-            return 0
-
-        p.set_defaults(func=show_help)
-        sub._llmzero_finetune = cached
-    return cached
-
-
-def add_finetune_task(sub, add, name: str, help_pt: str, help_en: str) -> argparse.ArgumentParser:
-    """`llmzero finetune NAME ...`: a task parser that, like every verb, accepts --lang."""
-    lang = argparse.ArgumentParser(add_help=False)
-    lang.add_argument("--lang", choices=["pt", "en"], help=t("idioma das mensagens", "language of messages"))
-    return finetune_subparsers(sub, add).add_parser(name, parents=[lang], help=t(help_pt, help_en),
-                                                    description=t(help_pt, help_en))
-
-
 def register(sub, add) -> None:
-    from llmzero.cli import _float, _positive_int
+    from llmzero.cli import _float, _positive_int, add_task
 
-    s = add_finetune_task(sub, add, "classify", "transforma um GPT pré-treinado num classificador de textos",
+    s = add_task(sub, add, "finetune", "classify", "transforma um GPT pré-treinado num classificador de textos",
                           "turn a pre-trained GPT into a text classifier")
     s.add_argument("--base", required=True, help=t("pasta do modelo pré-treinado", "the pre-trained model's folder"))
     s.add_argument("--data", help=t("CSV/TSV/JSONL com text e label (padrão: o conjunto de spam embarcado)",

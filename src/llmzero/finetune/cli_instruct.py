@@ -2,37 +2,16 @@
 
 from __future__ import annotations
 
-import argparse
 import json
 import sys
 
 from llmzero.errors import UserError, t
 
 
-def _finetune_task(sub, add, name: str, help_pt: str, help_en: str) -> argparse.ArgumentParser:
-    """A `llmzero finetune NAME` parser, sharing the `finetune` verb with the other fine-tuning tasks."""
-    try:
-        from llmzero.finetune.cli_classify import add_finetune_task
-    except ImportError:  # the classification module is not there: make the `finetune` verb here, the same way
-        add_finetune_task = None
-    if add_finetune_task is not None:
-        return add_finetune_task(sub, add, name, help_pt, help_en)
-    tasks = getattr(sub, "_llmzero_finetune", None)
-    if tasks is None:
-        p = add("finetune", "ajusta um modelo pré-treinado para uma tarefa",
-                "fine-tune a pre-trained model for a task")
-        tasks = p.add_subparsers(dest="finetune_task", metavar="TASK", parser_class=type(p))
-        p.set_defaults(func=lambda args: p.print_help() or 0)
-        sub._llmzero_finetune = tasks
-    lang = argparse.ArgumentParser(add_help=False)
-    lang.add_argument("--lang", choices=["pt", "en"], help=t("idioma das mensagens", "language of messages"))
-    return tasks.add_parser(name, parents=[lang], help=t(help_pt, help_en), description=t(help_pt, help_en))
-
-
 def register(sub, add) -> None:
-    from llmzero.cli import _float, _positive_int
+    from llmzero.cli import _float, _positive_int, add_task
 
-    s = _finetune_task(sub, add, "instruct", "ensina um GPT pré-treinado a seguir instruções",
+    s = add_task(sub, add, "finetune", "instruct", "ensina um GPT pré-treinado a seguir instruções",
                        "teach a pre-trained GPT to follow instructions")
     s.add_argument("--base", required=True, help=t("pasta do modelo pré-treinado", "the pre-trained model's folder"))
     s.add_argument("--data", help=t("JSON (lista) ou JSONL no formato Alpaca: instruction, input, output "
