@@ -67,6 +67,35 @@ GROUPS = {
 }
 
 
+def finetune_flags() -> argparse.ArgumentParser:
+    """The flags every fine-tuning task shares: where to start, LoRA, and how long and how to train."""
+    f = argparse.ArgumentParser(add_help=False)
+    f.add_argument("--base", required=True, help=t("pasta do modelo pré-treinado", "the pre-trained model's folder"))
+    f.add_argument("--lora-rank", type=_positive_int, help=t("treinar adaptadores LoRA deste posto",
+                                                             "train LoRA adapters of this rank"))
+    f.add_argument("--lora-alpha", type=_float, help=t("escala da LoRA (padrão: 2 × posto)",
+                                                       "LoRA scale (default: 2 × rank)"))
+    f.add_argument("--max-steps", type=_positive_int)
+    f.add_argument("--batch-size", type=_positive_int, default=8)
+    f.add_argument("--lr", type=_float)
+    f.add_argument("--eval-every", type=_positive_int)
+    f.add_argument("--time-budget", type=_float, metavar="SECONDS")
+    f.add_argument("--seed", type=int)
+    f.add_argument("--device", help="auto | cpu | cuda | mps")
+    f.add_argument("--overwrite", action="store_true", help=t("substituir um checkpoint em --out",
+                                                              "replace a checkpoint in --out"))
+    return f
+
+
+def lora_from_args(args) -> dict | None:
+    """The LoRA settings of a fine-tuning command line, or None for ordinary fine-tuning."""
+    if args.lora_rank is None:
+        if args.lora_alpha is not None:
+            raise UserError("--lora-alpha precisa de --lora-rank.", "--lora-alpha needs --lora-rank.")
+        return None
+    return {"rank": args.lora_rank, "alpha": args.lora_alpha if args.lora_alpha is not None else 2 * args.lora_rank}
+
+
 def add_task(sub, add, group: str, name: str, help_pt: str, help_en: str, parents=()) -> argparse.ArgumentParser:
     """`llmzero GROUP NAME ...`: a sub-verb parser (accepting --lang like every verb). The group's own parser is
     made the first time any module asks for it; without a sub-verb it prints its help."""

@@ -9,11 +9,10 @@ from llmzero.errors import UserError, t
 
 
 def register(sub, add) -> None:
-    from llmzero.cli import _float, _positive_int, add_task
+    from llmzero.cli import _positive_int, add_task, finetune_flags
 
     s = add_task(sub, add, "finetune", "classify", "transforma um GPT pré-treinado num classificador de textos",
-                          "turn a pre-trained GPT into a text classifier")
-    s.add_argument("--base", required=True, help=t("pasta do modelo pré-treinado", "the pre-trained model's folder"))
+                          "turn a pre-trained GPT into a text classifier", parents=[finetune_flags()])
     s.add_argument("--data", help=t("CSV/TSV/JSONL com text e label (padrão: o conjunto de spam embarcado)",
                                     "CSV/TSV/JSONL with text and label (default: the shipped spam dataset)"))
     s.add_argument("--out", required=True, help=t("pasta do classificador", "the classifier's folder"))
@@ -21,20 +20,8 @@ def register(sub, add) -> None:
                    help=t("vetor lido pela cabeça: último token ou média", "what the head reads: last token or mean"))
     s.add_argument("--train", help=t("o que treina: all, head ou last-N (padrão: last-2)",
                                      "what learns: all, head or last-N (default: last-2)"))
-    s.add_argument("--lora-rank", type=_positive_int, help=t("treinar adaptadores LoRA deste posto",
-                                                             "train LoRA adapters of this rank"))
-    s.add_argument("--lora-alpha", type=_float, help=t("escala da LoRA (padrão: 2 × posto)", "LoRA scale (default: 2 × rank)"))
-    s.add_argument("--max-steps", type=_positive_int)
-    s.add_argument("--batch-size", type=_positive_int, default=8)
     s.add_argument("--max-length", type=_positive_int, help=t("tokens por texto (padrão: o mais longo do treino)",
                                                               "tokens per text (default: the longest in training)"))
-    s.add_argument("--lr", type=_float)
-    s.add_argument("--eval-every", type=_positive_int)
-    s.add_argument("--time-budget", type=_float, metavar="SECONDS")
-    s.add_argument("--seed", type=int)
-    s.add_argument("--device", help="auto | cpu | cuda | mps")
-    s.add_argument("--overwrite", action="store_true", help=t("substituir um checkpoint em --out",
-                                                              "replace a checkpoint in --out"))
     s.add_argument("--json", action="store_true", help=t("imprime um JSON com as métricas", "print the metrics as JSON"))
     s.set_defaults(func=finetune_classify_command)
 
@@ -54,14 +41,12 @@ def finetune_classify_command(args) -> int:
         from llmzero.datasets import dataset_path
 
         data = dataset_path("spam_ptbr.tsv")
-    lora = None
-    if args.lora_rank is not None:
-        if args.train is not None:
-            raise UserError("use --train ou --lora-rank, não os dois (com LoRA só os adaptadores e a cabeça treinam).",
-                            "use --train or --lora-rank, not both (with LoRA only the adapters and the head learn).")
-        lora = {"rank": args.lora_rank, "alpha": args.lora_alpha if args.lora_alpha is not None else 2 * args.lora_rank}
-    elif args.lora_alpha is not None:
-        raise UserError("--lora-alpha precisa de --lora-rank.", "--lora-alpha needs --lora-rank.")
+    from llmzero.cli import lora_from_args
+
+    lora = lora_from_args(args)
+    if lora is not None and args.train is not None:
+        raise UserError("use --train ou --lora-rank, não os dois (com LoRA só os adaptadores e a cabeça treinam).",
+                        "use --train or --lora-rank, not both (with LoRA only the adapters and the head learn).")
     summary = finetune_classifier(
         args.base, data, args.out, pooling=args.pooling, train=args.train or "last-2", lora=lora,
         batch_size=args.batch_size, max_length=args.max_length, overwrite=args.overwrite,

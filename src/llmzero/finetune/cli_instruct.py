@@ -5,15 +5,14 @@ from __future__ import annotations
 import json
 import sys
 
-from llmzero.errors import UserError, t
+from llmzero.errors import t
 
 
 def register(sub, add) -> None:
-    from llmzero.cli import _float, _positive_int, add_task
+    from llmzero.cli import _positive_int, add_task, finetune_flags
 
     s = add_task(sub, add, "finetune", "instruct", "ensina um GPT pré-treinado a seguir instruções",
-                       "teach a pre-trained GPT to follow instructions")
-    s.add_argument("--base", required=True, help=t("pasta do modelo pré-treinado", "the pre-trained model's folder"))
+                       "teach a pre-trained GPT to follow instructions", parents=[finetune_flags()])
     s.add_argument("--data", help=t("JSON (lista) ou JSONL no formato Alpaca: instruction, input, output "
                                     "(padrão: as instruções pt-BR embarcadas)",
                                     "Alpaca-format JSON list or JSONL: instruction, input, output "
@@ -30,21 +29,8 @@ def register(sub, add) -> None:
                       help=t("corta exemplos maiores que o contexto", "cut examples longer than the context"))
     long.add_argument("--skip-long", action="store_true",
                       help=t("pula exemplos maiores que o contexto", "skip examples longer than the context"))
-    s.add_argument("--lora-rank", type=_positive_int, help=t("treinar adaptadores LoRA deste posto",
-                                                             "train LoRA adapters of this rank"))
-    s.add_argument("--lora-alpha", type=_float, help=t("escala da LoRA (padrão: 2 × posto)",
-                                                       "LoRA scale (default: 2 × rank)"))
-    s.add_argument("--max-steps", type=_positive_int)
-    s.add_argument("--batch-size", type=_positive_int, default=8)
-    s.add_argument("--lr", type=_float)
-    s.add_argument("--eval-every", type=_positive_int)
-    s.add_argument("--time-budget", type=_float, metavar="SECONDS")
     s.add_argument("--test-limit", type=_positive_int, help=t("responder só os N primeiros exemplos de teste",
                                                               "answer only the first N test examples"))
-    s.add_argument("--seed", type=int)
-    s.add_argument("--device", help="auto | cpu | cuda | mps")
-    s.add_argument("--overwrite", action="store_true", help=t("substituir um checkpoint em --out",
-                                                              "replace a checkpoint in --out"))
     s.add_argument("--json", action="store_true", help=t("imprime um JSON com o resumo", "print the summary as JSON"))
     s.set_defaults(func=finetune_instruct_command)
 
@@ -52,11 +38,9 @@ def register(sub, add) -> None:
 def finetune_instruct_command(args) -> int:
     from llmzero.finetune.instruct import finetune_instruct
 
-    lora = None
-    if args.lora_rank is not None:
-        lora = {"rank": args.lora_rank, "alpha": args.lora_alpha if args.lora_alpha is not None else 2 * args.lora_rank}
-    elif args.lora_alpha is not None:
-        raise UserError("--lora-alpha precisa de --lora-rank.", "--lora-alpha needs --lora-rank.")
+    from llmzero.cli import lora_from_args
+
+    lora = lora_from_args(args)
     too_long = "truncate" if args.truncate else "skip" if args.skip_long else "error"
     summary = finetune_instruct(
         args.base, args.data, args.out, template=args.template, mask_prompt=not args.no_mask_prompt, lora=lora,
