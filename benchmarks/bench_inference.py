@@ -21,7 +21,8 @@ from pathlib import Path
 import torch
 
 from llmzero.generation import SamplingConfig, generate_batch, generate_ids
-from llmzero.model import GPT, preset
+from llmzero.model import GPT, cpu_kernel, preset
+from llmzero.model import gpt as gpt_module
 
 
 # --- memory ----------------------------------------------------------------------------------------------------
@@ -167,6 +168,8 @@ def main() -> None:
     p.add_argument("--threads", type=int, default=torch.get_num_threads())
     p.add_argument("--skip-hf", action="store_true")
     p.add_argument("--profile", action="store_true")
+    p.add_argument("--rounds", type=int, default=3, help="batch-1 float32 runs, each against its own bandwidth reading")
+    p.add_argument("--no-roads", action="store_true", help="skip the runs that switch Linear's fast roads off")
     args = p.parse_args()
     torch.set_num_threads(args.threads)
     torch.manual_seed(0)
@@ -191,7 +194,6 @@ def main() -> None:
     ours(model, prompts[:2], 2)  # warm up both libraries (first calls set up kernels and allocators)
     if hf is not None:
         theirs(hf, prompts[:2], 2)
-    read_gbs, copy_gbs = read_bandwidth()
     avg_ctx = args.prompt_len + n // 2
 
     # batch B, float32
@@ -208,15 +210,24 @@ def main() -> None:
         notes.append(f"batch {B} fp32: llmzero / transformers = {ours8_tps / (B * n / s):.2f}x (target >= 1.5x), "
                      f"{diff} differing greedy tokens (target 0)")
 
-    # batch 1, float32, against the bandwidth bound
-    with PeakMemory() as mem:
-        o1, s, ttft = ours(model, one, n)
-    ours1_tps = n / s
+    # batch 1, float32, against the bandwidth bound. This machine's memory speed drifts from minute to minute
+    # (other virtual machines share it), so each round measures the read speed right before and right after
+    # its run and keeps the higher one (the stricter bound); the table shows the median round.
+    rounds = []
+    for _ in range(args.rounds):
+        before = read_bandwidth()[0]
+        with PeakMemory() as mem:
+            o1, s, ttft = ours(model, one, n)
+        after = read_bandwidth()[0]
+        read_gbs = max(before, after)
+        rounds.append((n / s / (read_gbs * 1e9 / bytes_per_token(model, avg_ctx, 4)), n / s, read_gbs, ttft, mem))
+    rounds.sort(key=lambda r: r[0])
+    ratio, ours1_tps, read_gbs, ttft, mem = rounds[len(rounds) // 2]
     bound = read_gbs * 1e9 / bytes_per_token(model, avg_ctx, 4)
-    add("batch 1 fp32", "llmzero", n, s, ttft, mem, f"{ours1_tps / bound:.0%} of the {bound:.1f} tok/s bound")
-    notes.append(f"batch 1 fp32: {ours1_tps:.1f} tok/s = {ours1_tps / bound:.0%} of the bandwidth bound {bound:.1f} tok/s "
-                 f"(read {read_gbs:.1f} GB/s, copy {copy_gbs:.1f} GB/s; {bytes_per_token(model, avg_ctx, 4) / 1e6:.0f} MB "
-                 f"per token) (target >= 90 %)")
+    add("batch 1 fp32", "llmzero", n, n / ours1_tps, ttft, mem, f"{ratio:.0%} of the {bound:.1f} tok/s bound")
+    per_token_mb = bytes_per_token(model, avg_ctx, 4) / 1e6
+    notes.append(f"batch 1 fp32: {ours1_tps:.1f} tok/s = {ratio:.0%} of the bandwidth bound {bound:.1f} tok/s "
+                 f"(read {read_gbs:.1f} GB/s; {per_token_mb:.0f} MB per token) (target >= 90 %); all rounds: " + ", ".join(f"{r[1]:.1f} tok/s = {r[0]:.0%} of {r[2]:.1f} GB/s" for r in rounds))
     hf1_tps = None
     if hf is not None:
         with PeakMemory() as mem:
@@ -238,6 +249,24 @@ def main() -> None:
         f"{differing(o1, ob)} of {n} tokens differ from fp32 (first at {where}); {bf_tps / bound_bf:.0%} of bound")
     if hf1_tps:
         notes.append(f"batch 1 bf16: llmzero bf16 / transformers fp32 = {bf_tps / hf1_tps:.2f}x (target >= 1.5x)")
+
+    # What each of Linear's fast roads gives (see llmzero.model.gpt.Linear): the same runs without them.
+    if not args.no_roads:
+        gpt_module.USE_KERNEL = False
+        if cpu_kernel.available():
+            with PeakMemory() as mem:
+                r1, s, ttft = ours(model, one, n)
+            add("batch 1 fp32", "llmzero, oneDNN only (no gemv.c)", n, s, ttft, mem,
+                f"{n / s / bound:.0%} of bound; {differing(o1, r1)} of {n} tokens differ from the kernel's")
+        onednn, gpt_module.USE_ONEDNN = gpt_module.USE_ONEDNN, False
+        for what, rows_, reference in ((f"batch {B} fp32", prompts, o8), ("batch 1 fp32", one, o1)):
+            with PeakMemory() as mem:
+                r, s, ttft = ours(model, rows_, n)
+            add(what, "llmzero, F.linear only", rows_.size(0) * n, s, ttft, mem,
+                f"{differing(reference, r)} of {rows_.size(0) * n} tokens differ")
+        gpt_module.USE_KERNEL, gpt_module.USE_ONEDNN = True, onednn
+    kernel = "gemv.c in use" if cpu_kernel.available() else f"gemv.c not used: {cpu_kernel.why_not()}"
+    print(f"# {kernel}; oneDNN road {'on' if gpt_module.USE_ONEDNN else 'off'}", file=sys.stderr)
 
     print("| run | library | tokens/s | first token (ms) | peak extra memory (MB) | notes |")
     print("|---|---|---:|---:|---:|---|")

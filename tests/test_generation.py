@@ -452,3 +452,18 @@ def test_config_changed_after_creation_is_checked_again():
 def test_config_accepts_a_single_stop_string():
     assert SamplingConfig(stop="\n").stop == ["\n"]
     assert SamplingConfig(top_p=1, top_k=3, temperature=0).greedy
+
+
+@pytest.mark.parametrize("settings", [dict(temperature=0), dict(temperature=1.0, seed=5),
+                                      dict(temperature=1.0, top_p=0.5, seed=5), dict(temperature=1.5, seed=5)])
+def test_model_prob_is_the_plain_softmax_whatever_the_sampling(settings):
+    model = tiny_model()
+    steps = list(generate_ids(model, [4, 5], SamplingConfig(max_new_tokens=5, **settings)))
+    ids = [4, 5]
+    for step in steps:
+        with torch.no_grad():
+            logits = model(torch.tensor([ids])).logits[0, -1]
+        assert step.model_prob == pytest.approx(float(torch.softmax(logits, -1)[step.token_id]), abs=1e-5)
+        ids.append(step.token_id)
+    if settings.get("top_p"):  # the shown distribution was cut and renormalised, so it is not the model's
+        assert any(s.prob > s.model_prob + 1e-6 for s in steps)

@@ -11,6 +11,7 @@ import torch.nn as nn
 from llmzero.errors import UserError
 from llmzero.finetune.classify import GPTClassifier
 from llmzero.model import GPT, preset
+from llmzero.model.gpt import Linear
 from llmzero.model.lora import (
     LoRALinear,
     apply_lora,
@@ -76,7 +77,7 @@ def test_merge_gives_the_same_logits_as_base_plus_adapter():
     assert not torch.allclose(with_adapter, base_logits, atol=1e-4)  # the adapter does change the model
     merge_lora(model)
     assert not lora_modules(model)
-    assert all(type(model.blocks[i].attn.qkv) is nn.Linear for i in range(model.config.n_layer))
+    assert all(type(model.blocks[i].attn.qkv) is Linear for i in range(model.config.n_layer))
     assert set(model.state_dict()) == set(nano().state_dict())  # plain GPT parameter names again
     torch.testing.assert_close(model(x).logits, with_adapter, atol=1e-5, rtol=0)
 
@@ -102,7 +103,7 @@ def test_classifier_head_stays_trainable():
     C, L = clf.config.n_embd, clf.config.n_layer
     assert lora_parameter_count(clf) == L * 2 * (C + 3 * C)
     assert trainable_parameter_count(clf) == L * 2 * (C + 3 * C) + C * 3 + 3
-    assert type(clf.gpt.blocks[0].attn.proj) is nn.Linear  # not a target
+    assert type(clf.gpt.blocks[0].attn.proj) is Linear  # not a target
 
 
 def test_gradients_reach_only_the_adapter():

@@ -126,7 +126,8 @@ def next_token_distribution(
     vocab = logits.size(-1)
     if temperature == 0:
         return torch.zeros_like(logits).scatter_(-1, logits.argmax(-1, keepdim=True), 1.0)
-    logits = logits / temperature
+    if temperature != 1.0:
+        logits = logits / temperature
     if top_k is not None and top_k < vocab:
         # Keep exactly k scores (scatter by index, so ties at the k-th value cannot let more through).
         best = torch.topk(logits, top_k, dim=-1)
@@ -227,6 +228,11 @@ def _top(probs: torch.Tensor, n: int) -> list[tuple[int, float]]:
     return list(zip(indices.tolist(), values.tolist()))
 
 
+def _shows_model_distribution(cfg: SamplingConfig) -> bool:
+    """Is the distribution _pick shows the model's own softmax (temperature 1, nothing cut)?"""
+    return (cfg.temperature or 1.0) == 1.0 and not cfg.top_k and (cfg.top_p is None or cfg.top_p >= 1.0)
+
+
 @torch.inference_mode()
 def generate_ids(model, prompt_ids: Sequence[int] | torch.Tensor, cfg: SamplingConfig) -> Iterator[GenStep]:
     """Yield one GenStep per new token (the eos token, when generated, is yielded and ends the loop).
@@ -254,10 +260,11 @@ def generate_ids(model, prompt_ids: Sequence[int] | torch.Tensor, cfg: SamplingC
             token, probs = _pick(logits, cfg, generator)
             token_id = int(token[0])
             ids.append(token_id)
+            prob = float(probs[0, token_id])
             yield GenStep(
                 token_id=token_id,
-                prob=float(probs[0, token_id]),
-                model_prob=float(torch.softmax(logits[0], -1)[token_id]),
+                prob=prob,
+                model_prob=prob if _shows_model_distribution(cfg) else float(torch.softmax(logits[0], -1)[token_id]),
                 top=_top(probs[0], cfg.return_top) if cfg.return_top else None,
             )
             if token_id == cfg.eos_id:

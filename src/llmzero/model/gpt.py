@@ -4,18 +4,60 @@ token + position embeddings -> N pre-LayerNorm blocks (causal multi-head attenti
 output layer (optionally tied to the token embeddings). Attention goes through PyTorch's fused
 ``scaled_dot_product_attention``; a slower path that materialises the attention weights exists for teaching
 (``return_attention=True``). A ``KVCache`` lets generation reuse the keys and values of earlier positions.
+Every matrix product goes through ``Linear``: ``nn.Linear`` plus a faster road for inference on a CPU.
 """
 
 from __future__ import annotations
 
 import math
+import os
 from dataclasses import dataclass
 
 import torch
 import torch.nn as nn
 import torch.nn.functional as F
 
+from llmzero.model import cpu_kernel
 from llmzero.model.config import GPTConfig
+
+
+def _onednn_linear_exists() -> bool:
+    try:
+        return torch.backends.mkldnn.is_available() and callable(torch.ops.mkldnn._linear_pointwise)
+    except (AttributeError, RuntimeError):
+        return False
+
+
+# The fast roads of Linear at inference; the benchmark switches them off one by one to show what each gives.
+USE_KERNEL = True  # gemv.c for one row (LLMZERO_KERNEL=0 turns it off)
+USE_ONEDNN = _onednn_linear_exists() and os.environ.get("LLMZERO_ONEDNN", "1") != "0"
+
+
+class Linear(nn.Linear):
+    """``nn.Linear`` (y = x @ Wᵀ + b, same parameters, same state-dict names) with faster roads for inference.
+
+    Generating text multiplies a few rows (one per sequence in the batch) by every weight matrix, once per new
+    token, so its speed is how fast the weights come out of memory. PyTorch's default CPU road for that (a BLAS
+    matrix-vector or few-row product) reads them well below the memory's speed on some processors (on this
+    project's AMD test machine: 12 GB/s of 23). So, when no gradient is wanted and x is float32 on the CPU:
+
+    - one row (one sequence, one new token): our own AVX2 kernel, gemv.c (see cpu_kernel.py), when it could be
+      built here; it reads the weights at about the speed of a plain sum over memory;
+    - a few rows or more: oneDNN's kernels, which PyTorch ships and runs on its own threads (2x or more the
+      default for 8 rows).
+
+    Training, bfloat16 and GPUs keep ``F.linear``. All roads agree to float32 rounding (about 1e-6 relative).
+    """
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        w = self.weight
+        cpu_float32 = x.dtype is torch.float32 and w.dtype is torch.float32 and x.device.type == "cpu"
+        if cpu_float32 and not torch.is_grad_enabled():
+            if USE_KERNEL and x.numel() == w.size(1) and cpu_kernel.available() and w.is_contiguous():
+                return cpu_kernel.gemv(x, w, self.bias)
+            if USE_ONEDNN:
+                return torch.ops.mkldnn._linear_pointwise(x.contiguous(), w, self.bias, "none", [], "")
+        return F.linear(x, w, self.bias)
 
 
 class KVCache:
@@ -52,17 +94,15 @@ class CausalSelfAttention(nn.Module):
         self.n_head = config.n_head
         self.head_dim = config.head_dim
         self.layer_idx = layer_idx
-        self.qkv = nn.Linear(config.n_embd, 3 * config.n_embd, bias=config.bias)  # queries, keys, values at once
-        self.proj = nn.Linear(config.n_embd, config.n_embd, bias=config.bias)
+        self.qkv = Linear(config.n_embd, 3 * config.n_embd, bias=config.bias)  # queries, keys, values at once
+        self.proj = Linear(config.n_embd, config.n_embd, bias=config.bias)
         self.dropout = config.dropout
         self.resid_dropout = nn.Dropout(config.dropout)
 
     def forward(self, x, kv_cache: KVCache | None = None, mask: torch.Tensor | None = None, return_attention=False):
         B, T, C = x.shape
-        q, k, v = self.qkv(x).split(C, dim=2)
-        q = q.view(B, T, self.n_head, self.head_dim).transpose(1, 2)  # (B, heads, T, head_dim)
-        k = k.view(B, T, self.n_head, self.head_dim).transpose(1, 2)
-        v = v.view(B, T, self.n_head, self.head_dim).transpose(1, 2)
+        # (B, T, 3·C) -> three tensors of shape (B, heads, T, head_dim)
+        q, k, v = self.qkv(x).view(B, T, 3, self.n_head, self.head_dim).permute(2, 0, 3, 1, 4).unbind(0)
         if kv_cache is not None:
             k, v = kv_cache.update(self.layer_idx, k, v)
         dropout_p = self.dropout if self.training else 0.0
@@ -80,15 +120,15 @@ class CausalSelfAttention(nn.Module):
             y = F.scaled_dot_product_attention(q, k, v, dropout_p=dropout_p, is_causal=T > 1)
         else:
             y = F.scaled_dot_product_attention(q, k, v, attn_mask=mask, dropout_p=dropout_p)
-        y = y.transpose(1, 2).contiguous().view(B, T, C)
+        y = y.transpose(1, 2).reshape(B, T, C)  # heads side by side again
         return self.resid_dropout(self.proj(y)), weights
 
 
 class MLP(nn.Module):
     def __init__(self, config: GPTConfig):
         super().__init__()
-        self.fc = nn.Linear(config.n_embd, 4 * config.n_embd, bias=config.bias)
-        self.proj = nn.Linear(4 * config.n_embd, config.n_embd, bias=config.bias)
+        self.fc = Linear(config.n_embd, 4 * config.n_embd, bias=config.bias)
+        self.proj = Linear(4 * config.n_embd, config.n_embd, bias=config.bias)
         self.dropout = nn.Dropout(config.dropout)
 
     def forward(self, x):
@@ -136,7 +176,7 @@ class GPT(nn.Module):
         self.drop = nn.Dropout(config.dropout)
         self.blocks = nn.ModuleList(Block(config, i) for i in range(config.n_layer))
         self.ln_f = nn.LayerNorm(config.n_embd, eps=config.layer_norm_eps, bias=config.bias)
-        self.lm_head = nn.Linear(config.n_embd, config.vocab_size, bias=False)
+        self.lm_head = Linear(config.n_embd, config.vocab_size, bias=False)
         if config.tie_weights:
             self.lm_head.weight = self.tok_emb.weight
         self.apply(self._init_weights)

@@ -1,0 +1,153 @@
+"""Build and call gemv.c: the one-row product that generating a single sequence spends its time in.
+
+The kernel is compiled on first use with the machine's C compiler (``cc``, or $CC) into a cache folder
+($LLMZERO_CACHE, else $XDG_CACHE_HOME/llmzero, else ~/.cache/llmzero) and loaded with ctypes; nothing is
+compiled at install time. It is only used where it is known to help and to be safe:
+
+- Linux on x86-64 with AVX2 and FMA, a C compiler with OpenMP, and PyTorch already holding the only OpenMP
+  runtime in the process (two runtimes would each keep their own threads spinning on the same cores);
+- float32, one row, contiguous weights; everything else goes to ``Linear``'s other roads.
+
+Anything missing (no compiler, another CPU, LLMZERO_KERNEL=0) just means ``available()`` is False and the
+reason is in ``why_not()``; the model runs the same, a little slower.
+"""
+
+from __future__ import annotations
+
+import ctypes
+import hashlib
+import os
+import platform
+import subprocess
+import threading
+from pathlib import Path
+
+import torch
+
+SOURCE = Path(__file__).with_name("gemv.c")
+FLAGS = ["-O3", "-mavx2", "-mfma", "-fopenmp", "-shared", "-fPIC"]
+
+_lock = threading.Lock()
+_state: dict = {"tried": False, "lib": None, "why_not": None}
+
+
+def cache_dir() -> Path:
+    root = os.environ.get("LLMZERO_CACHE")
+    if root:
+        return Path(root) / "kernels"
+    xdg = os.environ.get("XDG_CACHE_HOME")
+    return (Path(xdg) if xdg else Path.home() / ".cache") / "llmzero" / "kernels"
+
+
+def _cpu_has_avx2_fma() -> bool:
+    try:
+        flags = next(line for line in Path("/proc/cpuinfo").read_text().splitlines() if line.startswith("flags"))
+    except (OSError, StopIteration):
+        return False
+    words = set(flags.split())
+    return {"avx2", "fma"} <= words
+
+
+def _openmp_runtimes() -> set[str]:
+    """The OpenMP runtime libraries mapped into this process (distinct files)."""
+    names = ("libgomp", "libomp", "libiomp")
+    found = set()
+    try:
+        for line in Path("/proc/self/maps").read_text().splitlines():
+            path = line.split()[-1] if len(line.split()) >= 6 else ""
+            if any(n in Path(path).name for n in names):
+                found.add(os.path.realpath(path))
+    except OSError:
+        pass
+    return found
+
+
+def _library_path() -> Path:
+    """Where the library built from this source, with these flags and this compiler, lives."""
+    key = SOURCE.read_bytes() + " ".join(FLAGS).encode() + os.environ.get("CC", "cc").encode()
+    return cache_dir() / f"gemv-{hashlib.sha256(key).hexdigest()[:16]}.so"
+
+
+def _build(target: Path) -> str | None:
+    """Compile gemv.c into ``target``; returns why it failed, or None."""
+    try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+    except OSError as e:
+        return f"cannot write the kernel cache {target.parent}: {e}"
+    tmp = target.with_name(f".{target.name}.{os.getpid()}.tmp")
+    cmd = [os.environ.get("CC", "cc"), *FLAGS, str(SOURCE), "-o", str(tmp)]
+    try:
+        done = subprocess.run(cmd, capture_output=True, text=True, timeout=120)
+    except (OSError, subprocess.SubprocessError) as e:
+        return f"no C compiler ({e.__class__.__name__}: {e})"
+    if done.returncode != 0:
+        tmp.unlink(missing_ok=True)
+        return f"compiling gemv.c failed: {done.stderr.strip()[:300]}"
+    os.replace(tmp, target)  # another process may have built the same file: either copy is good
+    return None
+
+
+def _load() -> tuple[ctypes.CDLL | None, str | None]:
+    if os.environ.get("LLMZERO_KERNEL", "1") == "0":
+        return None, "turned off by LLMZERO_KERNEL=0"
+    if platform.system() != "Linux" or platform.machine() not in ("x86_64", "AMD64"):
+        return None, f"only built on Linux x86-64 (this is {platform.system()} {platform.machine()})"
+    if not _cpu_has_avx2_fma():
+        return None, "the CPU lacks AVX2/FMA"
+    runtimes = _openmp_runtimes()
+    if not any("gomp" in Path(r).name for r in runtimes):
+        return None, "PyTorch does not use GNU OpenMP here"
+    target = _library_path()
+    if not target.exists():
+        problem = _build(target)
+        if problem:
+            return None, problem
+    try:
+        lib = ctypes.CDLL(str(target))
+    except OSError:  # a damaged file in the cache: build it again, once
+        target.unlink(missing_ok=True)
+        problem = _build(target)
+        if problem:
+            return None, problem
+        try:
+            lib = ctypes.CDLL(str(target))
+        except OSError as e:
+            return None, f"could not load {target}: {e}"
+    if len(_openmp_runtimes()) > 1:  # the kernel brought its own libgomp: its threads would fight PyTorch's
+        return None, "a second OpenMP runtime would be loaded next to PyTorch's"
+    if lib.llmzero_gemv_openmp() != 1:
+        return None, "the compiler built gemv.c without OpenMP"
+    lib.llmzero_gemv.argtypes = [ctypes.c_void_p, ctypes.c_void_p, ctypes.c_void_p, ctypes.c_void_p,
+                                 ctypes.c_long, ctypes.c_long, ctypes.c_int]
+    lib.llmzero_gemv.restype = None
+    return lib, None
+
+
+def _lib() -> ctypes.CDLL | None:
+    if not _state["tried"]:
+        with _lock:
+            if not _state["tried"]:
+                _state["lib"], _state["why_not"] = _load()
+                _state["tried"] = True
+    return _state["lib"]
+
+
+def available() -> bool:
+    """Can ``gemv`` run here? (Builds the kernel on the first call.)"""
+    return _lib() is not None
+
+
+def why_not() -> str | None:
+    """Why the kernel is not used here, or None when it is."""
+    _lib()
+    return _state["why_not"]
+
+
+def gemv(x: torch.Tensor, weight: torch.Tensor, bias: torch.Tensor | None) -> torch.Tensor:
+    """``x @ weight.T + bias`` for one row: x (..., K) with one row in all, weight (N, K) contiguous float32,
+    all on the CPU. Call only when ``available()``; the result has x's leading dimensions and N columns."""
+    n, k = weight.shape
+    y = torch.empty(n, dtype=torch.float32)
+    _state["lib"].llmzero_gemv(weight.data_ptr(), x.contiguous().data_ptr(),
+                               None if bias is None else bias.data_ptr(), y.data_ptr(), n, k, torch.get_num_threads())
+    return y.view(*x.shape[:-1], n)

@@ -1,0 +1,193 @@
+"""gemv.c (the one-row kernel) and Linear's inference roads: same numbers as F.linear, used when they should be."""
+
+from __future__ import annotations
+
+import os
+import stat
+
+import pytest
+import torch
+import torch.nn.functional as F
+
+from llmzero.generation import SamplingConfig, generate_batch, generate_ids
+from llmzero.model import GPT, GPTConfig, cpu_kernel
+from llmzero.model import gpt as gpt_module
+
+x86_linux = pytest.mark.skipif(not cpu_kernel._cpu_has_avx2_fma() or os.uname().sysname != "Linux",
+                               reason="x86-64 Linux with AVX2")
+needs_kernel = pytest.mark.skipif(not cpu_kernel.available(), reason=f"gemv.c not usable here: {cpu_kernel.why_not()}")
+
+
+@pytest.fixture
+def fresh_kernel_state(monkeypatch, tmp_path):
+    """A loader that has not tried yet, building into a cache folder of this test."""
+    monkeypatch.setattr(cpu_kernel, "_state", {"tried": False, "lib": None, "why_not": None})
+    monkeypatch.setenv("LLMZERO_CACHE", str(tmp_path / "cache"))
+    return tmp_path / "cache" / "kernels"
+
+
+def reference(x, w, b):
+    return F.linear(x.double(), w.double(), None if b is None else b.double())
+
+
+@needs_kernel
+@pytest.mark.parametrize("n,k", [(1, 1), (3, 7), (5, 8), (4, 16), (13, 37), (768, 768), (50, 3072), (9, 24)])
+@pytest.mark.parametrize("with_bias", [True, False])
+def test_gemv_matches_a_float64_product(n, k, with_bias):
+    g = torch.Generator().manual_seed(n * 1000 + k)
+    w = torch.randn(n, k, generator=g)
+    b = torch.randn(n, generator=g) if with_bias else None
+    for shape in [(k,), (1, k), (1, 1, k)]:
+        x = torch.randn(*shape, generator=g)
+        y = cpu_kernel.gemv(x, w, b)
+        assert y.shape == (*shape[:-1], n)
+        want = reference(x, w, b)
+        scale = (x.double().abs() @ w.double().abs().T).max().item() + 1.0
+        assert (y.double() - want).abs().max().item() <= 1e-6 * scale
+
+
+@needs_kernel
+def test_gemv_gives_the_same_bits_with_one_or_two_threads():
+    g = torch.Generator().manual_seed(3)
+    w, b, x = torch.randn(1001, 768, generator=g), torch.randn(1001, generator=g), torch.randn(1, 768, generator=g)
+    before = torch.get_num_threads()
+    try:
+        torch.set_num_threads(1)
+        one = cpu_kernel.gemv(x, w, b)
+        torch.set_num_threads(2)
+        two = cpu_kernel.gemv(x, w, b)
+    finally:
+        torch.set_num_threads(before)
+    assert torch.equal(one, two)  # each output is summed by one thread in one order
+
+
+@needs_kernel
+def test_the_kernel_shares_pytorchs_openmp_runtime():
+    runtimes = cpu_kernel._openmp_runtimes()
+    assert len(runtimes) == 1, runtimes
+
+
+class Spy:
+    def __init__(self, monkeypatch):
+        self.calls = 0
+        real = cpu_kernel.gemv
+
+        def counting(*args):
+            self.calls += 1
+            return real(*args)
+
+        monkeypatch.setattr(cpu_kernel, "gemv", counting)
+
+
+@needs_kernel
+def test_linear_takes_the_kernel_only_for_one_float32_row_without_gradients(monkeypatch):
+    spy = Spy(monkeypatch)
+    lin = gpt_module.Linear(32, 48)
+    x1, x3 = torch.randn(1, 1, 32), torch.randn(1, 3, 32)
+    with torch.inference_mode():
+        y = lin(x1)
+    assert spy.calls == 1
+    assert torch.allclose(y, F.linear(x1, lin.weight, lin.bias), atol=1e-6)
+    with torch.no_grad():
+        lin(x3)  # three rows: oneDNN or F.linear, not the kernel
+        lin.to(torch.bfloat16)(x1.bfloat16())
+    lin.float()
+    y = lin(x1)  # gradients wanted: autograd needs F.linear
+    assert y.requires_grad
+    assert spy.calls == 1
+    monkeypatch.setattr(gpt_module, "USE_KERNEL", False)
+    with torch.inference_mode():
+        lin(x1)
+    assert spy.calls == 1
+
+
+def test_every_road_gives_the_same_logits_and_greedy_tokens(monkeypatch):
+    torch.manual_seed(0)
+    model = GPT(GPTConfig(vocab_size=97, context_length=64, n_layer=2, n_head=2, n_embd=40, dropout=0.0)).eval()
+    prompts = [[5, 6, 7, 8, 9], [1, 2, 3]]
+    cfg = SamplingConfig(max_new_tokens=20, temperature=0)
+    x = torch.tensor([prompts[0]])
+
+    def run():
+        with torch.inference_mode():
+            logits = model(x).logits
+        single = [s.token_id for s in generate_ids(model, prompts[0], cfg)]
+        return logits, single, generate_batch(model, prompts, cfg)
+
+    fast = run()
+    monkeypatch.setattr(gpt_module, "USE_KERNEL", False)
+    onednn_only = run()
+    monkeypatch.setattr(gpt_module, "USE_ONEDNN", False)
+    plain = run()
+    for other in (onednn_only, plain):
+        assert torch.allclose(fast[0], other[0], atol=1e-5)
+        assert fast[1] == other[1] and fast[2] == other[2]
+    assert fast[2][0] == fast[1]  # the batch's first row is the single-sequence run
+
+
+def test_the_kernel_can_be_turned_off(fresh_kernel_state, monkeypatch):
+    monkeypatch.setenv("LLMZERO_KERNEL", "0")
+    assert not cpu_kernel.available()
+    assert "LLMZERO_KERNEL=0" in cpu_kernel.why_not()
+    assert not fresh_kernel_state.exists()  # nothing was compiled
+
+
+def write_script(path, body):
+    path.write_text("#!/bin/sh\n" + body)
+    path.chmod(path.stat().st_mode | stat.S_IEXEC)
+    return path
+
+
+@x86_linux
+def test_a_missing_or_failing_compiler_leaves_the_model_working(fresh_kernel_state, monkeypatch, tmp_path):
+    monkeypatch.setenv("CC", str(tmp_path / "no-such-compiler"))
+    assert not cpu_kernel.available()
+    assert "no C compiler" in cpu_kernel.why_not()
+
+    monkeypatch.setattr(cpu_kernel, "_state", {"tried": False, "lib": None, "why_not": None})
+    monkeypatch.setenv("CC", str(write_script(tmp_path / "bad-cc", "echo 'gemv.c:1: error: broken' >&2\nexit 1\n")))
+    assert not cpu_kernel.available()
+    assert "compiling gemv.c failed" in cpu_kernel.why_not() and "broken" in cpu_kernel.why_not()
+    assert list(fresh_kernel_state.iterdir()) == []  # no half-written library left behind
+
+    model = GPT(GPTConfig(vocab_size=50, context_length=32, n_layer=1, n_head=2, n_embd=16, dropout=0.0))
+    steps = list(generate_ids(model, [1, 2, 3], SamplingConfig(max_new_tokens=5, temperature=0)))
+    assert len(steps) == 5
+
+
+@needs_kernel
+def test_a_built_kernel_is_reused_from_the_cache(fresh_kernel_state, monkeypatch, tmp_path):
+    assert cpu_kernel.available()
+    built = list(fresh_kernel_state.glob("gemv-*.so"))
+    assert len(built) == 1
+    # A second process (here: a loader that forgot) finds the library and does not call the compiler again.
+    monkeypatch.setattr(cpu_kernel, "_state", {"tried": False, "lib": None, "why_not": None})
+    marker = tmp_path / "compiler-was-called"
+    monkeypatch.setenv("CC", str(write_script(tmp_path / "cc", f"touch {marker}\nexit 1\n")))
+    # The file name depends on the compiler's name, so point CC's digest back at the original build.
+    monkeypatch.setattr(cpu_kernel, "_library_path", lambda: built[0])
+    assert cpu_kernel.available()
+    assert not marker.exists()
+    w, x = torch.randn(7, 9), torch.randn(1, 9)
+    assert torch.allclose(cpu_kernel.gemv(x, w, None), x @ w.T, atol=1e-5)
+
+
+@x86_linux
+def test_an_unwritable_cache_is_a_reason_not_a_crash(monkeypatch, tmp_path):
+    blocker = tmp_path / "a-file"
+    blocker.write_text("not a folder")
+    monkeypatch.setattr(cpu_kernel, "_state", {"tried": False, "lib": None, "why_not": None})
+    monkeypatch.setenv("LLMZERO_CACHE", str(blocker))
+    assert not cpu_kernel.available()
+    assert "cannot write the kernel cache" in cpu_kernel.why_not()
+
+
+@needs_kernel
+def test_a_damaged_library_in_the_cache_is_built_again(fresh_kernel_state):
+    fresh_kernel_state.mkdir(parents=True)
+    damaged = cpu_kernel._library_path()
+    damaged.write_bytes(b"\x7fELF truncated")
+    assert cpu_kernel.available()
+    assert damaged.stat().st_size > 1000  # a real shared library replaced the damaged one
+    w, x = torch.randn(5, 16), torch.randn(1, 16)
+    assert torch.allclose(cpu_kernel.gemv(x, w, None), x @ w.T, atol=1e-5)
