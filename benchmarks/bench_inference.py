@@ -250,22 +250,28 @@ def main() -> None:
     if hf1_tps:
         notes.append(f"batch 1 bf16: llmzero bf16 / transformers fp32 = {bf_tps / hf1_tps:.2f}x (target >= 1.5x)")
 
-    # What each of Linear's fast roads gives (see llmzero.model.gpt.Linear): the same runs without them.
+    # What each fast road gives (see llmzero.model.gpt: Linear and GPT._blocks_in_c): the same runs without them.
     if not args.no_roads:
-        gpt_module.USE_KERNEL = False
         if cpu_kernel.available():
+            gpt_module.USE_DECODE_STEP = False
             with PeakMemory() as mem:
                 r1, s, ttft = ours(model, one, n)
-            add("batch 1 fp32", "llmzero, oneDNN only (no gemv.c)", n, s, ttft, mem,
-                f"{n / s / bound:.0%} of bound; {differing(o1, r1)} of {n} tokens differ from the kernel's")
+            add("batch 1 fp32", "llmzero, Python blocks + decode.c product", n, s, ttft, mem,
+                f"{n / s / bound:.0%} of bound; {differing(o1, r1)} of {n} tokens differ")
+            gpt_module.USE_KERNEL = False
+            with PeakMemory() as mem:
+                r1, s, ttft = ours(model, one, n)
+            add("batch 1 fp32", "llmzero, Python blocks + oneDNN", n, s, ttft, mem,
+                f"{n / s / bound:.0%} of bound; {differing(o1, r1)} of {n} tokens differ")
         onednn, gpt_module.USE_ONEDNN = gpt_module.USE_ONEDNN, False
+        gpt_module.USE_KERNEL = False
         for what, rows_, reference in ((f"batch {B} fp32", prompts, o8), ("batch 1 fp32", one, o1)):
             with PeakMemory() as mem:
                 r, s, ttft = ours(model, rows_, n)
-            add(what, "llmzero, F.linear only", rows_.size(0) * n, s, ttft, mem,
+            add(what, "llmzero, Python blocks + F.linear", rows_.size(0) * n, s, ttft, mem,
                 f"{differing(reference, r)} of {rows_.size(0) * n} tokens differ")
-        gpt_module.USE_KERNEL, gpt_module.USE_ONEDNN = True, onednn
-    kernel = "gemv.c in use" if cpu_kernel.available() else f"gemv.c not used: {cpu_kernel.why_not()}"
+        gpt_module.USE_KERNEL, gpt_module.USE_ONEDNN, gpt_module.USE_DECODE_STEP = True, onednn, True
+    kernel = "decode.c in use" if cpu_kernel.available() else f"decode.c not used: {cpu_kernel.why_not()}"
     print(f"# {kernel}; oneDNN road {'on' if gpt_module.USE_ONEDNN else 'off'}", file=sys.stderr)
 
     print("| run | library | tokens/s | first token (ms) | peak extra memory (MB) | notes |")

@@ -1,4 +1,4 @@
-"""gemv.c (the one-row kernel) and Linear's inference roads: same numbers as F.linear, used when they should be."""
+"""decode.c (the one-row kernel and the decode step) and Linear's inference roads: same numbers as F.linear, used when they should be."""
 
 from __future__ import annotations
 
@@ -15,7 +15,7 @@ from llmzero.model import gpt as gpt_module
 
 x86_linux = pytest.mark.skipif(not cpu_kernel._cpu_has_avx2_fma() or os.uname().sysname != "Linux",
                                reason="x86-64 Linux with AVX2")
-needs_kernel = pytest.mark.skipif(not cpu_kernel.available(), reason=f"gemv.c not usable here: {cpu_kernel.why_not()}")
+needs_kernel = pytest.mark.skipif(not cpu_kernel.available(), reason=f"decode.c not usable here: {cpu_kernel.why_not()}")
 
 
 @pytest.fixture
@@ -68,15 +68,17 @@ def test_the_kernel_shares_pytorchs_openmp_runtime():
 
 
 class Spy:
-    def __init__(self, monkeypatch):
+    """Counts the calls to one of cpu_kernel's functions (which still runs)."""
+
+    def __init__(self, monkeypatch, name="gemv"):
         self.calls = 0
-        real = cpu_kernel.gemv
+        real = getattr(cpu_kernel, name)
 
         def counting(*args):
             self.calls += 1
             return real(*args)
 
-        monkeypatch.setattr(cpu_kernel, "gemv", counting)
+        monkeypatch.setattr(cpu_kernel, name, counting)
 
 
 @needs_kernel
@@ -145,9 +147,9 @@ def test_a_missing_or_failing_compiler_leaves_the_model_working(fresh_kernel_sta
     assert "no C compiler" in cpu_kernel.why_not()
 
     monkeypatch.setattr(cpu_kernel, "_state", {"tried": False, "lib": None, "why_not": None})
-    monkeypatch.setenv("CC", str(write_script(tmp_path / "bad-cc", "echo 'gemv.c:1: error: broken' >&2\nexit 1\n")))
+    monkeypatch.setenv("CC", str(write_script(tmp_path / "bad-cc", "echo 'decode.c:1: error: broken' >&2\nexit 1\n")))
     assert not cpu_kernel.available()
-    assert "compiling gemv.c failed" in cpu_kernel.why_not() and "broken" in cpu_kernel.why_not()
+    assert "compiling decode.c failed" in cpu_kernel.why_not() and "broken" in cpu_kernel.why_not()
     assert list(fresh_kernel_state.iterdir()) == []  # no half-written library left behind
 
     model = GPT(GPTConfig(vocab_size=50, context_length=32, n_layer=1, n_head=2, n_embd=16, dropout=0.0))
@@ -158,7 +160,7 @@ def test_a_missing_or_failing_compiler_leaves_the_model_working(fresh_kernel_sta
 @needs_kernel
 def test_a_built_kernel_is_reused_from_the_cache(fresh_kernel_state, monkeypatch, tmp_path):
     assert cpu_kernel.available()
-    built = list(fresh_kernel_state.glob("gemv-*.so"))
+    built = list(fresh_kernel_state.glob("decode-*.so"))
     assert len(built) == 1
     # A second process (here: a loader that forgot) finds the library and does not call the compiler again.
     monkeypatch.setattr(cpu_kernel, "_state", {"tried": False, "lib": None, "why_not": None})
@@ -191,3 +193,86 @@ def test_a_damaged_library_in_the_cache_is_built_again(fresh_kernel_state):
     assert damaged.stat().st_size > 1000  # a real shared library replaced the damaged one
     w, x = torch.randn(5, 16), torch.randn(1, 16)
     assert torch.allclose(cpu_kernel.gemv(x, w, None), x @ w.T, atol=1e-5)
+
+
+# --- the whole decode step in C ---------------------------------------------------------------------------------
+def small_gpt(**kw):
+    torch.manual_seed(1)
+    cfg = dict(vocab_size=101, context_length=48, n_layer=3, n_head=2, n_embd=40, dropout=0.0)
+    return GPT(GPTConfig(**{**cfg, **kw})).eval()
+
+
+def decode(model, ids, steps=6):
+    """Prefill ``ids`` then feed the greedy token back ``steps`` times; (logits of each step, final cache)."""
+    out = []
+    with torch.inference_mode():
+        cache = model.new_kv_cache(1, len(ids) + steps)
+        logits = model(torch.tensor([ids]), kv_cache=cache).logits[:, -1]
+        for _ in range(steps):
+            logits = model(logits.argmax(-1, keepdim=True), kv_cache=cache).logits[:, -1]
+            out.append(logits)
+    return torch.cat(out), cache
+
+
+@needs_kernel
+@pytest.mark.parametrize("kw", [{}, dict(bias=False), dict(tie_weights=False, n_head=5, n_embd=40),
+                                dict(n_head=4, n_embd=64, layer_norm_eps=1e-3)])
+def test_the_c_decode_step_gives_the_python_blocks_numbers(monkeypatch, kw):
+    model = small_gpt(**kw)
+    spy = Spy(monkeypatch, "decode_blocks")
+    fast, fast_cache = decode(model, [3, 1, 4, 1, 5, 9, 2])
+    assert spy.calls == 6  # every one-token step went through C; the prompt did not
+    monkeypatch.setattr(gpt_module, "USE_DECODE_STEP", False)
+    slow, slow_cache = decode(model, [3, 1, 4, 1, 5, 9, 2])
+    assert spy.calls == 6
+    assert torch.allclose(fast, slow, atol=2e-5, rtol=1e-5)
+    assert torch.equal(fast.argmax(-1), slow.argmax(-1))
+    assert torch.allclose(fast_cache.k, slow_cache.k, atol=1e-5) and torch.allclose(fast_cache.v, slow_cache.v, atol=1e-5)
+    assert fast_cache.pos == slow_cache.pos == 13
+
+
+@needs_kernel
+def test_the_c_decode_step_is_skipped_where_it_does_not_apply(monkeypatch):
+    from llmzero.model.lora import apply_lora
+
+    spy = Spy(monkeypatch, "decode_blocks")
+    model = small_gpt()
+    with torch.no_grad():  # gradients off but not inference mode: still taken
+        cache = model.new_kv_cache(1, 8)
+        model(torch.tensor([[1, 2]]), kv_cache=cache)
+        model(torch.tensor([[3]]), kv_cache=cache)
+    assert spy.calls == 1
+    with torch.inference_mode():
+        cache = model.new_kv_cache(2, 8)  # two sequences
+        model(torch.tensor([[1, 2], [3, 4]]), kv_cache=cache)
+        model(torch.tensor([[5], [6]]), kv_cache=cache)
+        model.train()
+        cache = model.new_kv_cache(1, 8)
+        model(torch.tensor([[1, 2]]), kv_cache=cache)
+        model(torch.tensor([[3]]), kv_cache=cache)
+        model.eval()
+        model.to(torch.bfloat16)
+        cache = model.new_kv_cache(1, 8)
+        model(torch.tensor([[1, 2]]), kv_cache=cache)
+        model(torch.tensor([[3]]), kv_cache=cache)
+    assert spy.calls == 1
+    model = small_gpt()
+    apply_lora(model, rank=2, alpha=4)
+    for m in model.modules():
+        if hasattr(m, "lora_B"):
+            torch.nn.init.normal_(m.lora_B)  # an adapter that changes the output
+    fast, _ = decode(model, [1, 2, 3], steps=3)
+    monkeypatch.setattr(gpt_module, "USE_DECODE_STEP", False)
+    slow, _ = decode(model, [1, 2, 3], steps=3)
+    assert spy.calls == 1  # LoRA layers are not plain Linear: Python blocks
+    assert torch.allclose(fast, slow, atol=1e-5)
+
+
+@needs_kernel
+def test_a_full_cache_still_says_so_with_the_c_step():
+    model = small_gpt()
+    with torch.inference_mode():
+        cache = model.new_kv_cache(1, 3)
+        model(torch.tensor([[1, 2, 3]]), kv_cache=cache)
+        with pytest.raises(ValueError, match="KV cache is full"):
+            model(torch.tensor([[4]]), kv_cache=cache)

@@ -1,4 +1,4 @@
-"""Build and call gemv.c: the one-row product that generating a single sequence spends its time in.
+"""Build and call decode.c: the one-row product and the whole decode step, for generating one sequence.
 
 The kernel is compiled on first use with the machine's C compiler (``cc``, or $CC) into a cache folder
 ($LLMZERO_CACHE, else $XDG_CACHE_HOME/llmzero, else ~/.cache/llmzero) and loaded with ctypes; nothing is
@@ -6,7 +6,8 @@ compiled at install time. It is only used where it is known to help and to be sa
 
 - Linux on x86-64 with AVX2 and FMA, a C compiler with OpenMP, and PyTorch already holding the only OpenMP
   runtime in the process (two runtimes would each keep their own threads spinning on the same cores);
-- float32, one row, contiguous weights; everything else goes to ``Linear``'s other roads.
+- float32, one row, contiguous weights; everything else goes to ``Linear``'s other roads and to gpt.py's
+  Python blocks.
 
 Anything missing (no compiler, another CPU, LLMZERO_KERNEL=0) just means ``available()`` is False and the
 reason is in ``why_not()``; the model runs the same, a little slower.
@@ -24,8 +25,9 @@ from pathlib import Path
 
 import torch
 
-SOURCE = Path(__file__).with_name("gemv.c")
+SOURCE = Path(__file__).with_name("decode.c")
 FLAGS = ["-O3", "-mavx2", "-mfma", "-fopenmp", "-shared", "-fPIC"]
+LIBS = ["-lm"]
 
 _lock = threading.Lock()
 _state: dict = {"tried": False, "lib": None, "why_not": None}
@@ -64,25 +66,25 @@ def _openmp_runtimes() -> set[str]:
 
 def _library_path() -> Path:
     """Where the library built from this source, with these flags and this compiler, lives."""
-    key = SOURCE.read_bytes() + " ".join(FLAGS).encode() + os.environ.get("CC", "cc").encode()
-    return cache_dir() / f"gemv-{hashlib.sha256(key).hexdigest()[:16]}.so"
+    key = SOURCE.read_bytes() + " ".join(FLAGS + LIBS).encode() + os.environ.get("CC", "cc").encode()
+    return cache_dir() / f"decode-{hashlib.sha256(key).hexdigest()[:16]}.so"
 
 
 def _build(target: Path) -> str | None:
-    """Compile gemv.c into ``target``; returns why it failed, or None."""
+    """Compile decode.c into ``target``; returns why it failed, or None."""
     try:
         target.parent.mkdir(parents=True, exist_ok=True)
     except OSError as e:
         return f"cannot write the kernel cache {target.parent}: {e}"
     tmp = target.with_name(f".{target.name}.{os.getpid()}.tmp")
-    cmd = [os.environ.get("CC", "cc"), *FLAGS, str(SOURCE), "-o", str(tmp)]
+    cmd = [os.environ.get("CC", "cc"), *FLAGS, str(SOURCE), "-o", str(tmp), *LIBS]
     try:
         done = subprocess.run(cmd, capture_output=True, text=True, timeout=120)
     except (OSError, subprocess.SubprocessError) as e:
         return f"no C compiler ({e.__class__.__name__}: {e})"
     if done.returncode != 0:
         tmp.unlink(missing_ok=True)
-        return f"compiling gemv.c failed: {done.stderr.strip()[:300]}"
+        return f"compiling decode.c failed: {done.stderr.strip()[:300]}"
     os.replace(tmp, target)  # another process may have built the same file: either copy is good
     return None
 
@@ -116,10 +118,14 @@ def _load() -> tuple[ctypes.CDLL | None, str | None]:
     if len(_openmp_runtimes()) > 1:  # the kernel brought its own libgomp: its threads would fight PyTorch's
         return None, "a second OpenMP runtime would be loaded next to PyTorch's"
     if lib.llmzero_gemv_openmp() != 1:
-        return None, "the compiler built gemv.c without OpenMP"
+        return None, "the compiler built decode.c without OpenMP"
     lib.llmzero_gemv.argtypes = [ctypes.c_void_p, ctypes.c_void_p, ctypes.c_void_p, ctypes.c_void_p,
                                  ctypes.c_long, ctypes.c_long, ctypes.c_int]
     lib.llmzero_gemv.restype = None
+    lib.llmzero_decode_blocks.argtypes = [ctypes.c_void_p, ctypes.c_void_p, ctypes.c_long, ctypes.c_void_p,
+                                          ctypes.c_void_p, ctypes.c_long, ctypes.c_long, ctypes.c_long,
+                                          ctypes.c_long, ctypes.c_float, ctypes.c_void_p, ctypes.c_int]
+    lib.llmzero_decode_blocks.restype = None
     return lib, None
 
 
@@ -151,3 +157,20 @@ def gemv(x: torch.Tensor, weight: torch.Tensor, bias: torch.Tensor | None) -> to
     _state["lib"].llmzero_gemv(weight.data_ptr(), x.contiguous().data_ptr(),
                                None if bias is None else bias.data_ptr(), y.data_ptr(), n, k, torch.get_num_threads())
     return y.view(*x.shape[:-1], n)
+
+
+PER_BLOCK = 12  # tensors per block, in decode.c's order: ln1 w/b, qkv w/b, proj w/b, ln2 w/b, fc w/b, proj2 w/b
+
+
+def decode_blocks(x: torch.Tensor, block_tensors: list, k_cache: torch.Tensor, v_cache: torch.Tensor, pos: int,
+                  n_head: int, eps: float) -> None:
+    """Run every block on the one new token whose residual stream is ``x`` (C contiguous float32, changed in
+    place), storing its keys and values at position ``pos`` of the caches (n_layer, 1, heads, max_len, head_dim).
+
+    block_tensors: PER_BLOCK tensors (or None for a missing bias) per block, all contiguous float32 on the CPU.
+    Call only when ``available()``."""
+    n_layer, _, _, max_len, head_dim = k_cache.shape
+    ptrs = (ctypes.c_void_p * len(block_tensors))(*[None if t is None else t.data_ptr() for t in block_tensors])
+    scratch = torch.empty(9 * n_head * head_dim + n_head * (pos + 1), dtype=torch.float32)
+    _state["lib"].llmzero_decode_blocks(x.data_ptr(), ptrs, n_layer, k_cache.data_ptr(), v_cache.data_ptr(), max_len,
+                                        pos, n_head, head_dim, eps, scratch.data_ptr(), torch.get_num_threads())

@@ -4,7 +4,9 @@ token + position embeddings -> N pre-LayerNorm blocks (causal multi-head attenti
 output layer (optionally tied to the token embeddings). Attention goes through PyTorch's fused
 ``scaled_dot_product_attention``; a slower path that materialises the attention weights exists for teaching
 (``return_attention=True``). A ``KVCache`` lets generation reuse the keys and values of earlier positions.
-Every matrix product goes through ``Linear``: ``nn.Linear`` plus a faster road for inference on a CPU.
+Every matrix product goes through ``Linear``: ``nn.Linear`` plus faster roads for inference on a CPU. When one
+sequence gets one new token, ``GPT._blocks_in_c`` can run all the blocks in one call to decode.c: the same
+arithmetic as ``Block.forward`` below, which stays the reference (see cpu_kernel.py).
 """
 
 from __future__ import annotations
@@ -29,7 +31,8 @@ def _onednn_linear_exists() -> bool:
 
 
 # The fast roads of Linear at inference; the benchmark switches them off one by one to show what each gives.
-USE_KERNEL = True  # gemv.c for one row (LLMZERO_KERNEL=0 turns it off)
+USE_KERNEL = True  # decode.c's product for one row (LLMZERO_KERNEL=0 turns decode.c off)
+USE_DECODE_STEP = True  # decode.c's whole decode step for one new token of one sequence
 USE_ONEDNN = _onednn_linear_exists() and os.environ.get("LLMZERO_ONEDNN", "1") != "0"
 
 
@@ -41,8 +44,8 @@ class Linear(nn.Linear):
     matrix-vector or few-row product) reads them well below the memory's speed on some processors (on this
     project's AMD test machine: 12 GB/s of 23). So, when no gradient is wanted and x is float32 on the CPU:
 
-    - one row (one sequence, one new token): our own AVX2 kernel, gemv.c (see cpu_kernel.py), when it could be
-      built here; it reads the weights at about the speed of a plain sum over memory;
+    - one row (one sequence, one new token): our own AVX2 kernel in decode.c (see cpu_kernel.py), when it could
+      be built here; it reads the weights at about the speed of a plain sum over memory;
     - a few rows or more: oneDNN's kernels, which PyTorch ships and runs on its own threads (2x or more the
       default for 8 rows).
 
@@ -254,10 +257,12 @@ class GPT(nn.Module):
                 rows = torch.arange(T, device=idx.device).unsqueeze(1) + past
                 mask = mask | (torch.arange(past + T, device=idx.device).unsqueeze(0) == rows)
         attentions = [] if return_attention else None
-        for block in self.blocks:
-            x, weights = block(x, kv_cache, mask, return_attention)
-            if return_attention:
-                attentions.append(weights)
+        one_new_token = B == 1 and T == 1 and kv_cache is not None and mask is None
+        if not (one_new_token and not return_attention and self._blocks_in_c(x, kv_cache)):
+            for block in self.blocks:
+                x, weights = block(x, kv_cache, mask, return_attention)
+                if return_attention:
+                    attentions.append(weights)
         if kv_cache is not None:
             kv_cache.advance(T)
         x = self.ln_f(x)
@@ -269,6 +274,29 @@ class GPT(nn.Module):
         if targets is not None:
             loss = F.cross_entropy(logits.view(-1, logits.size(-1)).float(), targets.reshape(-1), ignore_index=-100)
         return GPTOutput(logits=logits, loss=loss, attentions=attentions, hidden=hidden)
+
+    def _blocks_in_c(self, x: torch.Tensor, kv_cache: KVCache) -> bool:
+        """Run all blocks on one new token with decode.c, the same arithmetic as Block.forward in one call
+        (see cpu_kernel.py); False, having done nothing, where that road is closed (training or gradients,
+        not float32 on a CPU, LoRA or int8 layers, no compiler...)."""
+        if not (USE_DECODE_STEP and USE_KERNEL and x.dtype is torch.float32 and x.device.type == "cpu"
+                and not self.training and not torch.is_grad_enabled() and cpu_kernel.available()):
+            return False
+        tensors = []
+        for b in self.blocks:  # (through _modules and _parameters: nn.Module's attribute lookup is slow)
+            attn, mlp = b._modules["attn"]._modules, b._modules["mlp"]._modules
+            for m in (b._modules["ln1"], attn["qkv"], attn["proj"], b._modules["ln2"], mlp["fc"], mlp["proj"]):
+                if type(m) not in (Linear, nn.LayerNorm):
+                    return False
+                tensors += (m._parameters["weight"], m._parameters["bias"])
+        if not all(t is None or (t.dtype is torch.float32 and t.is_contiguous()) for t in tensors):
+            return False
+        k, v = kv_cache.k, kv_cache.v
+        if not (k.dtype is torch.float32 and k.is_contiguous() and v.is_contiguous() and k.size(1) == 1
+                and kv_cache.pos < kv_cache.max_len):
+            return False  # (a full cache: the Python road says so)
+        cpu_kernel.decode_blocks(x, tensors, k, v, kv_cache.pos, self.config.n_head, self.config.layer_norm_eps)
+        return True
 
     def new_kv_cache(self, batch_size: int, max_len: int | None = None) -> KVCache:
         p = next(self.parameters())

@@ -1,0 +1,183 @@
+/* Generating text one token at a time on a CPU, in float32: the same numbers as gpt.py, fewer steps.
+ *
+ * 1. llmzero_gemv: one row times a matrix,  y[n] = sum_k W[n, k] * x[k] + b[n]  (W: (N, K), as nn.Linear
+ *    stores it). Generating a token multiplies one vector by every weight matrix of the model, so the time
+ *    goes into reading the weights from memory, each byte once. What matters is keeping the memory busy: four
+ *    rows of W are read side by side (four streams the hardware prefetcher follows) with eight AVX2
+ *    accumulators, and the rows are split between the threads of PyTorch's own OpenMP pool (the library is
+ *    loaded after PyTorch, so both share one libgomp and their threads never fight for the cores).
+ *
+ * 2. llmzero_decode_blocks: every transformer block of gpt.py for one new token, in one call. In Python each
+ *    block is some twenty small operations, each a few microseconds of dispatch; with the weights streaming
+ *    through the caches between them, that adds up to a fifth of the time of a GPT-2-sized token and most of
+ *    the time of a small model's. Here it is one loop, block by block:
+ *        h = LayerNorm1(x);  q, k, v = h @ Wqkv + b;  store k, v in the cache;
+ *        x += attention(q, cached keys and values) @ Wproj + b;
+ *        x += GELU(LayerNorm2(x) @ Wfc + b) @ Wproj2 + b
+ *
+ * Built by llmzero/model/cpu_kernel.py with: cc -O3 -mavx2 -mfma -fopenmp -shared -fPIC ... -lm
+ */
+#include <immintrin.h>
+#include <math.h>
+
+static inline float sum8(__m256 v) {
+    __m128 s = _mm_add_ps(_mm256_castps256_ps128(v), _mm256_extractf128_ps(v, 1));
+    s = _mm_hadd_ps(s, s);
+    s = _mm_hadd_ps(s, s);
+    return _mm_cvtss_f32(s);
+}
+
+/* The dot product of one row with x, for the rows left over after the blocks of four. */
+static float dot_row(const float *w, const float *x, long K) {
+    __m256 acc = _mm256_setzero_ps();
+    long k = 0;
+    for (; k + 8 <= K; k += 8)
+        acc = _mm256_fmadd_ps(_mm256_loadu_ps(w + k), _mm256_loadu_ps(x + k), acc);
+    float s = sum8(acc);
+    for (; k < K; k++)
+        s += w[k] * x[k];
+    return s;
+}
+
+static void four_rows(const float *w0, const float *x, long K, float out[4]) {
+    const float *w1 = w0 + K, *w2 = w1 + K, *w3 = w2 + K;
+    __m256 a0 = _mm256_setzero_ps(), a1 = a0, a2 = a0, a3 = a0;  /* even 8-float chunks */
+    __m256 c0 = a0, c1 = a0, c2 = a0, c3 = a0;                   /* odd 8-float chunks */
+    long k = 0;
+    for (; k + 16 <= K; k += 16) {
+        __m256 x0 = _mm256_loadu_ps(x + k), x1 = _mm256_loadu_ps(x + k + 8);
+        a0 = _mm256_fmadd_ps(_mm256_loadu_ps(w0 + k), x0, a0);
+        c0 = _mm256_fmadd_ps(_mm256_loadu_ps(w0 + k + 8), x1, c0);
+        a1 = _mm256_fmadd_ps(_mm256_loadu_ps(w1 + k), x0, a1);
+        c1 = _mm256_fmadd_ps(_mm256_loadu_ps(w1 + k + 8), x1, c1);
+        a2 = _mm256_fmadd_ps(_mm256_loadu_ps(w2 + k), x0, a2);
+        c2 = _mm256_fmadd_ps(_mm256_loadu_ps(w2 + k + 8), x1, c2);
+        a3 = _mm256_fmadd_ps(_mm256_loadu_ps(w3 + k), x0, a3);
+        c3 = _mm256_fmadd_ps(_mm256_loadu_ps(w3 + k + 8), x1, c3);
+    }
+    for (; k + 8 <= K; k += 8) {
+        __m256 x0 = _mm256_loadu_ps(x + k);
+        a0 = _mm256_fmadd_ps(_mm256_loadu_ps(w0 + k), x0, a0);
+        a1 = _mm256_fmadd_ps(_mm256_loadu_ps(w1 + k), x0, a1);
+        a2 = _mm256_fmadd_ps(_mm256_loadu_ps(w2 + k), x0, a2);
+        a3 = _mm256_fmadd_ps(_mm256_loadu_ps(w3 + k), x0, a3);
+    }
+    out[0] = sum8(_mm256_add_ps(a0, c0));
+    out[1] = sum8(_mm256_add_ps(a1, c1));
+    out[2] = sum8(_mm256_add_ps(a2, c2));
+    out[3] = sum8(_mm256_add_ps(a3, c3));
+    for (; k < K; k++) {
+        out[0] += w0[k] * x[k];
+        out[1] += w1[k] * x[k];
+        out[2] += w2[k] * x[k];
+        out[3] += w3[k] * x[k];
+    }
+}
+
+/* b may be NULL (no bias). threads: how many OpenMP threads to use (PyTorch's torch.get_num_threads()). */
+void llmzero_gemv(const float *W, const float *x, const float *b, float *y, long N, long K, int threads) {
+    long blocks = N / 4;
+#pragma omp parallel for schedule(static) num_threads(threads)
+    for (long i = 0; i < blocks; i++) {
+        float out[4];
+        four_rows(W + 4 * i * K, x, K, out);
+        for (int r = 0; r < 4; r++)
+            y[4 * i + r] = out[r] + (b ? b[4 * i + r] : 0.0f);
+    }
+    for (long n = 4 * blocks; n < N; n++)
+        y[n] = dot_row(W + n * K, x, K) + (b ? b[n] : 0.0f);
+}
+
+/* Lets the loader check that this library was built with OpenMP (returns 1) and not as a serial fallback. */
+int llmzero_gemv_openmp(void) {
+#ifdef _OPENMP
+    return 1;
+#else
+    return 0;
+#endif
+}
+
+/* ---------------------------------------------------------------------------------------------------------- */
+/* The decode step                                                                                            */
+/* ---------------------------------------------------------------------------------------------------------- */
+
+/* y = (x - mean) / sqrt(var + eps) * w + b over C values (b may be NULL), as torch.nn.LayerNorm. */
+static void layer_norm(const float *x, const float *w, const float *b, float *y, long C, float eps) {
+    double mean = 0.0, var = 0.0;
+    for (long i = 0; i < C; i++)
+        mean += x[i];
+    mean /= C;
+    for (long i = 0; i < C; i++)
+        var += (x[i] - mean) * (x[i] - mean);
+    float inv = (float)(1.0 / sqrt(var / C + eps));
+    for (long i = 0; i < C; i++)
+        y[i] = (float)(x[i] - mean) * inv * w[i] + (b ? b[i] : 0.0f);
+}
+
+/* GELU, tanh form (GPT-2's): 0.5 x (1 + tanh(sqrt(2/pi) (x + 0.044715 x^3))) */
+static void gelu_tanh(float *x, long n) {
+    const float c = 0.7978845608028654f;
+    for (long i = 0; i < n; i++)
+        x[i] = 0.5f * x[i] * (1.0f + tanhf(c * (x[i] + 0.044715f * x[i] * x[i] * x[i])));
+}
+
+/* One query per head against keys/values 0..len-1 of the cache; heads split between the threads.
+ * q, out: (H * D); k, v: head h starts at h * head_stride, key j at + j * D. scores: H * len floats. */
+static void attend(const float *q, const float *k, const float *v, float *out, float *scores, long H, long D,
+                   long len, long head_stride, int threads) {
+    const float scale = 1.0f / sqrtf((float)D);
+#pragma omp parallel for schedule(static) num_threads(threads)
+    for (long h = 0; h < H; h++) {
+        const float *qh = q + h * D, *kh = k + h * head_stride, *vh = v + h * head_stride;
+        float *s = scores + h * len, *o = out + h * D, best = -INFINITY, total = 0.0f;
+        for (long j = 0; j < len; j++) {
+            s[j] = dot_row(kh + j * D, qh, D) * scale;
+            best = s[j] > best ? s[j] : best;
+        }
+        for (long j = 0; j < len; j++) {
+            s[j] = expf(s[j] - best);
+            total += s[j];
+        }
+        for (long d = 0; d < D; d++)
+            o[d] = 0.0f;
+        for (long j = 0; j < len; j++) {
+            const float p = s[j] / total, *vj = vh + j * D;
+            for (long d = 0; d < D; d++)
+                o[d] += p * vj[d];
+        }
+    }
+}
+
+/* The twelve tensors of one block, in this order (biases and LayerNorm shifts may be NULL). */
+enum { LN1_W, LN1_B, QKV_W, QKV_B, PROJ_W, PROJ_B, LN2_W, LN2_B, FC_W, FC_B, FC2_W, FC2_B, PER_BLOCK };
+
+/* x: the residual stream of the new token (C floats), updated in place.
+ * params: n_layer * PER_BLOCK pointers. k_cache, v_cache: (n_layer, 1, H, max_len, D) contiguous; the new
+ * token's keys and values go to position pos, and attention reads positions 0..pos.
+ * scratch: at least 9 * C + H * (pos + 1) floats. */
+void llmzero_decode_blocks(float *x, const float *const *params, long n_layer, float *k_cache, float *v_cache,
+                           long max_len, long pos, long H, long D, float eps, float *scratch, int threads) {
+    const long C = H * D, head_stride = max_len * D, layer_stride = H * head_stride;
+    float *h = scratch, *qkv = h + C, *att = qkv + 3 * C, *hidden = att + C, *scores = hidden + 4 * C;
+    for (long l = 0; l < n_layer; l++) {
+        const float *const *p = params + l * PER_BLOCK;
+        float *kl = k_cache + l * layer_stride, *vl = v_cache + l * layer_stride;
+        layer_norm(x, p[LN1_W], p[LN1_B], h, C, eps);
+        llmzero_gemv(p[QKV_W], h, p[QKV_B], qkv, 3 * C, C, threads);
+        for (long hd = 0; hd < H; hd++)
+            for (long d = 0; d < D; d++) {
+                kl[hd * head_stride + pos * D + d] = qkv[C + hd * D + d];
+                vl[hd * head_stride + pos * D + d] = qkv[2 * C + hd * D + d];
+            }
+        attend(qkv, kl, vl, att, scores, H, D, pos + 1, head_stride, threads);
+        llmzero_gemv(p[PROJ_W], att, p[PROJ_B], h, C, C, threads);
+        for (long i = 0; i < C; i++)
+            x[i] += h[i];
+        layer_norm(x, p[LN2_W], p[LN2_B], h, C, eps);
+        llmzero_gemv(p[FC_W], h, p[FC_B], hidden, 4 * C, C, threads);
+        gelu_tanh(hidden, 4 * C);
+        llmzero_gemv(p[FC2_W], hidden, p[FC2_B], h, C, 4 * C, threads);
+        for (long i = 0; i < C; i++)
+            x[i] += h[i];
+    }
+}
