@@ -87,6 +87,19 @@ def test_info_on_a_model(capsys, trained):
     assert data["kind"] == "lm" and data["config"]["n_layer"] == 2 and data["step"] == 3
 
 
+def test_info_says_whether_the_c_decode_step_is_used(capsys, monkeypatch):
+    from llmzero.model import cpu_kernel
+
+    code, out, _ = run(capsys, "info", "--json")
+    assert code == 0
+    data = json.loads(out)
+    assert data["cpu_decode_kernel"] is cpu_kernel.available()
+    assert (data["cpu_decode_kernel_why_not"] is None) is cpu_kernel.available()
+    monkeypatch.setattr(cpu_kernel, "_state", {"tried": True, "lib": None, "why_not": "no C compiler (test)"})
+    code, out, _ = run(capsys, "--lang", "en", "info")
+    assert code == 0 and "decode.c not used (no C compiler (test))" in out
+
+
 def test_messages_follow_lang(capsys, tmp_path):
     code, _, err = run(capsys, "--lang", "pt", "train", "--data", str(tmp_path / "nada.txt"), "--out", str(tmp_path / "o"))
     assert code == 2 and err.startswith("erro: arquivo não encontrado")

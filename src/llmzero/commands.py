@@ -194,13 +194,22 @@ def info(args) -> int:
         n = _count_params(cfg)
         rows.append({"preset": name, "layers": cfg.n_layer, "heads": cfg.n_head, "dim": cfg.n_embd,
                      "context": cfg.context_length, "params": n})
+    from llmzero.model import cpu_kernel
+
     env = {"llmzero": __version__, "torch": torch.__version__, "device": str(pick_device("auto")),
-           "threads": torch.get_num_threads(), "presets": rows}
+           "threads": torch.get_num_threads(), "cpu_decode_kernel": cpu_kernel.available(),
+           "cpu_decode_kernel_why_not": cpu_kernel.why_not(), "presets": rows}
     if args.json:
         _print_json(env)
         return 0
     print(f"llmzero {__version__} · torch {torch.__version__} · " + t("dispositivo", "device") + f" {env['device']} · "
           + t("threads", "threads") + f" {env['threads']}")
+    if cpu_kernel.available():
+        print(t("Geração em CPU: decode.c em uso (passo de um token em C)",
+                "CPU generation: decode.c in use (one-token step in C)"))
+    else:
+        print(t(f"Geração em CPU: decode.c fora de uso ({cpu_kernel.why_not()}); o modelo roda em Python, mais devagar",
+                f"CPU generation: decode.c not used ({cpu_kernel.why_not()}); the model runs in Python, slower"))
     print(t("Presets (parâmetros com vocabulário de 256 nos presets de CPU, 50.257 nos GPT-2):",
             "Presets (parameters with a 256 vocabulary for the CPU presets, 50,257 for GPT-2's):"))
     for r in rows:
