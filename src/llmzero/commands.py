@@ -208,8 +208,9 @@ def info(args) -> int:
         print(t("Geração em CPU: decode.c em uso (passo de um token em C)",
                 "CPU generation: decode.c in use (one-token step in C)"))
     else:
-        print(t(f"Geração em CPU: decode.c fora de uso ({cpu_kernel.why_not()}); o modelo roda em Python, mais devagar",
-                f"CPU generation: decode.c not used ({cpu_kernel.why_not()}); the model runs in Python, slower"))
+        why = cpu_kernel.why_not()
+        print(t(f"Geração em CPU: decode.c fora de uso ({why}); o modelo roda em Python, mais devagar",
+                f"CPU generation: decode.c not used ({why}); the model runs in Python, slower"))
     print(t("Presets (parâmetros com vocabulário de 256 nos presets de CPU, 50.257 nos GPT-2):",
             "Presets (parameters with a 256 vocabulary for the CPU presets, 50,257 for GPT-2's):"))
     for r in rows:
