@@ -257,6 +257,11 @@ def test_the_c_decode_step_is_skipped_where_it_does_not_apply(monkeypatch):
         model(torch.tensor([[3]]), kv_cache=cache)
     assert spy.calls == 1
     model = small_gpt()
+    seen = []
+    hook = model.blocks[1].register_forward_hook(lambda module, args, out: seen.append(out[0].shape))
+    decode(model, [1, 2, 3], steps=2)
+    hook.remove()
+    assert spy.calls == 1 and len(seen) == 3  # a hooked block runs in Python: the hook sees every step
     apply_lora(model, rank=2, alpha=4)
     for m in model.modules():
         if hasattr(m, "lora_B"):

@@ -278,12 +278,14 @@ class GPT(nn.Module):
     def _blocks_in_c(self, x: torch.Tensor, kv_cache: KVCache) -> bool:
         """Run all blocks on one new token with decode.c, the same arithmetic as Block.forward in one call
         (see cpu_kernel.py); False, having done nothing, where that road is closed (training or gradients,
-        not float32 on a CPU, LoRA or int8 layers, no compiler...)."""
+        not float32 on a CPU, LoRA or int8 layers, hooks on a block, no compiler...)."""
         if not (USE_DECODE_STEP and USE_KERNEL and x.dtype is torch.float32 and x.device.type == "cpu"
                 and not self.training and not torch.is_grad_enabled() and cpu_kernel.available()):
             return False
         tensors = []
         for b in self.blocks:  # (through _modules and _parameters: nn.Module's attribute lookup is slow)
+            if b._forward_hooks or b._forward_pre_hooks:
+                return False  # someone watches the blocks (e.g. to read activations): let them run in Python
             attn, mlp = b._modules["attn"]._modules, b._modules["mlp"]._modules
             for m in (b._modules["ln1"], attn["qkv"], attn["proj"], b._modules["ln2"], mlp["fc"], mlp["proj"]):
                 if type(m) not in (Linear, nn.LayerNorm):
