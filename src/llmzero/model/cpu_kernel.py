@@ -170,6 +170,8 @@ def decode_blocks(x: torch.Tensor, block_tensors: list, k_cache: torch.Tensor, v
     block_tensors: PER_BLOCK tensors (or None for a missing bias) per block, all contiguous float32 on the CPU.
     Call only when ``available()``."""
     n_layer, _, _, max_len, head_dim = k_cache.shape
+    if len(block_tensors) != n_layer * PER_BLOCK or x.numel() != n_head * head_dim or not x.is_contiguous():
+        raise ValueError("decode_blocks: tensors do not match the cache's shape")  # C would read out of bounds
     ptrs = (ctypes.c_void_p * len(block_tensors))(*[None if t is None else t.data_ptr() for t in block_tensors])
     scratch = torch.empty(9 * n_head * head_dim + n_head * (pos + 1), dtype=torch.float32)
     _state["lib"].llmzero_decode_blocks(x.data_ptr(), ptrs, n_layer, k_cache.data_ptr(), v_cache.data_ptr(), max_len,
