@@ -48,6 +48,14 @@ class TokenWindows:
         return rows[:, :-1], rows[:, 1:]
 
 
+def batch_ranges(n_items: int, batch_size: int, max_batches: int | None = None) -> Iterator[range]:
+    """The index ranges of batches that cover items 0..n_items-1 in order (the last one may be smaller), at most
+    ``max_batches`` of them: what every evaluation pass walks through."""
+    n = -(-n_items // batch_size)
+    for k in range(n if max_batches is None else min(n, max_batches)):
+        yield range(k * batch_size, min((k + 1) * batch_size, n_items))
+
+
 class WindowBatches:
     """Batches of windows. Training order: a fresh shuffle every epoch, seeded by (seed, epoch)."""
 
@@ -82,11 +90,7 @@ class WindowBatches:
 
     def iterate(self, max_batches: int | None = None) -> Iterator[tuple[torch.Tensor, torch.Tensor]]:
         """Batches in file order, for evaluation (always the same batches)."""
-        n = -(-len(self.windows) // self.batch_size)
-        if max_batches is not None:
-            n = min(n, max_batches)
-        for k in range(n):
-            idx = range(k * self.batch_size, min((k + 1) * self.batch_size, len(self.windows)))
+        for idx in batch_ranges(len(self.windows), self.batch_size, max_batches):
             yield self.windows.stack(list(idx))
 
     @property

@@ -31,6 +31,7 @@ import torch.nn.functional as F
 
 from llmzero.checkpoint import load_checkpoint, register_kind, save_checkpoint
 from llmzero.data.files import bad_record, json_records, read_user_text
+from llmzero.data.windows import batch_ranges
 from llmzero.distributed import make_trainer
 from llmzero.finetune.common import open_base
 from llmzero.errors import UserError, t
@@ -290,9 +291,8 @@ class ClassBatches:
 
     def iterate(self, max_batches: int | None = None):
         """Every example once, in order (the last batch may be smaller), for evaluation."""
-        n = -(-len(self.ids) // self.batch_size)
-        for k in range(n if max_batches is None else min(n, max_batches)):
-            yield self.collate(range(k * self.batch_size, min((k + 1) * self.batch_size, len(self.ids))))
+        for idx in batch_ranges(len(self.ids), self.batch_size, max_batches):
+            yield self.collate(idx)
 
     @property
     def tokens_per_batch(self) -> int:
