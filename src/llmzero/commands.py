@@ -204,11 +204,11 @@ def info(args) -> int:
         return 0
     print(f"llmzero {__version__} · torch {torch.__version__} · " + t("dispositivo", "device") + f" {env['device']} · "
           + t("threads", "threads") + f" {env['threads']}")
-    if cpu_kernel.available():
+    if env["cpu_decode_kernel"]:
         print(t("Geração em CPU: decode.c em uso (passo de um token em C)",
                 "CPU generation: decode.c in use (one-token step in C)"))
     else:
-        why = cpu_kernel.why_not()
+        why = env["cpu_decode_kernel_why_not"]
         print(t(f"Geração em CPU: decode.c fora de uso ({why}); o modelo roda em Python, mais devagar",
                 f"CPU generation: decode.c not used ({why}); the model runs in Python, slower"))
     print(t("Presets (parâmetros com vocabulário de 256 nos presets de CPU, 50.257 nos GPT-2):",

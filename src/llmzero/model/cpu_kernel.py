@@ -100,21 +100,18 @@ def _load() -> tuple[ctypes.CDLL | None, str | None]:
     if not any("gomp" in Path(r).name for r in runtimes):
         return None, "PyTorch does not use GNU OpenMP here"
     target = _library_path()
-    if not target.exists():
-        problem = _build(target)
-        if problem:
-            return None, problem
-    try:
-        lib = ctypes.CDLL(str(target))
-    except OSError:  # a damaged file in the cache: build it again, once
-        target.unlink(missing_ok=True)
-        problem = _build(target)
-        if problem:
-            return None, problem
+    for attempt in (1, 2):  # a damaged file in the cache is built again, once
+        if not target.exists():
+            problem = _build(target)
+            if problem:
+                return None, problem
         try:
             lib = ctypes.CDLL(str(target))
+            break
         except OSError as e:
-            return None, f"could not load {target}: {e}"
+            if attempt == 2:
+                return None, f"could not load {target}: {e}"
+            target.unlink(missing_ok=True)
     if len(_openmp_runtimes()) > 1:  # the kernel brought its own libgomp: its threads would fight PyTorch's
         return None, "a second OpenMP runtime would be loaded next to PyTorch's"
     if lib.llmzero_gemv_openmp() != 1:
@@ -139,7 +136,7 @@ def _lib() -> ctypes.CDLL | None:
 
 
 def available() -> bool:
-    """Can ``gemv`` run here? (Builds the kernel on the first call.)"""
+    """Can decode.c run here? (Builds it on the first call.)"""
     return _lib() is not None
 
 
