@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import os
 import stat
 
@@ -68,17 +69,18 @@ def test_the_kernel_shares_pytorchs_openmp_runtime():
 
 
 class Spy:
-    """Counts the calls to one of cpu_kernel's functions (which still runs)."""
+    """Counts the calls to cpu_kernel.gemv or to a DecodeStep ("step"), which still run."""
 
     def __init__(self, monkeypatch, name="gemv"):
         self.calls = 0
-        real = getattr(cpu_kernel, name)
+        owner, attr = (cpu_kernel.DecodeStep, "__call__") if name == "step" else (cpu_kernel, name)
+        real = getattr(owner, attr)
 
         def counting(*args):
             self.calls += 1
             return real(*args)
 
-        monkeypatch.setattr(cpu_kernel, name, counting)
+        monkeypatch.setattr(owner, attr, counting)
 
 
 @needs_kernel
@@ -219,7 +221,7 @@ def decode(model, ids, steps=6):
                                 dict(n_head=4, n_embd=64, layer_norm_eps=1e-3)])
 def test_the_c_decode_step_gives_the_python_blocks_numbers(monkeypatch, kw):
     model = small_gpt(**kw)
-    spy = Spy(monkeypatch, "decode_blocks")
+    spy = Spy(monkeypatch, "step")
     fast, fast_cache = decode(model, [3, 1, 4, 1, 5, 9, 2])
     assert spy.calls == 6  # every one-token step went through C; the prompt did not
     monkeypatch.setattr(gpt_module, "USE_DECODE_STEP", False)
@@ -235,7 +237,7 @@ def test_the_c_decode_step_gives_the_python_blocks_numbers(monkeypatch, kw):
 def test_the_c_decode_step_is_skipped_where_it_does_not_apply(monkeypatch):
     from llmzero.model.lora import apply_lora
 
-    spy = Spy(monkeypatch, "decode_blocks")
+    spy = Spy(monkeypatch, "step")
     model = small_gpt()
     with torch.no_grad():  # gradients off but not inference mode: still taken
         cache = model.new_kv_cache(1, 8)
@@ -281,3 +283,133 @@ def test_a_full_cache_still_says_so_with_the_c_step():
         model(torch.tensor([[1, 2, 3]]), kv_cache=cache)
         with pytest.raises(ValueError, match="KV cache is full"):
             model(torch.tensor([[4]]), kv_cache=cache)
+
+
+@needs_kernel
+def test_the_vector_exp_and_gelu_are_accurate_over_their_whole_range():
+    x = torch.linspace(-87.0, 88.0, 200_003)
+    got = cpu_kernel.elementwise("exp", x).double()
+    want = torch.exp(x.double())
+    assert ((got - want).abs() / want).max().item() < 4 * 2.0**-23  # a few units in the last place
+    x = torch.cat([torch.linspace(-40.0, 40.0, 100_001), torch.tensor([0.0, -0.0, 1e-30, -1e-30])])
+    got, xd = cpu_kernel.elementwise("gelu", x).double(), x.double()
+    # 0.5 x (1 + tanh(u)) = x sigmoid(2u): the second form keeps the tiny values of the negative tail
+    want = xd * torch.sigmoid(2 * math.sqrt(2 / math.pi) * (xd + 0.044715 * xd**3))
+    assert torch.allclose(want, F.gelu(xd, approximate="tanh"), rtol=0, atol=1e-12)
+    # relative, down to values far below what float32 activations can resolve next to a residual stream of ~1
+    assert ((got - want).abs() <= 2e-6 * want.abs() + 1e-12).all()
+    assert got[x < -20].abs().max().item() < 1e-30 and torch.equal(got[x > 20], x[x > 20].double())
+
+
+@needs_kernel
+def test_the_c_step_keeps_gelu_and_softmax_exact_far_from_zero(monkeypatch):
+    # decode.c computes exp eight at a time (GELU as x / (1 + exp(-2u)), softmax): large weights push the
+    # MLP's inputs to +-30 and the attention scores far apart, where a poor exp would show.
+    model = small_gpt()
+    with torch.no_grad():
+        for b in model.blocks:
+            b.attn.qkv.weight.mul_(40)
+            b.mlp.fc.weight.mul_(60)
+    fast, _ = decode(model, [3, 1, 4, 1, 5, 9, 2, 6, 5, 3, 5])
+    monkeypatch.setattr(gpt_module, "USE_DECODE_STEP", False)
+    slow, _ = decode(model, [3, 1, 4, 1, 5, 9, 2, 6, 5, 3, 5])
+    with torch.inference_mode():
+        h = model.blocks[0].ln2(model.tok_emb(torch.arange(50)))
+        pre = model.blocks[0].mlp.fc(h)
+    assert pre.min() < -20 and pre.max() > 20  # the test reaches the tails it means to check
+    assert torch.allclose(fast, slow, atol=1e-4, rtol=1e-5)
+    assert torch.equal(fast.argmax(-1), slow.argmax(-1))
+
+
+@needs_kernel
+def test_the_c_step_steps_aside_for_hooks_on_any_module(monkeypatch):
+    spy = Spy(monkeypatch, "step")
+    model = small_gpt()
+    decode(model, [1, 2, 3], steps=2)
+    assert spy.calls == 2  # (the model's plan for C now exists: hooks added later must still be seen)
+    for module in (model.tok_emb, model.pos_emb, model.ln_f, model.lm_head, model.blocks[2].mlp.fc):
+        seen = []
+        hook = module.register_forward_hook(lambda m, args, out: seen.append(1))
+        decode(model, [1, 2, 3], steps=2)
+        hook.remove()
+        assert len(seen) == 3, module  # the prompt and both new tokens went through the hooked module
+    assert spy.calls == 2
+    seen = []
+    hook = torch.nn.modules.module.register_module_forward_hook(lambda m, args, out: seen.append(type(m)))
+    try:
+        decode(model, [1, 2, 3], steps=2)
+    finally:
+        hook.remove()
+    assert spy.calls == 2 and seen.count(torch.nn.LayerNorm) == 3 * (2 * 3 + 1)
+    decode(model, [1, 2, 3], steps=2)
+    assert spy.calls == 4  # hooks gone: C again
+
+
+@needs_kernel
+def test_the_c_step_follows_changes_to_the_model(monkeypatch):
+    import copy
+
+    spy = Spy(monkeypatch, "step")
+
+    def both_roads(model):
+        fast, _ = decode(model, [2, 7, 1, 8])
+        with monkeypatch.context() as m:
+            m.setattr(gpt_module, "USE_DECODE_STEP", False)
+            slow, _ = decode(model, [2, 7, 1, 8])
+        assert torch.allclose(fast, slow, atol=2e-5), (fast - slow).abs().max()
+        return fast
+
+    model = small_gpt(tie_weights=False)
+    first = both_roads(model)
+    other = small_gpt(tie_weights=False)
+    with torch.no_grad():
+        for p in other.parameters():
+            p.add_(torch.randn_like(p) * 0.05)
+    model.load_state_dict(other.state_dict())  # new values in the same tensors
+    second = both_roads(model)
+    model.lm_head.weight = torch.nn.Parameter(torch.randn_like(model.lm_head.weight))  # a new tensor
+    third = both_roads(model)
+    model.blocks[1].attn.proj = gpt_module.Linear(40, 40)  # a new module
+    fourth = both_roads(model)
+    twin = copy.deepcopy(model)  # copying a model that has run in C
+    assert torch.equal(both_roads(twin), fourth)
+    assert not torch.allclose(first, second) and not torch.allclose(second, third)
+    assert not torch.allclose(third, fourth)
+    assert spy.calls == 5 * 6
+
+
+@needs_kernel
+def test_a_token_id_out_of_range_fails_as_in_python_and_changes_nothing():
+    model = small_gpt()
+    with torch.inference_mode():
+        cache = model.new_kv_cache(1, 8)
+        model(torch.tensor([[1, 2]]), kv_cache=cache)
+        k_before = cache.k.clone()
+        for bad in (model.config.vocab_size, -1):
+            with pytest.raises(IndexError):
+                model(torch.tensor([[bad]]), kv_cache=cache)
+        assert cache.pos == 2 and torch.equal(cache.k, k_before)
+
+
+@needs_kernel
+def test_decode_step_refuses_tensors_that_do_not_fit_the_cache():
+    model = small_gpt()
+    cache = model.new_kv_cache(1, 8)
+    c = model.config
+    tensors = [model.tok_emb.weight, model.pos_emb.weight]
+    for b in model.blocks:
+        for m in (b.ln1, b.attn.qkv, b.attn.proj, b.ln2, b.mlp.fc, b.mlp.proj):
+            tensors += [m.weight, m.bias]
+    tensors += [model.ln_f.weight, model.ln_f.bias, model.lm_head.weight, None]
+    with torch.inference_mode():
+        logits = cpu_kernel.decode_step(4, tensors, cache.k, cache.v, 0, c.n_head, c.layer_norm_eps)
+        assert torch.allclose(logits, model(torch.tensor([[4]])).logits[0, 0], atol=1e-5)
+        wrong = [
+            (tensors[:-4] + tensors[-2:], 4, 0),  # a tensor missing
+            (tensors[:4] + [torch.zeros(3)] + tensors[5:], 4, 0),  # a mis-shaped QKV weight
+            (tensors, c.vocab_size, 0),  # a token the embedding does not have
+            (tensors, 4, 8),  # a position past the cache
+        ]
+        for bad_tensors, token, pos in wrong:
+            with pytest.raises(ValueError, match="do not match"):
+                cpu_kernel.decode_step(token, bad_tensors, cache.k, cache.v, pos, c.n_head, c.layer_norm_eps)

@@ -119,10 +119,13 @@ def _load() -> tuple[ctypes.CDLL | None, str | None]:
     lib.llmzero_gemv.argtypes = [ctypes.c_void_p, ctypes.c_void_p, ctypes.c_void_p, ctypes.c_void_p,
                                  ctypes.c_long, ctypes.c_long, ctypes.c_int]
     lib.llmzero_gemv.restype = None
-    lib.llmzero_decode_blocks.argtypes = [ctypes.c_void_p, ctypes.c_void_p, ctypes.c_long, ctypes.c_void_p,
-                                          ctypes.c_void_p, ctypes.c_long, ctypes.c_long, ctypes.c_long,
-                                          ctypes.c_long, ctypes.c_float, ctypes.c_void_p, ctypes.c_int]
-    lib.llmzero_decode_blocks.restype = None
+    lib.llmzero_decode_step.argtypes = [ctypes.c_void_p, ctypes.c_long, ctypes.c_void_p, ctypes.c_void_p,
+                                        ctypes.c_long, ctypes.c_long, ctypes.c_long, ctypes.c_long, ctypes.c_float,
+                                        ctypes.c_void_p, ctypes.c_long, ctypes.c_void_p, ctypes.c_int]
+    lib.llmzero_decode_step.restype = None
+    for name in ("llmzero_exp", "llmzero_gelu"):
+        getattr(lib, name).argtypes = [ctypes.c_void_p, ctypes.c_void_p, ctypes.c_long]
+        getattr(lib, name).restype = None
     return lib, None
 
 
@@ -156,20 +159,73 @@ def gemv(x: torch.Tensor, weight: torch.Tensor, bias: torch.Tensor | None) -> to
     return y.view(*x.shape[:-1], n)
 
 
+def elementwise(name: str, x: torch.Tensor) -> torch.Tensor:
+    """decode.c's vector ``exp`` or ``gelu`` of a float32 tensor (for tests; pads to a multiple of 8)."""
+    flat = torch.zeros((x.numel() + 7) // 8 * 8, dtype=torch.float32)
+    flat[: x.numel()] = x.reshape(-1)
+    y = torch.empty_like(flat)
+    getattr(_state["lib"], f"llmzero_{name}")(flat.data_ptr(), y.data_ptr(), flat.numel())
+    return y[: x.numel()].view(x.shape)
+
+
 PER_BLOCK = 12  # tensors per block, in decode.c's order: ln1 w/b, qkv w/b, proj w/b, ln2 w/b, fc w/b, proj2 w/b
 
 
-def decode_blocks(x: torch.Tensor, block_tensors: list, k_cache: torch.Tensor, v_cache: torch.Tensor, pos: int,
-                  n_head: int, eps: float) -> None:
-    """Run every block on the one new token whose residual stream is ``x`` (C contiguous float32, changed in
-    place), storing its keys and values at position ``pos`` of the caches (n_layer, 1, heads, max_len, head_dim).
+def _sizes(n_layer: int, c: int, vocab: int) -> list:
+    """How many floats decode.c reads from each tensor of decode_step (None: a whole embedding matrix)."""
+    block = [c, c, 3 * c * c, 3 * c, c * c, c, c, c, 4 * c * c, 4 * c, 4 * c * c, c]
+    return [None, None] + block * n_layer + [c, c, vocab * c, vocab]
 
-    block_tensors: PER_BLOCK tensors (or None for a missing bias) per block, all contiguous float32 on the CPU.
-    Call only when ``available()``."""
-    n_layer, _, _, max_len, head_dim = k_cache.shape
-    if len(block_tensors) != n_layer * PER_BLOCK or x.numel() != n_head * head_dim or not x.is_contiguous():
-        raise ValueError("decode_blocks: tensors do not match the cache's shape")  # C would read out of bounds
-    ptrs = (ctypes.c_void_p * len(block_tensors))(*[None if t is None else t.data_ptr() for t in block_tensors])
-    scratch = torch.empty(9 * n_head * head_dim + n_head * (pos + 1), dtype=torch.float32)
-    _state["lib"].llmzero_decode_blocks(x.data_ptr(), ptrs, n_layer, k_cache.data_ptr(), v_cache.data_ptr(), max_len,
-                                        pos, n_head, head_dim, eps, scratch.data_ptr(), torch.get_num_threads())
+
+class DecodeStep:
+    """decode.c's whole forward pass for one model: its tensors checked once, their addresses kept.
+
+    tensors: the token and position embedding matrices, PER_BLOCK tensors per block, then the final LayerNorm's
+    weight and bias and the output layer's weight and bias (None for a missing bias or LayerNorm shift), all
+    contiguous float32 on the CPU. Call only when ``available()``. The object keeps its own references to the
+    tensors' memory, so the addresses it hands to C stay valid even if a module later gets another tensor."""
+
+    def __init__(self, tensors: list, n_layer: int, n_head: int, head_dim: int, eps: float):
+        c = n_head * head_dim
+        self.shape, self.eps = (n_layer, 1, n_head, head_dim), eps
+        sizes = _sizes(n_layer, c, 0)
+        if len(tensors) != len(sizes) or tensors[-2] is None:
+            raise ValueError("decode_step: tensors do not match the model's shape")
+        self.vocab = tensors[-2].size(0)
+        sizes, (wte, wpe) = _sizes(n_layer, c, self.vocab), tensors[:2]
+        if not (wte.dim() == 2 == wpe.dim() and wte.size(1) == c == wpe.size(1)
+                and all(t is None or n is None or t.numel() == n for t, n in zip(tensors, sizes))):
+            raise ValueError("decode_step: tensors do not match the model's shape")  # C would read out of bounds
+        if not all(t is None or (t.dtype is torch.float32 and t.is_contiguous() and t.device.type == "cpu")
+                   for t in tensors):
+            raise ValueError("decode_step: every tensor must be contiguous float32 on the CPU")
+        self._keep = [None if t is None else t.detach() for t in tensors]
+        self._ptrs = (ctypes.c_void_p * len(tensors))(None, None, *[None if t is None else t.data_ptr()
+                                                                   for t in self._keep[2:]])
+        self._rows = (self._keep[0].data_ptr(), self._keep[1].data_ptr(), 4 * c)
+        self.n_tokens, self.n_positions = wte.size(0), wpe.size(0)
+
+    def __call__(self, token: int, k_cache: torch.Tensor, v_cache: torch.Tensor, pos: int) -> torch.Tensor:
+        """The logits (vocab,) of token id ``token`` at position ``pos``; its keys and values are stored at
+        ``pos`` of the caches (n_layer, 1, heads, max_len, head_dim), which attention reads up to ``pos``."""
+        n_layer, batch, heads, max_len, head_dim = k_cache.shape
+        if not ((n_layer, batch, heads, head_dim) == self.shape and v_cache.shape == k_cache.shape
+                and k_cache.dtype is torch.float32 and v_cache.dtype is torch.float32 and k_cache.is_contiguous()
+                and v_cache.is_contiguous() and 0 <= pos < min(max_len, self.n_positions)
+                and 0 <= token < self.n_tokens):
+            raise ValueError("decode_step: the token, position or caches do not match the model's shape")
+        wte, wpe, row = self._rows
+        self._ptrs[0], self._ptrs[1] = wte + row * token, wpe + row * pos
+        scratch = torch.empty(10 * heads * head_dim + heads * (pos + 1), dtype=torch.float32)
+        logits = torch.empty(self.vocab, dtype=torch.float32)
+        _state["lib"].llmzero_decode_step(self._ptrs, n_layer, k_cache.data_ptr(), v_cache.data_ptr(), max_len, pos,
+                                          heads, head_dim, self.eps, logits.data_ptr(), self.vocab,
+                                          scratch.data_ptr(), torch.get_num_threads())
+        return logits
+
+
+def decode_step(token: int, tensors: list, k_cache: torch.Tensor, v_cache: torch.Tensor, pos: int, n_head: int,
+                eps: float) -> torch.Tensor:
+    """The whole model on one new token, once (see DecodeStep, which a caller running many steps keeps)."""
+    n_layer, head_dim = k_cache.size(0), k_cache.size(-1)
+    return DecodeStep(tensors, n_layer, n_head, head_dim, eps)(token, k_cache, v_cache, pos)

@@ -7,13 +7,19 @@
  *    OpenMP pool (the library is loaded after PyTorch, so both share one libgomp and their threads never fight
  *    for the cores).
  *
- * 2. llmzero_decode_blocks: every transformer block of gpt.py for one new token, in one call. In Python each
- *    block is some twenty small operations, each a few microseconds of dispatch; with the weights streaming
- *    through the caches between them, that adds up to a fifth of the time of a GPT-2-sized token and most of
- *    the time of a small model's. Here it is one loop, block by block:
+ * 2. llmzero_decode_step: the whole model of gpt.py for one new token, in one call: its embedding, every
+ *    transformer block, the final LayerNorm and the output layer. In Python each block is some twenty small
+ *    operations, each a few microseconds of dispatch, and after every token the weights streaming through the
+ *    caches have pushed the interpreter's own data out of them, so every Python step between two products is
+ *    slow too; that adds up to a fifth of the time of a GPT-2-sized token and most of a small model's.
+ *    Here it is one loop, block by block:
+ *        x = wte[token] + wpe[pos]
  *        h = LayerNorm1(x);  q, k, v = h @ Wqkv + b;  store k, v in the cache;
  *        x += attention(q, cached keys and values) @ Wproj + b;
  *        x += GELU(LayerNorm2(x) @ Wfc + b) @ Wproj2 + b
+ *    then logits = LayerNorm_f(x) @ Whead.
+ *    While the memory is busy the arithmetic is nearly free, but whatever runs between two products (GELU,
+ *    softmax, LayerNorm) leaves the memory idle, so those use AVX2 too: exp is computed eight at a time.
  *
  * Built by llmzero/model/cpu_kernel.py with: cc -O3 -mavx2 -mfma -fopenmp -shared -fPIC ... -lm
  */
@@ -27,6 +33,33 @@ static inline float sum8(__m256 v) {
     return _mm_cvtss_f32(s);
 }
 
+/* exp of 8 floats: x = n ln2 + r with |r| <= ln2/2, exp(x) = 2^n exp(r), exp(r) by Cephes' expf polynomial
+ * (a few units in the last place). Inputs are clamped to where float exp is finite and not denormal. */
+static inline __m256 exp8(__m256 x) {
+    x = _mm256_min_ps(_mm256_max_ps(x, _mm256_set1_ps(-87.3f)), _mm256_set1_ps(88.3f));
+    __m256 n = _mm256_round_ps(_mm256_mul_ps(x, _mm256_set1_ps(1.44269504088896341f)), 
+                              _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC);
+    __m256 r = _mm256_fnmadd_ps(n, _mm256_set1_ps(0.693359375f), x);
+    r = _mm256_fnmadd_ps(n, _mm256_set1_ps(-2.12194440e-4f), r);
+    __m256 p = _mm256_set1_ps(1.9875691500E-4f);
+    p = _mm256_fmadd_ps(p, r, _mm256_set1_ps(1.3981999507E-3f));
+    p = _mm256_fmadd_ps(p, r, _mm256_set1_ps(8.3334519073E-3f));
+    p = _mm256_fmadd_ps(p, r, _mm256_set1_ps(4.1665795894E-2f));
+    p = _mm256_fmadd_ps(p, r, _mm256_set1_ps(1.6666665459E-1f));
+    p = _mm256_fmadd_ps(p, r, _mm256_set1_ps(5.0000001201E-1f));
+    p = _mm256_fmadd_ps(p, _mm256_mul_ps(r, r), _mm256_add_ps(r, _mm256_set1_ps(1.0f)));
+    __m256i e = _mm256_slli_epi32(_mm256_add_epi32(_mm256_cvtps_epi32(n), _mm256_set1_epi32(127)), 23);
+    return _mm256_mul_ps(p, _mm256_castsi256_ps(e));
+}
+
+/* GELU (tanh form) of 8 floats: 0.5 x (1 + tanh(u)) = x / (1 + exp(-2u)), u = sqrt(2/pi) (x + 0.044715 x^3).
+ * (The second form never subtracts two nearly equal numbers, so it is as exact for large negative x.) */
+static inline __m256 gelu8(__m256 x) {
+    __m256 u = _mm256_mul_ps(_mm256_set1_ps(0.7978845608028654f),
+                             _mm256_fmadd_ps(_mm256_mul_ps(_mm256_set1_ps(0.044715f), x), _mm256_mul_ps(x, x), x));
+    __m256 e = exp8(_mm256_mul_ps(_mm256_set1_ps(-2.0f), u));
+    return _mm256_div_ps(x, _mm256_add_ps(_mm256_set1_ps(1.0f), e));
+}
 /* The dot product of one row of W with x. Four accumulators let four multiply-adds be in flight at once. */
 static float dot_row(const float *w, const float *x, long K) {
     __m256 a0 = _mm256_setzero_ps(), a1 = a0, a2 = a0, a3 = a0;
@@ -45,25 +78,39 @@ static float dot_row(const float *w, const float *x, long K) {
     return s;
 }
 
-/* b may be NULL (no bias). threads: how many OpenMP threads to use (PyTorch's torch.get_num_threads()). */
-/* GELU, tanh form (GPT-2's): 0.5 x (1 + tanh(sqrt(2/pi) (x + 0.044715 x^3))) */
-static inline float gelu_tanh(float x) {
-    return 0.5f * x * (1.0f + tanhf(0.7978845608028654f * (x + 0.044715f * x * x * x)));
-}
-
+/* y = W x + b, GELU applied to y when gelu is set; b may be NULL (no bias). threads: how many OpenMP threads to
+ * use (PyTorch's torch.get_num_threads()). Row after row: each thread reads its half of W as one long forward
+ * stream, which the hardware prefetcher follows best (reading four rows side by side was ~15 % slower here:
+ * four short streams per 3 KB row). Rows go eight at a time so that GELU, when asked for, is one vector
+ * operation while the memory works. */
 static void gemv(const float *W, const float *x, const float *b, float *y, long N, long K, int gelu, int threads) {
-    /* Row after row: each thread reads its half of W as one long forward stream, which the hardware prefetcher
-     * follows best (reading four rows side by side was ~15 % slower here: four short streams per 3 KB row).
-     * GELU, when asked for, is applied here, by both threads, while the memory works. */
+    const long groups = (N + 7) / 8;
 #pragma omp parallel for schedule(static) num_threads(threads)
-    for (long n = 0; n < N; n++) {
-        float v = dot_row(W + n * K, x, K) + (b ? b[n] : 0.0f);
-        y[n] = gelu ? gelu_tanh(v) : v;
+    for (long g = 0; g < groups; g++) {
+        const long n0 = g * 8, n1 = n0 + 8 < N ? n0 + 8 : N;
+        float v[8] = {0};
+        for (long n = n0; n < n1; n++)
+            v[n - n0] = dot_row(W + n * K, x, K) + (b ? b[n] : 0.0f);
+        if (gelu)
+            _mm256_storeu_ps(v, gelu8(_mm256_loadu_ps(v)));
+        for (long n = n0; n < n1; n++)
+            y[n] = v[n - n0];
     }
 }
 
 void llmzero_gemv(const float *W, const float *x, const float *b, float *y, long N, long K, int threads) {
     gemv(W, x, b, y, N, K, 0, threads);
+}
+
+/* exp and GELU over n floats, exactly as the decode step computes them (for the tests; n a multiple of 8). */
+void llmzero_exp(const float *x, float *y, long n) {
+    for (long i = 0; i + 8 <= n; i += 8)
+        _mm256_storeu_ps(y + i, exp8(_mm256_loadu_ps(x + i)));
+}
+
+void llmzero_gelu(const float *x, float *y, long n) {
+    for (long i = 0; i + 8 <= n; i += 8)
+        _mm256_storeu_ps(y + i, gelu8(_mm256_loadu_ps(x + i)));
 }
 
 /* Lets the loader check that this library was built with OpenMP (returns 1) and not as a serial fallback. */
@@ -100,18 +147,26 @@ static void attend(const float *q, const float *k, const float *v, float *out, f
 #pragma omp parallel for schedule(static) num_threads(threads)
     for (long h = 0; h < H; h++) {
         const float *qh = q + h * D, *kh = k + h * head_stride, *vh = v + h * head_stride;
-        float *s = scores + h * len, *o = out + h * D, best = -INFINITY, total = 0.0f;
+        float *s = scores + h * len, *o = out + h * D, best = -INFINITY, total;
         for (long j = 0; j < len; j++) {
             s[j] = dot_row(kh + j * D, qh, D) * scale;
             best = s[j] > best ? s[j] : best;
         }
-        for (long j = 0; j < len; j++) {
+        __m256 tv = _mm256_setzero_ps();  /* softmax: exp(s - best), eight at a time, and their total */
+        long j = 0;
+        for (; j + 8 <= len; j += 8) {
+            __m256 e = exp8(_mm256_sub_ps(_mm256_loadu_ps(s + j), _mm256_set1_ps(best)));
+            _mm256_storeu_ps(s + j, e);
+            tv = _mm256_add_ps(tv, e);
+        }
+        total = sum8(tv);
+        for (; j < len; j++) {
             s[j] = expf(s[j] - best);
             total += s[j];
         }
         for (long d = 0; d < D; d++)
             o[d] = 0.0f;
-        for (long j = 0; j < len; j++) {
+        for (j = 0; j < len; j++) {
             const float p = s[j] / total, *vj = vh + j * D;
             for (long d = 0; d < D; d++)
                 o[d] += p * vj[d];
@@ -119,19 +174,23 @@ static void attend(const float *q, const float *k, const float *v, float *out, f
     }
 }
 
-/* The twelve tensors of one block, in this order (biases and LayerNorm shifts may be NULL). */
+/* The tensors of the model, in this order in the params array (biases and LayerNorm shifts may be NULL):
+ * the new token's two embedding rows, then PER_BLOCK per block, then the final LayerNorm and the output layer. */
+enum { TOK_ROW, POS_ROW, FIRST_BLOCK };
 enum { LN1_W, LN1_B, QKV_W, QKV_B, PROJ_W, PROJ_B, LN2_W, LN2_B, FC_W, FC_B, FC2_W, FC2_B, PER_BLOCK };
+enum { LNF_W, LNF_B, HEAD_W, HEAD_B };
 
-/* x: the residual stream of the new token (C floats), updated in place.
- * params: n_layer * PER_BLOCK pointers. k_cache, v_cache: (n_layer, 1, H, max_len, D) contiguous; the new
- * token's keys and values go to position pos, and attention reads positions 0..pos.
- * scratch: at least 9 * C + H * (pos + 1) floats. */
-void llmzero_decode_blocks(float *x, const float *const *params, long n_layer, float *k_cache, float *v_cache,
-                           long max_len, long pos, long H, long D, float eps, float *scratch, int threads) {
+/* params: FIRST_BLOCK + n_layer * PER_BLOCK + 4 pointers. k_cache, v_cache: (n_layer, 1, H, max_len, D)
+ * contiguous; the new token's keys and values go to position pos, and attention reads positions 0..pos.
+ * logits: vocab floats. scratch: at least 10 * C + H * (pos + 1) floats. */
+void llmzero_decode_step(const float *const *params, long n_layer, float *k_cache, float *v_cache, long max_len,
+                         long pos, long H, long D, float eps, float *logits, long vocab, float *scratch, int threads) {
     const long C = H * D, head_stride = max_len * D, layer_stride = H * head_stride;
-    float *h = scratch, *qkv = h + C, *att = qkv + 3 * C, *hidden = att + C, *scores = hidden + 4 * C;
+    float *x = scratch, *h = x + C, *qkv = h + C, *att = qkv + 3 * C, *hidden = att + C, *scores = hidden + 4 * C;
+    for (long i = 0; i < C; i++)
+        x[i] = params[TOK_ROW][i] + params[POS_ROW][i];
     for (long l = 0; l < n_layer; l++) {
-        const float *const *p = params + l * PER_BLOCK;
+        const float *const *p = params + FIRST_BLOCK + l * PER_BLOCK;
         float *kl = k_cache + l * layer_stride, *vl = v_cache + l * layer_stride;
         layer_norm(x, p[LN1_W], p[LN1_B], h, C, eps);
         gemv(p[QKV_W], h, p[QKV_B], qkv, 3 * C, C, 0, threads);
@@ -150,4 +209,7 @@ void llmzero_decode_blocks(float *x, const float *const *params, long n_layer, f
         for (long i = 0; i < C; i++)
             x[i] += h[i];
     }
+    const float *const *f = params + FIRST_BLOCK + n_layer * PER_BLOCK;
+    layer_norm(x, f[LNF_W], f[LNF_B], h, C, eps);
+    gemv(f[HEAD_W], h, f[HEAD_B], logits, vocab, C, 0, threads);
 }

@@ -5,14 +5,15 @@ output layer (optionally tied to the token embeddings). Attention goes through P
 ``scaled_dot_product_attention``; a slower path that materialises the attention weights exists for teaching
 (``return_attention=True``). A ``KVCache`` lets generation reuse the keys and values of earlier positions.
 Every matrix product goes through ``Linear``: ``nn.Linear`` plus faster roads for inference on a CPU. When one
-sequence gets one new token, ``GPT._blocks_in_c`` can run all the blocks in one call to decode.c: the same
-arithmetic as ``Block.forward`` below, which stays the reference (see cpu_kernel.py).
+sequence gets one new token, ``GPT._step_in_c`` can run the whole forward pass in one call to decode.c: the
+same arithmetic as ``GPT.forward`` and ``Block.forward`` below, which stay the reference (see cpu_kernel.py).
 """
 
 from __future__ import annotations
 
 import math
 import os
+import weakref
 from dataclasses import dataclass
 
 import torch
@@ -243,6 +244,11 @@ class GPT(nn.Module):
             raise ValueError(
                 f"sequence of {past + T} tokens is longer than the context length {self.config.context_length}"
             )
+        if (B == 1 and T == 1 and kv_cache is not None and targets is None and attention_mask is None
+                and position_ids is None and not return_attention and not return_hidden):
+            logits = self._step_in_c(idx, kv_cache)
+            if logits is not None:
+                return GPTOutput(logits=logits)
         if position_ids is None:
             position_ids = torch.arange(past, past + T, device=idx.device).unsqueeze(0)
         x = self.drop(self.tok_emb(idx) + self.pos_emb(position_ids))
@@ -257,12 +263,10 @@ class GPT(nn.Module):
                 rows = torch.arange(T, device=idx.device).unsqueeze(1) + past
                 mask = mask | (torch.arange(past + T, device=idx.device).unsqueeze(0) == rows)
         attentions = [] if return_attention else None
-        one_new_token = B == 1 and T == 1 and kv_cache is not None and mask is None
-        if not (one_new_token and not return_attention and self._blocks_in_c(x, kv_cache)):
-            for block in self.blocks:
-                x, weights = block(x, kv_cache, mask, return_attention)
-                if return_attention:
-                    attentions.append(weights)
+        for block in self.blocks:
+            x, weights = block(x, kv_cache, mask, return_attention)
+            if return_attention:
+                attentions.append(weights)
         if kv_cache is not None:
             kv_cache.advance(T)
         x = self.ln_f(x)
@@ -275,30 +279,33 @@ class GPT(nn.Module):
             loss = F.cross_entropy(logits.view(-1, logits.size(-1)).float(), targets.reshape(-1), ignore_index=-100)
         return GPTOutput(logits=logits, loss=loss, attentions=attentions, hidden=hidden)
 
-    def _blocks_in_c(self, x: torch.Tensor, kv_cache: KVCache) -> bool:
-        """Run all blocks on one new token with decode.c, the same arithmetic as Block.forward in one call
-        (see cpu_kernel.py); False, having done nothing, where that road is closed (training or gradients,
-        not float32 on a CPU, LoRA or int8 layers, hooks on a block, no compiler...)."""
-        if not (USE_DECODE_STEP and USE_KERNEL and x.dtype is torch.float32 and x.device.type == "cpu"
-                and not self.training and not torch.is_grad_enabled() and cpu_kernel.available()):
-            return False
-        tensors = []
-        for b in self.blocks:  # (through _modules and _parameters: nn.Module's attribute lookup is slow)
-            if b._forward_hooks or b._forward_pre_hooks:
-                return False  # someone watches the blocks (e.g. to read activations): let them run in Python
-            attn, mlp = b._modules["attn"]._modules, b._modules["mlp"]._modules
-            for m in (b._modules["ln1"], attn["qkv"], attn["proj"], b._modules["ln2"], mlp["fc"], mlp["proj"]):
-                if type(m) not in (Linear, nn.LayerNorm):
-                    return False
-                tensors += (m._parameters["weight"], m._parameters["bias"])
-        if not all(t is None or (t.dtype is torch.float32 and t.is_contiguous()) for t in tensors):
-            return False
-        k, v = kv_cache.k, kv_cache.v
+    def _step_in_c(self, idx: torch.Tensor, kv_cache: KVCache) -> torch.Tensor | None:
+        """The logits (1, 1, vocab) of one new token of one sequence, computed by decode.c in one call: the same
+        arithmetic as forward() (see cpu_kernel.py), its keys and values stored in the cache. None, having done
+        nothing, where that road is closed: training or gradients, not float32 on a CPU, LoRA or int8 layers,
+        hooks on a module, a full cache, no compiler..."""
+        if not (USE_DECODE_STEP and USE_KERNEL and not self.training and not torch.is_grad_enabled()
+                and idx.device.type == "cpu" and cpu_kernel.available()):
+            return None
+        if nn.modules.module._global_forward_hooks or nn.modules.module._global_forward_pre_hooks:
+            return None
+        plan = _C_STEPS.get(self)
+        if plan is None or not plan.still_holds():
+            plan = _CStepPlan.of(self)
+            if plan is None:
+                return None
+            _C_STEPS[self] = plan
+        k, v, token = kv_cache.k, kv_cache.v, int(idx[0, 0])
         if not (k.dtype is torch.float32 and k.is_contiguous() and v.is_contiguous() and k.size(1) == 1
-                and kv_cache.pos < kv_cache.max_len):
-            return False  # (a full cache: the Python road says so)
-        cpu_kernel.decode_blocks(x, tensors, k, v, kv_cache.pos, self.config.n_head, self.config.layer_norm_eps)
-        return True
+                and kv_cache.pos < kv_cache.max_len and 0 <= token < plan.step.n_tokens):
+            return None  # (a full cache or a token id out of range: the Python road says so)
+        logits = plan.step(token, k, v, kv_cache.pos)
+        kv_cache.advance(1)
+        return logits.view(1, 1, -1)
+
+    def _apply(self, fn, recurse=True):
+        _C_STEPS.pop(self, None)  # .to(), .float(), .bfloat16()... give the parameters new memory
+        return super()._apply(fn, recurse)
 
     def new_kv_cache(self, batch_size: int, max_len: int | None = None) -> KVCache:
         p = next(self.parameters())
@@ -316,3 +323,68 @@ class GPT(nn.Module):
             {"params": decay, "weight_decay": weight_decay},
             {"params": no_decay, "weight_decay": 0.0},
         ]
+
+
+class _CStepPlan:
+    """What GPT._step_in_c needs to run a model in decode.c, found once per model instead of once per token
+    (walking the modules and checking ~150 tensors costs more than a small model's whole step), with what it
+    takes to tell that it still holds: every module and parameter still where it was found, and no hooks."""
+
+    def __init__(self, links: list, watched: list, step: cpu_kernel.DecodeStep):
+        self.links, self.watched, self.step = links, watched, step
+
+    def still_holds(self) -> bool:
+        return (all(where.get(name) is found for where, name, found in self.links)
+                and not any(m._forward_hooks or m._forward_pre_hooks for m in self.watched))
+
+    @classmethod
+    def of(cls, model: GPT) -> _CStepPlan | None:
+        """The plan for ``model``, or None if some part of it is not the plain float32 GPT that decode.c runs
+        (LoRA or int8 layers, bfloat16, hooks on a module...). Missing biases are fine."""
+        links, watched = [], []
+
+        def module(parent: nn.Module, name: str, kind: type) -> nn.Module | None:
+            m = parent._modules.get(name)
+            links.append((parent._modules, name, m))
+            watched.append(m)
+            return m if type(m) is kind else None
+
+        def params(m: nn.Module) -> list:
+            found = [m._parameters.get("weight"), m._parameters.get("bias")]
+            links.extend((m._parameters, name, p) for name, p in zip(("weight", "bias"), found))
+            return found
+
+        tok, pos = module(model, "tok_emb", nn.Embedding), module(model, "pos_emb", nn.Embedding)
+        module(model, "drop", nn.Dropout)
+        if tok is None or pos is None or tok.max_norm is not None or pos.max_norm is not None:
+            return None
+        tensors = [params(tok)[0], params(pos)[0]]
+        blocks = model._modules["blocks"]
+        for i in range(len(blocks)):
+            b = module(blocks, str(i), Block)
+            if b is None:
+                return None
+            attn, mlp = module(b, "attn", CausalSelfAttention), module(b, "mlp", MLP)
+            if attn is None or mlp is None:
+                return None
+            for parent, name, kind in ((b, "ln1", nn.LayerNorm), (attn, "qkv", Linear), (attn, "proj", Linear),
+                                       (b, "ln2", nn.LayerNorm), (mlp, "fc", Linear), (mlp, "proj", Linear)):
+                m = module(parent, name, kind)
+                if m is None:
+                    return None
+                tensors += params(m)
+        ln_f, head = module(model, "ln_f", nn.LayerNorm), module(model, "lm_head", Linear)
+        if ln_f is None or head is None:
+            return None
+        tensors += params(ln_f) + params(head)
+        if any(m._forward_hooks or m._forward_pre_hooks for m in watched):
+            return None  # someone watches a module (e.g. to read activations): let it run in Python
+        if not all(t is None or (t.dtype is torch.float32 and t.is_contiguous() and t.device.type == "cpu")
+                   for t in tensors):
+            return None
+        c = model.config
+        return cls(links, watched, cpu_kernel.DecodeStep(tensors, c.n_layer, c.n_head, c.head_dim, c.layer_norm_eps))
+
+
+_C_STEPS: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()  # GPT -> _CStepPlan (kept out of the module so
+# that copying or pickling a model never meets ctypes pointers)
