@@ -48,18 +48,23 @@ def test_gemv_matches_a_float64_product(n, k, with_bias):
 
 
 @needs_kernel
-def test_gemv_gives_the_same_bits_with_one_or_two_threads():
+def test_gemv_gives_the_same_bits_with_any_number_of_threads():
+    # Threads that finish their share take rows from the others' (more threads than cores here makes sure some
+    # do): whoever computes a row, it is summed in one order, and every row is computed exactly once.
     g = torch.Generator().manual_seed(3)
     w, b, x = torch.randn(1001, 768, generator=g), torch.randn(1001, generator=g), torch.randn(1, 768, generator=g)
+    want = reference(x, w, b)
     before = torch.get_num_threads()
+    results = []
     try:
-        torch.set_num_threads(1)
-        one = cpu_kernel.gemv(x, w, b)
-        torch.set_num_threads(2)
-        two = cpu_kernel.gemv(x, w, b)
+        for threads in (1, 2, 3, 5, 8):
+            torch.set_num_threads(threads)
+            for _ in range(20):
+                results.append(cpu_kernel.gemv(x, w, b))
     finally:
         torch.set_num_threads(before)
-    assert torch.equal(one, two)  # each output is summed by one thread in one order
+    assert all(torch.equal(results[0], r) for r in results)
+    assert (results[0].double() - want).abs().max().item() < 1e-3
 
 
 @needs_kernel
@@ -195,6 +200,47 @@ def test_a_damaged_library_in_the_cache_is_built_again(fresh_kernel_state):
     assert damaged.stat().st_size > 1000  # a real shared library replaced the damaged one
     w, x = torch.randn(5, 16), torch.randn(1, 16)
     assert torch.allclose(cpu_kernel.gemv(x, w, None), x @ w.T, atol=1e-5)
+
+
+# --- huge pages ----------------------------------------------------------------------------------------------
+def _thp_mode() -> str:
+    try:
+        text = open("/sys/kernel/mm/transparent_hugepage/enabled").read()
+    except OSError:
+        return "absent"
+    return text[text.index("[") + 1 : text.index("]")]
+
+
+def _huge_kb_at(address: int) -> int:
+    """AnonHugePages (kB) of the mapping of this process that holds ``address``."""
+    inside = False
+    for line in open("/proc/self/smaps"):
+        head = line.split()[0]
+        if "-" in head and ":" not in head:
+            lo, hi = (int(v, 16) for v in head.split("-"))
+            inside = lo <= address < hi
+        elif inside and line.startswith("AnonHugePages:"):
+            return int(line.split()[1])
+    return 0
+
+
+@pytest.mark.skipif(_thp_mode() not in ("always", "madvise"), reason="no transparent huge pages here")
+def test_importing_llmzero_puts_large_tensors_on_huge_pages():
+    import subprocess
+    import sys
+
+    script = (
+        "import llmzero, torch, sys\n"
+        "sys.path.insert(0, sys.argv[1])\n"
+        "from test_cpu_kernel import _huge_kb_at\n"
+        "w = torch.ones(16 * 1024 * 1024)\n"  # 64 MB, like a large weight matrix
+        "print(_huge_kb_at(w.data_ptr()))\n"
+    )
+    env = {k: v for k, v in os.environ.items() if k != "THP_MEM_ALLOC_ENABLE"}
+    run = lambda extra: subprocess.run([sys.executable, "-c", script, os.path.dirname(__file__)], env={**env, **extra},
+                                       capture_output=True, text=True, check=True)
+    assert int(run({}).stdout) >= 32 * 1024
+    assert int(run({"THP_MEM_ALLOC_ENABLE": "0"}).stdout) == 0 or _thp_mode() == "always"  # the user's choice stands
 
 
 # --- the whole decode step in C ---------------------------------------------------------------------------------

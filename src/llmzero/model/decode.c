@@ -25,6 +25,7 @@
  */
 #include <immintrin.h>
 #include <math.h>
+#include <omp.h>
 
 static inline float sum8(__m256 v) {
     __m128 s = _mm_add_ps(_mm256_castps256_ps128(v), _mm256_extractf128_ps(v, 1));
@@ -78,23 +79,51 @@ static float dot_row(const float *w, const float *x, long K) {
     return s;
 }
 
+/* Rows n0..n0+7 of y = W x + b (fewer at the end of W), GELU applied when gelu is set; b may be NULL. */
+static inline void eight_rows(const float *W, const float *x, const float *b, float *y, long n0, long N, long K,
+                              int gelu) {
+    const long n1 = n0 + 8 < N ? n0 + 8 : N;
+    float v[8] = {0};
+    for (long n = n0; n < n1; n++)
+        v[n - n0] = dot_row(W + n * K, x, K) + (b ? b[n] : 0.0f);
+    if (gelu)
+        _mm256_storeu_ps(v, gelu8(_mm256_loadu_ps(v)));
+    for (long n = n0; n < n1; n++)
+        y[n] = v[n - n0];
+}
+
+/* How many groups of a thread's share have been claimed, from the front by its owner or from the back by the
+ * others. One counter per cache line: two cores writing the same line would pass it back and forth. */
+struct claims {
+    long taken, from_back;
+    char pad[64 - 2 * sizeof(long)];
+} __attribute__((aligned(64)));
+
 /* y = W x + b, GELU applied to y when gelu is set; b may be NULL (no bias). threads: how many OpenMP threads to
- * use (PyTorch's torch.get_num_threads()). Row after row: each thread reads its half of W as one long forward
- * stream, which the hardware prefetcher follows best (reading four rows side by side was ~15 % slower here:
- * four short streams per 3 KB row). Rows go eight at a time so that GELU, when asked for, is one vector
- * operation while the memory works. */
+ * use (PyTorch's torch.get_num_threads()). Each thread reads its share of W's rows front to back as one long
+ * stream, which the hardware prefetcher follows best (reading four rows side by side was ~15 % slower here: four
+ * short streams per 3 KB row). On a shared machine one core often runs slower than the other; with fixed shares
+ * the faster one would then wait at the end of every product (~2 ms per GPT-2 token, measured), so a thread that
+ * is done takes the rest of the others' shares, eight rows at a time, from their far end. Rows go eight at a time
+ * so that GELU, when asked for, is one vector operation while the memory works. */
 static void gemv(const float *W, const float *x, const float *b, float *y, long N, long K, int gelu, int threads) {
     const long groups = (N + 7) / 8;
-#pragma omp parallel for schedule(static) num_threads(threads)
-    for (long g = 0; g < groups; g++) {
-        const long n0 = g * 8, n1 = n0 + 8 < N ? n0 + 8 : N;
-        float v[8] = {0};
-        for (long n = n0; n < n1; n++)
-            v[n - n0] = dot_row(W + n * K, x, K) + (b ? b[n] : 0.0f);
-        if (gelu)
-            _mm256_storeu_ps(v, gelu8(_mm256_loadu_ps(v)));
-        for (long n = n0; n < n1; n++)
-            y[n] = v[n - n0];
+    struct claims claims[threads > 0 ? threads : 1];
+    for (int t = 0; t < threads; t++)
+        claims[t].taken = claims[t].from_back = 0;
+#pragma omp parallel num_threads(threads)
+    {
+        const int T = omp_get_num_threads(), t = omp_get_thread_num();
+        for (int i = 0; i < T; i++) {
+            const int o = (t + i) % T; /* its own share first, then the others' */
+            const long first = groups * o / T, size = groups * (o + 1) / T - first;
+            /* at most `size` claims succeed: the owner's k-th takes group k from the front, the j-th taken by
+             * the others group j from the back, so no group is read twice and every group is read */
+            for (long k = 0; __atomic_fetch_add(&claims[o].taken, 1, __ATOMIC_RELAXED) < size; k++) {
+                const long g = o == t ? k : size - 1 - __atomic_fetch_add(&claims[o].from_back, 1, __ATOMIC_RELAXED);
+                eight_rows(W, x, b, y, (first + g) * 8, N, K, gelu);
+            }
+        }
     }
 }
 
