@@ -331,11 +331,15 @@ class _CStepPlan:
     takes to tell that it still holds: every module and parameter still where it was found, and no hooks."""
 
     def __init__(self, links: list, watched: list, step: cpu_kernel.DecodeStep):
-        self.links, self.watched, self.step = links, watched, step
+        self.step = step
+        self.where, self.names, found = (list(column) for column in zip(*links))
+        self.ids = [id(m) for m in found]  # (the plan holds the objects, so their ids cannot be reused)
+        self.hooks = [h for m in watched for h in (m._forward_hooks, m._forward_pre_hooks)]
 
     def still_holds(self) -> bool:
-        return (all(where.get(name) is found for where, name, found in self.links)
-                and not any(m._forward_hooks or m._forward_pre_hooks for m in self.watched))
+        # Run once per token right after the weights have streamed through the caches, so everything it reads
+        # comes from memory: C loops (map, list ==, any) over flat lists, not a Python loop over the modules.
+        return list(map(id, map(dict.get, self.where, self.names))) == self.ids and not any(self.hooks)
 
     @classmethod
     def of(cls, model: GPT) -> _CStepPlan | None:
