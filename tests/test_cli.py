@@ -95,6 +95,8 @@ def test_info_says_whether_the_c_decode_step_is_used(capsys, monkeypatch):
     data = json.loads(out)
     assert data["cpu_decode_kernel"] is cpu_kernel.available()
     assert (data["cpu_decode_kernel_why_not"] is None) is cpu_kernel.available()
+    assert data["huge_pages"] is (data["huge_pages_why_not"] is None)
+    assert data["huge_pages"] is (os.environ.get("THP_MEM_ALLOC_ENABLE") == "1" and cpu_kernel.thp_mode() in ("always", "madvise"))
     monkeypatch.setattr(cpu_kernel, "_state", {"tried": True, "lib": None, "why_not": "no C compiler (test)"})
     code, out, _ = run(capsys, "--lang", "en", "info")
     assert code == 0 and "decode.c not used (no C compiler (test))" in out

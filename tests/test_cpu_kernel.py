@@ -203,14 +203,6 @@ def test_a_damaged_library_in_the_cache_is_built_again(fresh_kernel_state):
 
 
 # --- huge pages ----------------------------------------------------------------------------------------------
-def _thp_mode() -> str:
-    try:
-        text = open("/sys/kernel/mm/transparent_hugepage/enabled").read()
-    except OSError:
-        return "absent"
-    return text[text.index("[") + 1 : text.index("]")]
-
-
 def _huge_kb_at(address: int) -> int:
     """AnonHugePages (kB) of the mapping of this process that holds ``address``."""
     inside = False
@@ -224,7 +216,7 @@ def _huge_kb_at(address: int) -> int:
     return 0
 
 
-@pytest.mark.skipif(_thp_mode() not in ("always", "madvise"), reason="no transparent huge pages here")
+@pytest.mark.skipif(cpu_kernel.thp_mode() not in ("always", "madvise"), reason="no transparent huge pages here")
 def test_importing_llmzero_puts_large_tensors_on_huge_pages():
     import subprocess
     import sys
@@ -240,7 +232,7 @@ def test_importing_llmzero_puts_large_tensors_on_huge_pages():
     run = lambda extra: subprocess.run([sys.executable, "-c", script, os.path.dirname(__file__)], env={**env, **extra},
                                        capture_output=True, text=True, check=True)
     assert int(run({}).stdout) >= 32 * 1024
-    assert int(run({"THP_MEM_ALLOC_ENABLE": "0"}).stdout) == 0 or _thp_mode() == "always"  # the user's choice stands
+    assert int(run({"THP_MEM_ALLOC_ENABLE": "0"}).stdout) == 0 or cpu_kernel.thp_mode() == "always"  # the user's choice stands
 
 
 # --- the whole decode step in C ---------------------------------------------------------------------------------

@@ -198,7 +198,8 @@ def info(args) -> int:
 
     env = {"llmzero": __version__, "torch": torch.__version__, "device": str(pick_device("auto")),
            "threads": torch.get_num_threads(), "cpu_decode_kernel": cpu_kernel.available(),
-           "cpu_decode_kernel_why_not": cpu_kernel.why_not(), "presets": rows}
+           "cpu_decode_kernel_why_not": cpu_kernel.why_not(), "huge_pages": cpu_kernel.huge_pages_why_not() is None,
+           "huge_pages_why_not": cpu_kernel.huge_pages_why_not(), "presets": rows}
     if args.json:
         _print_json(env)
         return 0
@@ -211,6 +212,12 @@ def info(args) -> int:
         why = env["cpu_decode_kernel_why_not"]
         print(t(f"Geração em CPU: decode.c fora de uso ({why}); o modelo roda em Python, mais devagar",
                 f"CPU generation: decode.c not used ({why}); the model runs in Python, slower"))
+    if env["huge_pages"]:
+        print(t("Tensores grandes em páginas de 2 MB (THP_MEM_ALLOC_ENABLE=0 desliga)",
+                "Large tensors on 2 MB pages (THP_MEM_ALLOC_ENABLE=0 turns it off)"))
+    else:
+        print(t(f"Tensores grandes em páginas de 4 KB ({env['huge_pages_why_not']})",
+                f"Large tensors on 4 KB pages ({env['huge_pages_why_not']})"))
     print(t("Presets (parâmetros com vocabulário de 256 nos presets de CPU, 50.257 nos GPT-2):",
             "Presets (parameters with a 256 vocabulary for the CPU presets, 50,257 for GPT-2's):"))
     for r in rows:

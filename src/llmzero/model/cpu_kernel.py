@@ -149,6 +149,23 @@ def why_not() -> str | None:
     return _state["why_not"]
 
 
+def thp_mode() -> str:
+    """The kernel's transparent huge page mode ("always", "madvise", "never"), or "absent"."""
+    try:
+        text = Path("/sys/kernel/mm/transparent_hugepage/enabled").read_text()
+    except OSError:
+        return "absent"
+    return text[text.index("[") + 1 : text.index("]")] if "[" in text else text.strip()
+
+
+def huge_pages_why_not() -> str | None:
+    """Why PyTorch does not put large tensors on 2 MB pages here, or None when it does (see llmzero/__init__.py)."""
+    if os.environ.get("THP_MEM_ALLOC_ENABLE") != "1":
+        return "turned off by THP_MEM_ALLOC_ENABLE"
+    mode = thp_mode()
+    return None if mode in ("always", "madvise") else f"transparent huge pages: {mode}"
+
+
 def gemv(x: torch.Tensor, weight: torch.Tensor, bias: torch.Tensor | None) -> torch.Tensor:
     """``x @ weight.T + bias`` for one row: x (..., K) with one row in all, weight (N, K) contiguous float32,
     all on the CPU. Call only when ``available()``; the result has x's leading dimensions and N columns."""
