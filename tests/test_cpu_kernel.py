@@ -254,6 +254,15 @@ def decode(model, ids, steps=6):
     return torch.cat(out), cache
 
 
+def both_roads(monkeypatch, model, ids, steps=6):
+    """decode() through the C step where it applies, then again with it switched off: (its logits, Python's)."""
+    fast, _ = decode(model, ids, steps)
+    with monkeypatch.context() as m:
+        m.setattr(gpt_module, "USE_DECODE_STEP", False)
+        slow, _ = decode(model, ids, steps)
+    return fast, slow
+
+
 @needs_kernel
 @pytest.mark.parametrize("kw", [{}, dict(bias=False), dict(tie_weights=False, n_head=5, n_embd=40),
                                 dict(n_head=4, n_embd=64, layer_norm_eps=1e-3)])
@@ -306,9 +315,7 @@ def test_the_c_decode_step_is_skipped_where_it_does_not_apply(monkeypatch):
     for m in model.modules():
         if hasattr(m, "lora_B"):
             torch.nn.init.normal_(m.lora_B)  # an adapter that changes the output
-    fast, _ = decode(model, [1, 2, 3], steps=3)
-    monkeypatch.setattr(gpt_module, "USE_DECODE_STEP", False)
-    slow, _ = decode(model, [1, 2, 3], steps=3)
+    fast, slow = both_roads(monkeypatch, model, [1, 2, 3], steps=3)
     assert spy.calls == 1  # LoRA layers are not plain Linear: Python blocks
     assert torch.allclose(fast, slow, atol=1e-5)
 
@@ -348,9 +355,7 @@ def test_the_c_step_keeps_gelu_and_softmax_exact_far_from_zero(monkeypatch):
         for b in model.blocks:
             b.attn.qkv.weight.mul_(40)
             b.mlp.fc.weight.mul_(60)
-    fast, _ = decode(model, [3, 1, 4, 1, 5, 9, 2, 6, 5, 3, 5])
-    monkeypatch.setattr(gpt_module, "USE_DECODE_STEP", False)
-    slow, _ = decode(model, [3, 1, 4, 1, 5, 9, 2, 6, 5, 3, 5])
+    fast, slow = both_roads(monkeypatch, model, [3, 1, 4, 1, 5, 9, 2, 6, 5, 3, 5])
     with torch.inference_mode():
         h = model.blocks[0].ln2(model.tok_emb(torch.arange(50)))
         pre = model.blocks[0].mlp.fc(h)
@@ -389,28 +394,25 @@ def test_the_c_step_follows_changes_to_the_model(monkeypatch):
 
     spy = Spy(monkeypatch, "step")
 
-    def both_roads(model):
-        fast, _ = decode(model, [2, 7, 1, 8])
-        with monkeypatch.context() as m:
-            m.setattr(gpt_module, "USE_DECODE_STEP", False)
-            slow, _ = decode(model, [2, 7, 1, 8])
+    def c_road_agrees(model):
+        fast, slow = both_roads(monkeypatch, model, [2, 7, 1, 8])
         assert torch.allclose(fast, slow, atol=2e-5), (fast - slow).abs().max()
         return fast
 
     model = small_gpt(tie_weights=False)
-    first = both_roads(model)
+    first = c_road_agrees(model)
     other = small_gpt(tie_weights=False)
     with torch.no_grad():
         for p in other.parameters():
             p.add_(torch.randn_like(p) * 0.05)
     model.load_state_dict(other.state_dict())  # new values in the same tensors
-    second = both_roads(model)
+    second = c_road_agrees(model)
     model.lm_head.weight = torch.nn.Parameter(torch.randn_like(model.lm_head.weight))  # a new tensor
-    third = both_roads(model)
+    third = c_road_agrees(model)
     model.blocks[1].attn.proj = gpt_module.Linear(40, 40)  # a new module
-    fourth = both_roads(model)
+    fourth = c_road_agrees(model)
     twin = copy.deepcopy(model)  # copying a model that has run in C
-    assert torch.equal(both_roads(twin), fourth)
+    assert torch.equal(c_road_agrees(twin), fourth)
     assert not torch.allclose(first, second) and not torch.allclose(second, third)
     assert not torch.allclose(third, fourth)
     assert spy.calls == 5 * 6
@@ -434,13 +436,18 @@ def test_decode_step_refuses_tensors_that_do_not_fit_the_cache():
     model = small_gpt()
     cache = model.new_kv_cache(1, 8)
     c = model.config
+
+    def step(token, tensors, pos):
+        return cpu_kernel.DecodeStep(tensors, c.n_layer, c.n_head, c.head_dim, c.layer_norm_eps)(token, cache.k,
+                                                                                               cache.v, pos)
+
     tensors = [model.tok_emb.weight, model.pos_emb.weight]
     for b in model.blocks:
         for m in (b.ln1, b.attn.qkv, b.attn.proj, b.ln2, b.mlp.fc, b.mlp.proj):
             tensors += [m.weight, m.bias]
     tensors += [model.ln_f.weight, model.ln_f.bias, model.lm_head.weight, None]
     with torch.inference_mode():
-        logits = cpu_kernel.decode_step(4, tensors, cache.k, cache.v, 0, c.n_head, c.layer_norm_eps)
+        logits = step(4, tensors, 0)
         assert torch.allclose(logits, model(torch.tensor([[4]])).logits[0, 0], atol=1e-5)
         wrong = [
             (tensors[:-4] + tensors[-2:], 4, 0),  # a tensor missing
@@ -450,4 +457,4 @@ def test_decode_step_refuses_tensors_that_do_not_fit_the_cache():
         ]
         for bad_tensors, token, pos in wrong:
             with pytest.raises(ValueError, match="do not match"):
-                cpu_kernel.decode_step(token, bad_tensors, cache.k, cache.v, pos, c.n_head, c.layer_norm_eps)
+                step(token, bad_tensors, pos)

@@ -189,9 +189,15 @@ PER_BLOCK = 12  # tensors per block, in decode.c's order: ln1 w/b, qkv w/b, proj
 
 
 def _sizes(n_layer: int, c: int, vocab: int) -> list:
-    """How many floats decode.c reads from each tensor of decode_step (None: a whole embedding matrix)."""
+    """How many floats decode.c reads from each tensor of a DecodeStep (None: a whole embedding matrix)."""
     block = [c, c, 3 * c * c, 3 * c, c * c, c, c, c, 4 * c * c, 4 * c, 4 * c * c, c]
     return [None, None] + block * n_layer + [c, c, vocab * c, vocab]
+
+
+def contiguous_float32_cpu(tensors: list) -> bool:
+    """Are these tensors (None allowed) all what decode.c reads: contiguous float32 in CPU memory?"""
+    return all(t is None or (t.dtype is torch.float32 and t.is_contiguous() and t.device.type == "cpu")
+               for t in tensors)
 
 
 class DecodeStep:
@@ -205,16 +211,14 @@ class DecodeStep:
     def __init__(self, tensors: list, n_layer: int, n_head: int, head_dim: int, eps: float):
         c = n_head * head_dim
         self.shape, self.eps = (n_layer, 1, n_head, head_dim), eps
-        sizes = _sizes(n_layer, c, 0)
-        if len(tensors) != len(sizes) or tensors[-2] is None:
+        if len(tensors) != 2 + PER_BLOCK * n_layer + 4 or tensors[-2] is None:
             raise ValueError("decode_step: tensors do not match the model's shape")
         self.vocab = tensors[-2].size(0)
         sizes, (wte, wpe) = _sizes(n_layer, c, self.vocab), tensors[:2]
         if not (wte.dim() == 2 == wpe.dim() and wte.size(1) == c == wpe.size(1)
                 and all(t is None or n is None or t.numel() == n for t, n in zip(tensors, sizes))):
             raise ValueError("decode_step: tensors do not match the model's shape")  # C would read out of bounds
-        if not all(t is None or (t.dtype is torch.float32 and t.is_contiguous() and t.device.type == "cpu")
-                   for t in tensors):
+        if not contiguous_float32_cpu(tensors):
             raise ValueError("decode_step: every tensor must be contiguous float32 on the CPU")
         self._keep = [None if t is None else t.detach() for t in tensors]
         self._ptrs = (ctypes.c_void_p * len(tensors))(None, None, *[None if t is None else t.data_ptr()
@@ -222,15 +226,20 @@ class DecodeStep:
         self._rows = (self._keep[0].data_ptr(), self._keep[1].data_ptr(), 4 * c)
         self.n_tokens, self.n_positions = wte.size(0), wpe.size(0)
 
+    def fits(self, token: int, k_cache: torch.Tensor, v_cache: torch.Tensor, pos: int) -> bool:
+        """Can this step run token id ``token`` at position ``pos`` with these caches (see __call__)?"""
+        n_layer, batch, heads, max_len, head_dim = k_cache.shape
+        return ((n_layer, batch, heads, head_dim) == self.shape and v_cache.shape == k_cache.shape
+                and k_cache.dtype is torch.float32 and v_cache.dtype is torch.float32 and k_cache.is_contiguous()
+                and v_cache.is_contiguous() and 0 <= pos < min(max_len, self.n_positions)
+                and 0 <= token < self.n_tokens)
+
     def __call__(self, token: int, k_cache: torch.Tensor, v_cache: torch.Tensor, pos: int) -> torch.Tensor:
         """The logits (vocab,) of token id ``token`` at position ``pos``; its keys and values are stored at
         ``pos`` of the caches (n_layer, 1, heads, max_len, head_dim), which attention reads up to ``pos``."""
-        n_layer, batch, heads, max_len, head_dim = k_cache.shape
-        if not ((n_layer, batch, heads, head_dim) == self.shape and v_cache.shape == k_cache.shape
-                and k_cache.dtype is torch.float32 and v_cache.dtype is torch.float32 and k_cache.is_contiguous()
-                and v_cache.is_contiguous() and 0 <= pos < min(max_len, self.n_positions)
-                and 0 <= token < self.n_tokens):
+        if not self.fits(token, k_cache, v_cache, pos):
             raise ValueError("decode_step: the token, position or caches do not match the model's shape")
+        n_layer, _, heads, max_len, head_dim = k_cache.shape
         wte, wpe, row = self._rows
         self._ptrs[0], self._ptrs[1] = wte + row * token, wpe + row * pos
         scratch = torch.empty(10 * heads * head_dim + heads * (pos + 1), dtype=torch.float32)
@@ -239,10 +248,3 @@ class DecodeStep:
                                           heads, head_dim, self.eps, logits.data_ptr(), self.vocab,
                                           scratch.data_ptr(), torch.get_num_threads())
         return logits
-
-
-def decode_step(token: int, tensors: list, k_cache: torch.Tensor, v_cache: torch.Tensor, pos: int, n_head: int,
-                eps: float) -> torch.Tensor:
-    """The whole model on one new token, once (see DecodeStep, which a caller running many steps keeps)."""
-    n_layer, head_dim = k_cache.size(0), k_cache.size(-1)
-    return DecodeStep(tensors, n_layer, n_head, head_dim, eps)(token, k_cache, v_cache, pos)

@@ -296,9 +296,8 @@ class GPT(nn.Module):
                 return None
             _C_STEPS[self] = plan
         k, v, token = kv_cache.k, kv_cache.v, int(idx[0, 0])
-        if not (k.dtype is torch.float32 and k.is_contiguous() and v.is_contiguous() and k.size(1) == 1
-                and kv_cache.pos < kv_cache.max_len and 0 <= token < plan.step.n_tokens):
-            return None  # (a full cache or a token id out of range: the Python road says so)
+        if not plan.step.fits(token, k, v, kv_cache.pos):
+            return None  # (e.g. a full cache or a token id out of range: the Python road says so)
         logits = plan.step(token, k, v, kv_cache.pos)
         kv_cache.advance(1)
         return logits.view(1, 1, -1)
@@ -383,8 +382,7 @@ class _CStepPlan:
         tensors += params(ln_f) + params(head)
         if any(m._forward_hooks or m._forward_pre_hooks for m in watched):
             return None  # someone watches a module (e.g. to read activations): let it run in Python
-        if not all(t is None or (t.dtype is torch.float32 and t.is_contiguous() and t.device.type == "cpu")
-                   for t in tensors):
+        if not cpu_kernel.contiguous_float32_cpu(tensors):
             return None
         c = model.config
         return cls(links, watched, cpu_kernel.DecodeStep(tensors, c.n_layer, c.n_head, c.head_dim, c.layer_norm_eps))
