@@ -56,15 +56,14 @@ class PeakMemory:
         self.extra = _status_mb("VmHWM") - self.base
 
 
-def read_bandwidth(buffer: torch.Tensor | None = None, repeats: int = 5) -> tuple[float, float]:
-    """Read GB/s from summing a large tensor (512 MB unless given) ``repeats`` times: (best, mean)."""
-    a = torch.ones(512 * 1024 * 1024 // 4) if buffer is None else buffer
+def read_bandwidth(buffer: torch.Tensor, repeats: int) -> tuple[float, float]:
+    """Read GB/s from summing ``buffer`` ``repeats`` times: (best, mean)."""
     times = []
     for _ in range(repeats):
         t = time.perf_counter()
-        a.sum()
+        buffer.sum()
         times.append(time.perf_counter() - t)
-    return a.nbytes / min(times) / 1e9, a.nbytes * repeats / sum(times) / 1e9
+    return buffer.nbytes / min(times) / 1e9, buffer.nbytes * repeats / sum(times) / 1e9
 
 
 def bytes_per_token(model: GPT, context: int, dtype_size: int) -> float:

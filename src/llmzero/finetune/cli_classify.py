@@ -12,7 +12,7 @@ def register(sub, add) -> None:
     from llmzero.cli import _positive_int, add_task, finetune_flags
 
     s = add_task(sub, add, "finetune", "classify", "transforma um GPT pré-treinado num classificador de textos",
-                          "turn a pre-trained GPT into a text classifier", parents=[finetune_flags()])
+                 "turn a pre-trained GPT into a text classifier", parents=[finetune_flags()])
     s.add_argument("--data", help=t("CSV/TSV/JSONL com text e label (padrão: o conjunto de spam embarcado)",
                                     "CSV/TSV/JSONL with text and label (default: the shipped spam dataset)"))
     s.add_argument("--out", required=True, help=t("pasta do classificador", "the classifier's folder"))

@@ -12,7 +12,7 @@ def register(sub, add) -> None:
     from llmzero.cli import _positive_int, add_task, finetune_flags
 
     s = add_task(sub, add, "finetune", "instruct", "ensina um GPT pré-treinado a seguir instruções",
-                       "teach a pre-trained GPT to follow instructions", parents=[finetune_flags()])
+                 "teach a pre-trained GPT to follow instructions", parents=[finetune_flags()])
     s.add_argument("--data", help=t("JSON (lista) ou JSONL no formato Alpaca: instruction, input, output "
                                     "(padrão: as instruções pt-BR embarcadas)",
                                     "Alpaca-format JSON list or JSONL: instruction, input, output "

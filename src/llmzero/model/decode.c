@@ -3,7 +3,7 @@
  * 1. llmzero_gemv: one row times a matrix,  y[n] = sum_k W[n, k] * x[k] + b[n]  (W: (N, K), as nn.Linear
  *    stores it). Generating a token multiplies one vector by every weight matrix of the model, so the time
  *    goes into reading the weights from memory, each byte once. What matters is keeping the memory busy: each
- *    thread reads its half of W front to back with four AVX2 accumulators, on the threads of PyTorch's own
+ *    thread reads its share of W front to back with four AVX2 accumulators, on the threads of PyTorch's own
  *    OpenMP pool (the library is loaded after PyTorch, so both share one libgomp and their threads never fight
  *    for the cores).
  *
@@ -38,7 +38,7 @@ static inline float sum8(__m256 v) {
  * (a few units in the last place). Inputs are clamped to where float exp is finite and not denormal. */
 static inline __m256 exp8(__m256 x) {
     x = _mm256_min_ps(_mm256_max_ps(x, _mm256_set1_ps(-87.3f)), _mm256_set1_ps(88.3f));
-    __m256 n = _mm256_round_ps(_mm256_mul_ps(x, _mm256_set1_ps(1.44269504088896341f)), 
+    __m256 n = _mm256_round_ps(_mm256_mul_ps(x, _mm256_set1_ps(1.44269504088896341f)),
                               _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC);
     __m256 r = _mm256_fnmadd_ps(n, _mm256_set1_ps(0.693359375f), x);
     r = _mm256_fnmadd_ps(n, _mm256_set1_ps(-2.12194440e-4f), r);
@@ -61,6 +61,7 @@ static inline __m256 gelu8(__m256 x) {
     __m256 e = exp8(_mm256_mul_ps(_mm256_set1_ps(-2.0f), u));
     return _mm256_div_ps(x, _mm256_add_ps(_mm256_set1_ps(1.0f), e));
 }
+
 /* The dot product of one row of W with x. Four accumulators let four multiply-adds be in flight at once. */
 static float dot_row(const float *w, const float *x, long K) {
     __m256 a0 = _mm256_setzero_ps(), a1 = a0, a2 = a0, a3 = a0;
