@@ -235,6 +235,71 @@ def test_importing_llmzero_puts_large_tensors_on_huge_pages():
     assert int(run({"THP_MEM_ALLOC_ENABLE": "0"}).stdout) == 0 or cpu_kernel.thp_mode() == "always"  # the user's choice stands
 
 
+def test_huge_page_empty_gives_whole_2mb_pages_where_they_help(monkeypatch):
+    huge = cpu_kernel.HUGE_PAGE
+    big = cpu_kernel.huge_page_empty((3, 1000, 700))  # 8.4 MB
+    assert big.shape == (3, 1000, 700) and big.dtype is torch.float32 and big.is_contiguous()
+    small = cpu_kernel.huge_page_empty((100, 100), torch.bfloat16)
+    assert small.shape == (100, 100) and small.dtype is torch.bfloat16
+    assert small.storage_offset() == 0 and small.untyped_storage().nbytes() == small.nbytes  # plain torch.empty
+    if cpu_kernel.huge_pages_why_not() is None:
+        assert cpu_kernel.huge_page_aligned(big) and big.storage_offset() * 4 < huge
+        owned = big.untyped_storage().nbytes() - big.storage_offset() * 4  # from its first byte on
+        assert owned >= -(-big.nbytes // huge) * huge  # up to the end of its last 2 MB page
+    monkeypatch.setattr(cpu_kernel, "huge_pages_why_not", lambda: "off for this test")
+    plain = cpu_kernel.huge_page_empty((3, 1000, 700))
+    assert plain.storage_offset() == 0 and plain.untyped_storage().nbytes() == plain.nbytes
+
+
+@pytest.mark.skipif(cpu_kernel.thp_mode() not in ("always", "madvise"), reason="no transparent huge pages here")
+def test_a_gpts_large_weights_and_kv_cache_lie_wholly_on_huge_pages():
+    import subprocess
+    import sys
+
+    script = (
+        "import llmzero, torch, sys\n"
+        "sys.path.insert(0, sys.argv[1])\n"
+        "from test_cpu_kernel import _huge_kb_at\n"
+        "from llmzero.model import GPT, GPTConfig\n"
+        "m = GPT(GPTConfig(vocab_size=3001, n_embd=512, n_layer=1, n_head=8, context_length=1024))\n"
+        "cache = m.new_kv_cache(1)\n"  # 1 x 8 x 1024 x 64 floats each: 2 MB
+        "for t in (m.lm_head.weight, m.blocks[0].mlp.fc.weight, cache.k):\n"
+        "    print(_huge_kb_at(t.data_ptr()) * 1024 - t.nbytes)\n"
+    )
+    out = subprocess.run([sys.executable, "-c", script, os.path.dirname(__file__)], capture_output=True, text=True,
+                         check=True).stdout.split()
+    assert len(out) == 3 and all(int(spare) >= 0 for spare in out), out  # every byte on a 2 MB page
+
+
+def test_gpt_keeps_its_large_weights_on_whole_huge_pages_through_changes(tmp_path):
+    from safetensors.torch import load_file, save_file
+
+    from llmzero.checkpoint import model_state
+
+    if cpu_kernel.huge_pages_why_not() is not None:
+        pytest.skip(cpu_kernel.huge_pages_why_not())
+    torch.manual_seed(0)
+    model = GPT(GPTConfig(vocab_size=1100, n_embd=512, n_layer=1, n_head=8, context_length=32, dropout=0.0))
+    big = [p for p in model.parameters() if p.nbytes >= cpu_kernel.HUGE_PAGE]
+    assert len(big) == 4 and all(cpu_kernel.huge_page_aligned(p) for p in big)  # embedding (= output), qkv, fc, fc2
+    with torch.no_grad():
+        for p in model.parameters():
+            p.data = p.data.clone()  # PyTorch's own placement
+    before = {k: v.clone() for k, v in model.state_dict().items()}
+    model.float()  # any .to() moves them back
+    assert all(cpu_kernel.huge_page_aligned(p) for p in big)
+    assert all(torch.equal(before[k], v) for k, v in model.state_dict().items())
+    save_file(model_state(model), str(tmp_path / "w.safetensors"))  # (views into a larger storage save as usual)
+    loaded = load_file(str(tmp_path / "w.safetensors"))
+    assert all(torch.equal(loaded[k], v) for k, v in model_state(model).items())
+    model.bfloat16()
+    assert all(cpu_kernel.huge_page_aligned(p) for p in model.parameters() if p.nbytes >= cpu_kernel.HUGE_PAGE)
+    model.float().share_memory()  # shared memory stays where share_memory() put it
+    assert all(p.is_shared() for p in model.parameters())
+    model.float()
+    assert all(p.is_shared() for p in model.parameters())
+
+
 # --- the whole decode step in C ---------------------------------------------------------------------------------
 def small_gpt(**kw):
     torch.manual_seed(1)
@@ -413,9 +478,27 @@ def test_the_c_step_follows_changes_to_the_model(monkeypatch):
     fourth = c_road_agrees(model)
     twin = copy.deepcopy(model)  # copying a model that has run in C
     assert torch.equal(c_road_agrees(twin), fourth)
-    assert not torch.allclose(first, second) and not torch.allclose(second, third)
-    assert not torch.allclose(third, fourth)
-    assert spy.calls == 5 * 6
+    model.blocks[0].mlp.fc.bias = None  # a parameter taken away
+    fifth = c_road_agrees(model)
+    blocks = list(model.blocks)
+    model.blocks = torch.nn.ModuleList([blocks[0], gpt_module.Block(model.config, 1), blocks[2]])  # a new list
+    sixth = c_road_agrees(model)
+    for earlier, later in [(first, second), (second, third), (third, fourth), (fourth, fifth), (fifth, sixth)]:
+        assert not torch.allclose(earlier, later)
+    assert spy.calls == 7 * 6
+    # Blocks that no longer match the cache's layers one to one: the C step (which gives layer i's keys and
+    # values to block i, for n_layer blocks) steps aside
+    model.blocks = torch.nn.ModuleList(blocks[::-1])  # each block keeps its own layer of the cache
+    c_road_agrees(model)
+    model.blocks = torch.nn.ModuleList(blocks[:2])
+    c_road_agrees(model)
+    assert spy.calls == 7 * 6
+    model.blocks.append(blocks[2])  # three again: C again
+    c_road_agrees(model)
+    assert spy.calls == 8 * 6
+    model.blocks.append(copy.deepcopy(blocks[2]))  # a fourth block, on the third one's layer of the cache
+    c_road_agrees(model)
+    assert spy.calls == 8 * 6
 
 
 @needs_kernel
@@ -431,6 +514,15 @@ def test_a_token_id_out_of_range_fails_as_in_python_and_changes_nothing():
         assert cache.pos == 2 and torch.equal(cache.k, k_before)
 
 
+def step_tensors(model, head=None, head_bias=None) -> list:
+    """The model's tensors in DecodeStep's order (the output layer's weight and bias may be replaced)."""
+    tensors = [model.tok_emb.weight, model.pos_emb.weight]
+    for b in model.blocks:
+        for m in (b.ln1, b.attn.qkv, b.attn.proj, b.ln2, b.mlp.fc, b.mlp.proj):
+            tensors += [m.weight, m.bias]
+    return tensors + [model.ln_f.weight, model.ln_f.bias, model.lm_head.weight if head is None else head, head_bias]
+
+
 @needs_kernel
 def test_decode_step_refuses_tensors_that_do_not_fit_the_cache():
     model = small_gpt()
@@ -441,14 +533,10 @@ def test_decode_step_refuses_tensors_that_do_not_fit_the_cache():
         return cpu_kernel.DecodeStep(tensors, c.n_layer, c.n_head, c.head_dim, c.layer_norm_eps)(token, cache.k,
                                                                                                cache.v, pos)
 
-    tensors = [model.tok_emb.weight, model.pos_emb.weight]
-    for b in model.blocks:
-        for m in (b.ln1, b.attn.qkv, b.attn.proj, b.ln2, b.mlp.fc, b.mlp.proj):
-            tensors += [m.weight, m.bias]
-    tensors += [model.ln_f.weight, model.ln_f.bias, model.lm_head.weight, None]
+    tensors = step_tensors(model)
     with torch.inference_mode():
-        logits = step(4, tensors, 0)
-        assert torch.allclose(logits, model(torch.tensor([[4]])).logits[0, 0], atol=1e-5)
+        logits, _ = step(4, tensors, 0)
+        assert torch.allclose(logits[0, 0], model(torch.tensor([[4]])).logits[0, 0], atol=1e-5)
         wrong = [
             (tensors[:-4] + tensors[-2:], 4, 0),  # a tensor missing
             (tensors[:4] + [torch.zeros(3)] + tensors[5:], 4, 0),  # a mis-shaped QKV weight
@@ -458,3 +546,65 @@ def test_decode_step_refuses_tensors_that_do_not_fit_the_cache():
         for bad_tensors, token, pos in wrong:
             with pytest.raises(ValueError, match="do not match"):
                 step(token, bad_tensors, pos)
+
+
+@needs_kernel
+def test_the_c_step_chooses_the_token_pytorch_would_with_its_probability():
+    model = small_gpt(vocab_size=5003)  # a vocabulary that the threads split unevenly, with a tail of < 8
+    with torch.inference_mode():
+        cache = model.new_kv_cache(1, 24)
+        token = int(model(torch.tensor([[3, 1, 4]]), kv_cache=cache).logits[0, -1].argmax())
+        for _ in range(12):
+            out = model(torch.tensor([[token]]), kv_cache=cache)
+            assert out.best is not None  # the step ran in C
+            logits = out.logits[0, -1].double()
+            token = int(logits.argmax())
+            assert out.best[0] == token
+            assert out.best[1] == pytest.approx(float(torch.softmax(logits, -1)[token]), rel=1e-5)
+
+
+@needs_kernel
+@pytest.mark.parametrize("threads", [1, 2, 3])
+def test_the_c_step_takes_the_first_of_equal_logits_and_leaves_nan_and_inf_to_pytorch(threads):
+    # With a zero output weight the logits are the output bias, so they can be set to anything.
+    model = small_gpt()
+    c, vocab = model.config, model.config.vocab_size
+    tensors = step_tensors(model, head=torch.zeros_like(model.lm_head.weight))
+
+    def best(**at):
+        bias = torch.zeros(vocab)
+        for i, value in at.items():
+            bias[int(i[1:])] = value
+        cache = model.new_kv_cache(1, 4)
+        step = cpu_kernel.DecodeStep(tensors[:-1] + [bias], c.n_layer, c.n_head, c.head_dim, c.layer_norm_eps)
+        logits, chosen = step(7, cache.k, cache.v, 0)
+        assert torch.allclose(logits[0, 0], bias, rtol=0, atol=0, equal_nan=True)
+        return chosen
+
+    before = torch.get_num_threads()
+    try:
+        torch.set_num_threads(threads)
+        e2 = math.exp(2.0)
+        assert best() == (0, pytest.approx(1 / vocab))  # all equal: the first
+        assert best(t77=2.0, t90=2.0) == (77, pytest.approx(e2 / (2 * e2 + vocab - 2)))
+        assert best(t77=2.0, t90=2.0, t30=2.0) == (30, pytest.approx(e2 / (3 * e2 + vocab - 3)))
+        assert best(t100=3.0, t5=-math.inf) == (100, pytest.approx(math.exp(3) / (math.exp(3) + vocab - 2)))
+        assert best(t60=math.nan) is None
+        assert best(t60=math.inf) is None
+        assert best(t60=math.nan, t70=5.0) is None
+    finally:
+        torch.set_num_threads(before)
+
+
+@needs_kernel
+def test_greedy_generation_through_c_gives_the_python_roads_tokens_and_probabilities(monkeypatch):
+    model = small_gpt()
+    cfg = SamplingConfig(max_new_tokens=20, temperature=0)
+    spy = Spy(monkeypatch, "step")
+    fast = list(generate_ids(model, [5, 6, 7], cfg))
+    assert spy.calls == 19
+    monkeypatch.setattr(gpt_module, "USE_DECODE_STEP", False)
+    slow = list(generate_ids(model, [5, 6, 7], cfg))
+    assert [s.token_id for s in fast] == [s.token_id for s in slow]
+    for f, s in zip(fast, slow):
+        assert f.prob == pytest.approx(s.prob, rel=1e-5) and f.model_prob == pytest.approx(s.model_prob, rel=1e-5)

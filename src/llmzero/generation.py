@@ -249,25 +249,35 @@ def generate_ids(model, prompt_ids: Sequence[int] | torch.Tensor, cfg: SamplingC
     was_training = model.training
     model.eval()
     cache = model.new_kv_cache(1, min(ctx, len(ids) + cfg.max_new_tokens)) if cfg.use_cache else None
+    shows_model = _shows_model_distribution(cfg)
+    plain_greedy = cfg.greedy and shows_model and not cfg.return_top  # the most probable token, nothing else
     try:
         for _ in range(cfg.max_new_tokens):
             if cache is not None and len(ids) <= cache.max_len:
                 new = ids[cache.pos:]  # the whole prompt on the first step, then only the last token
-                out = model(torch.tensor([new], device=device), kv_cache=cache, logits_last_only=True)
+                # (torch.full makes a one-token tensor in a third of torch.tensor's time once the weights
+                # streaming through the caches have pushed PyTorch's own code and data out of them)
+                x = torch.full((1, 1), new[0], device=device) if len(new) == 1 else torch.tensor([new], device=device)
+                out = model(x, kv_cache=cache, logits_last_only=True)
             else:
                 out = model(torch.tensor([ids[-ctx:]], device=device), logits_last_only=True)
-            logits = out.logits[:, -1].float()  # (1, vocab)
-            token, probs = _pick(logits, cfg, generator)
-            token_id = int(token[0])
-            ids.append(token_id)
-            prob = float(probs[0, token_id])
-            yield GenStep(
-                token_id=token_id,
-                prob=prob,
-                model_prob=prob if _shows_model_distribution(cfg) else float(torch.softmax(logits[0], -1)[token_id]),
-                top=_top(probs[0], cfg.return_top) if cfg.return_top else None,
-            )
-            if token_id == cfg.eos_id:
+            best = getattr(out, "best", None) if plain_greedy else None  # (any model with .logits will do)
+            if best is not None:  # the C step chose it already, as _pick would
+                step = GenStep(token_id=best[0], prob=best[1], model_prob=best[1])
+            else:
+                logits = out.logits[:, -1].float()  # (1, vocab)
+                token, probs = _pick(logits, cfg, generator)
+                token_id = int(token[0])
+                prob = float(probs[0, token_id])
+                step = GenStep(
+                    token_id=token_id,
+                    prob=prob,
+                    model_prob=prob if shows_model else float(torch.softmax(logits[0], -1)[token_id]),
+                    top=_top(probs[0], cfg.return_top) if cfg.return_top else None,
+                )
+            ids.append(step.token_id)
+            yield step
+            if step.token_id == cfg.eos_id:
                 return
     finally:
         model.train(was_training)

@@ -17,7 +17,8 @@
  *        h = LayerNorm1(x);  q, k, v = h @ Wqkv + b;  store k, v in the cache;
  *        x += attention(q, cached keys and values) @ Wproj + b;
  *        x += GELU(LayerNorm2(x) @ Wfc + b) @ Wproj2 + b
- *    then logits = LayerNorm_f(x) @ Whead.
+ *    then logits = LayerNorm_f(x) @ Whead, and the most probable next token with its probability (all that
+ *    greedy decoding needs, found while the logits are still in the caches).
  *    While the memory is busy the arithmetic is nearly free, but whatever runs between two products (GELU,
  *    softmax, LayerNorm) leaves the memory idle, so those use AVX2 too: exp is computed eight at a time.
  *
@@ -26,6 +27,7 @@
 #include <immintrin.h>
 #include <math.h>
 #include <omp.h>
+#include <stdlib.h>
 
 static inline float sum8(__m256 v) {
     __m128 s = _mm_add_ps(_mm256_castps256_ps128(v), _mm256_extractf128_ps(v, 1));
@@ -204,21 +206,80 @@ static void attend(const float *q, const float *k, const float *v, float *out, f
     }
 }
 
+/* The first of the largest logits and its probability at temperature 1, exp(0) / sum_i exp(logit_i - largest),
+ * in two passes over the logits (still in the caches) on a fixed split between the threads, so that the sum's
+ * order, and so its last bits, never change from run to run. -1 when a logit is NaN or the largest is infinite
+ * (the caller then leaves the choice to PyTorch). */
+static long most_probable(const float *logits, long vocab, float *prob, int threads) {
+    float best[threads > 0 ? threads : 1], total[threads > 0 ? threads : 1];
+    long at[threads > 0 ? threads : 1];
+    int nan = 0, used = 1;
+#pragma omp parallel num_threads(threads) reduction(| : nan)
+    {
+        const int T = omp_get_num_threads(), t = omp_get_thread_num();
+        if (t == 0)
+            used = T;
+        const long from = vocab * t / T, to = vocab * (t + 1) / T;
+        float b = -INFINITY;
+        long a = -1;
+        for (long i = from; i < to; i++) {
+            if (logits[i] > b) {
+                b = logits[i];
+                a = i;
+            }
+            nan |= logits[i] != logits[i];
+        }
+        best[t] = b;
+        at[t] = a;
+#pragma omp barrier
+        for (int u = 0; u < T; u++)  /* every thread finds the same overall largest */
+            b = best[u] > b ? best[u] : b;
+        __m256 sum = _mm256_setzero_ps();
+        long i = from;
+        if (isfinite(b))
+            for (; i + 8 <= to; i += 8)
+                sum = _mm256_add_ps(sum, exp8(_mm256_sub_ps(_mm256_loadu_ps(logits + i), _mm256_set1_ps(b))));
+        float s = sum8(sum);
+        for (; i < to; i++)
+            s += expf(logits[i] - b);
+        total[t] = s;
+    }
+    long chosen = -1;
+    float sum = 0.0f;
+    for (int t = 0; t < used; t++) {
+        if (at[t] >= 0 && (chosen < 0 || logits[at[t]] > logits[chosen]))
+            chosen = at[t];  /* the threads' ranges are in order: on a tie the earlier thread's (lower) index stays */
+        sum += total[t];
+    }
+    if (nan || chosen < 0 || !isfinite(logits[chosen]))
+        return -1;
+    *prob = 1.0f / sum;
+    return chosen;
+}
+
 /* The tensors of the model, in this order in the params array (biases and LayerNorm shifts may be NULL):
- * the new token's two embedding rows, then PER_BLOCK per block, then the final LayerNorm and the output layer. */
-enum { TOK_ROW, POS_ROW, FIRST_BLOCK };
+ * the token and position embedding matrices, then PER_BLOCK per block, then the final LayerNorm and the output
+ * layer. */
+enum { TOK_EMB, POS_EMB, FIRST_BLOCK };
 enum { LN1_W, LN1_B, QKV_W, QKV_B, PROJ_W, PROJ_B, LN2_W, LN2_B, FC_W, FC_B, FC2_W, FC2_B, PER_BLOCK };
 enum { LNF_W, LNF_B, HEAD_W, HEAD_B };
 
-/* params: FIRST_BLOCK + n_layer * PER_BLOCK + 4 pointers. k_cache, v_cache: (n_layer, 1, H, max_len, D)
- * contiguous; the new token's keys and values go to position pos, and attention reads positions 0..pos.
- * logits: vocab floats. scratch: at least 10 * C + H * (pos + 1) floats. */
-void llmzero_decode_step(const float *const *params, long n_layer, float *k_cache, float *v_cache, long max_len,
-                         long pos, long H, long D, float eps, float *logits, long vocab, float *scratch, int threads) {
+/* params: FIRST_BLOCK + n_layer * PER_BLOCK + 4 pointers. token: the new token's id, pos: its position.
+ * k_cache, v_cache: (n_layer, 1, H, max_len, D) contiguous; the new token's keys and values go to position pos,
+ * and attention reads positions 0..pos. logits: vocab floats.
+ * Returns the most probable next token (the first of equal largest logits) and sets *prob to its probability
+ * (softmax at temperature 1), both found while the logits are still in the caches; -1 when a logit is NaN or
+ * the largest is infinite, -2 (having done nothing) when there is no memory for the step's few activations. */
+long llmzero_decode_step(const float *const *params, long n_layer, long token, float *k_cache, float *v_cache,
+                         long max_len, long pos, long H, long D, float eps, float *logits, long vocab, float *prob,
+                         int threads) {
     const long C = H * D, head_stride = max_len * D, layer_stride = H * head_stride;
-    float *x = scratch, *h = x + C, *qkv = h + C, *att = qkv + 3 * C, *hidden = att + C, *scores = hidden + 4 * C;
+    float *x = malloc((10 * C + H * (pos + 1)) * sizeof(float));
+    if (!x)
+        return -2;
+    float *h = x + C, *qkv = h + C, *att = qkv + 3 * C, *hidden = att + C, *scores = hidden + 4 * C;
     for (long i = 0; i < C; i++)
-        x[i] = params[TOK_ROW][i] + params[POS_ROW][i];
+        x[i] = params[TOK_EMB][token * C + i] + params[POS_EMB][pos * C + i];
     for (long l = 0; l < n_layer; l++) {
         const float *const *p = params + FIRST_BLOCK + l * PER_BLOCK;
         float *kl = k_cache + l * layer_stride, *vl = v_cache + l * layer_stride;
@@ -242,4 +303,6 @@ void llmzero_decode_step(const float *const *params, long n_layer, float *k_cach
     const float *const *f = params + FIRST_BLOCK + n_layer * PER_BLOCK;
     layer_norm(x, f[LNF_W], f[LNF_B], h, C, eps);
     gemv(f[HEAD_W], h, f[HEAD_B], logits, vocab, C, 0, threads);
+    free(x);
+    return most_probable(logits, vocab, prob, threads);
 }

@@ -19,6 +19,7 @@ from dataclasses import dataclass
 import torch
 import torch.nn as nn
 import torch.nn.functional as F
+from torch.utils.hooks import RemovableHandle
 
 from llmzero.model import cpu_kernel
 from llmzero.model.config import GPTConfig
@@ -70,8 +71,11 @@ class KVCache:
     def __init__(self, config: GPTConfig, batch_size: int, max_len: int | None = None, device=None, dtype=None):
         self.max_len = max_len or config.context_length
         shape = (config.n_layer, batch_size, config.n_head, self.max_len, config.head_dim)
-        self.k = torch.zeros(shape, device=device, dtype=dtype or torch.float32)
-        self.v = torch.zeros(shape, device=device, dtype=dtype or torch.float32)
+        dtype = dtype or torch.float32
+        if device is None or torch.device(device).type == "cpu":  # (read at every step: on 2 MB pages, see GPT)
+            self.k, self.v = (cpu_kernel.huge_page_empty(shape, dtype).zero_() for _ in range(2))
+        else:
+            self.k, self.v = (torch.zeros(shape, device=device, dtype=dtype) for _ in range(2))
         self.pos = 0  # how many positions are stored
 
     def update(self, layer: int, k: torch.Tensor, v: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
@@ -162,6 +166,8 @@ class GPTOutput:
     loss: torch.Tensor | None = None
     attentions: list[torch.Tensor] | None = None  # per layer: (batch, heads, query, key)
     hidden: torch.Tensor | None = None  # final hidden states after ln_f: (batch, T, n_embd)
+    # (the most probable next token, its probability at temperature 1), when the C step found them on the way
+    best: tuple[int, float] | None = None
 
 
 def _causal_mask(q_len: int, k_len: int, device) -> torch.Tensor:
@@ -188,6 +194,7 @@ class GPT(nn.Module):
         for name, p in self.named_parameters():
             if name.endswith("proj.weight"):
                 nn.init.normal_(p, mean=0.0, std=0.02 / math.sqrt(2 * config.n_layer))
+        self._onto_huge_pages()
 
     @staticmethod
     def _init_weights(module: nn.Module) -> None:
@@ -246,9 +253,9 @@ class GPT(nn.Module):
             )
         if (B == 1 and T == 1 and kv_cache is not None and targets is None and attention_mask is None
                 and position_ids is None and not return_attention and not return_hidden):
-            logits = self._step_in_c(idx, kv_cache)
-            if logits is not None:
-                return GPTOutput(logits=logits)
+            stepped = self._step_in_c(idx, kv_cache)
+            if stepped is not None:
+                return GPTOutput(logits=stepped[0], best=stepped[1])
         if position_ids is None:
             position_ids = torch.arange(past, past + T, device=idx.device).unsqueeze(0)
         x = self.drop(self.tok_emb(idx) + self.pos_emb(position_ids))
@@ -279,11 +286,12 @@ class GPT(nn.Module):
             loss = F.cross_entropy(logits.view(-1, logits.size(-1)).float(), targets.reshape(-1), ignore_index=-100)
         return GPTOutput(logits=logits, loss=loss, attentions=attentions, hidden=hidden)
 
-    def _step_in_c(self, idx: torch.Tensor, kv_cache: KVCache) -> torch.Tensor | None:
-        """The logits (1, 1, vocab) of one new token of one sequence, computed by decode.c in one call: the same
-        arithmetic as forward() (see cpu_kernel.py), its keys and values stored in the cache. None, having done
-        nothing, where that road is closed: training or gradients, not float32 on a CPU, LoRA or int8 layers,
-        hooks on a module, a full cache, no compiler..."""
+    def _step_in_c(self, idx: torch.Tensor, kv_cache: KVCache) -> tuple[torch.Tensor, tuple | None] | None:
+        """The logits (1, 1, vocab) of one new token of one sequence and the most probable next token with its
+        probability (see DecodeStep), computed by decode.c in one call: the same arithmetic as forward() (see
+        cpu_kernel.py), its keys and values stored in the cache. None, having done nothing, where that road is
+        closed: training or gradients, not float32 on a CPU, LoRA or int8 layers, hooks on a module, a full
+        cache, no compiler..."""
         if not (USE_DECODE_STEP and USE_KERNEL and not self.training and not torch.is_grad_enabled()
                 and idx.device.type == "cpu" and cpu_kernel.available()):
             return None
@@ -295,16 +303,30 @@ class GPT(nn.Module):
             if plan is None:
                 return None
             _C_STEPS[self] = plan
-        k, v, token = kv_cache.k, kv_cache.v, int(idx[0, 0])
+        k, v, token = kv_cache.k, kv_cache.v, idx.item()
         if not plan.step.fits(token, k, v, kv_cache.pos):
             return None  # (e.g. a full cache or a token id out of range: the Python road says so)
-        logits = plan.step(token, k, v, kv_cache.pos)
+        logits, best = plan.step(token, k, v, kv_cache.pos)
         kv_cache.advance(1)
-        return logits.view(1, 1, -1)
+        return logits, best
 
     def _apply(self, fn, recurse=True):
         _C_STEPS.pop(self, None)  # .to(), .float(), .bfloat16()... give the parameters new memory
-        return super()._apply(fn, recurse)
+        out = super()._apply(fn, recurse)
+        self._onto_huge_pages()
+        return out
+
+    def _onto_huge_pages(self) -> None:
+        """Give each large CPU parameter memory that lies wholly on 2 MB pages (cpu_kernel.huge_page_empty):
+        generating a token reads every weight once, and with PyTorch's placement ~5 % of that time went to
+        address translation. Shared-memory tensors (share_memory()) stay where they are."""
+        if cpu_kernel.huge_pages_why_not() is not None:
+            return
+        with torch.no_grad():
+            for p in self.parameters():
+                if (p.device.type == "cpu" and p.nbytes >= cpu_kernel.HUGE_PAGE and not p.is_shared()
+                        and not cpu_kernel.huge_page_aligned(p)):
+                    p.data = cpu_kernel.huge_page_empty(p.shape, p.dtype).copy_(p)
 
     def new_kv_cache(self, batch_size: int, max_len: int | None = None) -> KVCache:
         p = next(self.parameters())
@@ -327,18 +349,22 @@ class GPT(nn.Module):
 class _CStepPlan:
     """What GPT._step_in_c needs to run a model in decode.c, found once per model instead of once per token
     (walking the modules and checking ~150 tensors costs more than a small model's whole step), with what it
-    takes to tell that it still holds: every module and parameter still where it was found, and no hooks."""
+    takes to tell that it still holds: every module and parameter still where it was found, no block added, and
+    no hook registered since."""
 
-    def __init__(self, links: list, watched: list, step: cpu_kernel.DecodeStep):
+    def __init__(self, links: list, step: cpu_kernel.DecodeStep):
         self.step = step
         self.where, self.names, found = (list(column) for column in zip(*links))
         self.ids = [id(m) for m in found]  # (the plan holds the objects, so their ids cannot be reused)
-        self.hooks = [h for m in watched for h in (m._forward_hooks, m._forward_pre_hooks)]
+        # Every hook PyTorch registers gets the next number of this counter: if it has not moved, no module has
+        # gained a hook since the plan found none (cheaper than looking at ~200 hook dictionaries per token).
+        self.hooks_seen = RemovableHandle.next_id
 
     def still_holds(self) -> bool:
         # Run once per token right after the weights have streamed through the caches, so everything it reads
-        # comes from memory: C loops (map, list ==, any) over flat lists, not a Python loop over the modules.
-        return list(map(id, map(dict.get, self.where, self.names))) == self.ids and not any(self.hooks)
+        # comes from memory: C loops (map, list ==) over flat lists, not a Python loop over the modules.
+        return (RemovableHandle.next_id == self.hooks_seen
+                and list(map(id, map(dict.get, self.where, self.names))) == self.ids)
 
     @classmethod
     def of(cls, model: GPT) -> _CStepPlan | None:
@@ -359,16 +385,18 @@ class _CStepPlan:
 
         tok, pos = module(model, "tok_emb", nn.Embedding), module(model, "pos_emb", nn.Embedding)
         module(model, "drop", nn.Dropout)
-        if tok is None or pos is None or tok.max_norm is not None or pos.max_norm is not None:
+        blocks = module(model, "blocks", nn.ModuleList)
+        if (tok is None or pos is None or tok.max_norm is not None or pos.max_norm is not None or blocks is None
+                or len(blocks) != model.config.n_layer):
             return None
+        links.append((blocks._modules, str(len(blocks)), None))  # a block appended later would be found here
         tensors = [params(tok)[0], params(pos)[0]]
-        blocks = model._modules["blocks"]
         for i in range(len(blocks)):
             b = module(blocks, str(i), Block)
             if b is None:
                 return None
             attn, mlp = module(b, "attn", CausalSelfAttention), module(b, "mlp", MLP)
-            if attn is None or mlp is None:
+            if attn is None or mlp is None or attn.layer_idx != i:  # (decode.c gives block i the cache's layer i)
                 return None
             for parent, name, kind in ((b, "ln1", nn.LayerNorm), (attn, "qkv", Linear), (attn, "proj", Linear),
                                        (b, "ln2", nn.LayerNorm), (mlp, "fc", Linear), (mlp, "proj", Linear)):
@@ -385,7 +413,7 @@ class _CStepPlan:
         if not cpu_kernel.contiguous_float32_cpu(tensors):
             return None
         c = model.config
-        return cls(links, watched, cpu_kernel.DecodeStep(tensors, c.n_layer, c.n_head, c.head_dim, c.layer_norm_eps))
+        return cls(links, cpu_kernel.DecodeStep(tensors, c.n_layer, c.n_head, c.head_dim, c.layer_norm_eps))
 
 
 _C_STEPS: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()  # GPT -> _CStepPlan (kept out of the module so
