@@ -280,7 +280,7 @@ def main() -> None:
     if hf1_tps:
         notes.append(f"batch 1 bf16: llmzero bf16 / transformers fp32 = {bf_tps / hf1_tps:.2f}x (target >= 1.5x)")
 
-    # What each fast road gives (see llmzero.model.gpt: Linear and GPT._step_in_c): the same runs without them.
+    # What each fast road gives (see llmzero.model.gpt: Linear and GPT.step_in_c): the same runs without them.
     if not args.no_roads:
         if cpu_kernel.available():
             gpt_module.USE_DECODE_STEP = False

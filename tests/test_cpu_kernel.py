@@ -549,18 +549,22 @@ def test_decode_step_refuses_tensors_that_do_not_fit_the_cache():
 
 
 @needs_kernel
-def test_the_c_step_chooses_the_token_pytorch_would_with_its_probability():
+def test_the_c_step_chooses_the_token_pytorch_would_with_its_probability(monkeypatch):
     model = small_gpt(vocab_size=5003)  # a vocabulary that the threads split unevenly, with a tail of < 8
+    spy = Spy(monkeypatch, "step")
     with torch.inference_mode():
         cache = model.new_kv_cache(1, 24)
         token = int(model(torch.tensor([[3, 1, 4]]), kv_cache=cache).logits[0, -1].argmax())
-        for _ in range(12):
-            out = model(torch.tensor([[token]]), kv_cache=cache)
-            assert out.best is not None  # the step ran in C
-            logits = out.logits[0, -1].double()
-            token = int(logits.argmax())
-            assert out.best[0] == token
-            assert out.best[1] == pytest.approx(float(torch.softmax(logits, -1)[token]), rel=1e-5)
+    for _ in range(12):  # (generation calls it outside inference mode: it records nothing for gradients)
+        logits, best = model.step_in_c(token, cache)
+        assert not logits.requires_grad and logits.shape == (1, 1, 5003)
+        logits = logits[0, -1].double()
+        token = int(logits.argmax())
+        assert best[0] == token
+        assert best[1] == pytest.approx(float(torch.softmax(logits, -1)[token]), rel=1e-5)
+    assert spy.calls == 12 and cache.pos == 15
+    out = model(torch.tensor([[token]]), kv_cache=model.new_kv_cache(1, 4))  # gradients on: forward keeps to Python
+    assert out.logits.requires_grad and spy.calls == 12
 
 
 @needs_kernel

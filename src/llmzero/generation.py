@@ -233,12 +233,14 @@ def _shows_model_distribution(cfg: SamplingConfig) -> bool:
     return (cfg.temperature or 1.0) == 1.0 and not cfg.top_k and (cfg.top_p is None or cfg.top_p >= 1.0)
 
 
-@torch.inference_mode()
 def generate_ids(model, prompt_ids: Sequence[int] | torch.Tensor, cfg: SamplingConfig) -> Iterator[GenStep]:
     """Yield one GenStep per new token (the eos token, when generated, is yielded and ends the loop).
 
     With the cache: one forward pass on the whole prompt (prefill), then one pass per new token. When the
-    text no longer fits the context, every step runs on the last ``context_length`` tokens.
+    text no longer fits the context, every step runs on the last ``context_length`` tokens. The model runs under
+    ``torch.inference_mode``, except for the steps a GPT takes in decode.c (``GPT.step_in_c``), which record
+    nothing for gradients anyway (entering the mode costs ~0.1 ms a token once the weights streaming through the
+    caches have pushed PyTorch's own code out of them).
     """
     cfg.validate()
     ids = _as_id_list(prompt_ids)
@@ -248,33 +250,41 @@ def generate_ids(model, prompt_ids: Sequence[int] | torch.Tensor, cfg: SamplingC
     generator = make_generator(cfg.seed, device)
     was_training = model.training
     model.eval()
-    cache = model.new_kv_cache(1, min(ctx, len(ids) + cfg.max_new_tokens)) if cfg.use_cache else None
+    with torch.inference_mode():
+        cache = model.new_kv_cache(1, min(ctx, len(ids) + cfg.max_new_tokens)) if cfg.use_cache else None
+    step_in_c = getattr(model, "step_in_c", None)
     shows_model = _shows_model_distribution(cfg)
     plain_greedy = cfg.greedy and shows_model and not cfg.return_top  # the most probable token, nothing else
+
+    def logits_of_the_model() -> torch.Tensor:
+        if cache is not None and len(ids) <= cache.max_len:
+            new = ids[cache.pos:]  # the whole prompt on the first step, then only the last token
+            return model(torch.tensor([new], device=device), kv_cache=cache, logits_last_only=True).logits
+        return model(torch.tensor([ids[-ctx:]], device=device), logits_last_only=True).logits
+
+    def choose(logits: torch.Tensor) -> GenStep:
+        logits = logits[:, -1].float()  # (1, vocab)
+        token, probs = _pick(logits, cfg, generator)
+        token_id = int(token[0])
+        prob = float(probs[0, token_id])
+        return GenStep(
+            token_id=token_id,
+            prob=prob,
+            model_prob=prob if shows_model else float(torch.softmax(logits[0], -1)[token_id]),
+            top=_top(probs[0], cfg.return_top) if cfg.return_top else None,
+        )
+
     try:
         for _ in range(cfg.max_new_tokens):
-            if cache is not None and len(ids) <= cache.max_len:
-                new = ids[cache.pos:]  # the whole prompt on the first step, then only the last token
-                # (torch.full makes a one-token tensor in a third of torch.tensor's time once the weights
-                # streaming through the caches have pushed PyTorch's own code and data out of them)
-                x = torch.full((1, 1), new[0], device=device) if len(new) == 1 else torch.tensor([new], device=device)
-                out = model(x, kv_cache=cache, logits_last_only=True)
+            stepped = None
+            if step_in_c is not None and cache is not None and cache.pos == len(ids) - 1:
+                stepped = step_in_c(ids[-1], cache)  # (None where decode.c cannot take this step)
+            if stepped is not None and stepped[1] is not None and plain_greedy:
+                best, prob = stepped[1]  # decode.c chose it already, as _pick would
+                step = GenStep(token_id=best, prob=prob, model_prob=prob)
             else:
-                out = model(torch.tensor([ids[-ctx:]], device=device), logits_last_only=True)
-            best = getattr(out, "best", None) if plain_greedy else None  # (any model with .logits will do)
-            if best is not None:  # the C step chose it already, as _pick would
-                step = GenStep(token_id=best[0], prob=best[1], model_prob=best[1])
-            else:
-                logits = out.logits[:, -1].float()  # (1, vocab)
-                token, probs = _pick(logits, cfg, generator)
-                token_id = int(token[0])
-                prob = float(probs[0, token_id])
-                step = GenStep(
-                    token_id=token_id,
-                    prob=prob,
-                    model_prob=prob if shows_model else float(torch.softmax(logits[0], -1)[token_id]),
-                    top=_top(probs[0], cfg.return_top) if cfg.return_top else None,
-                )
+                with torch.inference_mode():
+                    step = choose(logits_of_the_model() if stepped is None else stepped[0])
             ids.append(step.token_id)
             yield step
             if step.token_id == cfg.eos_id:

@@ -253,7 +253,8 @@ class DecodeStep:
         """Can this step run token id ``token`` at position ``pos`` with these caches (see __call__)?"""
         n_layer, batch, heads, max_len, head_dim = k_cache.shape
         return ((n_layer, batch, heads, head_dim) == self.shape and v_cache.shape == k_cache.shape
-                and k_cache.dtype is torch.float32 and v_cache.dtype is torch.float32 and k_cache.is_contiguous()
+                and k_cache.dtype is torch.float32 and v_cache.dtype is torch.float32
+                and k_cache.device.type == "cpu" == v_cache.device.type and k_cache.is_contiguous()
                 and v_cache.is_contiguous() and 0 <= pos < min(max_len, self.n_positions)
                 and 0 <= token < self.n_tokens)
 

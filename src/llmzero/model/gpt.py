@@ -5,7 +5,7 @@ output layer (optionally tied to the token embeddings). Attention goes through P
 ``scaled_dot_product_attention``; a slower path that materialises the attention weights exists for teaching
 (``return_attention=True``). A ``KVCache`` lets generation reuse the keys and values of earlier positions.
 Every matrix product goes through ``Linear``: ``nn.Linear`` plus faster roads for inference on a CPU. When one
-sequence gets one new token, ``GPT._step_in_c`` can run the whole forward pass in one call to decode.c: the
+sequence gets one new token, ``GPT.step_in_c`` can run the whole forward pass in one call to decode.c: the
 same arithmetic as ``GPT.forward`` and ``Block.forward`` below, which stay the reference (see cpu_kernel.py).
 """
 
@@ -166,8 +166,6 @@ class GPTOutput:
     loss: torch.Tensor | None = None
     attentions: list[torch.Tensor] | None = None  # per layer: (batch, heads, query, key)
     hidden: torch.Tensor | None = None  # final hidden states after ln_f: (batch, T, n_embd)
-    # (the most probable next token, its probability at temperature 1), when the C step found them on the way
-    best: tuple[int, float] | None = None
 
 
 def _causal_mask(q_len: int, k_len: int, device) -> torch.Tensor:
@@ -252,10 +250,11 @@ class GPT(nn.Module):
                 f"sequence of {past + T} tokens is longer than the context length {self.config.context_length}"
             )
         if (B == 1 and T == 1 and kv_cache is not None and targets is None and attention_mask is None
-                and position_ids is None and not return_attention and not return_hidden):
-            stepped = self._step_in_c(idx, kv_cache)
+                and position_ids is None and not return_attention and not return_hidden
+                and not torch.is_grad_enabled() and idx.device.type == "cpu"):
+            stepped = self.step_in_c(idx.item(), kv_cache)
             if stepped is not None:
-                return GPTOutput(logits=stepped[0], best=stepped[1])
+                return GPTOutput(logits=stepped[0])
         if position_ids is None:
             position_ids = torch.arange(past, past + T, device=idx.device).unsqueeze(0)
         x = self.drop(self.tok_emb(idx) + self.pos_emb(position_ids))
@@ -286,14 +285,15 @@ class GPT(nn.Module):
             loss = F.cross_entropy(logits.view(-1, logits.size(-1)).float(), targets.reshape(-1), ignore_index=-100)
         return GPTOutput(logits=logits, loss=loss, attentions=attentions, hidden=hidden)
 
-    def _step_in_c(self, idx: torch.Tensor, kv_cache: KVCache) -> tuple[torch.Tensor, tuple | None] | None:
-        """The logits (1, 1, vocab) of one new token of one sequence and the most probable next token with its
-        probability (see DecodeStep), computed by decode.c in one call: the same arithmetic as forward() (see
-        cpu_kernel.py), its keys and values stored in the cache. None, having done nothing, where that road is
-        closed: training or gradients, not float32 on a CPU, LoRA or int8 layers, hooks on a module, a full
-        cache, no compiler..."""
-        if not (USE_DECODE_STEP and USE_KERNEL and not self.training and not torch.is_grad_enabled()
-                and idx.device.type == "cpu" and cpu_kernel.available()):
+    def step_in_c(self, token: int, kv_cache: KVCache) -> tuple[torch.Tensor, tuple[int, float] | None] | None:
+        """Token id ``token`` as the next token of one sequence, through decode.c in one call: (its logits
+        (1, 1, vocab), the most probable next token with its probability, see DecodeStep), with the same arithmetic
+        as forward() (see cpu_kernel.py), its keys and values stored in the cache. For generation: nothing is
+        recorded for gradients. None, having done nothing, where that road is closed: training, not float32 on a
+        CPU, LoRA or int8 layers, hooks on a module, a full cache, no compiler... (then call the model)."""
+        head = self.lm_head.weight  # (a cheap first look: bfloat16 or GPU models never get a plan)
+        if not (USE_DECODE_STEP and USE_KERNEL and not self.training and head.dtype is torch.float32
+                and head.device.type == "cpu" and cpu_kernel.available()):
             return None
         if nn.modules.module._global_forward_hooks or nn.modules.module._global_forward_pre_hooks:
             return None
@@ -303,7 +303,7 @@ class GPT(nn.Module):
             if plan is None:
                 return None
             _C_STEPS[self] = plan
-        k, v, token = kv_cache.k, kv_cache.v, idx.item()
+        k, v = kv_cache.k, kv_cache.v
         if not plan.step.fits(token, k, v, kv_cache.pos):
             return None  # (e.g. a full cache or a token id out of range: the Python road says so)
         logits, best = plan.step(token, k, v, kv_cache.pos)
@@ -347,7 +347,7 @@ class GPT(nn.Module):
 
 
 class _CStepPlan:
-    """What GPT._step_in_c needs to run a model in decode.c, found once per model instead of once per token
+    """What GPT.step_in_c needs to run a model in decode.c, found once per model instead of once per token
     (walking the modules and checking ~150 tensors costs more than a small model's whole step), with what it
     takes to tell that it still holds: every module and parameter still where it was found, no block added, and
     no hook registered since."""
