@@ -216,23 +216,25 @@ def _huge_kb_at(address: int) -> int:
     return 0
 
 
-@pytest.mark.skipif(cpu_kernel.thp_mode() not in ("always", "madvise"), reason="no transparent huge pages here")
-def test_importing_llmzero_puts_large_tensors_on_huge_pages():
+def _in_a_fresh_process(code: str, **env: str) -> list[int]:
+    """Run ``code`` (after ``import llmzero, torch`` and with _huge_kb_at at hand) in a new Python, with the
+    environment less THP_MEM_ALLOC_ENABLE plus ``env``; the whole numbers it prints."""
     import subprocess
     import sys
 
-    script = (
-        "import llmzero, torch, sys\n"
-        "sys.path.insert(0, sys.argv[1])\n"
-        "from test_cpu_kernel import _huge_kb_at\n"
-        "w = torch.ones(16 * 1024 * 1024)\n"  # 64 MB, like a large weight matrix
-        "print(_huge_kb_at(w.data_ptr()))\n"
-    )
-    env = {k: v for k, v in os.environ.items() if k != "THP_MEM_ALLOC_ENABLE"}
-    run = lambda extra: subprocess.run([sys.executable, "-c", script, os.path.dirname(__file__)], env={**env, **extra},
-                                       capture_output=True, text=True, check=True)
-    assert int(run({}).stdout) >= 32 * 1024
-    assert int(run({"THP_MEM_ALLOC_ENABLE": "0"}).stdout) == 0 or cpu_kernel.thp_mode() == "always"  # the user's choice stands
+    script = "import llmzero, torch, sys\nsys.path.insert(0, sys.argv[1])\nfrom test_cpu_kernel import _huge_kb_at\n" + code
+    base = {k: v for k, v in os.environ.items() if k != "THP_MEM_ALLOC_ENABLE"}
+    out = subprocess.run([sys.executable, "-c", script, os.path.dirname(__file__)], env={**base, **env},
+                         capture_output=True, text=True, check=True).stdout
+    return [int(word) for word in out.split()]
+
+
+@pytest.mark.skipif(cpu_kernel.thp_mode() not in ("always", "madvise"), reason="no transparent huge pages here")
+def test_importing_llmzero_puts_large_tensors_on_huge_pages():
+    code = "w = torch.ones(16 * 1024 * 1024)\nprint(_huge_kb_at(w.data_ptr()))\n"  # 64 MB, like a large weight matrix
+    assert _in_a_fresh_process(code)[0] >= 32 * 1024
+    off = _in_a_fresh_process(code, THP_MEM_ALLOC_ENABLE="0")[0]
+    assert off == 0 or cpu_kernel.thp_mode() == "always"  # the user's choice stands
 
 
 def test_huge_page_empty_gives_whole_2mb_pages_where_they_help(monkeypatch):
@@ -253,22 +255,14 @@ def test_huge_page_empty_gives_whole_2mb_pages_where_they_help(monkeypatch):
 
 @pytest.mark.skipif(cpu_kernel.thp_mode() not in ("always", "madvise"), reason="no transparent huge pages here")
 def test_a_gpts_large_weights_and_kv_cache_lie_wholly_on_huge_pages():
-    import subprocess
-    import sys
-
-    script = (
-        "import llmzero, torch, sys\n"
-        "sys.path.insert(0, sys.argv[1])\n"
-        "from test_cpu_kernel import _huge_kb_at\n"
+    spare = _in_a_fresh_process(
         "from llmzero.model import GPT, GPTConfig\n"
         "m = GPT(GPTConfig(vocab_size=3001, n_embd=512, n_layer=1, n_head=8, context_length=1024))\n"
         "cache = m.new_kv_cache(1)\n"  # 1 x 8 x 1024 x 64 floats each: 2 MB
         "for t in (m.lm_head.weight, m.blocks[0].mlp.fc.weight, cache.k):\n"
         "    print(_huge_kb_at(t.data_ptr()) * 1024 - t.nbytes)\n"
     )
-    out = subprocess.run([sys.executable, "-c", script, os.path.dirname(__file__)], capture_output=True, text=True,
-                         check=True).stdout.split()
-    assert len(out) == 3 and all(int(spare) >= 0 for spare in out), out  # every byte on a 2 MB page
+    assert len(spare) == 3 and all(s >= 0 for s in spare), spare  # every byte on a 2 MB page
 
 
 def test_gpt_keeps_its_large_weights_on_whole_huge_pages_through_changes(tmp_path):
