@@ -222,7 +222,8 @@ def _in_a_fresh_process(code: str, **env: str) -> list[int]:
     import subprocess
     import sys
 
-    script = "import llmzero, torch, sys\nsys.path.insert(0, sys.argv[1])\nfrom test_cpu_kernel import _huge_kb_at\n" + code
+    script = ("import llmzero, torch, sys\nsys.path.insert(0, sys.argv[1])\n"
+              "from test_cpu_kernel import _huge_kb_at\n" + code)
     base = {k: v for k, v in os.environ.items() if k != "THP_MEM_ALLOC_ENABLE"}
     out = subprocess.run([sys.executable, "-c", script, os.path.dirname(__file__)], env={**base, **env},
                          capture_output=True, text=True, check=True).stdout
