@@ -291,9 +291,9 @@ class GPT(nn.Module):
         as forward() (see cpu_kernel.py), its keys and values stored in the cache. For generation: nothing is
         recorded for gradients. None, having done nothing, where that road is closed: training, not float32 on a
         CPU, LoRA or int8 layers, hooks on a module, a full cache, no compiler... (then call the model)."""
-        head = self.lm_head.weight  # (a cheap first look: bfloat16 or GPU models never get a plan)
-        if not (USE_DECODE_STEP and USE_KERNEL and not self.training and head.dtype is torch.float32
-                and head.device.type == "cpu" and cpu_kernel.available()):
+        head = getattr(self.lm_head, "weight", None)  # (a cheap first look: bfloat16 or GPU models never get a plan)
+        if not (USE_DECODE_STEP and USE_KERNEL and not self.training and isinstance(head, torch.Tensor)
+                and head.dtype is torch.float32 and head.device.type == "cpu" and cpu_kernel.available()):
             return None
         if nn.modules.module._global_forward_hooks or nn.modules.module._global_forward_pre_hooks:
             return None
