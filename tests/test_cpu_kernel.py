@@ -481,19 +481,32 @@ def test_the_c_step_follows_changes_to_the_model(monkeypatch):
     for earlier, later in [(first, second), (second, third), (third, fourth), (fourth, fifth), (fifth, sixth)]:
         assert not torch.allclose(earlier, later)
     assert spy.calls == 7 * 6
+    # A parameter deleted and another made: the plan holds the old one, so the new one cannot get its id (which
+    # the plan would take for "unchanged"); the next step lets it go
+    import gc
+    import weakref
+
+    gone = weakref.ref(model.blocks[2].mlp.fc.bias)
+    del model.blocks[2].mlp.fc.bias
+    gc.collect()
+    assert gone() is not None
+    model.blocks[2].mlp.fc.bias = torch.nn.Parameter(torch.full((160,), 0.5))
+    c_road_agrees(model)
+    gc.collect()
+    assert gone() is None
     # Blocks that no longer match the cache's layers one to one: the C step (which gives layer i's keys and
     # values to block i, for n_layer blocks) steps aside
     model.blocks = torch.nn.ModuleList(blocks[::-1])  # each block keeps its own layer of the cache
     c_road_agrees(model)
     model.blocks = torch.nn.ModuleList(blocks[:2])
     c_road_agrees(model)
-    assert spy.calls == 7 * 6
+    assert spy.calls == 8 * 6
     model.blocks.append(blocks[2])  # three again: C again
     c_road_agrees(model)
-    assert spy.calls == 8 * 6
+    assert spy.calls == 9 * 6
     model.blocks.append(copy.deepcopy(blocks[2]))  # a fourth block, on the third one's layer of the cache
     c_road_agrees(model)
-    assert spy.calls == 8 * 6
+    assert spy.calls == 9 * 6
 
 
 @needs_kernel

@@ -354,8 +354,8 @@ class _CStepPlan:
 
     def __init__(self, links: list, step: cpu_kernel.DecodeStep):
         self.step = step
-        self.where, self.names, found = (list(column) for column in zip(*links))
-        self.ids = [id(m) for m in found]  # (the plan holds the objects, so their ids cannot be reused)
+        self.where, self.names, self.held = (list(column) for column in zip(*links))
+        self.ids = [id(m) for m in self.held]  # (held: while the plan stands, no new object can take these ids)
         # Every hook PyTorch registers gets the next number of this counter: if it has not moved, no module has
         # gained a hook since the plan found none (cheaper than looking at ~200 hook dictionaries per token).
         self.hooks_seen = RemovableHandle.next_id
