@@ -171,6 +171,26 @@ static void layer_norm(const float *x, const float *w, const float *b, float *y,
         y[i] = (float)(x[i] - mean) * inv * w[i] + (b ? b[i] : 0.0f);
 }
 
+/* sum_i exp(v[i] - shift) over n floats, eight at a time; out (v itself, another array, or NULL) gets the exps. */
+static float exp_sum(const float *v, float *out, long n, float shift) {
+    __m256 acc = _mm256_setzero_ps();
+    long i = 0;
+    for (; i + 8 <= n; i += 8) {
+        const __m256 e = exp8(_mm256_sub_ps(_mm256_loadu_ps(v + i), _mm256_set1_ps(shift)));
+        if (out)
+            _mm256_storeu_ps(out + i, e);
+        acc = _mm256_add_ps(acc, e);
+    }
+    float total = sum8(acc);
+    for (; i < n; i++) {
+        const float e = expf(v[i] - shift);
+        if (out)
+            out[i] = e;
+        total += e;
+    }
+    return total;
+}
+
 /* One query per head against keys/values 0..len-1 of the cache; heads split between the threads.
  * q, out: (H * D); k, v: head h starts at h * head_stride, key j at + j * D. scores: H * len floats. */
 static void attend(const float *q, const float *k, const float *v, float *out, float *scores, long H, long D,
@@ -179,26 +199,15 @@ static void attend(const float *q, const float *k, const float *v, float *out, f
 #pragma omp parallel for schedule(static) num_threads(threads)
     for (long h = 0; h < H; h++) {
         const float *qh = q + h * D, *kh = k + h * head_stride, *vh = v + h * head_stride;
-        float *s = scores + h * len, *o = out + h * D, best = -INFINITY, total;
+        float *s = scores + h * len, *o = out + h * D, best = -INFINITY;
         for (long j = 0; j < len; j++) {
             s[j] = dot_row(kh + j * D, qh, D) * scale;
             best = s[j] > best ? s[j] : best;
         }
-        __m256 tv = _mm256_setzero_ps();  /* softmax: exp(s - best), eight at a time, and their total */
-        long j = 0;
-        for (; j + 8 <= len; j += 8) {
-            __m256 e = exp8(_mm256_sub_ps(_mm256_loadu_ps(s + j), _mm256_set1_ps(best)));
-            _mm256_storeu_ps(s + j, e);
-            tv = _mm256_add_ps(tv, e);
-        }
-        total = sum8(tv);
-        for (; j < len; j++) {
-            s[j] = expf(s[j] - best);
-            total += s[j];
-        }
+        const float total = exp_sum(s, s, len, best);  /* softmax: s = exp(s - best), and their total */
         for (long d = 0; d < D; d++)
             o[d] = 0.0f;
-        for (j = 0; j < len; j++) {
+        for (long j = 0; j < len; j++) {
             const float p = s[j] / total, *vj = vh + j * D;
             for (long d = 0; d < D; d++)
                 o[d] += p * vj[d];
@@ -234,15 +243,7 @@ static long most_probable(const float *logits, long vocab, float *prob, int thre
 #pragma omp barrier
         for (int u = 0; u < T; u++)  /* every thread finds the same overall largest */
             b = best[u] > b ? best[u] : b;
-        __m256 sum = _mm256_setzero_ps();
-        long i = from;
-        if (isfinite(b))
-            for (; i + 8 <= to; i += 8)
-                sum = _mm256_add_ps(sum, exp8(_mm256_sub_ps(_mm256_loadu_ps(logits + i), _mm256_set1_ps(b))));
-        float s = sum8(sum);
-        for (; i < to; i++)
-            s += expf(logits[i] - b);
-        total[t] = s;
+        total[t] = exp_sum(logits + from, NULL, to - from, b);  /* (unused when b is not finite: -1 then) */
     }
     long chosen = -1;
     float sum = 0.0f;
