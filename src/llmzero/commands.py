@@ -196,10 +196,11 @@ def info(args) -> int:
                      "context": cfg.context_length, "params": n})
     from llmzero.model import cpu_kernel
 
+    huge_why_not = cpu_kernel.huge_pages_why_not()
     env = {"llmzero": __version__, "torch": torch.__version__, "device": str(pick_device("auto")),
            "threads": torch.get_num_threads(), "cpu_decode_kernel": cpu_kernel.available(),
-           "cpu_decode_kernel_why_not": cpu_kernel.why_not(), "huge_pages": cpu_kernel.huge_pages_why_not() is None,
-           "huge_pages_why_not": cpu_kernel.huge_pages_why_not(), "presets": rows}
+           "cpu_decode_kernel_why_not": cpu_kernel.why_not(), "huge_pages": huge_why_not is None,
+           "huge_pages_why_not": huge_why_not, "presets": rows}
     if args.json:
         _print_json(env)
         return 0

@@ -176,8 +176,7 @@ def huge_page_empty(shape, dtype: torch.dtype = torch.float32) -> torch.Tensor:
     anywhere, which leaves up to 2 MB at each end of every tensor on 4 KB pages (a fifth of GPT-2's weights,
     measured: generation ~5 % slower). The price: up to 2 MB of address space before it, never touched, and up to
     2 MB of memory after it. Under 2 MB, or without huge pages, this is plain torch.empty."""
-    size = torch.Size(shape)
-    item = torch.empty(0, dtype=dtype).element_size()
+    size, item = torch.Size(shape), dtype.itemsize
     if size.numel() * item < HUGE_PAGE or huge_pages_why_not() is not None:
         return torch.empty(size, dtype=dtype)
     per_page = HUGE_PAGE // item
