@@ -370,12 +370,11 @@ class _CStepPlan:
     def of(cls, model: GPT) -> _CStepPlan | None:
         """The plan for ``model``, or None if some part of it is not the plain float32 GPT that decode.c runs
         (LoRA or int8 layers, bfloat16, hooks on a module...). Missing biases are fine."""
-        links, watched = [], []
+        links = []
 
         def module(parent: nn.Module, name: str, kind: type) -> nn.Module | None:
             m = parent._modules.get(name)
             links.append((parent._modules, name, m))
-            watched.append(m)
             return m if type(m) is kind else None
 
         def params(m: nn.Module) -> list:
@@ -408,7 +407,7 @@ class _CStepPlan:
         if ln_f is None or head is None:
             return None
         tensors += params(ln_f) + params(head)
-        if any(m._forward_hooks or m._forward_pre_hooks for m in watched):
+        if any(isinstance(m, nn.Module) and (m._forward_hooks or m._forward_pre_hooks) for _, _, m in links):
             return None  # someone watches a module (e.g. to read activations): let it run in Python
         if not cpu_kernel.contiguous_float32_cpu(tensors):
             return None
