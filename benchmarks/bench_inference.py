@@ -124,56 +124,84 @@ def theirs(hf, prompts: torch.Tensor, n: int) -> tuple[list[list[int]], float, f
     return out[:, prompts.size(1):].tolist(), seconds, ttft
 
 
+def readers() -> list:
+    """The ways to read memory the bound is measured with: (name, function summing a float32 tensor). torch.sum
+    reads one stream per thread; decode.c's stream_sum reads 1, 2, 4 or 8 streams per thread side by side, which
+    was up to ~13 % faster here (a core following one stream leaves bandwidth unused). The bound takes the fastest."""
+    found = [("torch.sum", torch.sum)]
+    if cpu_kernel.available():
+        found += [(f"{k} stream{'s' if k > 1 else ''}", lambda t, k=k: cpu_kernel.stream_sum(t, k)) for k in (1, 2, 4, 8)]
+    return found
+
+
+def read_speeds(buffer: torch.Tensor, timings: list[tuple[str, float]]) -> dict[str, float]:
+    """Each reader's mean read speed (GB/s: its bytes over its time) from (reader, seconds) readings of ``buffer``."""
+    names = dict.fromkeys(name for name, _ in timings)
+    return {name: buffer.nbytes * sum(1 for n, _ in timings if n == name)
+            / sum(sec for n, sec in timings if n == name) / 1e9 for name in names}
+
+
 @torch.inference_mode()
 def ours_against_bandwidth(model: GPT, prompt: torch.Tensor, n: int, buffer: torch.Tensor) -> dict:
-    """Generate ``n`` tokens for one prompt, reading ``buffer`` (one sum over 512 MB) after every token, so that
-    the memory's read speed is measured all through the run, step by step next to the steps it bounds (this
-    machine's memory speed drifts by a third from minute to minute, and any two sums differ by ~10 %).
+    """Generate ``n`` tokens for one prompt, reading ``buffer`` (as many bytes as a step) once after every token, by each of the
+    readers in turn, so that the memory's read speed is measured all through the run, step by step next to the
+    steps it bounds (this machine's memory speed drifts by a third from minute to minute, and any two readings
+    differ by ~10 %).
 
     The ratio is like for like: the steps' mean read speed (the bytes each step must read, over the time the
-    steps took, Python included) over the sums' mean read speed (their bytes over their time). The strictest
-    figure, against the single fastest sum of the run, is reported too; it is biased low (the maximum of 255
-    noisy readings lies well above their mean: sums_against_sums, a sum in the place of each step, scores ~80 %
-    on it), so it is not the target's measure."""
+    steps took, Python included) over the fastest reader's mean read speed (its bytes over its time). The
+    strictest figure, against the single fastest reading of the run, is reported too; it is biased low (the
+    maximum of many noisy readings lies well above their mean: sums_against_sums, a reader in the place of each
+    step, scores ~80 % on it), so it is not the target's measure."""
     cfg = SamplingConfig(max_new_tokens=n, temperature=0)
+    ways = readers()
     t0 = time.perf_counter()
     steps = generate_ids(model, prompt[0], cfg)
     tokens = [next(steps).token_id]
     ttft = time.perf_counter() - t0
-    step_seconds, step_bytes, sums = [], [], []
+    step_seconds, step_bytes, timings = [], [], []
     while len(tokens) < n:
         t = time.perf_counter()
         tokens.append(next(steps).token_id)
         step_seconds.append(time.perf_counter() - t)
         step_bytes.append(bytes_per_token(model, prompt.size(1) + len(tokens) - 1, 4))
+        name, read = ways[len(timings) % len(ways)]
         t = time.perf_counter()
-        buffer.sum()
-        sums.append(time.perf_counter() - t)
+        read(buffer)
+        timings.append((name, time.perf_counter() - t))
     steps_gbs = sum(step_bytes) / sum(step_seconds) / 1e9
-    read_gbs = buffer.nbytes * len(sums) / sum(sums) / 1e9
-    fastest = buffer.nbytes / min(sums) / 1e9
-    segments = []  # the same ratio over runs of 32 steps, to show its spread
-    for i in range(0, len(sums) - 31, 32):
-        seg = slice(i, i + 32)
-        segments.append(sum(step_bytes[seg]) / sum(step_seconds[seg]) / (buffer.nbytes * 32 / sum(sums[seg])))
+    speeds = read_speeds(buffer, timings)
+    best = max(speeds, key=speeds.get)
+    fastest = buffer.nbytes / min(sec for _, sec in timings) / 1e9
+    segments = []  # the same ratio over runs of 8 readings per reader, to show its spread
+    span = 8 * len(ways)
+    for i in range(0, len(timings) - span + 1, span):
+        seg = slice(i, i + span)
+        segments.append(sum(step_bytes[seg]) / sum(step_seconds[seg]) / 1e9
+                        / read_speeds(buffer, timings[seg])[best])
     return dict(tokens=[tokens], ttft=ttft, decode_tps=(n - 1) / sum(step_seconds),
-                tps=n / (ttft + sum(step_seconds)), ratio=steps_gbs / read_gbs, strict=steps_gbs / fastest,
-                segments=sorted(segments) or [steps_gbs / read_gbs], read_gbs=read_gbs, fastest=fastest,
-                slowest=buffer.nbytes / max(sums) / 1e9)
+                tps=n / (ttft + sum(step_seconds)), ratio=steps_gbs / speeds[best], strict=steps_gbs / fastest,
+                segments=sorted(segments) or [steps_gbs / speeds[best]], read_gbs=speeds[best], best=best,
+                speeds=speeds, fastest=fastest, slowest=buffer.nbytes / max(sec for _, sec in timings) / 1e9)
 
 
-def sums_against_sums(buffer: torch.Tensor, other: torch.Tensor, n: int) -> tuple[float, float]:
-    """The control of ours_against_bandwidth: the same two figures with a sum over ``other`` in the place of each
-    step, a reader that is the bound by definition. (like for like, strict): the first should come out at ~100 %,
-    and the second shows how far below 100 % the strict figure puts even a perfect reader."""
-    mine, sums = [], []
-    for _ in range(n):
-        for out, tensor in ((mine, other), (sums, buffer)):
-            t = time.perf_counter()
-            tensor.sum()
-            out.append(time.perf_counter() - t)
+def sums_against_sums(buffer: torch.Tensor, other: torch.Tensor, n: int, reader: str) -> tuple[float, float]:
+    """The control of ours_against_bandwidth: the same two figures with ``reader`` reading ``other`` in the place
+    of each step, a reader that is the bound by definition. (like for like, strict): the first should come out at
+    ~100 %, and the second shows how far below 100 % the strict figure puts even a perfect reader."""
+    ways = readers()
+    read_other = dict(ways)[reader]
+    mine, timings = [], []
+    for i in range(n):
+        t = time.perf_counter()
+        read_other(other)
+        mine.append(time.perf_counter() - t)
+        name, read = ways[i % len(ways)]
+        t = time.perf_counter()
+        read(buffer)
+        timings.append((name, time.perf_counter() - t))
     mine_gbs = other.nbytes * n / sum(mine) / 1e9
-    return mine_gbs / (buffer.nbytes * n / sum(sums) / 1e9), mine_gbs / (buffer.nbytes / min(sums) / 1e9)
+    return mine_gbs / max(read_speeds(buffer, timings).values()), mine_gbs / (buffer.nbytes / min(s for _, s in timings) / 1e9)
 
 
 def differing(a: list[list[int]], b: list[list[int]]) -> int:
@@ -251,26 +279,31 @@ def main() -> None:
     # reads), so it is compared with the decode rate: the tokens after the first over the time after the first
     # (the prompt's prefill is a few large products, limited by arithmetic, and shows as time to first token).
     # The read speed is measured during the run, one sum after every token (see ours_against_bandwidth).
-    rounds, buffer = [], torch.ones(512 * 1024 * 1024 // 4)
+    # (The readers read as many bytes as a step: a buffer of 512 MiB, cut into 2 x 8 pieces of 32 MiB each,
+    # read more slowly than one of 506 MB on some runs here.)
+    step_floats = round(bytes_per_token(model, avg_ctx, 4)) // 4
+    rounds, buffer = [], torch.ones(step_floats)
     for _ in range(args.rounds):
         with PeakMemory() as mem:
             r = ours_against_bandwidth(model, one, n, buffer)
         rounds.append((r["ratio"], r, mem))
     rounds.sort(key=lambda r: r[0])
     ratio, r, mem = rounds[len(rounds) // 2]
-    control = sums_against_sums(buffer, torch.ones(round(bytes_per_token(model, avg_ctx, 4)) // 4), n - 1)
+    control = sums_against_sums(buffer, torch.ones(step_floats), n - 1, r["best"])
     del buffer
     o1, ours1_tps, read_gbs = r["tokens"], r["tps"], r["read_gbs"]
     bound = read_gbs * 1e9 / bytes_per_token(model, avg_ctx, 4)
     add("batch 1 fp32", "llmzero", n, n / ours1_tps, r["ttft"], mem,
         f"decode {r['decode_tps']:.1f} tok/s = {ratio:.0%} of the bandwidth bound (read speed measured between "
-        f"the steps; runs of 32 steps {min(r['segments']):.0%}-{max(r['segments']):.0%})")
+        f"the steps; runs of {8 * len(readers())} steps {min(r['segments']):.0%}-{max(r['segments']):.0%})")
     notes.append(f"batch 1 fp32: decode {r['decode_tps']:.1f} tok/s ({ours1_tps:.1f} with the prefill) = {ratio:.0%} "
-                 f"of the bandwidth bound (target >= 90 %): the steps read {ratio * read_gbs:.1f} GB/s, the sums "
-                 f"between them {read_gbs:.1f} GB/s ({r['slowest']:.1f}-{r['fastest']:.1f}); "
+                 f"of the bandwidth bound (target >= 90 %): the steps read {ratio * read_gbs:.1f} GB/s, the readings "
+                 f"between them {r['slowest']:.1f}-{r['fastest']:.1f} GB/s, mean by reader: "
+                 + ", ".join(f"{name} {gbs:.1f}" for name, gbs in r["speeds"].items())
+                 + f" (the bound takes {r['best']}); "
                  f"{bytes_per_token(model, avg_ctx, 4) / 1e6:.0f} MB per token at the mean context, so the bound is "
-                 f"{bound:.1f} tok/s; against the fastest single sum {r['strict']:.0%}; control, a sum over as many "
-                 f"bytes in the place of each step: {control[0]:.0%} (strict {control[1]:.0%}); "
+                 f"{bound:.1f} tok/s; against the fastest single reading {r['strict']:.0%}; control, {r['best']} over as "
+                 f"many bytes in the place of each step: {control[0]:.0%} (strict {control[1]:.0%}); "
                  f"median of {len(rounds)} rounds: "
                  + ", ".join(f"{x[1]['decode_tps']:.1f} tok/s = {x[0]:.1%} (strict {x[1]['strict']:.0%})"
                              for x in rounds))

@@ -32,7 +32,8 @@ def reference(x, w, b):
 
 
 @needs_kernel
-@pytest.mark.parametrize("n,k", [(1, 1), (3, 7), (5, 8), (4, 16), (13, 37), (768, 768), (50, 3072), (9, 24)])
+@pytest.mark.parametrize("n,k", [(1, 1), (3, 7), (5, 8), (4, 16), (13, 37), (768, 768), (50, 3072), (9, 24),
+                                 (133, 13), (1003, 64)])
 @pytest.mark.parametrize("with_bias", [True, False])
 def test_gemv_matches_a_float64_product(n, k, with_bias):
     g = torch.Generator().manual_seed(n * 1000 + k)
@@ -68,17 +69,44 @@ def test_gemv_gives_the_same_bits_with_any_number_of_threads():
 
 
 @needs_kernel
+@pytest.mark.parametrize("k", [13, 768])
+def test_a_row_gets_the_same_bits_whichever_rows_are_read_beside_it(k):
+    # A product reads four far-apart lanes of rows side by side and the rows after them eight at a time: which
+    # way a row is read depends on how many rows the matrix has, its sum's order must not.
+    g = torch.Generator().manual_seed(k)
+    w, b, x = torch.randn(300, k, generator=g), torch.randn(300, generator=g), torch.randn(k, generator=g)
+    whole = cpu_kernel.gemv(x, w, b)
+    for n in (1, 9, 31, 32, 37, 64, 100, 299):
+        assert torch.equal(cpu_kernel.gemv(x, w[:n].contiguous(), b[:n].contiguous()), whole[:n]), n
+        assert torch.equal(cpu_kernel.gemv(x, w[-n:].contiguous(), b[-n:].contiguous()), whole[-n:]), n
+
+
+@needs_kernel
+@pytest.mark.parametrize("n", [1, 5, 31, 32, 1000, 1_000_003])
+def test_stream_sum_reads_every_value_once_however_many_streams(n):
+    t = torch.rand(n, generator=torch.Generator().manual_seed(n)) + 0.5  # (positive: no cancellation)
+    want = t.double().sum().item()
+    for streams in (1, 2, 4, 8):
+        assert cpu_kernel.stream_sum(t, streams) == pytest.approx(want, rel=1e-5)
+    with pytest.raises(ValueError):
+        cpu_kernel.stream_sum(t, 3)
+    with pytest.raises(ValueError):
+        cpu_kernel.stream_sum(t.double(), 2)
+
+
+@needs_kernel
 def test_the_kernel_shares_pytorchs_openmp_runtime():
     runtimes = cpu_kernel._openmp_runtimes()
     assert len(runtimes) == 1, runtimes
 
 
 class Spy:
-    """Counts the calls to cpu_kernel.gemv or to a DecodeStep ("step"), which still run."""
+    """Counts the calls to cpu_kernel.gemv or to a DecodeStep's step ("step"; its __call__ goes through it too),
+    which still run."""
 
     def __init__(self, monkeypatch, name="gemv"):
         self.calls = 0
-        owner, attr = (cpu_kernel.DecodeStep, "__call__") if name == "step" else (cpu_kernel, name)
+        owner, attr = (cpu_kernel.DecodeStep, "step") if name == "step" else (cpu_kernel, name)
         real = getattr(owner, attr)
 
         def counting(*args):

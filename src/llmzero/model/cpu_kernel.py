@@ -123,6 +123,8 @@ def _load() -> tuple[ctypes.CDLL | None, str | None]:
                                         ctypes.c_void_p, ctypes.c_long, ctypes.c_long, ctypes.c_long, ctypes.c_long,
                                         ctypes.c_float, ctypes.c_void_p, ctypes.c_long, ctypes.c_void_p, ctypes.c_int]
     lib.llmzero_decode_step.restype = ctypes.c_long
+    lib.llmzero_stream_sum.argtypes = [ctypes.c_void_p, ctypes.c_long, ctypes.c_int, ctypes.c_int]
+    lib.llmzero_stream_sum.restype = ctypes.c_double
     for name in ("llmzero_exp", "llmzero_gelu"):
         getattr(lib, name).argtypes = [ctypes.c_void_p, ctypes.c_void_p, ctypes.c_long]
         getattr(lib, name).restype = None
@@ -200,6 +202,16 @@ def gemv(x: torch.Tensor, weight: torch.Tensor, bias: torch.Tensor | None) -> to
     return y.view(*x.shape[:-1], n)
 
 
+def stream_sum(t: torch.Tensor, streams: int) -> float:
+    """The sum of a contiguous float32 CPU tensor, each thread reading its share as ``streams`` (1, 2, 4 or 8)
+    streams side by side: a plain read of memory, for measuring read bandwidth (benchmarks/bench_inference.py)."""
+    if streams not in (1, 2, 4, 8) or not contiguous_float32_cpu([t]):
+        raise ValueError("stream_sum: streams must be 1, 2, 4 or 8 and the tensor contiguous float32 on the CPU")
+    if _lib() is None:
+        raise RuntimeError(f"stream_sum: decode.c is not usable here ({why_not()})")
+    return _state["lib"].llmzero_stream_sum(t.data_ptr(), t.numel(), streams, torch.get_num_threads())
+
+
 def elementwise(name: str, x: torch.Tensor) -> torch.Tensor:
     """decode.c's vector ``exp`` or ``gelu`` of a float32 tensor (for tests; pads to a multiple of 8)."""
     flat = torch.zeros((x.numel() + 7) // 8 * 8, dtype=torch.float32)
@@ -253,7 +265,7 @@ class DecodeStep:
         n_layer, batch, heads, max_len, head_dim = k_cache.shape
         return ((n_layer, batch, heads, head_dim) == self.shape and v_cache.shape == k_cache.shape
                 and k_cache.dtype is torch.float32 and v_cache.dtype is torch.float32
-                and k_cache.device.type == "cpu" == v_cache.device.type and k_cache.is_contiguous()
+                and k_cache.is_cpu and v_cache.is_cpu and k_cache.is_contiguous()
                 and v_cache.is_contiguous() and 0 <= pos < min(max_len, self.n_positions)
                 and 0 <= token < self.n_tokens)
 
@@ -262,14 +274,22 @@ class DecodeStep:
         """(the logits (1, 1, vocab) of token id ``token`` at position ``pos``, the most probable next token and its
         probability at temperature 1 (None when a logit is NaN or infinite)). The token's keys and values are stored
         at ``pos`` of the caches (n_layer, 1, heads, max_len, head_dim), which attention reads up to ``pos``."""
-        if not self.fits(token, k_cache, v_cache, pos):
+        stepped = self.step(token, k_cache, v_cache, pos)
+        if stepped is None:
             raise ValueError("decode_step: the token, position or caches do not match the model's shape")
-        n_layer, _, heads, max_len, head_dim = k_cache.shape
+        return stepped
+
+    def step(self, token: int, k_cache: torch.Tensor, v_cache: torch.Tensor,
+             pos: int) -> tuple[torch.Tensor, tuple[int, float] | None] | None:
+        """As __call__, but None (having done nothing) where __call__ would refuse (see fits)."""
+        if not self.fits(token, k_cache, v_cache, pos):
+            return None
         logits = torch.empty(1, 1, self.vocab, dtype=torch.float32)  # (sequence, position, vocab) as GPT's
         prob = ctypes.c_float()
-        best = _state["lib"].llmzero_decode_step(self._ptrs, n_layer, token, k_cache.data_ptr(), v_cache.data_ptr(),
-                                                 max_len, pos, heads, head_dim, self.eps, logits.data_ptr(),
-                                                 self.vocab, ctypes.byref(prob), torch.get_num_threads())
+        best = _state["lib"].llmzero_decode_step(self._ptrs, self.shape[0], token, k_cache.data_ptr(),
+                                                 v_cache.data_ptr(), k_cache.size(3), pos, self.shape[2],
+                                                 self.shape[3], self.eps, logits.data_ptr(), self.vocab,
+                                                 ctypes.byref(prob), torch.get_num_threads())
         if best == -2:
             raise MemoryError("decode_step: no memory for the step's activations")
         return logits, (None if best < 0 else (best, prob.value))

@@ -3,9 +3,9 @@
  * 1. llmzero_gemv: one row times a matrix,  y[n] = sum_k W[n, k] * x[k] + b[n]  (W: (N, K), as nn.Linear
  *    stores it). Generating a token multiplies one vector by every weight matrix of the model, so the time
  *    goes into reading the weights from memory, each byte once. What matters is keeping the memory busy: each
- *    thread reads its share of W front to back with four AVX2 accumulators, on the threads of PyTorch's own
- *    OpenMP pool (the library is loaded after PyTorch, so both share one libgomp and their threads never fight
- *    for the cores).
+ *    thread reads its share of W as four streams side by side (one stream per core leaves bandwidth unused, see
+ *    lanes_step), on the threads of PyTorch's own OpenMP pool (the library is loaded after PyTorch, so both
+ *    share one libgomp and their threads never fight for the cores).
  *
  * 2. llmzero_decode_step: the whole model of gpt.py for one new token, in one call: its embedding, every
  *    transformer block, the final LayerNorm and the output layer. In Python each block is some twenty small
@@ -64,35 +64,94 @@ static inline __m256 gelu8(__m256 x) {
     return _mm256_div_ps(x, _mm256_add_ps(_mm256_set1_ps(1.0f), e));
 }
 
-/* The dot product of one row of W with x. Four accumulators let four multiply-adds be in flight at once. */
-static float dot_row(const float *w, const float *x, long K) {
-    __m256 a0 = _mm256_setzero_ps(), a1 = a0, a2 = a0, a3 = a0;
-    long k = 0;
-    for (; k + 32 <= K; k += 32) {
-        a0 = _mm256_fmadd_ps(_mm256_loadu_ps(w + k), _mm256_loadu_ps(x + k), a0);
-        a1 = _mm256_fmadd_ps(_mm256_loadu_ps(w + k + 8), _mm256_loadu_ps(x + k + 8), a1);
-        a2 = _mm256_fmadd_ps(_mm256_loadu_ps(w + k + 16), _mm256_loadu_ps(x + k + 16), a2);
-        a3 = _mm256_fmadd_ps(_mm256_loadu_ps(w + k + 24), _mm256_loadu_ps(x + k + 24), a3);
-    }
-    for (; k + 8 <= K; k += 8)
-        a0 = _mm256_fmadd_ps(_mm256_loadu_ps(w + k), _mm256_loadu_ps(x + k), a0);
-    float s = sum8(_mm256_add_ps(_mm256_add_ps(a0, a1), _mm256_add_ps(a2, a3)));
-    for (; k < K; k++)
-        s += w[k] * x[k];
-    return s;
+/* The mask that keeps the first `count` of eight lanes (count 0..8), for loads and stores at the end of an array. */
+static inline __m256i first_lanes(long count) {
+    return _mm256_cmpgt_epi32(_mm256_set1_epi32((int)count), _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7));
 }
 
-/* Rows n0..n0+7 of y = W x + b (fewer at the end of W), GELU applied when gelu is set; b may be NULL. */
+/* The dot product of row w with x as eight partial sums in one vector (their total is the product): one
+ * multiply-add per eight floats into one accumulator, the last K % 8 through a masked load (nothing outside w or x
+ * is read). Every product in this file adds in this order, so a row's result never depends on which rows were
+ * read beside it. */
+static inline __m256 dot_partial(const float *w, const float *x, long K) {
+    __m256 a = _mm256_setzero_ps();
+    long k = 0;
+    for (; k + 8 <= K; k += 8)
+        a = _mm256_fmadd_ps(_mm256_loadu_ps(w + k), _mm256_loadu_ps(x + k), a);
+    if (k < K) {
+        const __m256i m = first_lanes(K - k);
+        a = _mm256_fmadd_ps(_mm256_maskload_ps(w + k, m), _mm256_maskload_ps(x + k, m), a);
+    }
+    return a;
+}
+
+/* The totals of eight rows' partial sums, as one vector, by pairwise horizontal adds (for a 3 KB row, totalling
+ * it on its own took a measurable part of the time of reading it). */
+static inline __m256 totals8(const __m256 v[8]) {
+    const __m256 h01 = _mm256_hadd_ps(v[0], v[1]), h23 = _mm256_hadd_ps(v[2], v[3]);
+    const __m256 h45 = _mm256_hadd_ps(v[4], v[5]), h67 = _mm256_hadd_ps(v[6], v[7]);
+    const __m256 lo = _mm256_hadd_ps(h01, h23), hi = _mm256_hadd_ps(h45, h67);  /* rows 0-3, then 4-7, per lane */
+    return _mm256_add_ps(_mm256_permute2f128_ps(lo, hi, 0x20), _mm256_permute2f128_ps(lo, hi, 0x31));
+}
+
+/* The dot products of `count` (at most 8) rows with x, the rows `stride` floats apart, as one vector (lanes past
+ * count are 0). */
+static inline __m256 dots8(const float *rows, long stride, long count, const float *x, long K) {
+    __m256 v[8];
+    for (int i = 0; i < 8; i++)
+        v[i] = i < count ? dot_partial(rows + i * stride, x, K) : _mm256_setzero_ps();
+    return totals8(v);
+}
+
+/* y[n0 .. n0+count) = v + b[n0 ..] (b may be NULL), GELU applied when gelu is set. */
+static inline void finish_rows(__m256 v, const float *b, float *y, long n0, long count, int gelu) {
+    const __m256i m = first_lanes(count);
+    if (b)
+        v = _mm256_add_ps(v, _mm256_maskload_ps(b + n0, m));
+    if (gelu)
+        v = gelu8(v);
+    _mm256_maskstore_ps(y + n0, m, v);
+}
+
+/* Rows n0..n0+7 of y = W x + b (fewer at the end of W). */
 static inline void eight_rows(const float *W, const float *x, const float *b, float *y, long n0, long N, long K,
                               int gelu) {
-    const long n1 = n0 + 8 < N ? n0 + 8 : N;
-    float v[8] = {0};
-    for (long n = n0; n < n1; n++)
-        v[n - n0] = dot_row(W + n * K, x, K) + (b ? b[n] : 0.0f);
-    if (gelu)
-        _mm256_storeu_ps(v, gelu8(_mm256_loadu_ps(v)));
-    for (long n = n0; n < n1; n++)
-        y[n] = v[n - n0];
+    const long count = N - n0 < 8 ? N - n0 : 8;
+    finish_rows(dots8(W + n0 * K, K, count, x, K), b, y, n0, count, gelu);
+}
+
+/* A product reads W as LANES streams at once, far apart: W's first LANES * lane_rows rows are cut into LANES
+ * lanes of lane_rows rows, and step g reads the g-th eight rows of every lane side by side, each load of x
+ * serving all of them. One core following one stream left memory bandwidth unused: a plain sum over 512 MB read
+ * 5-13 % faster as two to eight streams per core than as one, and a product reading four lanes 5-9 % faster than
+ * one reading one (measured here). */
+enum { LANES = 4 };
+
+static inline void lanes_step(const float *W, const float *x, const float *b, float *y, long g, long lane_rows,
+                              long K, int gelu) {
+    __m256 v[LANES][8];
+    for (int i = 0; i < 8; i++) {
+        const float *w = W + (g * 8 + i) * K;
+        __m256 a[LANES];
+        for (int s = 0; s < LANES; s++)
+            a[s] = _mm256_setzero_ps();
+        long k = 0;
+        for (; k + 8 <= K; k += 8) {
+            const __m256 xk = _mm256_loadu_ps(x + k);
+            for (int s = 0; s < LANES; s++)
+                a[s] = _mm256_fmadd_ps(_mm256_loadu_ps(w + s * lane_rows * K + k), xk, a[s]);
+        }
+        if (k < K) {  /* the same sums as dot_partial's, in the same order */
+            const __m256i m = first_lanes(K - k);
+            const __m256 xk = _mm256_maskload_ps(x + k, m);
+            for (int s = 0; s < LANES; s++)
+                a[s] = _mm256_fmadd_ps(_mm256_maskload_ps(w + s * lane_rows * K + k, m), xk, a[s]);
+        }
+        for (int s = 0; s < LANES; s++)
+            v[s][i] = a[s];
+    }
+    for (int s = 0; s < LANES; s++)
+        finish_rows(totals8(v[s]), b, y, s * lane_rows + g * 8, 8, gelu);
 }
 
 /* How many groups of a thread's share have been claimed, from the front by its owner or from the back by the
@@ -103,14 +162,16 @@ struct claims {
 } __attribute__((aligned(64)));
 
 /* y = W x + b, GELU applied to y when gelu is set; b may be NULL (no bias). threads: how many OpenMP threads to
- * use (PyTorch's torch.get_num_threads()). Each thread reads its share of W's rows front to back as one long
- * stream, which the hardware prefetcher follows best (reading four rows side by side was ~15 % slower here: four
- * short streams per 3 KB row). On a shared machine one core often runs slower than the other; with fixed shares
- * the faster one would then wait at the end of every product (~2 ms per GPT-2 token, measured), so a thread that
- * is done takes the rest of the others' shares, eight rows at a time, from their far end. Rows go eight at a time
- * so that GELU, when asked for, is one vector operation while the memory works. */
+ * use (PyTorch's torch.get_num_threads()). The work comes in items: step g of the lanes (see lanes_step), then
+ * the rows after the lanes, eight at a time. Each thread takes an equal share of the items and does them in order,
+ * so it reads its part of every lane front to back, a stream each, which the hardware prefetcher follows. On a
+ * shared machine one core often runs slower than the other; with fixed shares the faster one would then wait at
+ * the end of every product (~2 ms per GPT-2 token, measured), so a thread that is done takes the rest of the
+ * others' shares, one item at a time, from their far end. Rows go eight at a time so that GELU, when asked for,
+ * is one vector operation while the memory works. */
 static void gemv(const float *W, const float *x, const float *b, float *y, long N, long K, int gelu, int threads) {
-    const long groups = (N + 7) / 8;
+    const long steps = N / 8 / LANES, lane_rows = 8 * steps, rest = LANES * lane_rows;
+    const long items = steps + (N - rest + 7) / 8;
     struct claims claims[threads > 0 ? threads : 1];
     for (int t = 0; t < threads; t++)
         claims[t].taken = claims[t].from_back = 0;
@@ -119,12 +180,16 @@ static void gemv(const float *W, const float *x, const float *b, float *y, long 
         const int T = omp_get_num_threads(), t = omp_get_thread_num();
         for (int i = 0; i < T; i++) {
             const int o = (t + i) % T; /* its own share first, then the others' */
-            const long first = groups * o / T, size = groups * (o + 1) / T - first;
-            /* at most `size` claims succeed: the owner's k-th takes group k from the front, the j-th taken by
-             * the others group j from the back, so no group is read twice and every group is read */
+            const long first = items * o / T, size = items * (o + 1) / T - first;
+            /* at most `size` claims succeed: the owner's k-th takes item k from the front, the j-th taken by
+             * the others item j from the back, so no item is done twice and every item is done */
             for (long k = 0; __atomic_fetch_add(&claims[o].taken, 1, __ATOMIC_RELAXED) < size; k++) {
-                const long g = o == t ? k : size - 1 - __atomic_fetch_add(&claims[o].from_back, 1, __ATOMIC_RELAXED);
-                eight_rows(W, x, b, y, (first + g) * 8, N, K, gelu);
+                const long item = first + (o == t ? k : size - 1 - __atomic_fetch_add(&claims[o].from_back, 1,
+                                                                                        __ATOMIC_RELAXED));
+                if (item < steps)
+                    lanes_step(W, x, b, y, item, lane_rows, K, gelu);
+                else
+                    eight_rows(W, x, b, y, rest + (item - steps) * 8, N, K, gelu);
             }
         }
     }
@@ -143,6 +208,46 @@ void llmzero_exp(const float *x, float *y, long n) {
 void llmzero_gelu(const float *x, float *y, long n) {
     for (long i = 0; i + 8 <= n; i += 8)
         _mm256_storeu_ps(y + i, gelu8(_mm256_loadu_ps(x + i)));
+}
+
+/* Reads streams pieces of len floats, one after the other from a, side by side, 32 floats of each at a time. */
+static inline __attribute__((always_inline)) void read_side_by_side(const float *a, long len, int streams,
+                                                                    __m256 acc[8]) {
+    for (long k = 0; k + 32 <= len; k += 32)
+        for (int s = 0; s < streams; s++)
+            for (int j = 0; j < 4; j++)
+                acc[(4 * s + j) % 8] = _mm256_add_ps(acc[(4 * s + j) % 8], _mm256_loadu_ps(a + s * len + k + 8 * j));
+}
+
+/* The sum of a[0..n), each of `threads` threads reading its share as `streams` (1, 2, 4 or 8) streams side by
+ * side. Not part of the model: a plain read of memory, to measure the bandwidth a product could reach
+ * (benchmarks/bench_inference.py tries each and keeps the fastest; see lanes_step). */
+double llmzero_stream_sum(const float *a, long n, int streams, int threads) {
+    double total = 0.0;
+#pragma omp parallel num_threads(threads) reduction(+ : total)
+    {
+        const int T = omp_get_num_threads(), t = omp_get_thread_num();
+        const long from = n * t / T, to = n * (t + 1) / T, len = (to - from) / streams / 32 * 32;
+        __m256 acc[8];
+        for (int i = 0; i < 8; i++)
+            acc[i] = _mm256_setzero_ps();
+        switch (streams) {  /* (a constant count each, so that the compiler unrolls the loop over the streams) */
+        case 1: read_side_by_side(a + from, len, 1, acc); break;
+        case 2: read_side_by_side(a + from, len, 2, acc); break;
+        case 4: read_side_by_side(a + from, len, 4, acc); break;
+        case 8: read_side_by_side(a + from, len, 8, acc); break;
+        }
+        const long done = (streams == 1 || streams == 2 || streams == 4 || streams == 8) ? from + streams * len : from;
+        float lanes[8];
+        for (int i = 0; i < 8; i++) {
+            _mm256_storeu_ps(lanes, acc[i]);
+            for (int j = 0; j < 8; j++)
+                total += lanes[j];
+        }
+        for (long i = done; i < to; i++)
+            total += a[i];
+    }
+    return total;
 }
 
 /* Lets the loader check that this library was built with OpenMP (returns 1) and not as a serial fallback. */
@@ -192,26 +297,40 @@ static float exp_sum(const float *v, float *out, long n, float shift) {
 }
 
 /* One query per head against keys/values 0..len-1 of the cache; heads split between the threads.
- * q, out: (H * D); k, v: head h starts at h * head_stride, key j at + j * D. scores: H * len floats. */
+ * q, out: (H * D); k, v: head h starts at h * head_stride, key j at + j * D. scores: H * len floats.
+ * A thread reads the keys of all its heads side by side, then their values side by side (as the products do,
+ * see lanes_step): head after head, each head's few tens of KB a stream of its own, took ~10 % longer. */
 static void attend(const float *q, const float *k, const float *v, float *out, float *scores, long H, long D,
                    long len, long head_stride, int threads) {
     const float scale = 1.0f / sqrtf((float)D);
-#pragma omp parallel for schedule(static) num_threads(threads)
-    for (long h = 0; h < H; h++) {
-        const float *qh = q + h * D, *kh = k + h * head_stride, *vh = v + h * head_stride;
-        float *s = scores + h * len, *o = out + h * D, best = -INFINITY;
-        for (long j = 0; j < len; j++) {
-            s[j] = dot_row(kh + j * D, qh, D) * scale;
-            best = s[j] > best ? s[j] : best;
+#pragma omp parallel num_threads(threads)
+    {
+        const int T = omp_get_num_threads(), t = omp_get_thread_num();
+        const long first = H * t / T, last = H * (t + 1) / T;
+        for (long j = 0; j < len; j += 8) {  /* the scores, eight keys at a time */
+            const long count = len - j < 8 ? len - j : 8;
+            for (long h = first; h < last; h++)
+                _mm256_maskstore_ps(scores + h * len + j, first_lanes(count),
+                                    _mm256_mul_ps(dots8(k + h * head_stride + j * D, D, count, q + h * D, D),
+                                                  _mm256_set1_ps(scale)));
         }
-        const float total = exp_sum(s, s, len, best);  /* softmax: s = exp(s - best), and their total */
-        for (long d = 0; d < D; d++)
-            o[d] = 0.0f;
-        for (long j = 0; j < len; j++) {
-            const float p = s[j] / total, *vj = vh + j * D;
+        for (long h = first; h < last; h++) {  /* softmax: s = exp(s - best) / their total */
+            float *s = scores + h * len, best = -INFINITY;
+            for (long j = 0; j < len; j++)
+                best = s[j] > best ? s[j] : best;
+            const float total = exp_sum(s, s, len, best);
+            for (long j = 0; j < len; j++)
+                s[j] = s[j] / total;
             for (long d = 0; d < D; d++)
-                o[d] += p * vj[d];
+                out[h * D + d] = 0.0f;
         }
+        for (long j = 0; j < len; j++)  /* the weighted sum of the values, one key at a time */
+            for (long h = first; h < last; h++) {
+                const float p = scores[h * len + j], *vj = v + h * head_stride + j * D;
+                float *o = out + h * D;
+                for (long d = 0; d < D; d++)
+                    o[d] += p * vj[d];
+            }
     }
 }
 

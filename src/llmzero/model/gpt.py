@@ -291,24 +291,28 @@ class GPT(nn.Module):
         as forward() (see cpu_kernel.py), its keys and values stored in the cache. For generation: nothing is
         recorded for gradients. None, having done nothing, where that road is closed: training, not float32 on a
         CPU, LoRA or int8 layers, hooks on a module, a full cache, no compiler... (then call the model)."""
-        head = getattr(self.lm_head, "weight", None)  # (a cheap first look: bfloat16 or GPU models never get a plan)
-        if not (USE_DECODE_STEP and USE_KERNEL and not self.training and isinstance(head, torch.Tensor)
-                and head.dtype is torch.float32 and head.device.type == "cpu" and cpu_kernel.available()):
-            return None
-        if nn.modules.module._global_forward_hooks or nn.modules.module._global_forward_pre_hooks:
+        if (self.training or not (USE_DECODE_STEP and USE_KERNEL) or nn.modules.module._global_forward_hooks
+                or nn.modules.module._global_forward_pre_hooks):
             return None
         plan = _C_STEPS.get(self)
         if plan is None or not plan.still_holds():
-            plan = _CStepPlan.of(self)
+            plan = self._new_c_step_plan()
             if plan is None:
                 return None
+        stepped = plan.step.step(token, kv_cache.k, kv_cache.v, kv_cache.pos)
+        if stepped is not None:  # (None for e.g. a full cache or a token id out of range: the Python road says so)
+            kv_cache.advance(1)
+        return stepped
+
+    def _new_c_step_plan(self) -> _CStepPlan | None:
+        head = getattr(self.lm_head, "weight", None)  # (a cheap first look: bfloat16 or GPU models never get a plan)
+        if not (isinstance(head, torch.Tensor) and head.dtype is torch.float32 and head.device.type == "cpu"
+                and cpu_kernel.available()):
+            return None
+        plan = _CStepPlan.of(self)
+        if plan is not None:
             _C_STEPS[self] = plan
-        k, v = kv_cache.k, kv_cache.v
-        if not plan.step.fits(token, k, v, kv_cache.pos):
-            return None  # (e.g. a full cache or a token id out of range: the Python road says so)
-        logits, best = plan.step(token, k, v, kv_cache.pos)
-        kv_cache.advance(1)
-        return logits, best
+        return plan
 
     def _apply(self, fn, recurse=True):
         _C_STEPS.pop(self, None)  # .to(), .float(), .bfloat16()... give the parameters new memory
