@@ -6,8 +6,8 @@
 
 A script, not a test: it prints a Markdown table. Both libraries run the same weights (ours copied into a
 GPT2LMHeadModel) under torch.inference_mode, one after the other. Targets: batch 8 float32 >= 1.5x transformers
-with identical greedy tokens; batch 1 float32 >= 90 % of the memory-bandwidth bound (read bandwidth / bytes
-read per token: every Linear weight plus the KV cache); batch 1 bfloat16 >= 1.5x transformers float32.
+with identical greedy tokens; batch 1 float32 >= 90 % of the memory-bandwidth bound (the fastest reader's read
+bandwidth / bytes read per token: every Linear weight plus the KV cache); batch 1 bfloat16 >= 1.5x transformers float32.
 Run it on a quiet machine: other processes on the same cores make every number meaningless.
 """
 
@@ -127,7 +127,7 @@ def theirs(hf, prompts: torch.Tensor, n: int) -> tuple[list[list[int]], float, f
 def readers() -> list:
     """The ways to read memory the bound is measured with: (name, function summing a float32 tensor). torch.sum
     reads one stream per thread; decode.c's stream_sum reads 1, 2, 4 or 8 streams per thread side by side, which
-    was up to ~13 % faster here (a core following one stream leaves bandwidth unused). The bound takes the fastest."""
+    was 17-31 % faster here (a core following one stream leaves bandwidth unused). The bound takes the fastest."""
     found = [("torch.sum", torch.sum)]
     if cpu_kernel.available():
         found += [(f"{k} stream{'s' if k > 1 else ''}", lambda t, k=k: cpu_kernel.stream_sum(t, k)) for k in (1, 2, 4, 8)]

@@ -47,7 +47,7 @@ class Linear(nn.Linear):
     project's AMD test machine: 12 GB/s of 23). So, when no gradient is wanted and x is float32 on the CPU:
 
     - one row (one sequence, one new token): our own AVX2 kernel in decode.c (see cpu_kernel.py), when it could
-      be built here; it reads the weights at about the speed of a plain sum over memory;
+      be built here; it reads the weights as fast as the fastest plain read of memory we have (see decode.c);
     - a few rows or more: oneDNN's kernels, which PyTorch ships and runs on its own threads (2x or more the
       default for 8 rows).
 
@@ -353,13 +353,16 @@ class GPT(nn.Module):
 class _CStepPlan:
     """What GPT.step_in_c needs to run a model in decode.c, found once per model instead of once per token
     (walking the modules and checking ~150 tensors costs more than a small model's whole step), with what it
-    takes to tell that it still holds: every module and parameter still where it was found, no block added, and
-    no hook registered since."""
+    takes to tell that it still holds: every module and parameter still where it was found and in the same
+    memory, no block added, and no hook registered since."""
 
-    def __init__(self, links: list, step: cpu_kernel.DecodeStep):
+    def __init__(self, links: list, step: cpu_kernel.DecodeStep, tensors: list):
         self.step = step
         self.where, self.names, self.held = (list(column) for column in zip(*links))
         self.ids = [id(m) for m in self.held]  # (held: while the plan stands, no new object can take these ids)
+        # A parameter can also be given other memory in place (``param.data = other``), which no dictionary shows.
+        self.tensors = [t for t in tensors if t is not None]
+        self.addresses = [t.data_ptr() for t in self.tensors]
         # Every hook PyTorch registers gets the next number of this counter: if it has not moved, no module has
         # gained a hook since the plan found none (cheaper than looking at ~200 hook dictionaries per token).
         self.hooks_seen = RemovableHandle.next_id
@@ -368,7 +371,8 @@ class _CStepPlan:
         # Run once per token right after the weights have streamed through the caches, so everything it reads
         # comes from memory: C loops (map, list ==) over flat lists, not a Python loop over the modules.
         return (RemovableHandle.next_id == self.hooks_seen
-                and list(map(id, map(dict.get, self.where, self.names))) == self.ids)
+                and list(map(id, map(dict.get, self.where, self.names))) == self.ids
+                and list(map(torch.Tensor.data_ptr, self.tensors)) == self.addresses)
 
     @classmethod
     def of(cls, model: GPT) -> _CStepPlan | None:
@@ -416,7 +420,7 @@ class _CStepPlan:
         if not cpu_kernel.contiguous_float32_cpu(tensors):
             return None
         c = model.config
-        return cls(links, cpu_kernel.DecodeStep(tensors, c.n_layer, c.n_head, c.head_dim, c.layer_norm_eps))
+        return cls(links, cpu_kernel.DecodeStep(tensors, c.n_layer, c.n_head, c.head_dim, c.layer_norm_eps), tensors)
 
 
 _C_STEPS: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()  # GPT -> _CStepPlan (kept out of the module so
