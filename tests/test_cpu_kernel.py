@@ -71,7 +71,7 @@ def test_gemv_gives_the_same_bits_with_any_number_of_threads():
 @needs_kernel
 @pytest.mark.parametrize("k", [13, 768])
 def test_a_row_gets_the_same_bits_whichever_rows_are_read_beside_it(k):
-    # A product reads four far-apart lanes of rows side by side and the rows after them eight at a time: which
+    # A product reads four far-apart bands of rows side by side and the rows after them eight at a time: which
     # way a row is read depends on how many rows the matrix has, its sum's order must not.
     g = torch.Generator().manual_seed(k)
     w, b, x = torch.randn(300, k, generator=g), torch.randn(300, generator=g), torch.randn(k, generator=g)
@@ -101,12 +101,12 @@ def test_the_kernel_shares_pytorchs_openmp_runtime():
 
 
 class Spy:
-    """Counts the calls to cpu_kernel.gemv or to a DecodeStep's step ("step"; its __call__ goes through it too),
-    which still run."""
+    """Counts the calls to cpu_kernel.gemv or to a DecodeStep (its run_if_fits, which __call__ goes through too:
+    "step"), which still run."""
 
     def __init__(self, monkeypatch, name="gemv"):
         self.calls = 0
-        owner, attr = (cpu_kernel.DecodeStep, "step") if name == "step" else (cpu_kernel, name)
+        owner, attr = (cpu_kernel.DecodeStep, "run_if_fits") if name == "step" else (cpu_kernel, name)
         real = getattr(owner, attr)
 
         def counting(*args):

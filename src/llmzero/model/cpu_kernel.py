@@ -274,13 +274,13 @@ class DecodeStep:
         """(the logits (1, 1, vocab) of token id ``token`` at position ``pos``, the most probable next token and its
         probability at temperature 1 (None when a logit is NaN or infinite)). The token's keys and values are stored
         at ``pos`` of the caches (n_layer, 1, heads, max_len, head_dim), which attention reads up to ``pos``."""
-        stepped = self.step(token, k_cache, v_cache, pos)
+        stepped = self.run_if_fits(token, k_cache, v_cache, pos)
         if stepped is None:
             raise ValueError("decode_step: the token, position or caches do not match the model's shape")
         return stepped
 
-    def step(self, token: int, k_cache: torch.Tensor, v_cache: torch.Tensor,
-             pos: int) -> tuple[torch.Tensor, tuple[int, float] | None] | None:
+    def run_if_fits(self, token: int, k_cache: torch.Tensor, v_cache: torch.Tensor,
+                    pos: int) -> tuple[torch.Tensor, tuple[int, float] | None] | None:
         """As __call__, but None (having done nothing) where __call__ would refuse (see fits)."""
         if not self.fits(token, k_cache, v_cache, pos):
             return None

@@ -4,7 +4,7 @@
  *    stores it). Generating a token multiplies one vector by every weight matrix of the model, so the time
  *    goes into reading the weights from memory, each byte once. What matters is keeping the memory busy: each
  *    thread reads its share of W as four streams side by side (one stream per core leaves bandwidth unused, see
- *    lanes_step), on the threads of PyTorch's own OpenMP pool (the library is loaded after PyTorch, so both
+ *    bands_step), on the threads of PyTorch's own OpenMP pool (the library is loaded after PyTorch, so both
  *    share one libgomp and their threads never fight for the cores).
  *
  * 2. llmzero_decode_step: the whole model of gpt.py for one new token, in one call: its embedding, every
@@ -120,41 +120,41 @@ static inline void eight_rows(const float *W, const float *x, const float *b, fl
     finish_rows(dots8(W + n0 * K, K, count, x, K), b, y, n0, count, gelu);
 }
 
-/* A product reads W as LANES streams at once, far apart: W's first LANES * lane_rows rows are cut into LANES
- * lanes of lane_rows rows, and step g reads the g-th eight rows of every lane side by side, each load of x
+/* A product reads W as BANDS streams at once, far apart: W's first BANDS * band_rows rows are cut into BANDS
+ * bands of band_rows rows, and step g reads the g-th eight rows of every band side by side, each load of x
  * serving all of them. One core following one stream leaves memory bandwidth unused: here, a plain sum over
  * ~500 MB read 5-31 % faster as two to eight streams per core than as one, and a GPT-2 token took ~20 % less
- * time with its products read as four lanes than as one stream per core (paired, in one process). */
-enum { LANES = 4 };
+ * time with its products read as four bands than as one stream per core (paired, in one process). */
+enum { BANDS = 4 };
 
-static inline void lanes_step(const float *W, const float *x, const float *b, float *y, long g, long lane_rows,
+static inline void bands_step(const float *W, const float *x, const float *b, float *y, long g, long band_rows,
                               long K, int gelu) {
-    __m256 v[LANES][8];
+    __m256 v[BANDS][8];
     for (int i = 0; i < 8; i++) {
         const float *w = W + (g * 8 + i) * K;
-        __m256 a[LANES];
-        for (int s = 0; s < LANES; s++)
+        __m256 a[BANDS];
+        for (int s = 0; s < BANDS; s++)
             a[s] = _mm256_setzero_ps();
         long k = 0;
         for (; k + 8 <= K; k += 8) {
             const __m256 xk = _mm256_loadu_ps(x + k);
-            for (int s = 0; s < LANES; s++)
-                a[s] = _mm256_fmadd_ps(_mm256_loadu_ps(w + s * lane_rows * K + k), xk, a[s]);
+            for (int s = 0; s < BANDS; s++)
+                a[s] = _mm256_fmadd_ps(_mm256_loadu_ps(w + s * band_rows * K + k), xk, a[s]);
         }
         if (k < K) {  /* the same sums as dot_partial's, in the same order */
             const __m256i m = first_lanes(K - k);
             const __m256 xk = _mm256_maskload_ps(x + k, m);
-            for (int s = 0; s < LANES; s++)
-                a[s] = _mm256_fmadd_ps(_mm256_maskload_ps(w + s * lane_rows * K + k, m), xk, a[s]);
+            for (int s = 0; s < BANDS; s++)
+                a[s] = _mm256_fmadd_ps(_mm256_maskload_ps(w + s * band_rows * K + k, m), xk, a[s]);
         }
-        for (int s = 0; s < LANES; s++)
+        for (int s = 0; s < BANDS; s++)
             v[s][i] = a[s];
     }
-    for (int s = 0; s < LANES; s++)
-        finish_rows(totals8(v[s]), b, y, s * lane_rows + g * 8, 8, gelu);
+    for (int s = 0; s < BANDS; s++)
+        finish_rows(totals8(v[s]), b, y, s * band_rows + g * 8, 8, gelu);
 }
 
-/* How many groups of a thread's share have been claimed, from the front by its owner or from the back by the
+/* How many items of a thread's share have been claimed, from the front by its owner or from the back by the
  * others. One counter per cache line: two cores writing the same line would pass it back and forth. */
 struct claims {
     long taken, from_back;
@@ -162,15 +162,15 @@ struct claims {
 } __attribute__((aligned(64)));
 
 /* y = W x + b, GELU applied to y when gelu is set; b may be NULL (no bias). threads: how many OpenMP threads to
- * use (PyTorch's torch.get_num_threads()). The work comes in items: step g of the lanes (see lanes_step), then
- * the rows after the lanes, eight at a time. Each thread takes an equal share of the items and does them in order,
- * so it reads its part of every lane front to back, a stream each, which the hardware prefetcher follows. On a
+ * use (PyTorch's torch.get_num_threads()). The work comes in items: step g of the bands (see bands_step), then
+ * the rows after the bands, eight at a time. Each thread takes an equal share of the items and does them in order,
+ * so it reads its part of every band front to back, a stream each, which the hardware prefetcher follows. On a
  * shared machine one core often runs slower than the other; with fixed shares the faster one would then wait at
  * the end of every product (~2 ms per GPT-2 token, measured), so a thread that is done takes the rest of the
  * others' shares, one item at a time, from their far end. Rows go eight at a time so that GELU, when asked for,
  * is one vector operation while the memory works. */
 static void gemv(const float *W, const float *x, const float *b, float *y, long N, long K, int gelu, int threads) {
-    const long steps = N / 8 / LANES, lane_rows = 8 * steps, rest = LANES * lane_rows;
+    const long steps = N / 8 / BANDS, band_rows = 8 * steps, rest = BANDS * band_rows;
     const long items = steps + (N - rest + 7) / 8;
     struct claims claims[threads > 0 ? threads : 1];
     for (int t = 0; t < threads; t++)
@@ -187,7 +187,7 @@ static void gemv(const float *W, const float *x, const float *b, float *y, long 
                 const long item = first + (o == t ? k : size - 1 - __atomic_fetch_add(&claims[o].from_back, 1,
                                                                                         __ATOMIC_RELAXED));
                 if (item < steps)
-                    lanes_step(W, x, b, y, item, lane_rows, K, gelu);
+                    bands_step(W, x, b, y, item, band_rows, K, gelu);
                 else
                     eight_rows(W, x, b, y, rest + (item - steps) * 8, N, K, gelu);
             }
@@ -221,7 +221,7 @@ static inline __attribute__((always_inline)) void read_side_by_side(const float 
 
 /* The sum of a[0..n), each of `threads` threads reading its share as `streams` (1, 2, 4 or 8) streams side by
  * side. Not part of the model: a plain read of memory, to measure the bandwidth a product could reach
- * (benchmarks/bench_inference.py tries each and keeps the fastest; see lanes_step). */
+ * (benchmarks/bench_inference.py tries each and keeps the fastest; see bands_step). */
 double llmzero_stream_sum(const float *a, long n, int streams, int threads) {
     double total = 0.0;
 #pragma omp parallel num_threads(threads) reduction(+ : total)
@@ -299,7 +299,7 @@ static float exp_sum(const float *v, float *out, long n, float shift) {
 /* One query per head against keys/values 0..len-1 of the cache; heads split between the threads.
  * q, out: (H * D); k, v: head h starts at h * head_stride, key j at + j * D. scores: H * len floats.
  * A thread reads the keys of all its heads side by side, then their values side by side (as the products do,
- * see lanes_step): head after head, each head's few tens of KB a stream of its own, took ~10 % longer. */
+ * see bands_step): head after head, each head's few tens of KB a stream of its own, took ~10 % longer. */
 static void attend(const float *q, const float *k, const float *v, float *out, float *scores, long H, long D,
                    long len, long head_stride, int threads) {
     const float scale = 1.0f / sqrtf((float)D);

@@ -299,7 +299,7 @@ class GPT(nn.Module):
             plan = self._new_c_step_plan()
             if plan is None:
                 return None
-        stepped = plan.step.step(token, kv_cache.k, kv_cache.v, kv_cache.pos)
+        stepped = plan.step.run_if_fits(token, kv_cache.k, kv_cache.v, kv_cache.pos)
         if stepped is not None:  # (None for e.g. a full cache or a token id out of range: the Python road says so)
             kv_cache.advance(1)
         return stepped
