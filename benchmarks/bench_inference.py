@@ -127,7 +127,7 @@ def theirs(hf, prompts: torch.Tensor, n: int) -> tuple[list[list[int]], float, f
 def readers() -> list:
     """The ways to read memory the bound is measured with: (name, function summing a float32 tensor). torch.sum
     reads one stream per thread; decode.c's stream_sum reads 1, 2, 4 or 8 streams per thread side by side, which
-    was 17-31 % faster here (a core following one stream leaves bandwidth unused). The bound takes the fastest."""
+    was 10-33 % faster here (a core following one stream leaves bandwidth unused). The bound takes the fastest."""
     found = [("torch.sum", torch.sum)]
     if cpu_kernel.available():
         found += [(f"{k} stream{'s' if k > 1 else ''}", lambda t, k=k: cpu_kernel.stream_sum(t, k)) for k in (1, 2, 4, 8)]

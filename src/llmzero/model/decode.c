@@ -123,7 +123,7 @@ static inline void eight_rows(const float *W, const float *x, const float *b, fl
 /* A product reads W as BANDS streams at once, far apart: W's first BANDS * band_rows rows are cut into BANDS
  * bands of band_rows rows, and step g reads the g-th eight rows of every band side by side, each load of x
  * serving all of them. One core following one stream leaves memory bandwidth unused: here, a plain sum over
- * ~500 MB read 5-31 % faster as two to eight streams per core than as one, and a GPT-2 token took ~20 % less
+ * ~500 MB read 5-33 % faster as two to eight streams per core than as one, and a GPT-2 token took ~20 % less
  * time with its products read as four bands than as one stream per core (paired, in one process). */
 enum { BANDS = 4 };
 
