@@ -7,7 +7,8 @@
 A script, not a test: it prints a Markdown table. Both libraries run the same weights (ours copied into a
 GPT2LMHeadModel) under torch.inference_mode, one after the other. Targets: batch 8 float32 >= 1.5x transformers
 with identical greedy tokens; batch 1 float32 >= 90 % of the memory-bandwidth bound (the fastest reader's read
-bandwidth / bytes read per token: every Linear weight plus the KV cache); batch 1 bfloat16 >= 1.5x transformers float32.
+bandwidth / bytes read per token: every Linear weight plus the KV cache); batch 1 bfloat16 >= 1.5x transformers
+float32.
 Run it on a quiet machine: other processes on the same cores make every number meaningless.
 """
 
@@ -130,7 +131,8 @@ def readers() -> list:
     was 10-33 % faster here (a core following one stream leaves bandwidth unused). The bound takes the fastest."""
     found = [("torch.sum", torch.sum)]
     if cpu_kernel.available():
-        found += [(f"{k} stream{'s' if k > 1 else ''}", lambda t, k=k: cpu_kernel.stream_sum(t, k)) for k in (1, 2, 4, 8)]
+        found += [(f"{k} stream{'s' if k > 1 else ''}", lambda t, k=k: cpu_kernel.stream_sum(t, k))
+                  for k in (1, 2, 4, 8)]
     return found
 
 
@@ -141,12 +143,20 @@ def read_speeds(buffer: torch.Tensor, timings: list[tuple[str, float]]) -> dict[
             / sum(sec for n, sec in timings if n == name) / 1e9 for name in names}
 
 
+def timed_reading(ways: list, i: int, buffer: torch.Tensor) -> tuple[str, float]:
+    """(the reader's name, seconds) of reading ``buffer`` once with the i-th of ``ways`` in turn (see readers)."""
+    name, read = ways[i % len(ways)]
+    t = time.perf_counter()
+    read(buffer)
+    return name, time.perf_counter() - t
+
+
 @torch.inference_mode()
 def ours_against_bandwidth(model: GPT, prompt: torch.Tensor, n: int, buffer: torch.Tensor) -> dict:
-    """Generate ``n`` tokens for one prompt, reading ``buffer`` (as many bytes as a step) once after every token, by each of the
-    readers in turn, so that the memory's read speed is measured all through the run, step by step next to the
-    steps it bounds (this machine's memory speed drifts by a third from minute to minute, and any two readings
-    differ by ~10 %).
+    """Generate ``n`` tokens for one prompt, reading ``buffer`` (as many bytes as a step) once after every token, by
+    each of the readers in turn, so that the memory's read speed is measured all through the run, step by step next
+    to the steps it bounds (this machine's memory speed drifts by a third from minute to minute, and any two
+    readings differ by ~10 %).
 
     The ratio is like for like: the steps' mean read speed (the bytes each step must read, over the time the
     steps took, Python included) over the fastest reader's mean read speed (its bytes over its time). The
@@ -165,10 +175,7 @@ def ours_against_bandwidth(model: GPT, prompt: torch.Tensor, n: int, buffer: tor
         tokens.append(next(steps).token_id)
         step_seconds.append(time.perf_counter() - t)
         step_bytes.append(bytes_per_token(model, prompt.size(1) + len(tokens) - 1, 4))
-        name, read = ways[len(timings) % len(ways)]
-        t = time.perf_counter()
-        read(buffer)
-        timings.append((name, time.perf_counter() - t))
+        timings.append(timed_reading(ways, len(timings), buffer))
     steps_gbs = sum(step_bytes) / sum(step_seconds) / 1e9
     speeds = read_speeds(buffer, timings)
     best = max(speeds, key=speeds.get)
@@ -196,12 +203,10 @@ def sums_against_sums(buffer: torch.Tensor, other: torch.Tensor, n: int, reader:
         t = time.perf_counter()
         read_other(other)
         mine.append(time.perf_counter() - t)
-        name, read = ways[i % len(ways)]
-        t = time.perf_counter()
-        read(buffer)
-        timings.append((name, time.perf_counter() - t))
+        timings.append(timed_reading(ways, i, buffer))
     mine_gbs = other.nbytes * n / sum(mine) / 1e9
-    return mine_gbs / max(read_speeds(buffer, timings).values()), mine_gbs / (buffer.nbytes / min(s for _, s in timings) / 1e9)
+    fastest = buffer.nbytes / min(s for _, s in timings) / 1e9
+    return mine_gbs / max(read_speeds(buffer, timings).values()), mine_gbs / fastest
 
 
 def differing(a: list[list[int]], b: list[list[int]]) -> int:
@@ -278,7 +283,7 @@ def main() -> None:
     # batch 1, float32, against the bandwidth bound. The bound is per generated token (the bytes one decode step
     # reads), so it is compared with the decode rate: the tokens after the first over the time after the first
     # (the prompt's prefill is a few large products, limited by arithmetic, and shows as time to first token).
-    # The read speed is measured during the run, one sum after every token (see ours_against_bandwidth).
+    # The read speed is measured during the run, one reading after every token (see ours_against_bandwidth).
     # (The readers read as many bytes as a step: a buffer of 512 MiB, cut into 2 x 8 pieces of 32 MiB each,
     # read more slowly than one of 506 MB on some runs here.)
     step_floats = round(bytes_per_token(model, avg_ctx, 4)) // 4

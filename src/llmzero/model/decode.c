@@ -231,13 +231,14 @@ double llmzero_stream_sum(const float *a, long n, int streams, int threads) {
         __m256 acc[8];
         for (int i = 0; i < 8; i++)
             acc[i] = _mm256_setzero_ps();
+        long done = from + streams * len;
         switch (streams) {  /* (a constant count each, so that the compiler unrolls the loop over the streams) */
         case 1: read_side_by_side(a + from, len, 1, acc); break;
         case 2: read_side_by_side(a + from, len, 2, acc); break;
         case 4: read_side_by_side(a + from, len, 4, acc); break;
         case 8: read_side_by_side(a + from, len, 8, acc); break;
+        default: done = from;  /* (nothing read side by side: all of it below) */
         }
-        const long done = (streams == 1 || streams == 2 || streams == 4 || streams == 8) ? from + streams * len : from;
         float lanes[8];
         for (int i = 0; i < 8; i++) {
             _mm256_storeu_ps(lanes, acc[i]);
