@@ -353,7 +353,8 @@ def both_roads(monkeypatch, model, ids, steps=6):
 
 @needs_kernel
 @pytest.mark.parametrize("kw", [{}, dict(bias=False), dict(tie_weights=False, n_head=5, n_embd=40),
-                                dict(n_head=4, n_embd=64, layer_norm_eps=1e-3)])
+                                dict(n_head=4, n_embd=64, layer_norm_eps=1e-3),
+                                dict(n_head=3, n_embd=36)])  # (LayerNorm's last 4 values after its steps of 8)
 def test_the_c_decode_step_gives_the_python_blocks_numbers(monkeypatch, kw):
     model = small_gpt(**kw)
     spy = Spy(monkeypatch, "step")
@@ -586,6 +587,55 @@ def test_decode_step_refuses_tensors_that_do_not_fit_the_cache():
         for bad_tensors, token, pos in wrong:
             with pytest.raises(ValueError, match="do not match"):
                 step(token, bad_tensors, pos)
+
+
+@needs_kernel
+def test_the_step_looks_again_at_caches_that_are_new_or_moved(monkeypatch):
+    monkeypatch.setattr(gpt_module, "USE_DECODE_STEP", False)  # the model's own forward: the Python blocks
+    model = small_gpt()
+    c = model.config
+    step = cpu_kernel.DecodeStep(step_tensors(model), c.n_layer, c.n_head, c.head_dim, c.layer_norm_eps)
+    with torch.inference_mode():
+        want = model(torch.tensor([[4]])).logits[0, 0]
+        cache = model.new_kv_cache(1, 8)
+        assert torch.allclose(step(4, cache.k, cache.v, 0)[0][0, 0], want, atol=1e-5)
+        assert step.fits(4, cache.k, cache.v, 7) and not step.fits(4, cache.k, cache.v, 8)
+        # the same tensor objects given other memory, of another shape or dtype: refused, not taken on trust
+        k = cache.k
+        k.data = torch.zeros(c.n_layer, 1, c.n_head, 8, c.head_dim + 1)
+        assert not step.fits(4, k, cache.v, 0)
+        k.data = torch.zeros(c.n_layer, 1, c.n_head, 8, c.head_dim, dtype=torch.float64)
+        assert not step.fits(4, k, cache.v, 0)
+        k.data = torch.zeros(c.n_layer, 1, c.n_head, 8, c.head_dim)
+        assert step.fits(4, k, cache.v, 0)
+        # new tensors at the same address, of other lengths: each read with its own length, not the last one's
+        memory = [torch.zeros(c.n_layer * c.n_head * 8 * c.head_dim) for _ in range(2)]
+        for max_len in (8, 3, 5, 2):
+            k, v = (m[: m.numel() * max_len // 8].view(c.n_layer, 1, c.n_head, max_len, c.head_dim) for m in memory)
+            assert step.fits(4, k, v, max_len - 1) and not step.fits(4, k, v, max_len)
+            logits, _ = step(4, k.zero_(), v.zero_(), 0)
+            python = model.new_kv_cache(1, max_len)
+            model(torch.tensor([[4]]), kv_cache=python)
+            assert torch.allclose(logits[0, 0], want, atol=1e-5)
+            assert torch.allclose(k, python.k, atol=1e-6) and torch.allclose(v, python.v, atol=1e-6)
+
+
+@needs_kernel
+def test_the_step_can_write_its_logits_into_its_own_buffer():
+    model = small_gpt()
+    with torch.inference_mode():
+        cache = model.new_kv_cache(1, 8)
+        model(torch.tensor([[3, 1]]), kv_cache=cache)
+    fresh_cache = model.new_kv_cache(1, 8)
+    fresh_cache.k.copy_(cache.k), fresh_cache.v.copy_(cache.v), fresh_cache.advance(cache.pos)
+    buffers = []
+    for token in (4, 1, 5):
+        own, own_best = model.step_in_c(token, cache, fresh_logits=False)
+        fresh, fresh_best = model.step_in_c(token, fresh_cache)
+        assert torch.equal(own, fresh) and own_best == fresh_best
+        buffers.append(own)
+    assert all(b is buffers[0] for b in buffers)  # one buffer, written again by each step
+    assert fresh is not model.step_in_c(9, fresh_cache)[0]  # fresh logits: a new tensor each time
 
 
 @needs_kernel

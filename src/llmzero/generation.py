@@ -278,7 +278,8 @@ def generate_ids(model, prompt_ids: Sequence[int] | torch.Tensor, cfg: SamplingC
         for _ in range(cfg.max_new_tokens):
             stepped = None
             if step_in_c is not None and cache is not None and cache.pos == len(ids) - 1:
-                stepped = step_in_c(ids[-1], cache)  # (None where decode.c cannot take this step)
+                # (None where decode.c cannot take this step; its logits are read at once or not at all)
+                stepped = step_in_c(ids[-1], cache, fresh_logits=False)
             if stepped is not None and stepped[1] is not None and plain_greedy:
                 best, prob = stepped[1]  # decode.c chose it already, as _pick would
                 step = GenStep(token_id=best, prob=prob, model_prob=prob)

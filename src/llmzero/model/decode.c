@@ -264,15 +264,37 @@ int llmzero_gemv_openmp(void) {
 /* The decode step                                                                                            */
 /* ---------------------------------------------------------------------------------------------------------- */
 
-/* y = (x - mean) / sqrt(var + eps) * w + b over C values (b may be NULL), as torch.nn.LayerNorm. */
+/* The sum of 8 floats' squared distances from m (m = 0: the sum of the floats), in double as four lanes each. */
+static inline __m256d spread8(__m256 v, __m256d m, __m256d acc, int squared) {
+    const __m256d lo = _mm256_sub_pd(_mm256_cvtps_pd(_mm256_castps256_ps128(v)), m);
+    const __m256d hi = _mm256_sub_pd(_mm256_cvtps_pd(_mm256_extractf128_ps(v, 1)), m);
+    return squared ? _mm256_fmadd_pd(hi, hi, _mm256_fmadd_pd(lo, lo, acc)) : _mm256_add_pd(acc, _mm256_add_pd(lo, hi));
+}
+
+static inline double total4(__m256d v) {
+    const __m128d s = _mm_add_pd(_mm256_castpd256_pd128(v), _mm256_extractf128_pd(v, 1));
+    return _mm_cvtsd_f64(_mm_add_sd(s, _mm_unpackhi_pd(s, s)));
+}
+
+/* y = (x - mean) / sqrt(var + eps) * w + b over C values (b may be NULL), as torch.nn.LayerNorm. The mean and
+ * the variance are summed in double, eight values a step (one at a time, a 768-value LayerNorm took 2 us, 25 of
+ * them per GPT-2 token, with the memory idle). */
 static void layer_norm(const float *x, const float *w, const float *b, float *y, long C, float eps) {
-    double mean = 0.0, var = 0.0;
-    for (long i = 0; i < C; i++)
+    const long C8 = C / 8 * 8;
+    __m256d acc = _mm256_setzero_pd();
+    for (long i = 0; i < C8; i += 8)
+        acc = spread8(_mm256_loadu_ps(x + i), _mm256_setzero_pd(), acc, 0);
+    double mean = total4(acc);
+    for (long i = C8; i < C; i++)
         mean += x[i];
     mean /= C;
-    for (long i = 0; i < C; i++)
+    acc = _mm256_setzero_pd();
+    for (long i = 0; i < C8; i += 8)
+        acc = spread8(_mm256_loadu_ps(x + i), _mm256_set1_pd(mean), acc, 1);
+    double var = total4(acc);
+    for (long i = C8; i < C; i++)
         var += (x[i] - mean) * (x[i] - mean);
-    float inv = (float)(1.0 / sqrt(var / C + eps));
+    const float inv = (float)(1.0 / sqrt(var / C + eps));
     for (long i = 0; i < C; i++)
         y[i] = (float)(x[i] - mean) * inv * w[i] + (b ? b[i] : 0.0f);
 }

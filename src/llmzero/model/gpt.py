@@ -285,12 +285,14 @@ class GPT(nn.Module):
             loss = F.cross_entropy(logits.view(-1, logits.size(-1)).float(), targets.reshape(-1), ignore_index=-100)
         return GPTOutput(logits=logits, loss=loss, attentions=attentions, hidden=hidden)
 
-    def step_in_c(self, token: int, kv_cache: KVCache) -> tuple[torch.Tensor, tuple[int, float] | None] | None:
+    def step_in_c(self, token: int, kv_cache: KVCache,
+                  fresh_logits: bool = True) -> tuple[torch.Tensor, tuple[int, float] | None] | None:
         """Token id ``token`` as the next token of one sequence, through decode.c in one call: (its logits
         (1, 1, vocab), the most probable next token with its probability, see DecodeStep), with the same arithmetic
         as forward() (see cpu_kernel.py), its keys and values stored in the cache. For generation: nothing is
         recorded for gradients. None, having done nothing, where that road is closed: training, not float32 on a
-        CPU, LoRA or int8 layers, hooks on a module, a full cache, no compiler... (then call the model)."""
+        CPU, LoRA or int8 layers, hooks on a module, a full cache, no compiler... (then call the model).
+        ``fresh_logits=False``: the logits come in a buffer that the next step overwrites (a little faster)."""
         if (self.training or not (USE_DECODE_STEP and USE_KERNEL) or nn.modules.module._global_forward_hooks
                 or nn.modules.module._global_forward_pre_hooks):
             return None
@@ -299,7 +301,7 @@ class GPT(nn.Module):
             plan = self._new_c_step_plan()
             if plan is None:
                 return None
-        stepped = plan.step.run_if_fits(token, kv_cache.k, kv_cache.v, kv_cache.pos)
+        stepped = plan.step.run_if_fits(token, kv_cache.k, kv_cache.v, kv_cache.pos, fresh_logits)
         if stepped is not None:  # (None for e.g. a full cache or a token id out of range: the Python road says so)
             kv_cache.advance(1)
         return stepped
