@@ -5,6 +5,7 @@ from __future__ import annotations
 import math
 import os
 import stat
+import threading
 
 import pytest
 import torch
@@ -636,6 +637,10 @@ def test_the_step_can_write_its_logits_into_its_own_buffer():
         buffers.append(own)
     assert all(b is buffers[0] for b in buffers)  # one buffer, written again by each step
     assert fresh is not model.step_in_c(9, fresh_cache)[0]  # fresh logits: a new tensor each time
+    elsewhere = []  # another thread generating with the same model writes into a buffer of its own
+    thread = threading.Thread(target=lambda: elsewhere.append(model.step_in_c(2, cache, fresh_logits=False)))
+    thread.start(), thread.join()
+    assert elsewhere[0][0] is not buffers[0] and elsewhere[0][0].shape == buffers[0].shape
 
 
 @needs_kernel

@@ -260,11 +260,11 @@ class DecodeStep:
         self._keep = [None if t is None else t.detach() for t in tensors]
         self._ptrs = (ctypes.c_void_p * len(tensors))(*[None if t is None else t.data_ptr() for t in self._keep])
         self.n_tokens, self.n_positions = wte.size(0), wpe.size(0)
-        # The logits of run_if_fits(..., fresh_logits=False): one buffer, written again by every such call. A
-        # new 200 KB tensor per token cost ~0.18 ms of a GPT-2 token (paired, in one process): with the caches
-        # cold, the allocator and the first touch of its pages are slow.
-        self._logits = torch.empty(1, 1, self.vocab, dtype=torch.float32)
-        self._caches_seen = None  # (weak references to the caches last found to fit, their addresses, length)
+        # Per thread (two threads may generate with one model at once): the buffer for the logits of
+        # run_if_fits(..., fresh_logits=False), written again by each such call (a new 200 KB tensor per token
+        # cost 0.1-0.2 ms of a GPT-2 token, paired in one process: with the caches cold, the allocator and the
+        # first touch of its pages are slow), and the caches last found to fit (see _where).
+        self._own = threading.local()
 
     def fits(self, token: int, k_cache: torch.Tensor, v_cache: torch.Tensor, pos: int) -> bool:
         """Can this step run token id ``token`` at position ``pos`` with these caches (see __call__)?"""
@@ -276,7 +276,7 @@ class DecodeStep:
         caches cold) is made once per pair: after that, the same two tensor objects at the same addresses are
         taken on trust. (What can change in place at the same address, e.g. a smaller shape through resize_,
         still leaves decode.c writing inside memory that is theirs.)"""
-        k_at, v_at, seen = k_cache.data_ptr(), v_cache.data_ptr(), self._caches_seen
+        k_at, v_at, seen = k_cache.data_ptr(), v_cache.data_ptr(), getattr(self._own, "caches_seen", None)
         if seen is not None and seen[0]() is k_cache and seen[1]() is v_cache and seen[2] == (k_at, v_at):
             max_len = seen[3]
         else:
@@ -285,7 +285,7 @@ class DecodeStep:
                     and k_cache.dtype is torch.float32 and v_cache.dtype is torch.float32
                     and k_cache.is_cpu and v_cache.is_cpu and k_cache.is_contiguous() and v_cache.is_contiguous()):
                 return None
-            self._caches_seen = (weakref.ref(k_cache), weakref.ref(v_cache), (k_at, v_at), max_len)
+            self._own.caches_seen = (weakref.ref(k_cache), weakref.ref(v_cache), (k_at, v_at), max_len)
         if not (0 <= pos < min(max_len, self.n_positions) and 0 <= token < self.n_tokens):
             return None
         return k_at, v_at, max_len
@@ -303,13 +303,17 @@ class DecodeStep:
     def run_if_fits(self, token: int, k_cache: torch.Tensor, v_cache: torch.Tensor, pos: int,
                     fresh_logits: bool = True) -> tuple[torch.Tensor, tuple[int, float] | None] | None:
         """As __call__, but None (having done nothing) where __call__ would refuse (see fits). With
-        ``fresh_logits=False`` the logits come in this step's own buffer, which its next such call overwrites
-        (for a caller that only wants the most probable token, or reads the logits at once)."""
+        ``fresh_logits=False`` the logits come in this step's own buffer, which its next such call in the same
+        thread overwrites (for a caller that only wants the most probable token, or reads the logits at once)."""
         where = self._where(token, k_cache, v_cache, pos)
         if where is None:
             return None
         k_at, v_at, max_len = where
-        logits = torch.empty(1, 1, self.vocab, dtype=torch.float32) if fresh_logits else self._logits
+        logits = None if fresh_logits else getattr(self._own, "logits", None)
+        if logits is None:
+            logits = torch.empty(1, 1, self.vocab, dtype=torch.float32)  # (sequence, position, vocab) as GPT's
+            if not fresh_logits:
+                self._own.logits = logits
         prob = ctypes.c_float()
         best = _state["lib"].llmzero_decode_step(self._ptrs, self.shape[0], token, k_at, v_at, max_len, pos,
                                                  self.shape[2], self.shape[3], self.eps, logits.data_ptr(),

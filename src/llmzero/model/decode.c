@@ -264,7 +264,7 @@ int llmzero_gemv_openmp(void) {
 /* The decode step                                                                                            */
 /* ---------------------------------------------------------------------------------------------------------- */
 
-/* The sum of 8 floats' squared distances from m (m = 0: the sum of the floats), in double as four lanes each. */
+/* acc plus eight floats' distances from m, squared when `squared` is set: in double, as four lanes. */
 static inline __m256d spread8(__m256 v, __m256d m, __m256d acc, int squared) {
     const __m256d lo = _mm256_sub_pd(_mm256_cvtps_pd(_mm256_castps256_ps128(v)), m);
     const __m256d hi = _mm256_sub_pd(_mm256_cvtps_pd(_mm256_extractf128_ps(v, 1)), m);
