@@ -371,6 +371,23 @@ def test_the_c_decode_step_gives_the_python_blocks_numbers(monkeypatch, kw):
 
 
 @needs_kernel
+@pytest.mark.parametrize("kw", [{}, dict(n_head=3, n_embd=36, vocab_size=1001)])
+def test_the_c_decode_step_gives_the_same_bits_on_any_number_of_threads(kw):
+    # The threads split the products' rows (taking each other's at the end, in whatever order the machine makes)
+    # and the attention heads between them: none of that may show in the numbers.
+    model, runs = small_gpt(**kw), []
+    before = torch.get_num_threads()
+    try:
+        for threads in (1, 2, 3, 2):
+            torch.set_num_threads(threads)
+            logits, _ = decode(model, [3, 1, 4, 1, 5], steps=10)
+            runs.append(logits)
+    finally:
+        torch.set_num_threads(before)
+    assert all(torch.equal(run, runs[0]) for run in runs[1:])
+
+
+@needs_kernel
 def test_the_c_decode_step_is_skipped_where_it_does_not_apply(monkeypatch):
     from llmzero.model.lora import apply_lora
 
