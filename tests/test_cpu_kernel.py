@@ -645,7 +645,9 @@ def test_the_step_can_write_its_logits_into_its_own_buffer():
         cache = model.new_kv_cache(1, 8)
         model(torch.tensor([[3, 1]]), kv_cache=cache)
     fresh_cache = model.new_kv_cache(1, 8)
-    fresh_cache.k.copy_(cache.k), fresh_cache.v.copy_(cache.v), fresh_cache.advance(cache.pos)
+    fresh_cache.k.copy_(cache.k)
+    fresh_cache.v.copy_(cache.v)
+    fresh_cache.advance(cache.pos)
     buffers = []
     for token in (4, 1, 5):
         own, own_best = model.step_in_c(token, cache, fresh_logits=False)
@@ -656,7 +658,8 @@ def test_the_step_can_write_its_logits_into_its_own_buffer():
     assert fresh is not model.step_in_c(9, fresh_cache)[0]  # fresh logits: a new tensor each time
     elsewhere = []  # another thread generating with the same model writes into a buffer of its own
     thread = threading.Thread(target=lambda: elsewhere.append(model.step_in_c(2, cache, fresh_logits=False)))
-    thread.start(), thread.join()
+    thread.start()
+    thread.join()
     assert elsewhere[0][0] is not buffers[0] and elsewhere[0][0].shape == buffers[0].shape
 
 
