@@ -102,19 +102,25 @@ def test_the_kernel_shares_pytorchs_openmp_runtime():
 
 
 class Spy:
-    """Counts the calls to cpu_kernel.gemv or to a DecodeStep (its run_if_fits, which __call__ goes through too:
-    "step"), which still run."""
+    """Counts the calls to cpu_kernel.gemv, or the steps a DecodeStep takes ("step": the calls to the functions
+    its bind returns, which run_if_fits and __call__ go through too), which still run."""
 
     def __init__(self, monkeypatch, name="gemv"):
         self.calls = 0
-        owner, attr = (cpu_kernel.DecodeStep, "run_if_fits") if name == "step" else (cpu_kernel, name)
-        real = getattr(owner, attr)
 
-        def counting(*args):
-            self.calls += 1
-            return real(*args)
+        def counting(real):
+            def count(*args):
+                self.calls += 1
+                return real(*args)
 
-        monkeypatch.setattr(owner, attr, counting)
+            return count
+
+        if name == "step":
+            bind = cpu_kernel.DecodeStep.bind
+            monkeypatch.setattr(cpu_kernel.DecodeStep, "bind",
+                                lambda *args: None if (step := bind(*args)) is None else counting(step))
+        else:
+            monkeypatch.setattr(cpu_kernel, name, counting(getattr(cpu_kernel, name)))
 
 
 @needs_kernel
@@ -638,29 +644,136 @@ def test_the_step_looks_again_at_caches_that_are_new_or_moved(monkeypatch):
             assert torch.allclose(k, python.k, atol=1e-6) and torch.allclose(v, python.v, atol=1e-6)
 
 
-@needs_kernel
-def test_the_step_can_write_its_logits_into_its_own_buffer():
-    model = small_gpt()
+def prefilled(model, ids, max_len=16):
     with torch.inference_mode():
-        cache = model.new_kv_cache(1, 8)
-        model(torch.tensor([[3, 1]]), kv_cache=cache)
-    fresh_cache = model.new_kv_cache(1, 8)
-    fresh_cache.k.copy_(cache.k)
-    fresh_cache.v.copy_(cache.v)
-    fresh_cache.advance(cache.pos)
+        cache = model.new_kv_cache(1, max_len)
+        model(torch.tensor([ids]), kv_cache=cache)
+    return cache
+
+
+def python_step(monkeypatch, model, token, cache):
+    """The Python blocks' logits (vocab,) for ``token`` next in ``cache``, which they extend."""
+    with monkeypatch.context() as m, torch.inference_mode():
+        m.setattr(gpt_module, "USE_DECODE_STEP", False)
+        return model(torch.tensor([[token]]), kv_cache=cache).logits[0, 0]
+
+
+@needs_kernel
+def test_a_generations_c_steps_write_their_logits_into_one_buffer_of_their_own():
+    model = small_gpt()
+    cache, twin = prefilled(model, [3, 1]), prefilled(model, [3, 1])
+    c_step, other = model.c_steps(cache), model.c_steps(prefilled(model, [3, 1]))
     buffers = []
     for token in (4, 1, 5):
-        own, own_best = model.step_in_c(token, cache, fresh_logits=False)
-        fresh, fresh_best = model.step_in_c(token, fresh_cache)
-        assert torch.equal(own, fresh) and own_best == fresh_best
-        buffers.append(own)
+        logits, best = c_step(token)
+        fresh, fresh_best = model.step_in_c(token, twin)
+        assert torch.equal(logits, fresh) and best == fresh_best
+        buffers.append(logits)
+    assert cache.pos == twin.pos == 5
     assert all(b is buffers[0] for b in buffers)  # one buffer, written again by each step
-    assert fresh is not model.step_in_c(9, fresh_cache)[0]  # fresh logits: a new tensor each time
-    elsewhere = []  # another thread generating with the same model writes into a buffer of its own
-    thread = threading.Thread(target=lambda: elsewhere.append(model.step_in_c(2, cache, fresh_logits=False)))
+    assert other(2)[0] is not buffers[0]  # another generation's is its own
+    assert fresh is not model.step_in_c(9, twin)[0]  # step_in_c: a new tensor each time
+    elsewhere = []  # and so is one made in another thread, with the same model
+    thread = threading.Thread(target=lambda: elsewhere.append(model.c_steps(prefilled(model, [1]))(2)))
     thread.start()
     thread.join()
     assert elsewhere[0][0] is not buffers[0] and elsewhere[0][0].shape == buffers[0].shape
+
+
+@needs_kernel
+def test_a_bound_step_keeps_what_decode_c_reads_and_writes_alive():
+    import gc
+    import weakref
+
+    model = small_gpt()
+    c = model.config
+    step = cpu_kernel.DecodeStep([None if t is None else t.clone() for t in step_tensors(model)], c.n_layer,
+                                 c.n_head, c.head_dim, c.layer_norm_eps)
+    cache = model.new_kv_cache(1, 8)
+    want = step(4, cache.k.clone(), cache.v.clone(), 0)[0].clone()
+    bound = step.bind(cache.k, cache.v)
+    alive = [weakref.ref(x) for x in (step, cache.k, cache.v)]
+    del step, cache
+    gc.collect()
+    assert all(ref() is not None for ref in alive)  # (the step holds the weights' memory)
+    assert torch.equal(bound(4, 0)[0], want)
+    del bound
+    gc.collect()
+    assert all(ref() is None for ref in alive)
+
+
+@needs_kernel
+def test_a_generations_c_steps_see_new_values_at_once_and_keep_the_model_they_began_with(monkeypatch):
+    import copy
+    import gc
+
+    model = small_gpt(tie_weights=False)
+    cache = prefilled(model, [3, 1, 4])
+    python = copy.deepcopy(cache)  # the Python blocks' cache, given the same tokens
+    c_step = model.c_steps(cache)
+
+    def c_agrees(token, with_model):
+        logits = c_step(token)[0][0, 0].clone()
+        return torch.allclose(logits, python_step(monkeypatch, with_model, token, python), atol=1e-5)
+
+    def differ(a, b, token):
+        return not torch.allclose(python_step(monkeypatch, a, token, copy.deepcopy(python)),
+                                  python_step(monkeypatch, b, token, copy.deepcopy(python)), atol=1e-3)
+
+    assert c_agrees(1, model)
+    before = copy.deepcopy(model)
+    with torch.no_grad():
+        for p in model.parameters():
+            p.add_(torch.randn_like(p) * 0.05)  # new values in the same tensors: seen by the next step
+    assert differ(model, before, 5) and c_agrees(5, model)
+    began = copy.deepcopy(model)
+    fc = model.blocks[0].mlp.fc.weight
+    with torch.no_grad():
+        fc.data = torch.randn_like(fc)  # other memory for a parameter, a new module: not seen by this
+    model.lm_head = gpt_module.Linear(40, 101)  # generation, which goes on with the model it began with
+    gc.collect()  # (the old memory, which only the steps still hold, must still be there)
+    assert differ(model, began, 9) and c_agrees(9, began)
+    fresh = prefilled(model, [3, 1, 4])  # the next generation sees them
+    logits = model.c_steps(fresh)(1)[0][0, 0]
+    assert torch.allclose(logits, python_step(monkeypatch, model, 1, prefilled(model, [3, 1, 4])), atol=1e-5)
+
+
+@needs_kernel
+def test_a_generations_c_steps_step_aside_for_hooks_training_another_cache_or_a_full_one():
+    model = small_gpt()
+    cache = prefilled(model, [3, 1], max_len=5)
+    c_step = model.c_steps(cache)
+    assert c_step(1) is not None and cache.pos == 3
+    hook = model.ln_f.register_forward_hook(lambda *args: None)
+    assert c_step(2) is None and cache.pos == 3  # None, having done nothing: the Python blocks take the step
+    hook.remove()
+    assert c_step(2) is None  # (for the rest of this generation: the next one looks again)
+    c_step = model.c_steps(cache)
+    model.train()
+    assert c_step(2) is None
+    model.eval()
+    assert c_step(2) is not None and cache.pos == 4
+    k = cache.k
+    cache.k = k.clone()
+    assert c_step(7) is None and cache.pos == 4
+    cache.k = k
+    assert c_step(7) is not None and cache.pos == 5
+    assert c_step(8) is None and cache.pos == 5  # full
+
+
+@needs_kernel
+def test_a_hook_registered_during_a_generation_sees_its_remaining_steps(monkeypatch):
+    model = small_gpt()
+    cfg = SamplingConfig(max_new_tokens=7, temperature=0)
+    steps = generate_ids(model, [5, 6, 7], cfg)
+    tokens = [next(steps).token_id for _ in range(3)]
+    seen = []
+    hook = model.lm_head.register_forward_hook(lambda m, args, out: seen.append(out.shape))
+    tokens += [s.token_id for s in steps]
+    hook.remove()
+    assert seen == [(1, 1, 101)] * 4
+    monkeypatch.setattr(gpt_module, "USE_DECODE_STEP", False)
+    assert tokens == [s.token_id for s in generate_ids(model, [5, 6, 7], cfg)]
 
 
 @needs_kernel

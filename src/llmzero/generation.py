@@ -238,9 +238,10 @@ def generate_ids(model, prompt_ids: Sequence[int] | torch.Tensor, cfg: SamplingC
 
     With the cache: one forward pass on the whole prompt (prefill), then one pass per new token. When the
     text no longer fits the context, every step runs on the last ``context_length`` tokens. The model runs under
-    ``torch.inference_mode``, except for the steps a GPT takes in decode.c (``GPT.step_in_c``), which record
+    ``torch.inference_mode``, except for the steps a GPT takes in decode.c (``GPT.c_steps``), which record
     nothing for gradients anyway (entering the mode costs ~0.1 ms a token once the weights streaming through the
-    caches have pushed PyTorch's own code out of them).
+    caches have pushed PyTorch's own code out of them). Those steps run the model's modules and parameters as
+    they were when the generation began; new values written into them are seen at once (see GPT.c_steps).
     """
     cfg.validate()
     ids = _as_id_list(prompt_ids)
@@ -252,7 +253,8 @@ def generate_ids(model, prompt_ids: Sequence[int] | torch.Tensor, cfg: SamplingC
     model.eval()
     with torch.inference_mode():
         cache = model.new_kv_cache(1, min(ctx, len(ids) + cfg.max_new_tokens)) if cfg.use_cache else None
-    step_in_c = getattr(model, "step_in_c", None)
+    # decode.c's road for this generation's steps (GPT.c_steps: the model looked at once, here), or None
+    c_step = model.c_steps(cache) if cache is not None and hasattr(model, "c_steps") else None
     shows_model = _shows_model_distribution(cfg)
     plain_greedy = cfg.greedy and shows_model and not cfg.return_top  # the most probable token, nothing else
 
@@ -277,9 +279,9 @@ def generate_ids(model, prompt_ids: Sequence[int] | torch.Tensor, cfg: SamplingC
     try:
         for _ in range(cfg.max_new_tokens):
             stepped = None
-            if step_in_c is not None and cache is not None and cache.pos == len(ids) - 1:
+            if c_step is not None and cache.pos == len(ids) - 1:
                 # (None where decode.c cannot take this step; its logits are read at once or not at all)
-                stepped = step_in_c(ids[-1], cache, fresh_logits=False)
+                stepped = c_step(ids[-1])
             if stepped is not None and stepped[1] is not None and plain_greedy:
                 best, prob = stepped[1]  # decode.c chose it already, as _pick would
                 step = GenStep(token_id=best, prob=prob, model_prob=prob)

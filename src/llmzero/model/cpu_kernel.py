@@ -16,12 +16,14 @@ reason is in ``why_not()``; the model runs the same, a little slower.
 from __future__ import annotations
 
 import ctypes
+import functools
 import hashlib
 import os
 import platform
 import subprocess
 import threading
 import weakref
+from collections.abc import Callable
 from pathlib import Path
 
 import torch
@@ -120,9 +122,9 @@ def _load() -> tuple[ctypes.CDLL | None, str | None]:
     lib.llmzero_gemv.argtypes = [ctypes.c_void_p, ctypes.c_void_p, ctypes.c_void_p, ctypes.c_void_p,
                                  ctypes.c_long, ctypes.c_long, ctypes.c_int]
     lib.llmzero_gemv.restype = None
-    lib.llmzero_decode_step.argtypes = [ctypes.c_void_p, ctypes.c_long, ctypes.c_long, ctypes.c_void_p,
-                                        ctypes.c_void_p, ctypes.c_long, ctypes.c_long, ctypes.c_long, ctypes.c_long,
-                                        ctypes.c_float, ctypes.c_void_p, ctypes.c_long, ctypes.c_void_p, ctypes.c_int]
+    lib.llmzero_decode_step.argtypes = [ctypes.c_void_p, ctypes.c_long, ctypes.c_long, ctypes.c_long, ctypes.c_float,
+                                        ctypes.c_long, ctypes.c_void_p, ctypes.c_void_p, ctypes.c_long, ctypes.c_void_p,
+                                        ctypes.c_void_p, ctypes.c_int, ctypes.c_long, ctypes.c_long]
     lib.llmzero_decode_step.restype = ctypes.c_long
     lib.llmzero_stream_sum.argtypes = [ctypes.c_void_p, ctypes.c_long, ctypes.c_int, ctypes.c_int]
     lib.llmzero_stream_sum.restype = ctypes.c_double
@@ -260,34 +262,29 @@ class DecodeStep:
         self._keep = [None if t is None else t.detach() for t in tensors]
         self._ptrs = (ctypes.c_void_p * len(tensors))(*[None if t is None else t.data_ptr() for t in self._keep])
         self.n_tokens, self.n_positions = wte.size(0), wpe.size(0)
-        # Per thread (two threads may generate with one model at once): the buffer for the logits of
-        # run_if_fits(..., fresh_logits=False), written again by each such call (a new 200 KB tensor per token
-        # cost 0.1-0.2 ms of a GPT-2 token, paired in one process: with the caches cold, the allocator and the
-        # first touch of its pages are slow), and the caches last found to fit (see _where).
+        # The caches last found to fit, per thread (two threads may step with one model at once): see _caches.
         self._own = threading.local()
 
     def fits(self, token: int, k_cache: torch.Tensor, v_cache: torch.Tensor, pos: int) -> bool:
         """Can this step run token id ``token`` at position ``pos`` with these caches (see __call__)?"""
-        return self._where(token, k_cache, v_cache, pos) is not None
+        where = self._caches(k_cache, v_cache)
+        return where is not None and 0 <= pos < min(where[2], self.n_positions) and 0 <= token < self.n_tokens
 
-    def _where(self, token: int, k_cache: torch.Tensor, v_cache: torch.Tensor, pos: int) -> tuple | None:
-        """(the caches' addresses, their length max_len) if decode.c can run this step, else None. The full look
-        at the two tensors (shape, dtype, device, layout: ten calls into PyTorch, ~0.1 ms of a token with the
-        caches cold) is made once per pair: after that, the same two tensor objects at the same addresses are
-        taken on trust. (What can change in place at the same address, e.g. a smaller shape through resize_,
-        still leaves decode.c writing inside memory that is theirs.)"""
+    def _caches(self, k_cache: torch.Tensor, v_cache: torch.Tensor) -> tuple[int, int, int] | None:
+        """(the caches' addresses, their length max_len) if decode.c can use them, else None. The full look at the
+        two tensors (shape, dtype, device, layout: ten calls into PyTorch, ~0.1 ms of a token with the caches
+        cold) is made once per pair: after that, the same two tensor objects at the same addresses are taken on
+        trust. (What can change in place at the same address, e.g. a smaller shape through resize_, still leaves
+        decode.c writing inside memory that is theirs.)"""
         k_at, v_at, seen = k_cache.data_ptr(), v_cache.data_ptr(), getattr(self._own, "caches_seen", None)
         if seen is not None and seen[0]() is k_cache and seen[1]() is v_cache and seen[2] == (k_at, v_at):
-            max_len = seen[3]
-        else:
-            n_layer, batch, heads, max_len, head_dim = k_cache.shape
-            if not ((n_layer, batch, heads, head_dim) == self.shape and v_cache.shape == k_cache.shape
-                    and k_cache.dtype is torch.float32 and v_cache.dtype is torch.float32
-                    and k_cache.is_cpu and v_cache.is_cpu and k_cache.is_contiguous() and v_cache.is_contiguous()):
-                return None
-            self._own.caches_seen = (weakref.ref(k_cache), weakref.ref(v_cache), (k_at, v_at), max_len)
-        if not (0 <= pos < min(max_len, self.n_positions) and 0 <= token < self.n_tokens):
+            return k_at, v_at, seen[3]
+        n_layer, batch, heads, max_len, head_dim = k_cache.shape
+        if not ((n_layer, batch, heads, head_dim) == self.shape and v_cache.shape == k_cache.shape
+                and k_cache.dtype is torch.float32 and v_cache.dtype is torch.float32
+                and k_cache.is_cpu and v_cache.is_cpu and k_cache.is_contiguous() and v_cache.is_contiguous()):
             return None
+        self._own.caches_seen = (weakref.ref(k_cache), weakref.ref(v_cache), (k_at, v_at), max_len)
         return k_at, v_at, max_len
 
     def __call__(self, token: int, k_cache: torch.Tensor, v_cache: torch.Tensor,
@@ -300,24 +297,37 @@ class DecodeStep:
             raise ValueError("decode_step: the token, position or caches do not match the model's shape")
         return stepped
 
-    def run_if_fits(self, token: int, k_cache: torch.Tensor, v_cache: torch.Tensor, pos: int,
-                    fresh_logits: bool = True) -> tuple[torch.Tensor, tuple[int, float] | None] | None:
-        """As __call__, but None (having done nothing) where __call__ would refuse (see fits). With
-        ``fresh_logits=False`` the logits come in this step's own buffer, which its next such call in the same
-        thread overwrites (for a caller that only wants the most probable token, or reads the logits at once)."""
-        where = self._where(token, k_cache, v_cache, pos)
+    def run_if_fits(self, token: int, k_cache: torch.Tensor, v_cache: torch.Tensor,
+                    pos: int) -> tuple[torch.Tensor, tuple[int, float] | None] | None:
+        """As __call__, but None (having done nothing) where __call__ would refuse (see fits)."""
+        step = self.bind(k_cache, v_cache)
+        return None if step is None else step(token, pos)
+
+    def bind(self, k_cache: torch.Tensor, v_cache: torch.Tensor) -> Callable[[int, int], tuple | None] | None:
+        """This step with these caches, as a function ``step(token, pos)`` that does what run_if_fits does, or
+        None if decode.c cannot use the caches. For a generation loop, which calls it once per token: the caches
+        are looked at here, once, everything but the token and its position is handed to ctypes once, and the
+        logits come in one buffer of the function's own that each call writes again (read them before the next
+        call). The function keeps this step (and so the weights' memory) and the two caches alive, so it stays
+        memory-safe whatever happens to the model and the names the caches had."""
+        where = self._caches(k_cache, v_cache)
         if where is None:
             return None
         k_at, v_at, max_len = where
-        logits = None if fresh_logits else getattr(self._own, "logits", None)
-        if logits is None:
-            logits = torch.empty(1, 1, self.vocab, dtype=torch.float32)  # (sequence, position, vocab) as GPT's
-            if not fresh_logits:
-                self._own.logits = logits
-        prob = ctypes.c_float()
-        best = _state["lib"].llmzero_decode_step(self._ptrs, self.shape[0], token, k_at, v_at, max_len, pos,
-                                                 self.shape[2], self.shape[3], self.eps, logits.data_ptr(),
-                                                 self.vocab, ctypes.byref(prob), torch.get_num_threads())
-        if best == -2:
-            raise MemoryError("decode_step: no memory for the step's activations")
-        return logits, (None if best < 0 else (best, prob.value))
+        logits, prob = torch.empty(1, 1, self.vocab, dtype=torch.float32), ctypes.c_float()  # (as GPT's logits)
+        n_layer, _, heads, head_dim = self.shape
+        run = functools.partial(_state["lib"].llmzero_decode_step, self._ptrs, n_layer, heads, head_dim, self.eps,
+                                self.vocab, k_at, v_at, max_len, logits.data_ptr(), ctypes.byref(prob),
+                                torch.get_num_threads())
+        end, n_tokens = min(max_len, self.n_positions), self.n_tokens
+
+        def step(token: int, pos: int) -> tuple[torch.Tensor, tuple[int, float] | None] | None:
+            if not (0 <= pos < end and 0 <= token < n_tokens):
+                return None
+            best = run(token, pos)
+            if best == -2:
+                raise MemoryError("decode_step: no memory for the step's activations")
+            return logits, (None if best < 0 else (best, prob.value))
+
+        step.keeps = (self, k_cache, v_cache)  # what decode.c reads and writes
+        return step

@@ -407,15 +407,16 @@ enum { TOK_EMB, POS_EMB, FIRST_BLOCK };
 enum { LN1_W, LN1_B, QKV_W, QKV_B, PROJ_W, PROJ_B, LN2_W, LN2_B, FC_W, FC_B, FC2_W, FC2_B, PER_BLOCK };
 enum { LNF_W, LNF_B, HEAD_W, HEAD_B };
 
-/* params: FIRST_BLOCK + n_layer * PER_BLOCK + 4 pointers. token: the new token's id, pos: its position.
- * k_cache, v_cache: (n_layer, 1, H, max_len, D) contiguous; the new token's keys and values go to position pos,
- * and attention reads positions 0..pos. logits: vocab floats.
+/* params: FIRST_BLOCK + n_layer * PER_BLOCK + 4 pointers. k_cache, v_cache: (n_layer, 1, H, max_len, D)
+ * contiguous; the new token's keys and values go to position pos, and attention reads positions 0..pos.
+ * logits: vocab floats. token: the new token's id, pos: its position (the two that change from one token of a
+ * generation to the next come last, so that the caller can fix all the others once: cpu_kernel.DecodeStep.bind).
  * Returns the most probable next token (the first of equal largest logits) and sets *prob to its probability
  * (softmax at temperature 1), both found while the logits are still in the caches; -1 when a logit is NaN or
  * the largest is infinite, -2 (having done nothing) when there is no memory for the step's few activations. */
-long llmzero_decode_step(const float *const *params, long n_layer, long token, float *k_cache, float *v_cache,
-                         long max_len, long pos, long H, long D, float eps, float *logits, long vocab, float *prob,
-                         int threads) {
+long llmzero_decode_step(const float *const *params, long n_layer, long H, long D, float eps, long vocab,
+                         float *k_cache, float *v_cache, long max_len, float *logits, float *prob, int threads,
+                         long token, long pos) {
     const long C = H * D, head_stride = max_len * D, layer_stride = H * head_stride;
     float *x = malloc((10 * C + H * (pos + 1)) * sizeof(float));
     if (!x)

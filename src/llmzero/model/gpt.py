@@ -14,6 +14,7 @@ from __future__ import annotations
 import math
 import os
 import weakref
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import torch
@@ -285,26 +286,59 @@ class GPT(nn.Module):
             loss = F.cross_entropy(logits.view(-1, logits.size(-1)).float(), targets.reshape(-1), ignore_index=-100)
         return GPTOutput(logits=logits, loss=loss, attentions=attentions, hidden=hidden)
 
-    def step_in_c(self, token: int, kv_cache: KVCache,
-                  fresh_logits: bool = True) -> tuple[torch.Tensor, tuple[int, float] | None] | None:
+    def step_in_c(self, token: int, kv_cache: KVCache) -> tuple[torch.Tensor, tuple[int, float] | None] | None:
         """Token id ``token`` as the next token of one sequence, through decode.c in one call: (its logits
         (1, 1, vocab), the most probable next token with its probability, see DecodeStep), with the same arithmetic
         as forward() (see cpu_kernel.py), its keys and values stored in the cache. For generation: nothing is
         recorded for gradients. None, having done nothing, where that road is closed: training, not float32 on a
-        CPU, LoRA or int8 layers, hooks on a module, a full cache, no compiler... (then call the model).
-        ``fresh_logits=False``: the logits come in a buffer that the next step overwrites (a little faster)."""
-        if (self.training or not (USE_DECODE_STEP and USE_KERNEL) or nn.modules.module._global_forward_hooks
-                or nn.modules.module._global_forward_pre_hooks):
+        CPU, LoRA or int8 layers, hooks on a module, a full cache, no compiler... (then call the model)."""
+        plan = self._c_plan()
+        stepped = None if plan is None else plan.step.run_if_fits(token, kv_cache.k, kv_cache.v, kv_cache.pos)
+        if stepped is not None:  # (None for e.g. a full cache or a token id out of range: the Python road says so)
+            kv_cache.advance(1)
+        return stepped
+
+    def c_steps(self, kv_cache: KVCache) -> Callable[[int], tuple | None] | None:
+        """step_in_c for the tokens of one generation: a function ``c_step(token)`` that does what
+        ``step_in_c(token, kv_cache)`` does, or None where that road is closed now. The model's modules and
+        parameters are looked at here, once (for GPT-2 that look is ~0.3 ms, with the caches cold as they are
+        after every token), so for as long as the function is used it runs the model as it was found: new
+        values in the same tensors (an optimizer's step, load_state_dict) are seen at once, but a module or
+        parameter replaced, removed or given other memory meanwhile is not (the function keeps the old memory
+        alive: it is never read after being freed); call step_in_c, or c_steps again, to see such changes. A
+        hook registered meanwhile, training mode or the road switched off close it (c_step returns None, having
+        done nothing), and so does a full cache, as for step_in_c. The logits come in a buffer that the next
+        call overwrites."""
+        plan = self._c_plan()
+        step = None if plan is None else plan.step.bind(kv_cache.k, kv_cache.v)
+        if step is None:
+            return None
+        k, v = kv_cache.k, kv_cache.v
+
+        def c_step(token: int) -> tuple[torch.Tensor, tuple[int, float] | None] | None:
+            if (not self._c_road_open() or RemovableHandle.next_id != plan.hooks_seen or kv_cache.k is not k
+                    or kv_cache.v is not v):
+                return None
+            stepped = step(token, kv_cache.pos)
+            if stepped is not None:
+                kv_cache.advance(1)
+            return stepped
+
+        return c_step
+
+    def _c_road_open(self) -> bool:
+        """Could decode.c take a step of this model, as far as cheap flags tell (see _CStepPlan for the rest)?"""
+        return not (self.training or not (USE_DECODE_STEP and USE_KERNEL) or nn.modules.module._global_forward_hooks
+                    or nn.modules.module._global_forward_pre_hooks)
+
+    def _c_plan(self) -> _CStepPlan | None:
+        """The model's plan for decode.c, checked to still hold (or made again), or None where the road is closed."""
+        if not self._c_road_open():
             return None
         plan = _C_STEPS.get(self)
         if plan is None or not plan.still_holds():
             plan = self._new_c_step_plan()
-            if plan is None:
-                return None
-        stepped = plan.step.run_if_fits(token, kv_cache.k, kv_cache.v, kv_cache.pos, fresh_logits)
-        if stepped is not None:  # (None for e.g. a full cache or a token id out of range: the Python road says so)
-            kv_cache.advance(1)
-        return stepped
+        return plan
 
     def _new_c_step_plan(self) -> _CStepPlan | None:
         head = getattr(self.lm_head, "weight", None)  # (a cheap first look: bfloat16 or GPU models never get a plan)
