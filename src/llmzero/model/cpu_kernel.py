@@ -306,10 +306,11 @@ class DecodeStep:
     def bind(self, k_cache: torch.Tensor, v_cache: torch.Tensor) -> Callable[[int, int], tuple | None] | None:
         """This step with these caches, as a function ``step(token, pos)`` that does what run_if_fits does, or
         None if decode.c cannot use the caches. For a generation loop, which calls it once per token: the caches
-        are looked at here, once, everything but the token and its position is handed to ctypes once, and the
-        logits come in one buffer of the function's own that each call writes again (read them before the next
-        call). The function keeps this step (and so the weights' memory) and the two caches alive, so it stays
-        memory-safe whatever happens to the model and the names the caches had."""
+        are looked at here, once, everything but the token and its position (PyTorch's number of threads too) is
+        handed to ctypes once, and the logits come in one buffer of the function's own that each call writes
+        again (read them before the next call). The function keeps this step (and so the weights' memory) and
+        the two caches alive, so it stays memory-safe whatever happens to the model and the names the caches
+        had."""
         where = self._caches(k_cache, v_cache)
         if where is None:
             return None
