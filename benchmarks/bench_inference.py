@@ -143,6 +143,11 @@ def read_speeds(buffer: torch.Tensor, timings: list[tuple[str, float]]) -> dict[
             / sum(sec for n, sec in timings if n == name) / 1e9 for name in names}
 
 
+def fastest_reading(buffer: torch.Tensor, timings: list[tuple[str, float]]) -> float:
+    """The read speed (GB/s) of the single fastest of the (reader, seconds) readings of ``buffer``."""
+    return buffer.nbytes / min(sec for _, sec in timings) / 1e9
+
+
 def timed_reading(ways: list, i: int, buffer: torch.Tensor) -> tuple[str, float]:
     """(the reader's name, seconds) of reading ``buffer`` once with the i-th of ``ways`` in turn (see readers)."""
     name, read = ways[i % len(ways)]
@@ -179,7 +184,7 @@ def ours_against_bandwidth(model: GPT, prompt: torch.Tensor, n: int, buffer: tor
     steps_gbs = sum(step_bytes) / sum(step_seconds) / 1e9
     speeds = read_speeds(buffer, timings)
     best = max(speeds, key=speeds.get)
-    fastest = buffer.nbytes / min(sec for _, sec in timings) / 1e9
+    fastest = fastest_reading(buffer, timings)
     segments = []  # the same ratio over runs of 8 readings per reader, to show its spread
     span = 8 * len(ways)
     for i in range(0, len(timings) - span + 1, span):
@@ -205,7 +210,7 @@ def sums_against_sums(buffer: torch.Tensor, other: torch.Tensor, n: int, reader:
         mine.append(time.perf_counter() - t)
         timings.append(timed_reading(ways, i, buffer))
     mine_gbs = other.nbytes * n / sum(mine) / 1e9
-    fastest = buffer.nbytes / min(s for _, s in timings) / 1e9
+    fastest = fastest_reading(buffer, timings)
     return mine_gbs / max(read_speeds(buffer, timings).values()), mine_gbs / fastest
 
 

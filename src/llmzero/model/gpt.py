@@ -387,8 +387,8 @@ class GPT(nn.Module):
 
 
 class _CStepPlan:
-    """What GPT.step_in_c needs to run a model in decode.c, found once per model instead of once per token
-    (walking the modules and checking ~150 tensors costs more than a small model's whole step), with what it
+    """What GPT.step_in_c and GPT.c_steps need to run a model in decode.c, found once per model instead of once
+    per token (walking the modules and checking ~150 tensors costs more than a small model's whole step), with what it
     takes to tell that it still holds: every module and parameter still where it was found and in the same
     memory, no block added, and no hook registered since."""
 
@@ -404,8 +404,9 @@ class _CStepPlan:
         self.hooks_seen = RemovableHandle.next_id
 
     def still_holds(self) -> bool:
-        # Run once per token right after the weights have streamed through the caches, so everything it reads
-        # comes from memory: C loops (map, list ==) over flat lists, not a Python loop over the modules.
+        # Run once per generation (c_steps) and once per step_in_c call (a loop of one-token forward calls: once
+        # per token), right after the weights have streamed through the caches, so everything it reads comes from
+        # memory: C loops (map, list ==) over flat lists, not a Python loop over the modules.
         return (RemovableHandle.next_id == self.hooks_seen
                 and list(map(id, map(dict.get, self.where, self.names))) == self.ids
                 and list(map(torch.Tensor.data_ptr, self.tensors)) == self.addresses)
