@@ -21,9 +21,11 @@ from pathlib import Path
 
 import torch
 
+import streams
 from llmzero.generation import SamplingConfig, generate_batch, generate_ids
-from llmzero.model import GPT, cpu_kernel, preset
-from llmzero.model import gpt as gpt_module
+from llmzero.inference import accelerate, kernel
+from llmzero.inference import fast as roads
+from llmzero.model import GPT, preset
 
 
 # --- memory ----------------------------------------------------------------------------------------------------
@@ -61,8 +63,11 @@ def bytes_per_token(model: GPT, context: int, dtype_size: int) -> float:
     """Bytes one decode step must read at batch 1: every Linear weight and bias (the output layer too),
     and the keys and values of ``context`` cached positions."""
     c = model.config
-    weights = sum(m.weight.numel() + (m.bias.numel() if m.bias is not None else 0)
-                  for m in model.modules() if isinstance(m, torch.nn.Linear))
+    weights = sum(
+        m.weight.numel() + (m.bias.numel() if m.bias is not None else 0)
+        for m in model.modules()
+        if isinstance(m, torch.nn.Linear)
+    )
     kv = 2 * c.n_layer * context * c.n_embd
     return (weights + kv) * dtype_size
 
@@ -80,7 +85,10 @@ def hf_model(model: GPT):
     cfg.pop("torch_dtype", None)
     hf = GPT2LMHeadModel(GPT2Config(**cfg)).eval()
     state = full_state(model)
-    tensors = {HF_PREFIX + h: (state[o].T if conv else state[o]).contiguous() for h, o, conv in name_table(model.config.n_layer)}
+    tensors = {
+        HF_PREFIX + h: (state[o].T if conv else state[o]).contiguous()
+        for h, o, conv in name_table(model.config.n_layer)
+    }
     tensors["lm_head.weight"] = state["lm_head.weight"]
     missing, unexpected = hf.load_state_dict(tensors, strict=False)
     bad = [k for k in missing if not k.endswith("attn.bias") and not k.endswith("masked_bias")]
@@ -117,12 +125,14 @@ def ours(model: GPT, prompts: torch.Tensor, n: int) -> tuple[list[list[int]], fl
 def theirs(hf, prompts: torch.Tensor, n: int) -> tuple[list[list[int]], float, float]:
     mask = torch.ones_like(prompts)
     t0 = time.perf_counter()
-    out = hf.generate(prompts, attention_mask=mask, max_new_tokens=n, min_new_tokens=n, do_sample=False)
+    out = hf.generate(
+        prompts, attention_mask=mask, max_new_tokens=n, min_new_tokens=n, do_sample=False
+    )
     seconds = time.perf_counter() - t0
     t1 = time.perf_counter()
     hf.generate(prompts, attention_mask=mask, max_new_tokens=1, do_sample=False)
     ttft = time.perf_counter() - t1
-    return out[:, prompts.size(1):].tolist(), seconds, ttft
+    return out[:, prompts.size(1) :].tolist(), seconds, ttft
 
 
 def readers() -> list:
@@ -130,17 +140,24 @@ def readers() -> list:
     reads one stream per thread; decode.c's stream_sum reads 1, 2, 4 or 8 streams per thread side by side, which
     was 10-33 % faster here (a core following one stream leaves bandwidth unused). The bound takes the fastest."""
     found = [("torch.sum", torch.sum)]
-    if cpu_kernel.available():
-        found += [(f"{k} stream{'s' if k > 1 else ''}", lambda t, k=k: cpu_kernel.stream_sum(t, k))
-                  for k in (1, 2, 4, 8)]
+    if streams.available():
+        found += [
+            (f"{k} stream{'s' if k > 1 else ''}", lambda t, k=k: streams.stream_sum(t, k))
+            for k in (1, 2, 4, 8)
+        ]
     return found
 
 
 def read_speeds(buffer: torch.Tensor, timings: list[tuple[str, float]]) -> dict[str, float]:
     """Each reader's mean read speed (GB/s: its bytes over its time) from (reader, seconds) readings of ``buffer``."""
     names = dict.fromkeys(name for name, _ in timings)
-    return {name: buffer.nbytes * sum(1 for n, _ in timings if n == name)
-            / sum(sec for n, sec in timings if n == name) / 1e9 for name in names}
+    return {
+        name: buffer.nbytes
+        * sum(1 for n, _ in timings if n == name)
+        / sum(sec for n, sec in timings if n == name)
+        / 1e9
+        for name in names
+    }
 
 
 def fastest_reading(buffer: torch.Tensor, timings: list[tuple[str, float]]) -> float:
@@ -189,15 +206,31 @@ def ours_against_bandwidth(model: GPT, prompt: torch.Tensor, n: int, buffer: tor
     span = 8 * len(ways)
     for i in range(0, len(timings) - span + 1, span):
         seg = slice(i, i + span)
-        segments.append(sum(step_bytes[seg]) / sum(step_seconds[seg]) / 1e9
-                        / read_speeds(buffer, timings[seg])[best])
-    return dict(tokens=[tokens], ttft=ttft, decode_tps=(n - 1) / sum(step_seconds),
-                tps=n / (ttft + sum(step_seconds)), ratio=steps_gbs / speeds[best], strict=steps_gbs / fastest,
-                segments=sorted(segments) or [steps_gbs / speeds[best]], read_gbs=speeds[best], best=best,
-                speeds=speeds, fastest=fastest, slowest=buffer.nbytes / max(sec for _, sec in timings) / 1e9)
+        segments.append(
+            sum(step_bytes[seg])
+            / sum(step_seconds[seg])
+            / 1e9
+            / read_speeds(buffer, timings[seg])[best]
+        )
+    return dict(
+        tokens=[tokens],
+        ttft=ttft,
+        decode_tps=(n - 1) / sum(step_seconds),
+        tps=n / (ttft + sum(step_seconds)),
+        ratio=steps_gbs / speeds[best],
+        strict=steps_gbs / fastest,
+        segments=sorted(segments) or [steps_gbs / speeds[best]],
+        read_gbs=speeds[best],
+        best=best,
+        speeds=speeds,
+        fastest=fastest,
+        slowest=buffer.nbytes / max(sec for _, sec in timings) / 1e9,
+    )
 
 
-def sums_against_sums(buffer: torch.Tensor, other: torch.Tensor, n: int, reader: str) -> tuple[float, float]:
+def sums_against_sums(
+    buffer: torch.Tensor, other: torch.Tensor, n: int, reader: str
+) -> tuple[float, float]:
     """The control of ours_against_bandwidth: the same two figures with ``reader`` reading ``other`` in the place
     of each step, a reader that is the bound by definition. (like for like, strict): the first should come out at
     ~100 %, and the second shows how far below 100 % the strict figure puts even a perfect reader."""
@@ -235,7 +268,9 @@ def profile_generation(model: GPT, prompts: torch.Tensor, n: int) -> None:
 
 # --- main ------------------------------------------------------------------------------------------------------
 def main() -> None:
-    p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    p = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     p.add_argument("--preset", default="gpt2")
     p.add_argument("--new-tokens", type=int, default=256)
     p.add_argument("--prompt-len", type=int, default=32)
@@ -243,30 +278,45 @@ def main() -> None:
     p.add_argument("--threads", type=int, default=torch.get_num_threads())
     p.add_argument("--skip-hf", action="store_true")
     p.add_argument("--profile", action="store_true")
-    p.add_argument("--rounds", type=int, default=3, help="batch-1 float32 runs, each against its own bandwidth reading")
-    p.add_argument("--no-roads", action="store_true", help="skip the runs that switch Linear's fast roads off")
+    p.add_argument(
+        "--rounds",
+        type=int,
+        default=3,
+        help="batch-1 float32 runs, each against its own bandwidth reading",
+    )
+    p.add_argument(
+        "--no-roads", action="store_true", help="skip the runs that switch Linear's fast roads off"
+    )
     args = p.parse_args()
     torch.set_num_threads(args.threads)
     torch.manual_seed(0)
-    model = GPT(preset(args.preset, dropout=0.0)).eval()
+    model = accelerate(GPT(preset(args.preset, dropout=0.0)).eval())
     c, n = model.config, args.new_tokens
-    prompts = torch.randint(0, c.vocab_size, (args.batch, args.prompt_len), generator=torch.Generator().manual_seed(1))
+    prompts = torch.randint(
+        0, c.vocab_size, (args.batch, args.prompt_len), generator=torch.Generator().manual_seed(1)
+    )
     one = prompts[:1]
     if args.profile:
         for rows_ in (one, prompts):
             print(f"## profile: batch {rows_.size(0)}, {n} new tokens")
             profile_generation(model, rows_, n)
         return
-    print(f"# llmzero vs transformers: {args.preset} ({model.num_parameters() / 1e6:.0f}M parameters, random "
-          f"weights), prompt {args.prompt_len}, {n} new tokens, greedy, {args.threads} threads, torch {torch.__version__}",
-          file=sys.stderr)
+    print(
+        f"# llmzero vs transformers: {args.preset} ({model.num_parameters() / 1e6:.0f}M parameters, random "
+        f"weights), prompt {args.prompt_len}, {n} new tokens, greedy, {args.threads} threads, torch {torch.__version__}",
+        file=sys.stderr,
+    )
     rows, notes = [], []
 
     def add(what, who, tokens, seconds, ttft, mem, extra=""):
-        rows.append(f"| {what} | {who} | {tokens / seconds:,.1f} | {ttft * 1000:,.0f} | {max(mem.extra, 0.0):,.0f} | {extra} |")
+        rows.append(
+            f"| {what} | {who} | {tokens / seconds:,.1f} | {ttft * 1000:,.0f} | {max(mem.extra, 0.0):,.0f} | {extra} |"
+        )
 
     hf = None if args.skip_hf else hf_model(model)
-    ours(model, prompts[:2], 2)  # warm up both libraries (first calls set up kernels and allocators)
+    ours(
+        model, prompts[:2], 2
+    )  # warm up both libraries (first calls set up kernels and allocators)
     if hf is not None:
         theirs(hf, prompts[:2], 2)
     avg_ctx = args.prompt_len + n // 2
@@ -281,9 +331,19 @@ def main() -> None:
         with PeakMemory() as mem:
             h8, s, ttft = theirs(hf, prompts, n)
         diff = differing(o8, h8)
-        add(f"batch {B} fp32", "transformers", B * n, s, ttft, mem, f"{diff} of {B * n} tokens differ")
-        notes.append(f"batch {B} fp32: llmzero / transformers = {ours8_tps / (B * n / s):.2f}x (target >= 1.5x), "
-                     f"{diff} differing greedy tokens (target 0)")
+        add(
+            f"batch {B} fp32",
+            "transformers",
+            B * n,
+            s,
+            ttft,
+            mem,
+            f"{diff} of {B * n} tokens differ",
+        )
+        notes.append(
+            f"batch {B} fp32: llmzero / transformers = {ours8_tps / (B * n / s):.2f}x (target >= 1.5x), "
+            f"{diff} differing greedy tokens (target 0)"
+        )
 
     # batch 1, float32, against the bandwidth bound. The bound is per generated token (the bytes one decode step
     # reads), so it is compared with the decode rate: the tokens after the first over the time after the first
@@ -303,29 +363,48 @@ def main() -> None:
     del buffer
     o1, ours1_tps, read_gbs = r["tokens"], r["tps"], r["read_gbs"]
     bound = read_gbs * 1e9 / bytes_per_token(model, avg_ctx, 4)
-    add("batch 1 fp32", "llmzero", n, n / ours1_tps, r["ttft"], mem,
+    add(
+        "batch 1 fp32",
+        "llmzero",
+        n,
+        n / ours1_tps,
+        r["ttft"],
+        mem,
         f"decode {r['decode_tps']:.1f} tok/s = {ratio:.0%} of the bandwidth bound (read speed measured between "
-        f"the steps; runs of {8 * len(readers())} steps {min(r['segments']):.0%}-{max(r['segments']):.0%})")
-    notes.append(f"batch 1 fp32: decode {r['decode_tps']:.1f} tok/s ({ours1_tps:.1f} with the prefill) = {ratio:.0%} "
-                 f"of the bandwidth bound (target >= 90 %): the steps read {ratio * read_gbs:.1f} GB/s, the readings "
-                 f"between them {r['slowest']:.1f}-{r['fastest']:.1f} GB/s, mean by reader: "
-                 + ", ".join(f"{name} {gbs:.1f}" for name, gbs in r["speeds"].items())
-                 + f" (the bound takes {r['best']}); "
-                 f"{bytes_per_token(model, avg_ctx, 4) / 1e6:.0f} MB per token at the mean context, so the bound is "
-                 f"{bound:.1f} tok/s; against the fastest single reading {r['strict']:.0%}; control, {r['best']} over as "
-                 f"many bytes in the place of each step: {control[0]:.0%} (strict {control[1]:.0%}); "
-                 f"median of {len(rounds)} rounds: "
-                 + ", ".join(f"{x[1]['decode_tps']:.1f} tok/s = {x[0]:.1%} (strict {x[1]['strict']:.0%})"
-                             for x in rounds))
+        f"the steps; runs of {8 * len(readers())} steps {min(r['segments']):.0%}-{max(r['segments']):.0%})",
+    )
+    notes.append(
+        f"batch 1 fp32: decode {r['decode_tps']:.1f} tok/s ({ours1_tps:.1f} with the prefill) = {ratio:.0%} "
+        f"of the bandwidth bound (target >= 90 %): the steps read {ratio * read_gbs:.1f} GB/s, the readings "
+        f"between them {r['slowest']:.1f}-{r['fastest']:.1f} GB/s, mean by reader: "
+        + ", ".join(f"{name} {gbs:.1f}" for name, gbs in r["speeds"].items())
+        + f" (the bound takes {r['best']}); "
+        f"{bytes_per_token(model, avg_ctx, 4) / 1e6:.0f} MB per token at the mean context, so the bound is "
+        f"{bound:.1f} tok/s; against the fastest single reading {r['strict']:.0%}; control, {r['best']} over as "
+        f"many bytes in the place of each step: {control[0]:.0%} (strict {control[1]:.0%}); "
+        f"median of {len(rounds)} rounds: "
+        + ", ".join(
+            f"{x[1]['decode_tps']:.1f} tok/s = {x[0]:.1%} (strict {x[1]['strict']:.0%})"
+            for x in rounds
+        )
+    )
     hf1_tps = None
     if hf is not None:
         with PeakMemory() as mem:
             h1, s, ttft = theirs(hf, one, n)
         hf1_tps = n / s
-        add("batch 1 fp32", "transformers", n, s, ttft, mem, f"{differing(o1, h1)} of {n} tokens differ")
+        add(
+            "batch 1 fp32",
+            "transformers",
+            n,
+            s,
+            ttft,
+            mem,
+            f"{differing(o1, h1)} of {n} tokens differ",
+        )
 
     # batch 1, bfloat16
-    bf = GPT(c).eval()
+    bf = accelerate(GPT(c).eval())
     bf.load_state_dict(model.state_dict())
     bf = bf.to(torch.bfloat16)
     ours(bf, one, 2)
@@ -334,34 +413,64 @@ def main() -> None:
     bf_tps = n / s
     bound_bf = read_gbs * 1e9 / bytes_per_token(model, avg_ctx, 2)  # (the float32 run's read speed)
     where = first_difference(o1[0], ob[0])
-    add("batch 1 bf16", "llmzero", n, s, ttft, mem,
-        f"{differing(o1, ob)} of {n} tokens differ from fp32 (first at {where}); {bf_tps / bound_bf:.0%} of bound")
+    add(
+        "batch 1 bf16",
+        "llmzero",
+        n,
+        s,
+        ttft,
+        mem,
+        f"{differing(o1, ob)} of {n} tokens differ from fp32 (first at {where}); {bf_tps / bound_bf:.0%} of bound",
+    )
     if hf1_tps:
-        notes.append(f"batch 1 bf16: llmzero bf16 / transformers fp32 = {bf_tps / hf1_tps:.2f}x (target >= 1.5x)")
+        notes.append(
+            f"batch 1 bf16: llmzero bf16 / transformers fp32 = {bf_tps / hf1_tps:.2f}x (target >= 1.5x)"
+        )
 
-    # What each fast road gives (see llmzero.model.gpt: Linear and GPT.step_in_c): the same runs without them.
+    # What each fast road gives (see llmzero.inference.fast: FastLinear and step_in_c): the same runs without them.
     if not args.no_roads:
-        if cpu_kernel.available():
-            gpt_module.USE_DECODE_STEP = False
+        if kernel.available():
+            roads.USE_DECODE_STEP = False
             with PeakMemory() as mem:
                 r1, s, ttft = ours(model, one, n)
-            add("batch 1 fp32", "llmzero, Python forward + decode.c product", n, s, ttft, mem,
-                f"{(n - 1) / (s - ttft) / bound:.0%} of bound; {differing(o1, r1)} of {n} tokens differ")
-            gpt_module.USE_KERNEL = False
+            add(
+                "batch 1 fp32",
+                "llmzero, Python forward + decode.c product",
+                n,
+                s,
+                ttft,
+                mem,
+                f"{(n - 1) / (s - ttft) / bound:.0%} of bound; {differing(o1, r1)} of {n} tokens differ",
+            )
+            roads.USE_KERNEL = False
             with PeakMemory() as mem:
                 r1, s, ttft = ours(model, one, n)
-            add("batch 1 fp32", "llmzero, Python forward + oneDNN", n, s, ttft, mem,
-                f"{(n - 1) / (s - ttft) / bound:.0%} of bound; {differing(o1, r1)} of {n} tokens differ")
-        onednn, gpt_module.USE_ONEDNN = gpt_module.USE_ONEDNN, False
-        gpt_module.USE_KERNEL = False
+            add(
+                "batch 1 fp32",
+                "llmzero, Python forward + oneDNN",
+                n,
+                s,
+                ttft,
+                mem,
+                f"{(n - 1) / (s - ttft) / bound:.0%} of bound; {differing(o1, r1)} of {n} tokens differ",
+            )
+        onednn, roads.USE_ONEDNN = roads.USE_ONEDNN, False
+        roads.USE_KERNEL = False
         for what, rows_, reference in ((f"batch {B} fp32", prompts, o8), ("batch 1 fp32", one, o1)):
             with PeakMemory() as mem:
                 r, s, ttft = ours(model, rows_, n)
-            add(what, "llmzero, Python forward + F.linear", rows_.size(0) * n, s, ttft, mem,
-                f"{differing(reference, r)} of {rows_.size(0) * n} tokens differ")
-        gpt_module.USE_KERNEL, gpt_module.USE_ONEDNN, gpt_module.USE_DECODE_STEP = True, onednn, True
-    kernel = "decode.c in use" if cpu_kernel.available() else f"decode.c not used: {cpu_kernel.why_not()}"
-    print(f"# {kernel}; oneDNN road {'on' if gpt_module.USE_ONEDNN else 'off'}", file=sys.stderr)
+            add(
+                what,
+                "llmzero, Python forward + F.linear",
+                rows_.size(0) * n,
+                s,
+                ttft,
+                mem,
+                f"{differing(reference, r)} of {rows_.size(0) * n} tokens differ",
+            )
+        roads.USE_KERNEL, roads.USE_ONEDNN, roads.USE_DECODE_STEP = True, onednn, True
+    in_use = "decode.c in use" if kernel.available() else f"decode.c not used: {kernel.why_not()}"
+    print(f"# {in_use}; oneDNN road {'on' if roads.USE_ONEDNN else 'off'}", file=sys.stderr)
 
     print("| run | library | tokens/s | first token (ms) | peak extra memory (MB) | notes |")
     print("|---|---|---:|---:|---:|---|")

@@ -26,7 +26,7 @@ from llmzero.checkpoint import load_checkpoint, save_checkpoint
 from llmzero.data import TokenWindows, WindowBatches, split_ids
 from llmzero.generation import SamplingConfig, generate_batch, generate_ids
 from llmzero.model import GPT, preset
-from llmzero.quantize import quantize
+from llmzero.interop.quantize import quantize
 
 
 @torch.inference_mode()
@@ -49,7 +49,9 @@ def tokens_per_second(model, prompts: torch.Tensor, n: int) -> float:
 def perplexity(model, val_ids, context: int, max_batches: int) -> float:
     model.eval()
     total, count = 0.0, 0
-    for x, y in WindowBatches(TokenWindows(val_ids, context, context), 16, shuffle=False).iterate(max_batches):
+    for x, y in WindowBatches(TokenWindows(val_ids, context, context), 16, shuffle=False).iterate(
+        max_batches
+    ):
         total += float(model(x, y).loss) * y.numel()
         count += y.numel()
     return math.exp(total / count)
@@ -66,14 +68,21 @@ def validation_ids(ckpt):
 
 
 def main() -> None:
-    p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    p.add_argument("--model", help="a trained llmzero language model (default: train a tiny one for --train-seconds)")
+    p = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    p.add_argument(
+        "--model",
+        help="a trained llmzero language model (default: train a tiny one for --train-seconds)",
+    )
     p.add_argument("--train-seconds", type=float, default=60)
     p.add_argument("--new-tokens", type=int, default=128)
     p.add_argument("--eval-batches", type=int, default=50)
     p.add_argument("--threads", type=int, default=torch.get_num_threads())
     p.add_argument("--skip-gpt2", action="store_true")
-    p.add_argument("--smoke", action="store_true", help="tiny numbers everywhere, just to see it run")
+    p.add_argument(
+        "--smoke", action="store_true", help="tiny numbers everywhere, just to see it run"
+    )
     args = p.parse_args()
     if args.smoke:
         args.train_seconds, args.new_tokens, args.eval_batches = 5, 8, 3
@@ -88,9 +97,22 @@ def main() -> None:
 
         model_dir = tmp / "tiny"
         print(f"training a tiny model for {args.train_seconds:.0f} s ...", file=sys.stderr)
-        pretrain(None, model_dir, tokenizer="char", preset="tiny", samples=0, log=lambda msg: None,
-                 train={"time_budget": args.train_seconds, "max_steps": 10**6, "progress": False, "eval_every": 10**6,
-                        "checkpoint_every": 10**6, "device": "cpu"})
+        pretrain(
+            None,
+            model_dir,
+            tokenizer="char",
+            preset="tiny",
+            samples=0,
+            log=lambda msg: None,
+            train={
+                "time_budget": args.train_seconds,
+                "max_steps": 10**6,
+                "progress": False,
+                "eval_every": 10**6,
+                "checkpoint_every": 10**6,
+                "device": "cpu",
+            },
+        )
     res = quantize(model_dir, tmp / "tiny-int8", overwrite=True)
     fp = load_checkpoint(model_dir).model.eval()
     q = load_checkpoint(tmp / "tiny-int8").model.eval()
@@ -98,15 +120,20 @@ def main() -> None:
     T = fp.config.context_length
     prompt = torch.as_tensor(val[:16]).long().unsqueeze(0)
     name = f"{fp.config.extra.get('preset', 'model')} ({fp.num_parameters() / 1e6:.2f}M, shipped corpus)"
-    for label, model, size in (("float32", fp, res.bytes_before / 1e6), ("int8 fast", q, res.bytes_after / 1e6),
-                               ("int8 exact", q, res.bytes_after / 1e6)):
+    for label, model, size in (
+        ("float32", fp, res.bytes_before / 1e6),
+        ("int8 fast", q, res.bytes_after / 1e6),
+        ("int8 exact", q, res.bytes_after / 1e6),
+    ):
         if model is q:
             q.set_mode(label.split()[1])
         ppl = perplexity(model, val, T, args.eval_batches)
         tps = tokens_per_second(model, prompt, args.new_tokens)
         rows.append(f"| {name} | {label} | {size:.2f} | {tps:,.0f} | - | {ppl:.3f} |")
-    rows.append(f"| {name} | int8 vs float32 | {res.bytes_after / res.bytes_before:.2f}x | | | "
-                f"max logit diff {res.max_logit_diff:.3g}, top-1 agreement {res.top1_agreement:.1%} |")
+    rows.append(
+        f"| {name} | int8 vs float32 | {res.bytes_after / res.bytes_before:.2f}x | | | "
+        f"max logit diff {res.max_logit_diff:.3g}, top-1 agreement {res.top1_agreement:.1%} |"
+    )
 
     # 2. GPT-2 124M's shape, random weights
     if not args.skip_gpt2:
@@ -124,16 +151,26 @@ def main() -> None:
                 qbig.set_mode(label.split()[1])
             size = res.bytes_before / 1e6 if label == "float32" else res.bytes_after / 1e6
             t1 = tokens_per_second(model, one, args.new_tokens)
-            t8 = f"{tokens_per_second(model, eight, args.new_tokens):,.1f}" if label != "int8 exact" else "-"
+            t8 = (
+                f"{tokens_per_second(model, eight, args.new_tokens):,.1f}"
+                if label != "int8 exact"
+                else "-"
+            )
             rows.append(f"| {name} | {label} | {size:.1f} | {t1:,.1f} | {t8} | n/a |")
         qbf = load_checkpoint(tmp / "gpt2-int8").model.eval().to(torch.bfloat16)
-        rows.append(f"| {name} | int8 weights, bf16 activations | {res.bytes_after / 1e6:.1f} | "
-                    f"{tokens_per_second(qbf, one, args.new_tokens):,.1f} | - | n/a |")
-        rows.append(f"| {name} | int8 vs float32 | {res.bytes_after / res.bytes_before:.2f}x (linear weights "
-                    f"{res.linear_bytes_after / res.linear_bytes_before:.3f}x) | | | max logit diff "
-                    f"{res.max_logit_diff:.3g}, top-1 agreement {res.top1_agreement:.1%} |")
+        rows.append(
+            f"| {name} | int8 weights, bf16 activations | {res.bytes_after / 1e6:.1f} | "
+            f"{tokens_per_second(qbf, one, args.new_tokens):,.1f} | - | n/a |"
+        )
+        rows.append(
+            f"| {name} | int8 vs float32 | {res.bytes_after / res.bytes_before:.2f}x (linear weights "
+            f"{res.linear_bytes_after / res.linear_bytes_before:.3f}x) | | | max logit diff "
+            f"{res.max_logit_diff:.3g}, top-1 agreement {res.top1_agreement:.1%} |"
+        )
 
-    print(f"# float32 vs int8, {args.threads} threads, torch {torch.__version__}, {args.new_tokens} new tokens (greedy)")
+    print(
+        f"# float32 vs int8, {args.threads} threads, torch {torch.__version__}, {args.new_tokens} new tokens (greedy)"
+    )
     print("| model | weights | size (MB) | tokens/s batch 1 | tokens/s batch 8 | val perplexity |")
     print("|---|---|---:|---:|---:|---:|")
     print("\n".join(rows))

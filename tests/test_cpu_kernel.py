@@ -2,22 +2,33 @@
 
 from __future__ import annotations
 
+import ctypes
 import math
 import os
 import stat
+import sys
 import threading
+from pathlib import Path
 
 import pytest
 import torch
 import torch.nn.functional as F
 
 from llmzero.generation import SamplingConfig, generate_batch, generate_ids
-from llmzero.model import GPT, GPTConfig, cpu_kernel
-from llmzero.model import gpt as gpt_module
+from llmzero.inference import accelerate, c_steps, step_in_c
+from llmzero.inference import fast as roads
+from llmzero.inference import kernel as cpu_kernel
+from llmzero.inference.fast import FastLinear
+from llmzero.model import GPT, GPTConfig
+from llmzero.model.gpt import Block
 
-x86_linux = pytest.mark.skipif(not cpu_kernel._cpu_has_avx2_fma() or os.uname().sysname != "Linux",
-                               reason="x86-64 Linux with AVX2")
-needs_kernel = pytest.mark.skipif(not cpu_kernel.available(), reason=f"decode.c not usable here: {cpu_kernel.why_not()}")
+x86_linux = pytest.mark.skipif(
+    not cpu_kernel._cpu_has_avx2_fma() or os.uname().sysname != "Linux",
+    reason="x86-64 Linux with AVX2",
+)
+needs_kernel = pytest.mark.skipif(
+    not cpu_kernel.available(), reason=f"decode.c not usable here: {cpu_kernel.why_not()}"
+)
 
 
 @pytest.fixture
@@ -33,8 +44,21 @@ def reference(x, w, b):
 
 
 @needs_kernel
-@pytest.mark.parametrize("n,k", [(1, 1), (3, 7), (5, 8), (4, 16), (13, 37), (768, 768), (50, 3072), (9, 24),
-                                 (133, 13), (1003, 64)])
+@pytest.mark.parametrize(
+    "n,k",
+    [
+        (1, 1),
+        (3, 7),
+        (5, 8),
+        (4, 16),
+        (13, 37),
+        (768, 768),
+        (50, 3072),
+        (9, 24),
+        (133, 13),
+        (1003, 64),
+    ],
+)
 @pytest.mark.parametrize("with_bias", [True, False])
 def test_gemv_matches_a_float64_product(n, k, with_bias):
     g = torch.Generator().manual_seed(n * 1000 + k)
@@ -54,7 +78,11 @@ def test_gemv_gives_the_same_bits_with_any_number_of_threads():
     # Threads that finish their share take rows from the others' (more threads than cores here makes sure some
     # do): whoever computes a row, it is summed in one order, and every row is computed exactly once.
     g = torch.Generator().manual_seed(3)
-    w, b, x = torch.randn(1001, 768, generator=g), torch.randn(1001, generator=g), torch.randn(1, 768, generator=g)
+    w, b, x = (
+        torch.randn(1001, 768, generator=g),
+        torch.randn(1001, generator=g),
+        torch.randn(1, 768, generator=g),
+    )
     want = reference(x, w, b)
     before = torch.get_num_threads()
     results = []
@@ -75,24 +103,43 @@ def test_a_row_gets_the_same_bits_whichever_rows_are_read_beside_it(k):
     # A product reads four far-apart bands of rows side by side and the rows after them eight at a time: which
     # way a row is read depends on how many rows the matrix has, its sum's order must not.
     g = torch.Generator().manual_seed(k)
-    w, b, x = torch.randn(300, k, generator=g), torch.randn(300, generator=g), torch.randn(k, generator=g)
+    w, b, x = (
+        torch.randn(300, k, generator=g),
+        torch.randn(300, generator=g),
+        torch.randn(k, generator=g),
+    )
     whole = cpu_kernel.gemv(x, w, b)
     for n in (1, 9, 31, 32, 37, 64, 100, 299):
         assert torch.equal(cpu_kernel.gemv(x, w[:n].contiguous(), b[:n].contiguous()), whole[:n]), n
-        assert torch.equal(cpu_kernel.gemv(x, w[-n:].contiguous(), b[-n:].contiguous()), whole[-n:]), n
+        assert torch.equal(
+            cpu_kernel.gemv(x, w[-n:].contiguous(), b[-n:].contiguous()), whole[-n:]
+        ), n
+
+
+def _streams():
+    """benchmarks/streams.py: the benchmark's memory reader (its C file is built like decode.c)."""
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "benchmarks"))
+    try:
+        import streams
+    finally:
+        sys.path.pop(0)
+    return streams
 
 
 @needs_kernel
 @pytest.mark.parametrize("n", [1, 5, 31, 32, 1000, 1_000_003])
 def test_stream_sum_reads_every_value_once_however_many_streams(n):
-    t = torch.rand(n, generator=torch.Generator().manual_seed(n)) + 0.5  # (positive: no cancellation)
+    stream_sum = _streams().stream_sum
+    t = (
+        torch.rand(n, generator=torch.Generator().manual_seed(n)) + 0.5
+    )  # (positive: no cancellation)
     want = t.double().sum().item()
     for streams in (1, 2, 4, 8):
-        assert cpu_kernel.stream_sum(t, streams) == pytest.approx(want, rel=1e-5)
+        assert stream_sum(t, streams) == pytest.approx(want, rel=1e-5)
     with pytest.raises(ValueError):
-        cpu_kernel.stream_sum(t, 3)
+        stream_sum(t, 3)
     with pytest.raises(ValueError):
-        cpu_kernel.stream_sum(t.double(), 2)
+        stream_sum(t.double(), 2)
 
 
 @needs_kernel
@@ -117,8 +164,11 @@ class Spy:
 
         if name == "step":
             bind = cpu_kernel.DecodeStep.bind
-            monkeypatch.setattr(cpu_kernel.DecodeStep, "bind",
-                                lambda *args: None if (step := bind(*args)) is None else counting(step))
+            monkeypatch.setattr(
+                cpu_kernel.DecodeStep,
+                "bind",
+                lambda *args: None if (step := bind(*args)) is None else counting(step),
+            )
         else:
             monkeypatch.setattr(cpu_kernel, name, counting(getattr(cpu_kernel, name)))
 
@@ -126,7 +176,7 @@ class Spy:
 @needs_kernel
 def test_linear_takes_the_kernel_only_for_one_float32_row_without_gradients(monkeypatch):
     spy = Spy(monkeypatch)
-    lin = gpt_module.Linear(32, 48)
+    lin = FastLinear(32, 48)
     x1, x3 = torch.randn(1, 1, 32), torch.randn(1, 3, 32)
     with torch.inference_mode():
         y = lin(x1)
@@ -139,7 +189,7 @@ def test_linear_takes_the_kernel_only_for_one_float32_row_without_gradients(monk
     y = lin(x1)  # gradients wanted: autograd needs F.linear
     assert y.requires_grad
     assert spy.calls == 1
-    monkeypatch.setattr(gpt_module, "USE_KERNEL", False)
+    monkeypatch.setattr(roads, "USE_KERNEL", False)
     with torch.inference_mode():
         lin(x1)
     assert spy.calls == 1
@@ -147,7 +197,11 @@ def test_linear_takes_the_kernel_only_for_one_float32_row_without_gradients(monk
 
 def test_every_road_gives_the_same_logits_and_greedy_tokens(monkeypatch):
     torch.manual_seed(0)
-    model = GPT(GPTConfig(vocab_size=97, context_length=64, n_layer=2, n_head=2, n_embd=40, dropout=0.0)).eval()
+    model = accelerate(
+        GPT(
+            GPTConfig(vocab_size=97, context_length=64, n_layer=2, n_head=2, n_embd=40, dropout=0.0)
+        ).eval()
+    )
     prompts = [[5, 6, 7, 8, 9], [1, 2, 3]]
     cfg = SamplingConfig(max_new_tokens=20, temperature=0)
     x = torch.tensor([prompts[0]])
@@ -159,9 +213,9 @@ def test_every_road_gives_the_same_logits_and_greedy_tokens(monkeypatch):
         return logits, single, generate_batch(model, prompts, cfg)
 
     fast = run()
-    monkeypatch.setattr(gpt_module, "USE_KERNEL", False)
+    monkeypatch.setattr(roads, "USE_KERNEL", False)
     onednn_only = run()
-    monkeypatch.setattr(gpt_module, "USE_ONEDNN", False)
+    monkeypatch.setattr(roads, "USE_ONEDNN", False)
     plain = run()
     for other in (onednn_only, plain):
         assert torch.allclose(fast[0], other[0], atol=1e-5)
@@ -183,18 +237,25 @@ def write_script(path, body):
 
 
 @x86_linux
-def test_a_missing_or_failing_compiler_leaves_the_model_working(fresh_kernel_state, monkeypatch, tmp_path):
+def test_a_missing_or_failing_compiler_leaves_the_model_working(
+    fresh_kernel_state, monkeypatch, tmp_path
+):
     monkeypatch.setenv("CC", str(tmp_path / "no-such-compiler"))
     assert not cpu_kernel.available()
     assert "no C compiler" in cpu_kernel.why_not()
 
     monkeypatch.setattr(cpu_kernel, "_state", {"tried": False, "lib": None, "why_not": None})
-    monkeypatch.setenv("CC", str(write_script(tmp_path / "bad-cc", "echo 'decode.c:1: error: broken' >&2\nexit 1\n")))
+    monkeypatch.setenv(
+        "CC",
+        str(write_script(tmp_path / "bad-cc", "echo 'decode.c:1: error: broken' >&2\nexit 1\n")),
+    )
     assert not cpu_kernel.available()
     assert "compiling decode.c failed" in cpu_kernel.why_not() and "broken" in cpu_kernel.why_not()
     assert list(fresh_kernel_state.iterdir()) == []  # no half-written library left behind
 
-    model = GPT(GPTConfig(vocab_size=50, context_length=32, n_layer=1, n_head=2, n_embd=16, dropout=0.0))
+    model = GPT(
+        GPTConfig(vocab_size=50, context_length=32, n_layer=1, n_head=2, n_embd=16, dropout=0.0)
+    )
     steps = list(generate_ids(model, [1, 2, 3], SamplingConfig(max_new_tokens=5, temperature=0)))
     assert len(steps) == 5
 
@@ -209,7 +270,7 @@ def test_a_built_kernel_is_reused_from_the_cache(fresh_kernel_state, monkeypatch
     marker = tmp_path / "compiler-was-called"
     monkeypatch.setenv("CC", str(write_script(tmp_path / "cc", f"touch {marker}\nexit 1\n")))
     # The file name depends on the compiler's name, so point CC's digest back at the original build.
-    monkeypatch.setattr(cpu_kernel, "_library_path", lambda: built[0])
+    monkeypatch.setattr(cpu_kernel, "_library_path", lambda source: built[0])
     assert cpu_kernel.available()
     assert not marker.exists()
     w, x = torch.randn(7, 9), torch.randn(1, 9)
@@ -257,17 +318,42 @@ def _in_a_fresh_process(code: str, **env: str) -> list[int]:
     import subprocess
     import sys
 
-    script = ("import llmzero, torch, sys\nsys.path.insert(0, sys.argv[1])\n"
-              "from test_cpu_kernel import _huge_kb_at\n" + code)
+    script = (
+        "import llmzero, torch, sys\nsys.path.insert(0, sys.argv[1])\n"
+        "from test_cpu_kernel import _huge_kb_at\n" + code
+    )
     base = {k: v for k, v in os.environ.items() if k != "THP_MEM_ALLOC_ENABLE"}
-    out = subprocess.run([sys.executable, "-c", script, os.path.dirname(__file__)], env={**base, **env},
-                         capture_output=True, text=True, check=True).stdout
+    out = subprocess.run(
+        [sys.executable, "-c", script, os.path.dirname(__file__)],
+        env={**base, **env},
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
     return [int(word) for word in out.split()]
 
 
-@pytest.mark.skipif(cpu_kernel.thp_mode() not in ("always", "madvise"), reason="no transparent huge pages here")
-def test_importing_llmzero_puts_large_tensors_on_huge_pages():
-    code = "w = torch.ones(16 * 1024 * 1024)\nprint(_huge_kb_at(w.data_ptr()))\n"  # 64 MB, like a large weight matrix
+def test_importing_llmzero_changes_no_environment_variable():
+    import subprocess
+
+    script = (
+        "import os\nbefore = dict(os.environ)\nimport llmzero, llmzero.model, llmzero.inference\n"
+        "import llmzero.generation\nprint(int(dict(os.environ) == before))\n"
+    )
+    assert subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, check=True
+    ).stdout.split() == ["1"]
+
+
+@pytest.mark.skipif(
+    cpu_kernel.thp_mode() not in ("always", "madvise"), reason="no transparent huge pages here"
+)
+def test_huge_page_empty_puts_large_tensors_on_huge_pages():
+    code = (
+        "from llmzero.inference import kernel\n"
+        "w = kernel.huge_page_empty((16 * 1024 * 1024,)).fill_(1)\n"  # 64 MB, like a large weight matrix
+        "print(_huge_kb_at(w.data_ptr()))\n"
+    )
     assert _in_a_fresh_process(code)[0] >= 32 * 1024
     off = _in_a_fresh_process(code, THP_MEM_ALLOC_ENABLE="0")[0]
     assert off == 0 or cpu_kernel.thp_mode() == "always"  # the user's choice stands
@@ -279,7 +365,9 @@ def test_huge_page_empty_gives_whole_2mb_pages_where_they_help(monkeypatch):
     assert big.shape == (3, 1000, 700) and big.dtype is torch.float32 and big.is_contiguous()
     small = cpu_kernel.huge_page_empty((100, 100), torch.bfloat16)
     assert small.shape == (100, 100) and small.dtype is torch.bfloat16
-    assert small.storage_offset() == 0 and small.untyped_storage().nbytes() == small.nbytes  # plain torch.empty
+    assert (
+        small.storage_offset() == 0 and small.untyped_storage().nbytes() == small.nbytes
+    )  # plain torch.empty
     if cpu_kernel.huge_pages_why_not() is None:
         assert cpu_kernel.huge_page_aligned(big) and big.storage_offset() * 4 < huge
         owned = big.untyped_storage().nbytes() - big.storage_offset() * 4  # from its first byte on
@@ -289,11 +377,13 @@ def test_huge_page_empty_gives_whole_2mb_pages_where_they_help(monkeypatch):
     assert plain.storage_offset() == 0 and plain.untyped_storage().nbytes() == plain.nbytes
 
 
-@pytest.mark.skipif(cpu_kernel.thp_mode() not in ("always", "madvise"), reason="no transparent huge pages here")
+@pytest.mark.skipif(
+    cpu_kernel.thp_mode() not in ("always", "madvise"), reason="no transparent huge pages here"
+)
 def test_a_gpts_large_weights_and_kv_cache_lie_wholly_on_huge_pages():
     spare = _in_a_fresh_process(
-        "from llmzero.model import GPT, GPTConfig\n"
-        "m = GPT(GPTConfig(vocab_size=3001, n_embd=512, n_layer=1, n_head=8, context_length=1024))\n"
+        "from llmzero.inference import accelerate\nfrom llmzero.model import GPT, GPTConfig\n"
+        "m = accelerate(GPT(GPTConfig(vocab_size=3001, n_embd=512, n_layer=1, n_head=8, context_length=1024)))\n"
         "cache = m.new_kv_cache(1)\n"  # 1 x 8 x 1024 x 64 floats each: 2 MB
         "for t in (m.lm_head.weight, m.blocks[0].mlp.fc.weight, cache.k):\n"
         "    print(_huge_kb_at(t.data_ptr()) * 1024 - t.nbytes)\n"
@@ -309,9 +399,17 @@ def test_gpt_keeps_its_large_weights_on_whole_huge_pages_through_changes(tmp_pat
     if cpu_kernel.huge_pages_why_not() is not None:
         pytest.skip(cpu_kernel.huge_pages_why_not())
     torch.manual_seed(0)
-    model = GPT(GPTConfig(vocab_size=1100, n_embd=512, n_layer=1, n_head=8, context_length=32, dropout=0.0))
+    model = accelerate(
+        GPT(
+            GPTConfig(
+                vocab_size=1100, n_embd=512, n_layer=1, n_head=8, context_length=32, dropout=0.0
+            )
+        )
+    )
     big = [p for p in model.parameters() if p.nbytes >= cpu_kernel.HUGE_PAGE]
-    assert len(big) == 4 and all(cpu_kernel.huge_page_aligned(p) for p in big)  # embedding (= output), qkv, fc, fc2
+    assert len(big) == 4 and all(
+        cpu_kernel.huge_page_aligned(p) for p in big
+    )  # embedding (= output), qkv, fc, fc2
     with torch.no_grad():
         for p in model.parameters():
             p.data = p.data.clone()  # PyTorch's own placement
@@ -319,11 +417,17 @@ def test_gpt_keeps_its_large_weights_on_whole_huge_pages_through_changes(tmp_pat
     model.float()  # any .to() moves them back
     assert all(cpu_kernel.huge_page_aligned(p) for p in big)
     assert all(torch.equal(before[k], v) for k, v in model.state_dict().items())
-    save_file(model_state(model), str(tmp_path / "w.safetensors"))  # (views into a larger storage save as usual)
+    save_file(
+        model_state(model), str(tmp_path / "w.safetensors")
+    )  # (views into a larger storage save as usual)
     loaded = load_file(str(tmp_path / "w.safetensors"))
     assert all(torch.equal(loaded[k], v) for k, v in model_state(model).items())
     model.bfloat16()
-    assert all(cpu_kernel.huge_page_aligned(p) for p in model.parameters() if p.nbytes >= cpu_kernel.HUGE_PAGE)
+    assert all(
+        cpu_kernel.huge_page_aligned(p)
+        for p in model.parameters()
+        if p.nbytes >= cpu_kernel.HUGE_PAGE
+    )
     model.float().share_memory()  # shared memory stays where share_memory() put it
     assert all(p.is_shared() for p in model.parameters())
     model.float()
@@ -334,7 +438,7 @@ def test_gpt_keeps_its_large_weights_on_whole_huge_pages_through_changes(tmp_pat
 def small_gpt(**kw):
     torch.manual_seed(1)
     cfg = dict(vocab_size=101, context_length=48, n_layer=3, n_head=2, n_embd=40, dropout=0.0)
-    return GPT(GPTConfig(**{**cfg, **kw})).eval()
+    return accelerate(GPT(GPTConfig(**{**cfg, **kw})).eval())
 
 
 def decode(model, ids, steps=6):
@@ -353,26 +457,35 @@ def both_roads(monkeypatch, model, ids, steps=6):
     """decode() through the C step where it applies, then again with it switched off: (its logits, Python's)."""
     fast, _ = decode(model, ids, steps)
     with monkeypatch.context() as m:
-        m.setattr(gpt_module, "USE_DECODE_STEP", False)
+        m.setattr(roads, "USE_DECODE_STEP", False)
         slow, _ = decode(model, ids, steps)
     return fast, slow
 
 
 @needs_kernel
-@pytest.mark.parametrize("kw", [{}, dict(bias=False), dict(tie_weights=False, n_head=5, n_embd=40),
-                                dict(n_head=4, n_embd=64, layer_norm_eps=1e-3),
-                                dict(n_head=3, n_embd=36)])  # (LayerNorm's last 4 values after its steps of 8)
+@pytest.mark.parametrize(
+    "kw",
+    [
+        {},
+        dict(bias=False),
+        dict(tie_weights=False, n_head=5, n_embd=40),
+        dict(n_head=4, n_embd=64, layer_norm_eps=1e-3),
+        dict(n_head=3, n_embd=36),
+    ],
+)  # (LayerNorm's last 4 values after its steps of 8)
 def test_the_c_decode_step_gives_the_python_blocks_numbers(monkeypatch, kw):
     model = small_gpt(**kw)
     spy = Spy(monkeypatch, "step")
     fast, fast_cache = decode(model, [3, 1, 4, 1, 5, 9, 2])
     assert spy.calls == 6  # every one-token step went through C; the prompt did not
-    monkeypatch.setattr(gpt_module, "USE_DECODE_STEP", False)
+    monkeypatch.setattr(roads, "USE_DECODE_STEP", False)
     slow, slow_cache = decode(model, [3, 1, 4, 1, 5, 9, 2])
     assert spy.calls == 6
     assert torch.allclose(fast, slow, atol=2e-5, rtol=1e-5)
     assert torch.equal(fast.argmax(-1), slow.argmax(-1))
-    assert torch.allclose(fast_cache.k, slow_cache.k, atol=1e-5) and torch.allclose(fast_cache.v, slow_cache.v, atol=1e-5)
+    assert torch.allclose(fast_cache.k, slow_cache.k, atol=1e-5) and torch.allclose(
+        fast_cache.v, slow_cache.v, atol=1e-5
+    )
     assert fast_cache.pos == slow_cache.pos == 13
 
 
@@ -420,10 +533,14 @@ def test_the_c_decode_step_is_skipped_where_it_does_not_apply(monkeypatch):
     assert spy.calls == 1
     model = small_gpt()
     seen = []
-    hook = model.blocks[1].register_forward_hook(lambda module, args, out: seen.append(out[0].shape))
+    hook = model.blocks[1].register_forward_hook(
+        lambda module, args, out: seen.append(out[0].shape)
+    )
     decode(model, [1, 2, 3], steps=2)
     hook.remove()
-    assert spy.calls == 1 and len(seen) == 3  # a hooked block runs in Python: the hook sees every step
+    assert (
+        spy.calls == 1 and len(seen) == 3
+    )  # a hooked block runs in Python: the hook sees every step
     apply_lora(model, rank=2, alpha=4)
     for m in model.modules():
         if hasattr(m, "lora_B"):
@@ -443,14 +560,25 @@ def test_a_full_cache_still_says_so_with_the_c_step():
             model(torch.tensor([[4]]), kv_cache=cache)
 
 
+def elementwise(name: str, x: torch.Tensor) -> torch.Tensor:
+    """decode.c's vector ``exp`` or ``gelu`` of a float32 tensor (padded to a multiple of 8)."""
+    flat = torch.zeros((x.numel() + 7) // 8 * 8, dtype=torch.float32)
+    flat[: x.numel()] = x.reshape(-1)
+    y = torch.empty_like(flat)
+    function = getattr(cpu_kernel._lib(), f"llmzero_{name}")
+    function.argtypes, function.restype = [ctypes.c_void_p, ctypes.c_void_p, ctypes.c_long], None
+    function(flat.data_ptr(), y.data_ptr(), flat.numel())
+    return y[: x.numel()].view(x.shape)
+
+
 @needs_kernel
 def test_the_vector_exp_and_gelu_are_accurate_over_their_whole_range():
     x = torch.linspace(-87.0, 88.0, 200_003)
-    got = cpu_kernel.elementwise("exp", x).double()
+    got = elementwise("exp", x).double()
     want = torch.exp(x.double())
     assert ((got - want).abs() / want).max().item() < 4 * 2.0**-23  # a few units in the last place
     x = torch.cat([torch.linspace(-40.0, 40.0, 100_001), torch.tensor([0.0, -0.0, 1e-30, -1e-30])])
-    got, xd = cpu_kernel.elementwise("gelu", x).double(), x.double()
+    got, xd = elementwise("gelu", x).double(), x.double()
     # 0.5 x (1 + tanh(u)) = x sigmoid(2u): the second form keeps the tiny values of the negative tail
     want = xd * torch.sigmoid(2 * math.sqrt(2 / math.pi) * (xd + 0.044715 * xd**3))
     assert torch.allclose(want, F.gelu(xd, approximate="tanh"), rtol=0, atol=1e-12)
@@ -482,16 +610,22 @@ def test_the_c_step_steps_aside_for_hooks_on_any_module(monkeypatch):
     spy = Spy(monkeypatch, "step")
     model = small_gpt()
     decode(model, [1, 2, 3], steps=2)
-    assert spy.calls == 2  # (the model's plan for C now exists: hooks added later must still be seen)
+    assert (
+        spy.calls == 2
+    )  # (the model's plan for C now exists: hooks added later must still be seen)
     for module in (model.tok_emb, model.pos_emb, model.ln_f, model.lm_head, model.blocks[2].mlp.fc):
         seen = []
         hook = module.register_forward_hook(lambda m, args, out: seen.append(1))
         decode(model, [1, 2, 3], steps=2)
         hook.remove()
-        assert len(seen) == 3, module  # the prompt and both new tokens went through the hooked module
+        assert len(seen) == 3, (
+            module
+        )  # the prompt and both new tokens went through the hooked module
     assert spy.calls == 2
     seen = []
-    hook = torch.nn.modules.module.register_module_forward_hook(lambda m, args, out: seen.append(type(m)))
+    hook = torch.nn.modules.module.register_module_forward_hook(
+        lambda m, args, out: seen.append(type(m))
+    )
     try:
         decode(model, [1, 2, 3], steps=2)
     finally:
@@ -520,22 +654,30 @@ def test_the_c_step_follows_changes_to_the_model(monkeypatch):
             p.add_(torch.randn_like(p) * 0.05)
     model.load_state_dict(other.state_dict())  # new values in the same tensors
     second = c_road_agrees(model)
-    model.lm_head.weight = torch.nn.Parameter(torch.randn_like(model.lm_head.weight))  # a new tensor
+    model.lm_head.weight = torch.nn.Parameter(
+        torch.randn_like(model.lm_head.weight)
+    )  # a new tensor
     third = c_road_agrees(model)
-    model.blocks[1].attn.proj = gpt_module.Linear(40, 40)  # a new module
+    model.blocks[1].attn.proj = FastLinear(40, 40)  # a new module
     fourth = c_road_agrees(model)
     twin = copy.deepcopy(model)  # copying a model that has run in C
     assert torch.equal(c_road_agrees(twin), fourth)
     model.blocks[0].mlp.fc.bias = None  # a parameter taken away
     fifth = c_road_agrees(model)
     blocks = list(model.blocks)
-    model.blocks = torch.nn.ModuleList([blocks[0], gpt_module.Block(model.config, 1), blocks[2]])  # a new list
+    model.blocks = torch.nn.ModuleList([blocks[0], Block(model.config, 1), blocks[2]])  # a new list
     sixth = c_road_agrees(model)
     with torch.no_grad():  # the same Parameter given other memory, which no module dictionary shows
         model.blocks[0].mlp.fc.weight.data = torch.randn_like(model.blocks[0].mlp.fc.weight)
     seventh = c_road_agrees(model)
-    for earlier, later in [(first, second), (second, third), (third, fourth), (fourth, fifth), (fifth, sixth),
-                           (sixth, seventh)]:
+    for earlier, later in [
+        (first, second),
+        (second, third),
+        (third, fourth),
+        (fourth, fifth),
+        (fifth, sixth),
+        (sixth, seventh),
+    ]:
         assert not torch.allclose(earlier, later)
     assert spy.calls == 8 * 6
     # A parameter deleted and another made: the plan holds the old one, so the new one cannot get its id (which
@@ -561,7 +703,9 @@ def test_the_c_step_follows_changes_to_the_model(monkeypatch):
     model.blocks.append(blocks[2])  # three again: C again
     c_road_agrees(model)
     assert spy.calls == 10 * 6
-    model.blocks.append(copy.deepcopy(blocks[2]))  # a fourth block, on the third one's layer of the cache
+    model.blocks.append(
+        copy.deepcopy(blocks[2])
+    )  # a fourth block, on the third one's layer of the cache
     c_road_agrees(model)
     assert spy.calls == 10 * 6
 
@@ -585,7 +729,12 @@ def step_tensors(model, head=None, head_bias=None) -> list:
     for b in model.blocks:
         for m in (b.ln1, b.attn.qkv, b.attn.proj, b.ln2, b.mlp.fc, b.mlp.proj):
             tensors += [m.weight, m.bias]
-    return tensors + [model.ln_f.weight, model.ln_f.bias, model.lm_head.weight if head is None else head, head_bias]
+    return tensors + [
+        model.ln_f.weight,
+        model.ln_f.bias,
+        model.lm_head.weight if head is None else head,
+        head_bias,
+    ]
 
 
 @needs_kernel
@@ -595,8 +744,9 @@ def test_decode_step_refuses_tensors_that_do_not_fit_the_cache():
     c = model.config
 
     def step(token, tensors, pos):
-        return cpu_kernel.DecodeStep(tensors, c.n_layer, c.n_head, c.head_dim, c.layer_norm_eps)(token, cache.k,
-                                                                                               cache.v, pos)
+        return cpu_kernel.DecodeStep(tensors, c.n_layer, c.n_head, c.head_dim, c.layer_norm_eps)(
+            token, cache.k, cache.v, pos
+        )
 
     tensors = step_tensors(model)
     with torch.inference_mode():
@@ -615,10 +765,14 @@ def test_decode_step_refuses_tensors_that_do_not_fit_the_cache():
 
 @needs_kernel
 def test_the_step_looks_again_at_caches_that_are_new_or_moved(monkeypatch):
-    monkeypatch.setattr(gpt_module, "USE_DECODE_STEP", False)  # the model's own forward: the Python blocks
+    monkeypatch.setattr(
+        roads, "USE_DECODE_STEP", False
+    )  # the model's own forward: the Python blocks
     model = small_gpt()
     c = model.config
-    step = cpu_kernel.DecodeStep(step_tensors(model), c.n_layer, c.n_head, c.head_dim, c.layer_norm_eps)
+    step = cpu_kernel.DecodeStep(
+        step_tensors(model), c.n_layer, c.n_head, c.head_dim, c.layer_norm_eps
+    )
     with torch.inference_mode():
         want = model(torch.tensor([[4]])).logits[0, 0]
         cache = model.new_kv_cache(1, 8)
@@ -635,7 +789,10 @@ def test_the_step_looks_again_at_caches_that_are_new_or_moved(monkeypatch):
         # new tensors at the same address, of other lengths: each read with its own length, not the last one's
         memory = [torch.zeros(c.n_layer * c.n_head * 8 * c.head_dim) for _ in range(2)]
         for max_len in (8, 3, 5, 2):
-            k, v = (m[: m.numel() * max_len // 8].view(c.n_layer, 1, c.n_head, max_len, c.head_dim) for m in memory)
+            k, v = (
+                m[: m.numel() * max_len // 8].view(c.n_layer, 1, c.n_head, max_len, c.head_dim)
+                for m in memory
+            )
             assert step.fits(4, k, v, max_len - 1) and not step.fits(4, k, v, max_len)
             logits, _ = step(4, k.zero_(), v.zero_(), 0)
             python = model.new_kv_cache(1, max_len)
@@ -654,7 +811,7 @@ def prefilled(model, ids, max_len=16):
 def python_step(monkeypatch, model, token, cache):
     """The Python blocks' logits (vocab,) for ``token`` next in ``cache``, which they extend."""
     with monkeypatch.context() as m, torch.inference_mode():
-        m.setattr(gpt_module, "USE_DECODE_STEP", False)
+        m.setattr(roads, "USE_DECODE_STEP", False)
         return model(torch.tensor([[token]]), kv_cache=cache).logits[0, 0]
 
 
@@ -662,19 +819,21 @@ def python_step(monkeypatch, model, token, cache):
 def test_a_generations_c_steps_write_their_logits_into_one_buffer_of_their_own():
     model = small_gpt()
     cache, twin = prefilled(model, [3, 1]), prefilled(model, [3, 1])
-    c_step, other = model.c_steps(cache), model.c_steps(prefilled(model, [3, 1]))
+    c_step, other = c_steps(model, cache), c_steps(model, prefilled(model, [3, 1]))
     buffers = []
     for token in (4, 1, 5):
         logits, best = c_step(token)
-        fresh, fresh_best = model.step_in_c(token, twin)
+        fresh, fresh_best = step_in_c(model, token, twin)
         assert torch.equal(logits, fresh) and best == fresh_best
         buffers.append(logits)
     assert cache.pos == twin.pos == 5
     assert all(b is buffers[0] for b in buffers)  # one buffer, written again by each step
     assert other(2)[0] is not buffers[0]  # another generation's is its own
-    assert fresh is not model.step_in_c(9, twin)[0]  # step_in_c: a new tensor each time
+    assert fresh is not step_in_c(model, 9, twin)[0]  # step_in_c: a new tensor each time
     elsewhere = []  # and so is one made in another thread, with the same model
-    thread = threading.Thread(target=lambda: elsewhere.append(model.c_steps(prefilled(model, [1]))(2)))
+    thread = threading.Thread(
+        target=lambda: elsewhere.append(c_steps(model, prefilled(model, [1]))(2))
+    )
     thread.start()
     thread.join()
     assert elsewhere[0][0] is not buffers[0] and elsewhere[0][0].shape == buffers[0].shape
@@ -687,8 +846,13 @@ def test_a_bound_step_keeps_what_decode_c_reads_and_writes_alive():
 
     model = small_gpt()
     c = model.config
-    step = cpu_kernel.DecodeStep([None if t is None else t.clone() for t in step_tensors(model)], c.n_layer,
-                                 c.n_head, c.head_dim, c.layer_norm_eps)
+    step = cpu_kernel.DecodeStep(
+        [None if t is None else t.clone() for t in step_tensors(model)],
+        c.n_layer,
+        c.n_head,
+        c.head_dim,
+        c.layer_norm_eps,
+    )
     cache = model.new_kv_cache(1, 8)
     want = step(4, cache.k.clone(), cache.v.clone(), 0)[0].clone()
     bound = step.bind(cache.k, cache.v)
@@ -703,52 +867,67 @@ def test_a_bound_step_keeps_what_decode_c_reads_and_writes_alive():
 
 
 @needs_kernel
-def test_a_generations_c_steps_see_new_values_at_once_and_keep_the_model_they_began_with(monkeypatch):
+def test_a_generations_c_steps_see_new_values_at_once_and_keep_the_model_they_began_with(
+    monkeypatch,
+):
     import copy
     import gc
 
     model = small_gpt(tie_weights=False)
     cache = prefilled(model, [3, 1, 4])
     python = copy.deepcopy(cache)  # the Python blocks' cache, given the same tokens
-    c_step = model.c_steps(cache)
+    c_step = c_steps(model, cache)
 
     def c_agrees(token, with_model):
         logits = c_step(token)[0][0, 0].clone()
-        return torch.allclose(logits, python_step(monkeypatch, with_model, token, python), atol=1e-5)
+        return torch.allclose(
+            logits, python_step(monkeypatch, with_model, token, python), atol=1e-5
+        )
 
     def differ(a, b, token):
-        return not torch.allclose(python_step(monkeypatch, a, token, copy.deepcopy(python)),
-                                  python_step(monkeypatch, b, token, copy.deepcopy(python)), atol=1e-3)
+        return not torch.allclose(
+            python_step(monkeypatch, a, token, copy.deepcopy(python)),
+            python_step(monkeypatch, b, token, copy.deepcopy(python)),
+            atol=1e-3,
+        )
 
     assert c_agrees(1, model)
     before = copy.deepcopy(model)
     with torch.no_grad():
         for p in model.parameters():
-            p.add_(torch.randn_like(p) * 0.05)  # new values in the same tensors: seen by the next step
+            p.add_(
+                torch.randn_like(p) * 0.05
+            )  # new values in the same tensors: seen by the next step
     assert differ(model, before, 5) and c_agrees(5, model)
     began = copy.deepcopy(model)
     fc = model.blocks[0].mlp.fc.weight
     with torch.no_grad():
-        fc.data = torch.randn_like(fc)  # other memory for a parameter, a new module: not seen by this
-    model.lm_head = gpt_module.Linear(40, 101)  # generation, which goes on with the model it began with
+        fc.data = torch.randn_like(
+            fc
+        )  # other memory for a parameter, a new module: not seen by this
+    model.lm_head = FastLinear(40, 101)  # generation, which goes on with the model it began with
     gc.collect()  # (the old memory, which only the steps still hold, must still be there)
     assert differ(model, began, 9) and c_agrees(9, began)
     fresh = prefilled(model, [3, 1, 4])  # the next generation sees them
-    logits = model.c_steps(fresh)(1)[0][0, 0]
-    assert torch.allclose(logits, python_step(monkeypatch, model, 1, prefilled(model, [3, 1, 4])), atol=1e-5)
+    logits = c_steps(model, fresh)(1)[0][0, 0]
+    assert torch.allclose(
+        logits, python_step(monkeypatch, model, 1, prefilled(model, [3, 1, 4])), atol=1e-5
+    )
 
 
 @needs_kernel
 def test_a_generations_c_steps_step_aside_for_hooks_training_another_cache_or_a_full_one():
     model = small_gpt()
     cache = prefilled(model, [3, 1], max_len=5)
-    c_step = model.c_steps(cache)
+    c_step = c_steps(model, cache)
     assert c_step(1) is not None and cache.pos == 3
     hook = model.ln_f.register_forward_hook(lambda *args: None)
-    assert c_step(2) is None and cache.pos == 3  # None, having done nothing: the Python blocks take the step
+    assert (
+        c_step(2) is None and cache.pos == 3
+    )  # None, having done nothing: the Python blocks take the step
     hook.remove()
     assert c_step(2) is None  # (for the rest of this generation: the next one looks again)
-    c_step = model.c_steps(cache)
+    c_step = c_steps(model, cache)
     model.train()
     assert c_step(2) is None
     model.eval()
@@ -772,26 +951,32 @@ def test_a_hook_registered_during_a_generation_sees_its_remaining_steps(monkeypa
     tokens += [s.token_id for s in steps]
     hook.remove()
     assert seen == [(1, 1, 101)] * 4
-    monkeypatch.setattr(gpt_module, "USE_DECODE_STEP", False)
+    monkeypatch.setattr(roads, "USE_DECODE_STEP", False)
     assert tokens == [s.token_id for s in generate_ids(model, [5, 6, 7], cfg)]
 
 
 @needs_kernel
 def test_the_c_step_chooses_the_token_pytorch_would_with_its_probability(monkeypatch):
-    model = small_gpt(vocab_size=5003)  # a vocabulary that the threads split unevenly, with a tail of < 8
+    model = small_gpt(
+        vocab_size=5003
+    )  # a vocabulary that the threads split unevenly, with a tail of < 8
     spy = Spy(monkeypatch, "step")
     with torch.inference_mode():
         cache = model.new_kv_cache(1, 24)
         token = int(model(torch.tensor([[3, 1, 4]]), kv_cache=cache).logits[0, -1].argmax())
-    for _ in range(12):  # (generation calls it outside inference mode: it records nothing for gradients)
-        logits, best = model.step_in_c(token, cache)
+    for _ in range(
+        12
+    ):  # (generation calls it outside inference mode: it records nothing for gradients)
+        logits, best = step_in_c(model, token, cache)
         assert not logits.requires_grad and logits.shape == (1, 1, 5003)
         logits = logits[0, -1].double()
         token = int(logits.argmax())
         assert best[0] == token
         assert best[1] == pytest.approx(float(torch.softmax(logits, -1)[token]), rel=1e-5)
     assert spy.calls == 12 and cache.pos == 15
-    out = model(torch.tensor([[token]]), kv_cache=model.new_kv_cache(1, 4))  # gradients on: forward keeps to Python
+    out = model(
+        torch.tensor([[token]]), kv_cache=model.new_kv_cache(1, 4)
+    )  # gradients on: forward keeps to Python
     assert out.logits.requires_grad and spy.calls == 12
 
 
@@ -808,7 +993,9 @@ def test_the_c_step_takes_the_first_of_equal_logits_and_leaves_nan_and_inf_to_py
         for i, value in at.items():
             bias[int(i[1:])] = value
         cache = model.new_kv_cache(1, 4)
-        step = cpu_kernel.DecodeStep(tensors[:-1] + [bias], c.n_layer, c.n_head, c.head_dim, c.layer_norm_eps)
+        step = cpu_kernel.DecodeStep(
+            tensors[:-1] + [bias], c.n_layer, c.n_head, c.head_dim, c.layer_norm_eps
+        )
         logits, chosen = step(7, cache.k, cache.v, 0)
         assert torch.allclose(logits[0, 0], bias, rtol=0, atol=0, equal_nan=True)
         return chosen
@@ -820,7 +1007,10 @@ def test_the_c_step_takes_the_first_of_equal_logits_and_leaves_nan_and_inf_to_py
         assert best() == (0, pytest.approx(1 / vocab))  # all equal: the first
         assert best(t77=2.0, t90=2.0) == (77, pytest.approx(e2 / (2 * e2 + vocab - 2)))
         assert best(t77=2.0, t90=2.0, t30=2.0) == (30, pytest.approx(e2 / (3 * e2 + vocab - 3)))
-        assert best(t100=3.0, t5=-math.inf) == (100, pytest.approx(math.exp(3) / (math.exp(3) + vocab - 2)))
+        assert best(t100=3.0, t5=-math.inf) == (
+            100,
+            pytest.approx(math.exp(3) / (math.exp(3) + vocab - 2)),
+        )
         assert best(t60=math.nan) is None
         assert best(t60=math.inf) is None
         assert best(t60=math.nan, t70=5.0) is None
@@ -835,8 +1025,34 @@ def test_greedy_generation_through_c_gives_the_python_roads_tokens_and_probabili
     spy = Spy(monkeypatch, "step")
     fast = list(generate_ids(model, [5, 6, 7], cfg))
     assert spy.calls == 19
-    monkeypatch.setattr(gpt_module, "USE_DECODE_STEP", False)
+    monkeypatch.setattr(roads, "USE_DECODE_STEP", False)
     slow = list(generate_ids(model, [5, 6, 7], cfg))
     assert [s.token_id for s in fast] == [s.token_id for s in slow]
     for f, s in zip(fast, slow):
-        assert f.prob == pytest.approx(s.prob, rel=1e-5) and f.model_prob == pytest.approx(s.model_prob, rel=1e-5)
+        assert f.prob == pytest.approx(s.prob, rel=1e-5) and f.model_prob == pytest.approx(
+            s.model_prob, rel=1e-5
+        )
+
+
+def test_the_model_and_generation_work_with_the_inference_package_absent():
+    import subprocess
+
+    # A finder that refuses llmzero.inference: the model, its forward pass and generation must not need it.
+    script = (
+        "import sys\n"
+        "class Block:\n"
+        "    def find_spec(self, name, path=None, target=None):\n"
+        "        if name == 'llmzero.inference' or name.startswith('llmzero.inference.'):\n"
+        "            raise ImportError('blocked for this test')\n"
+        "sys.meta_path.insert(0, Block())\n"
+        "import torch\n"
+        "from llmzero.model import GPT, GPTConfig\n"
+        "from llmzero.generation import SamplingConfig, generate_ids\n"
+        "m = GPT(GPTConfig(vocab_size=50, context_length=32, n_layer=1, n_head=2, n_embd=16)).eval()\n"
+        "print(tuple(m(torch.tensor([[1, 2, 3]])).logits.shape))\n"
+        "cfg = SamplingConfig(max_new_tokens=4, temperature=0)\n"
+        "print(len(list(generate_ids(m, [1, 2], cfg))), type(m.lm_head).__name__)\n"
+        "print(any(name.startswith('llmzero.inference') for name in sys.modules))\n"
+    )
+    out = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True)
+    assert out.stdout.split("\n")[:3] == ["(1, 3, 50)", "4 Linear", "False"], out

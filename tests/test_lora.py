@@ -9,9 +9,8 @@ import torch
 import torch.nn as nn
 
 from llmzero.errors import UserError
-from llmzero.finetune.classify import GPTClassifier
-from llmzero.model import GPT, preset
-from llmzero.model.gpt import Linear
+from llmzero.model import GPT, GPTClassifier, preset
+from torch.nn import Linear
 from llmzero.model.lora import (
     LoRALinear,
     apply_lora,
@@ -21,8 +20,9 @@ from llmzero.model.lora import (
     lora_state_dict,
     merge_lora,
     save_lora,
-    trainable_parameter_count,
 )
+
+from helpers import trainable_parameter_count
 
 
 def nano(seed: int = 0) -> GPT:

@@ -16,8 +16,8 @@ from llmzero.datasets import corpus_text
 from llmzero.errors import UserError
 from llmzero.generation import SamplingConfig, generate, generate_batch
 from llmzero.model import GPT, GPTConfig, preset
-from llmzero.quantize import (KIND, Int8GPT, QuantLinear, compare_logits, dequantize_tensor, quantize,
-                              quantize_tensor)
+from llmzero.inference.int8 import KIND, Int8GPT, QuantLinear, dequantize_tensor, quantize_tensor
+from llmzero.interop.quantize import compare_logits, quantize
 from llmzero.tokenizers import CharTokenizer
 from llmzero.training import TrainConfig, Trainer
 
@@ -134,7 +134,6 @@ def test_errors(trained, tmp_path):
 
 
 def test_cli_quantize(trained, tmp_path, monkeypatch, capsys):
-    monkeypatch.setattr(cli, "EXTRA_COMMAND_MODULES", [*cli.EXTRA_COMMAND_MODULES, "llmzero.cli_scale"])
     out = tmp_path / "cli"
     assert cli.main(["quantize", str(trained), "--out", str(out), "--json"]) == 0
     data = json.loads(capsys.readouterr().out)

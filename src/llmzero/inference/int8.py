@@ -31,14 +31,11 @@ from __future__ import annotations
 
 import os
 import warnings
-from dataclasses import dataclass
-from pathlib import Path
 
 import torch
 import torch.nn as nn
 import torch.nn.functional as F
 
-from llmzero.checkpoint import WEIGHTS_FILE, load_checkpoint, register_kind, save_checkpoint
 from llmzero.errors import UserError
 from llmzero.model import GPT, GPTConfig
 
@@ -54,7 +51,9 @@ def quantize_tensor(w: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
     """A float matrix (rows, cols) -> (int8 matrix, float32 scale per row) with w ≈ q · scale[:, None]."""
     w = w.detach().float()
     scale = w.abs().amax(dim=1) / 127.0
-    scale = torch.where(scale > 0, scale, torch.ones_like(scale))  # an all-zero row stays zero with any scale
+    scale = torch.where(
+        scale > 0, scale, torch.ones_like(scale)
+    )  # an all-zero row stays zero with any scale
     q = torch.round(w / scale[:, None]).clamp_(-127, 127).to(torch.int8)
     return q, scale
 
@@ -65,7 +64,9 @@ def dequantize_tensor(q: torch.Tensor, scale: torch.Tensor) -> torch.Tensor:
 
 def _fast_kernels() -> bool:
     """Does this PyTorch have the CPU int8 kernels (fbgemm/x86 engine)?"""
-    return hasattr(torch.ops, "quantized") and any(e in torch.backends.quantized.supported_engines for e in ("x86", "fbgemm"))
+    return hasattr(torch.ops, "quantized") and any(
+        e in torch.backends.quantized.supported_engines for e in ("x86", "fbgemm")
+    )
 
 
 # --------------------------------------------------------------------------------------------------------------
@@ -74,17 +75,36 @@ def _fast_kernels() -> bool:
 class QuantLinear(nn.Module):
     """A Linear layer whose weight is int8 with one scale per output row. State: weight (int8), scale, bias."""
 
-    def __init__(self, in_features: int, out_features: int, bias: bool = True, mode: str = "auto", device=None):
+    def __init__(
+        self,
+        in_features: int,
+        out_features: int,
+        bias: bool = True,
+        mode: str = "auto",
+        device=None,
+    ):
         super().__init__()
         self.in_features, self.out_features, self.mode = in_features, out_features, mode
-        self.register_buffer("weight", torch.zeros(out_features, in_features, dtype=torch.int8, device=device))
+        self.register_buffer(
+            "weight", torch.zeros(out_features, in_features, dtype=torch.int8, device=device)
+        )
         self.register_buffer("scale", torch.ones(out_features, device=device))
-        self.bias = nn.Parameter(torch.zeros(out_features, device=device), requires_grad=False) if bias else None
+        self.bias = (
+            nn.Parameter(torch.zeros(out_features, device=device), requires_grad=False)
+            if bias
+            else None
+        )
         self._packed = None  # (version key, fbgemm packed weight), built on first use
 
     @classmethod
     def from_linear(cls, linear: nn.Linear, mode: str = "auto") -> "QuantLinear":
-        layer = cls(linear.in_features, linear.out_features, linear.bias is not None, mode, device=linear.weight.device)
+        layer = cls(
+            linear.in_features,
+            linear.out_features,
+            linear.bias is not None,
+            mode,
+            device=linear.weight.device,
+        )
         layer.weight, layer.scale = quantize_tensor(linear.weight)
         if linear.bias is not None:
             layer.bias.data.copy_(linear.bias.detach())
@@ -100,13 +120,25 @@ class QuantLinear(nn.Module):
 
     def _packed_weight(self):
         # The packed copy follows the int8 buffer: rebuilt when load_state_dict (or anything) rewrites it.
-        key = tuple((t.data_ptr(), None if t.is_inference() else t._version)  # inference tensors keep no version
-                    for t in (self.weight, self.scale, self.bias) if t is not None)
+        key = tuple(
+            (
+                t.data_ptr(),
+                None if t.is_inference() else t._version,
+            )  # inference tensors keep no version
+            for t in (self.weight, self.scale, self.bias)
+            if t is not None
+        )
         if self._packed is None or self._packed[0] != key:
             with warnings.catch_warnings():
-                warnings.simplefilter("ignore")  # PyTorch marks its quantized-tensor constructors as deprecated
+                warnings.simplefilter(
+                    "ignore"
+                )  # PyTorch marks its quantized-tensor constructors as deprecated
                 qw = torch._make_per_channel_quantized_tensor(
-                    self.weight, self.scale.double(), torch.zeros(self.out_features, dtype=torch.long), 0)
+                    self.weight,
+                    self.scale.double(),
+                    torch.zeros(self.out_features, dtype=torch.long),
+                    0,
+                )
                 bias = None if self.bias is None else self.bias.detach().float()
                 self._packed = (key, torch.ops.quantized.linear_prepack(qw, bias))
         return self._packed[1]
@@ -117,7 +149,9 @@ class QuantLinear(nn.Module):
                 # int8 × int8 with the input quantized per call; reduce_range=True avoids an overflow of AVX2's
                 # 8-bit multiply-add on x86, which would otherwise cost far more precision than the 7th bit.
                 return torch.ops.quantized.linear_dynamic(x, self._packed_weight(), True)
-            y = torch._weight_int8pack_mm(x.reshape(-1, self.in_features), self.weight, self.scale.to(x.dtype))
+            y = torch._weight_int8pack_mm(
+                x.reshape(-1, self.in_features), self.weight, self.scale.to(x.dtype)
+            )
             y = y.view(*x.shape[:-1], self.out_features)
         else:
             y = F.linear(x, self.weight.to(x.dtype)) * self.scale.to(x.dtype)
@@ -133,7 +167,9 @@ class QuantEmbedding(nn.Module):
     def __init__(self, num_embeddings: int, embedding_dim: int, device=None):
         super().__init__()
         self.num_embeddings, self.embedding_dim = num_embeddings, embedding_dim
-        self.register_buffer("weight", torch.zeros(num_embeddings, embedding_dim, dtype=torch.int8, device=device))
+        self.register_buffer(
+            "weight", torch.zeros(num_embeddings, embedding_dim, dtype=torch.int8, device=device)
+        )
         self.register_buffer("scale", torch.ones(num_embeddings, device=device))
 
     def forward(self, idx: torch.Tensor) -> torch.Tensor:
@@ -148,26 +184,39 @@ def _set(model: nn.Module, name: str, module: nn.Module) -> None:
     setattr(model.get_submodule(parent) if parent else model, child, module)
 
 
-def _targets(model: GPT, embeddings: bool) -> list[str]:
+def quantizable(model: GPT, embeddings: bool) -> list[str]:
     """Names of the Linear layers to quantize: all of them, except the output layer when embeddings stay float."""
-    return [name for name, m in model.named_modules()
-            if isinstance(m, nn.Linear) and (embeddings or name != "lm_head")]
+    return [
+        name
+        for name, m in model.named_modules()
+        if isinstance(m, nn.Linear) and (embeddings or name != "lm_head")
+    ]
 
 
 class Int8GPT(GPT):
     """The same GPT with int8 Linear layers (and embedding). Build empty, then load weights or use from_float."""
 
     def __init__(self, config: GPTConfig, embeddings: bool = True, mode: str = "auto"):
-        with torch.device("meta"):  # skip allocating and initialising float weights that are replaced anyway
+        with torch.device(
+            "meta"
+        ):  # skip allocating and initialising float weights that are replaced anyway
             super().__init__(config)
         self.quantized_embeddings = embeddings
-        for name in _targets(self, embeddings):
+        for name in quantizable(self, embeddings):
             old = self.get_submodule(name)
-            _set(self, name, QuantLinear(old.in_features, old.out_features, old.bias is not None, mode, device="cpu"))
+            _set(
+                self,
+                name,
+                QuantLinear(
+                    old.in_features, old.out_features, old.bias is not None, mode, device="cpu"
+                ),
+            )
         if embeddings:
             self.tok_emb = QuantEmbedding(config.vocab_size, config.n_embd, device="cpu")
         self.to_empty(device="cpu")
-        for m in self.modules():  # float leftovers (norms, pos_emb, biases) start defined, not as garbage
+        for m in (
+            self.modules()
+        ):  # float leftovers (norms, pos_emb, biases) start defined, not as garbage
             if isinstance(m, nn.LayerNorm):
                 nn.init.ones_(m.weight)
                 if m.bias is not None:
@@ -188,7 +237,9 @@ class Int8GPT(GPT):
             self.lm_head.weight = self.tok_emb.weight
 
     def _apply(self, fn, recurse=True):
-        out = super()._apply(fn, recurse)  # .to(device/dtype) converts each module's tensors on its own
+        out = super()._apply(
+            fn, recurse
+        )  # .to(device/dtype) converts each module's tensors on its own
         self._tie()
         return out
 
@@ -197,21 +248,32 @@ class Int8GPT(GPT):
         """Quantize a float GPT (on the CPU) into a new Int8GPT; the float model is left unchanged."""
         qmodel = cls(model.config, embeddings, mode)
         state = {k: v.detach().to("cpu") for k, v in model.state_dict().items()}
-        shared = embeddings and model.config.tie_weights  # the output layer is the token table: done below
-        for name in _targets(model, embeddings):
+        shared = (
+            embeddings and model.config.tie_weights
+        )  # the output layer is the token table: done below
+        for name in quantizable(model, embeddings):
             if not (shared and name == "lm_head"):
-                state[f"{name}.weight"], state[f"{name}.scale"] = quantize_tensor(state[f"{name}.weight"])
+                state[f"{name}.weight"], state[f"{name}.scale"] = quantize_tensor(
+                    state[f"{name}.weight"]
+                )
         if embeddings:
-            state["tok_emb.weight"], state["tok_emb.scale"] = quantize_tensor(state["tok_emb.weight"])
+            state["tok_emb.weight"], state["tok_emb.scale"] = quantize_tensor(
+                state["tok_emb.weight"]
+            )
             if shared:
-                state["lm_head.weight"], state["lm_head.scale"] = state["tok_emb.weight"], state["tok_emb.scale"]
+                state["lm_head.weight"], state["lm_head.scale"] = (
+                    state["tok_emb.weight"],
+                    state["tok_emb.scale"],
+                )
         qmodel.load_state_dict(state, strict=True)
         return qmodel.to(next(model.parameters()).device)
 
     def num_parameters(self, non_embedding: bool = False) -> int:
         """Distinct weights, int8 ones included (a tied matrix counts once)."""
         seen, n = set(), 0
-        for name, t in list(self.named_parameters()) + [(k, b) for k, b in self.named_buffers() if b.dtype == torch.int8]:
+        for name, t in list(self.named_parameters()) + [
+            (k, b) for k, b in self.named_buffers() if b.dtype == torch.int8
+        ]:
             if t.data_ptr() not in seen:
                 seen.add(t.data_ptr())
                 n += t.numel()
@@ -219,98 +281,31 @@ class Int8GPT(GPT):
 
     def set_mode(self, mode: str) -> None:
         if mode not in MODES:
-            raise UserError(f"modo desconhecido: {mode!r} (use {', '.join(MODES)}).", f"unknown mode: {mode!r} (use {', '.join(MODES)}).")
+            raise UserError(
+                f"modo desconhecido: {mode!r} (use {', '.join(MODES)}).",
+                f"unknown mode: {mode!r} (use {', '.join(MODES)}).",
+            )
         for m in self.modules():
             if isinstance(m, QuantLinear):
                 m.mode = mode
 
     def param_groups(self, weight_decay: float) -> list[dict]:
-        raise UserError("um modelo int8 serve para inferência; treine o modelo float e quantize depois.",
-                        "an int8 model is for inference; train the float model and quantize it afterwards.")
+        raise UserError(
+            "um modelo int8 serve para inferência; treine o modelo float e quantize depois.",
+            "an int8 model is for inference; train the float model and quantize it afterwards.",
+        )
 
 
-def _build(config: GPTConfig, meta: dict) -> Int8GPT:
+def build_int8(config: GPTConfig, meta: dict) -> Int8GPT:
+    """The empty Int8GPT that a checkpoint of kind KIND describes (its weights are loaded next)."""
     q = meta.get("quantization") or {}
     if q.get("scheme", SCHEME) != SCHEME:
-        raise UserError(f"esquema de quantização desconhecido: {q.get('scheme')!r}.",
-                        f"unknown quantization scheme: {q.get('scheme')!r}.")
-    return Int8GPT(config, embeddings=bool(q.get("embeddings", True)), mode=os.environ.get("LLMZERO_INT8_MODE", "auto"))
-
-
-register_kind(KIND, _build, "modelo de linguagem int8", "int8 language model")
-
-
-# --------------------------------------------------------------------------------------------------------------
-# Checkpoints
-# --------------------------------------------------------------------------------------------------------------
-@dataclass
-class QuantizeResult:
-    path: Path
-    bytes_before: int  # model.safetensors of the source
-    bytes_after: int
-    linear_bytes_before: int  # only the matrices that became int8 (float32 in the source)
-    linear_bytes_after: int  # their int8 values + scales
-    max_weight_error: float  # largest |w - dequantized w| over every quantized weight
-    max_logit_diff: float  # largest |logit difference| on a probe text (exact mode)
-    top1_agreement: float  # fraction of probe positions where both models predict the same next token
-
-    def to_dict(self) -> dict:
-        return {k: (str(v) if isinstance(v, Path) else v) for k, v in self.__dict__.items()}
-
-
-@torch.inference_mode()
-def compare_logits(float_model: GPT, qmodel: Int8GPT, ids: torch.Tensor, mode: str = "exact") -> tuple[float, float]:
-    """(max |logit difference|, top-1 agreement) of the two models on token ids of shape (batch, T)."""
-    old = [m.mode for m in qmodel.modules() if isinstance(m, QuantLinear)]
-    qmodel.set_mode(mode)
-    try:
-        a, b = float_model.eval()(ids).logits.float(), qmodel.eval()(ids).logits.float()
-    finally:
-        for m, o in zip((m for m in qmodel.modules() if isinstance(m, QuantLinear)), old):
-            m.mode = o
-    return float((a - b).abs().max()), float((a.argmax(-1) == b.argmax(-1)).float().mean())
-
-
-def _probe_ids(ckpt, n: int = 128) -> torch.Tensor:
-    """A probe text in the model's own tokens (the shipped corpus), or fixed random ids without a tokenizer."""
-    T = min(n, ckpt.config.context_length)
-    if ckpt.tokenizer is not None:
-        from llmzero.datasets import corpus_text
-
-        ids = [i for i in ckpt.tokenizer.encode(corpus_text()[:4000]) if i < ckpt.config.vocab_size][:T]
-        if len(ids) >= 2:
-            return torch.tensor([ids])
-    return torch.randint(0, ckpt.config.vocab_size, (1, T), generator=torch.Generator().manual_seed(0))
-
-
-def quantize(ckpt_dir, out_dir, *, embeddings: bool = True, overwrite: bool = False) -> QuantizeResult:
-    """Write an int8 copy of the language model in ``ckpt_dir`` to ``out_dir`` (a checkpoint of kind lm-int8)."""
-    ckpt = load_checkpoint(ckpt_dir, device="cpu", kinds=("lm",))
-    out = Path(out_dir)
-    if out.resolve() == ckpt.path.resolve():
-        raise UserError("a pasta de saída não pode ser a do modelo original.", "the output folder cannot be the source model's folder.")
-    if out.exists() and (not out.is_dir() or any(out.iterdir())) and not overwrite:
-        raise UserError(f"{out} já existe; escolha outra pasta ou use --overwrite.",
-                        f"{out} already exists; choose another folder or use --overwrite.")
-    model = ckpt.model.float().eval()
-    qmodel = Int8GPT.from_float(model, embeddings=embeddings)
-    names = _targets(model, embeddings) + (["tok_emb"] if embeddings else [])
-    seen, lin_before, lin_after, max_err = set(), 0, 0, 0.0
-    for name in names:
-        w = model.get_submodule(name).weight
-        if w.data_ptr() in seen:  # the tied output layer: counted with the embedding
-            continue
-        seen.add(w.data_ptr())
-        qm = qmodel.get_submodule(name)
-        lin_before += w.numel() * 4
-        lin_after += qm.weight.numel() + qm.scale.numel() * 4
-        max_err = max(max_err, float((dequantize_tensor(qm.weight, qm.scale) - w.detach().float()).abs().max()))
-    diff, agree = compare_logits(model, qmodel, _probe_ids(ckpt))
-    meta = {k: v for k, v in ckpt.meta.items() if k not in ("format", "version", "kind", "quantization")}
-    meta.update(kind=KIND, quantization={"scheme": SCHEME, "embeddings": embeddings, "source": str(ckpt.path),
-                                         "max_weight_error": max_err, "max_logit_diff": diff})
-    save_checkpoint(out, qmodel, ckpt.tokenizer, meta)
-    return QuantizeResult(path=out, bytes_before=(ckpt.path / WEIGHTS_FILE).stat().st_size,
-                          bytes_after=(out / WEIGHTS_FILE).stat().st_size, linear_bytes_before=lin_before,
-                          linear_bytes_after=lin_after, max_weight_error=max_err, max_logit_diff=diff,
-                          top1_agreement=agree)
+        raise UserError(
+            f"esquema de quantização desconhecido: {q.get('scheme')!r}.",
+            f"unknown quantization scheme: {q.get('scheme')!r}.",
+        )
+    return Int8GPT(
+        config,
+        embeddings=bool(q.get("embeddings", True)),
+        mode=os.environ.get("LLMZERO_INT8_MODE", "auto"),
+    )

@@ -6,8 +6,8 @@ compiled at install time. It is only used where it is known to help and to be sa
 
 - Linux on x86-64 with AVX2 and FMA, a C compiler with OpenMP, and PyTorch already holding the only OpenMP
   runtime in the process (two runtimes would each keep their own threads spinning on the same cores);
-- float32, one row, contiguous weights; everything else goes to ``Linear``'s other roads and to gpt.py's
-  Python blocks.
+- float32, one row, contiguous weights; everything else goes to FastLinear's other roads (fast.py) and
+  to gpt.py's Python blocks.
 
 Anything missing (no compiler, another CPU, LLMZERO_KERNEL=0) just means ``available()`` is False and the
 reason is in ``why_not()``; the model runs the same, a little slower.
@@ -46,7 +46,11 @@ def cache_dir() -> Path:
 
 def _cpu_has_avx2_fma() -> bool:
     try:
-        flags = next(line for line in Path("/proc/cpuinfo").read_text().splitlines() if line.startswith("flags"))
+        flags = next(
+            line
+            for line in Path("/proc/cpuinfo").read_text().splitlines()
+            if line.startswith("flags")
+        )
     except (OSError, StopIteration):
         return False
     words = set(flags.split())
@@ -67,45 +71,52 @@ def _openmp_runtimes() -> set[str]:
     return found
 
 
-def _library_path() -> Path:
+def _library_path(source: Path = SOURCE) -> Path:
     """Where the library built from this source, with these flags and this compiler, lives."""
-    key = SOURCE.read_bytes() + " ".join(FLAGS + LIBS).encode() + os.environ.get("CC", "cc").encode()
-    return cache_dir() / f"decode-{hashlib.sha256(key).hexdigest()[:16]}.so"
+    key = (
+        source.read_bytes() + " ".join(FLAGS + LIBS).encode() + os.environ.get("CC", "cc").encode()
+    )
+    return cache_dir() / f"{source.stem}-{hashlib.sha256(key).hexdigest()[:16]}.so"
 
 
-def _build(target: Path) -> str | None:
-    """Compile decode.c into ``target``; returns why it failed, or None."""
+def _build(source: Path, target: Path) -> str | None:
+    """Compile ``source`` into ``target``; returns why it failed, or None."""
     try:
         target.parent.mkdir(parents=True, exist_ok=True)
     except OSError as e:
         return f"cannot write the kernel cache {target.parent}: {e}"
     tmp = target.with_name(f".{target.name}.{os.getpid()}.tmp")
-    cmd = [os.environ.get("CC", "cc"), *FLAGS, str(SOURCE), "-o", str(tmp), *LIBS]
+    cmd = [os.environ.get("CC", "cc"), *FLAGS, str(source), "-o", str(tmp), *LIBS]
     try:
         done = subprocess.run(cmd, capture_output=True, text=True, timeout=120)
     except (OSError, subprocess.SubprocessError) as e:
         return f"no C compiler ({e.__class__.__name__}: {e})"
     if done.returncode != 0:
         tmp.unlink(missing_ok=True)
-        return f"compiling decode.c failed: {done.stderr.strip()[:300]}"
+        return f"compiling {source.name} failed: {done.stderr.strip()[:300]}"
     os.replace(tmp, target)  # another process may have built the same file: either copy is good
     return None
 
 
-def _load() -> tuple[ctypes.CDLL | None, str | None]:
+def load_library(source: Path) -> tuple[ctypes.CDLL | None, str | None]:
+    """Build (once, into the cache) and load an AVX2 + OpenMP C file beside PyTorch: (the library, None),
+    or (None, why not). The benchmarks load their own instruments through it too."""
     if os.environ.get("LLMZERO_KERNEL", "1") == "0":
         return None, "turned off by LLMZERO_KERNEL=0"
     if platform.system() != "Linux" or platform.machine() not in ("x86_64", "AMD64"):
-        return None, f"only built on Linux x86-64 (this is {platform.system()} {platform.machine()})"
+        return (
+            None,
+            f"only built on Linux x86-64 (this is {platform.system()} {platform.machine()})",
+        )
     if not _cpu_has_avx2_fma():
         return None, "the CPU lacks AVX2/FMA"
     runtimes = _openmp_runtimes()
     if not any("gomp" in Path(r).name for r in runtimes):
         return None, "PyTorch does not use GNU OpenMP here"
-    target = _library_path()
+    target = _library_path(source)
     for attempt in (1, 2):  # a damaged file in the cache is built again, once
         if not target.exists():
-            problem = _build(target)
+            problem = _build(source, target)
             if problem:
                 return None, problem
         try:
@@ -115,22 +126,36 @@ def _load() -> tuple[ctypes.CDLL | None, str | None]:
             if attempt == 2:
                 return None, f"could not load {target}: {e}"
             target.unlink(missing_ok=True)
-    if len(_openmp_runtimes()) > 1:  # the kernel brought its own libgomp: its threads would fight PyTorch's
+    if len(_openmp_runtimes()) > 1:  # the library brought its own libgomp: it would fight PyTorch's
         return None, "a second OpenMP runtime would be loaded next to PyTorch's"
+    return lib, None
+
+
+def _load() -> tuple[ctypes.CDLL | None, str | None]:
+    lib, why_not = load_library(SOURCE)
+    if lib is None:
+        return None, why_not
     if lib.llmzero_gemv_openmp() != 1:
         return None, "the compiler built decode.c without OpenMP"
-    lib.llmzero_gemv.argtypes = [ctypes.c_void_p, ctypes.c_void_p, ctypes.c_void_p, ctypes.c_void_p,
-                                 ctypes.c_long, ctypes.c_long, ctypes.c_int]
+    lib.llmzero_gemv.argtypes = [ctypes.c_void_p] * 4 + [ctypes.c_long, ctypes.c_long, ctypes.c_int]
     lib.llmzero_gemv.restype = None
-    lib.llmzero_decode_step.argtypes = [ctypes.c_void_p, ctypes.c_long, ctypes.c_long, ctypes.c_long, ctypes.c_float,
-                                        ctypes.c_long, ctypes.c_void_p, ctypes.c_void_p, ctypes.c_long, ctypes.c_void_p,
-                                        ctypes.c_void_p, ctypes.c_int, ctypes.c_long, ctypes.c_long]
+    lib.llmzero_decode_step.argtypes = [
+        ctypes.c_void_p,
+        ctypes.c_long,
+        ctypes.c_long,
+        ctypes.c_long,
+        ctypes.c_float,
+        ctypes.c_long,
+        ctypes.c_void_p,
+        ctypes.c_void_p,
+        ctypes.c_long,
+        ctypes.c_void_p,
+        ctypes.c_void_p,
+        ctypes.c_int,
+        ctypes.c_long,
+        ctypes.c_long,
+    ]
     lib.llmzero_decode_step.restype = ctypes.c_long
-    lib.llmzero_stream_sum.argtypes = [ctypes.c_void_p, ctypes.c_long, ctypes.c_int, ctypes.c_int]
-    lib.llmzero_stream_sum.restype = ctypes.c_double
-    for name in ("llmzero_exp", "llmzero_gelu"):
-        getattr(lib, name).argtypes = [ctypes.c_void_p, ctypes.c_void_p, ctypes.c_long]
-        getattr(lib, name).restype = None
     return lib, None
 
 
@@ -164,30 +189,43 @@ def thp_mode() -> str:
 
 
 def huge_pages_why_not() -> str | None:
-    """Why PyTorch does not put large tensors on 2 MB pages here, or None when it does (see llmzero/__init__.py)."""
-    if os.environ.get("THP_MEM_ALLOC_ENABLE") != "1":
-        return "turned off by THP_MEM_ALLOC_ENABLE"
+    """Why huge_page_empty cannot put large tensors on 2 MB pages here, or None when it can."""
+    if os.environ.get("THP_MEM_ALLOC_ENABLE") == "0":
+        return "turned off by THP_MEM_ALLOC_ENABLE=0"
     mode = thp_mode()
     return None if mode in ("always", "madvise") else f"transparent huge pages: {mode}"
 
 
 HUGE_PAGE = 2 * 1024 * 1024
+_MADV_HUGEPAGE = 14  # Linux's madvise advice: back this range with transparent huge pages
+
+
+@functools.cache
+def _libc() -> ctypes.CDLL:
+    libc = ctypes.CDLL(None, use_errno=True)
+    libc.madvise.argtypes = [ctypes.c_void_p, ctypes.c_size_t, ctypes.c_int]
+    libc.madvise.restype = ctypes.c_int
+    return libc
 
 
 def huge_page_empty(shape, dtype: torch.dtype = torch.float32) -> torch.Tensor:
-    """An uninitialised CPU tensor whose memory starts on a 2 MB boundary and owns the rest of its last 2 MB
-    page, so that, where huge pages are on (see huge_pages_why_not), all of it lies on 2 MB pages and reading it
-    takes one address translation per 2 MB instead of one per 4 KB. PyTorch starts its large allocations
-    anywhere, which leaves up to 2 MB at each end of every tensor on 4 KB pages (a fifth of GPT-2's weights,
-    measured: generation ~5 % slower). The price: up to 2 MB of address space before it, never touched, and up to
-    2 MB of memory after it. Under 2 MB, or without huge pages, this is plain torch.empty."""
+    """An uninitialised CPU tensor whose memory starts on a 2 MB boundary, owns the rest of its last 2 MB
+    page and is advised onto huge pages: reading it then takes one address translation per 2 MB instead of
+    one per 4 KB. PyTorch starts its large allocations anywhere, which would leave the ends of every tensor
+    on 4 KB pages. The price: up to 2 MB of untouched address space before it and up to 2 MB of memory
+    after it. Under 2 MB, or without huge pages (see huge_pages_why_not), this is plain torch.empty."""
     size, item = torch.Size(shape), dtype.itemsize
     if size.numel() * item < HUGE_PAGE or huge_pages_why_not() is not None:
         return torch.empty(size, dtype=dtype)
     per_page = HUGE_PAGE // item
     room = torch.empty(size.numel() + 2 * per_page, dtype=dtype)
     start = -room.data_ptr() % HUGE_PAGE // item
-    return room[start : start + size.numel()].view(size)
+    tensor = room[start : start + size.numel()].view(size)
+    length = (
+        -(-tensor.nbytes // HUGE_PAGE) * HUGE_PAGE
+    )  # whole pages: the tensor owns the last one's rest
+    _libc().madvise(tensor.data_ptr(), length, _MADV_HUGEPAGE)  # (a refusal only costs speed)
+    return tensor
 
 
 def huge_page_aligned(t: torch.Tensor) -> bool:
@@ -200,28 +238,16 @@ def gemv(x: torch.Tensor, weight: torch.Tensor, bias: torch.Tensor | None) -> to
     all on the CPU. Call only when ``available()``; the result has x's leading dimensions and N columns."""
     n, k = weight.shape
     y = torch.empty(n, dtype=torch.float32)
-    _state["lib"].llmzero_gemv(weight.data_ptr(), x.contiguous().data_ptr(),
-                               None if bias is None else bias.data_ptr(), y.data_ptr(), n, k, torch.get_num_threads())
+    _state["lib"].llmzero_gemv(
+        weight.data_ptr(),
+        x.contiguous().data_ptr(),
+        None if bias is None else bias.data_ptr(),
+        y.data_ptr(),
+        n,
+        k,
+        torch.get_num_threads(),
+    )
     return y.view(*x.shape[:-1], n)
-
-
-def stream_sum(t: torch.Tensor, streams: int) -> float:
-    """The sum of a contiguous float32 CPU tensor, each thread reading its share as ``streams`` (1, 2, 4 or 8)
-    streams side by side: a plain read of memory, for measuring read bandwidth (benchmarks/bench_inference.py)."""
-    if streams not in (1, 2, 4, 8) or not contiguous_float32_cpu([t]):
-        raise ValueError("stream_sum: streams must be 1, 2, 4 or 8 and the tensor contiguous float32 on the CPU")
-    if _lib() is None:
-        raise RuntimeError(f"stream_sum: decode.c is not usable here ({why_not()})")
-    return _state["lib"].llmzero_stream_sum(t.data_ptr(), t.numel(), streams, torch.get_num_threads())
-
-
-def elementwise(name: str, x: torch.Tensor) -> torch.Tensor:
-    """decode.c's vector ``exp`` or ``gelu`` of a float32 tensor (for tests; pads to a multiple of 8)."""
-    flat = torch.zeros((x.numel() + 7) // 8 * 8, dtype=torch.float32)
-    flat[: x.numel()] = x.reshape(-1)
-    y = torch.empty_like(flat)
-    getattr(_state["lib"], f"llmzero_{name}")(flat.data_ptr(), y.data_ptr(), flat.numel())
-    return y[: x.numel()].view(x.shape)
 
 
 PER_BLOCK = 12  # tensors per block, in decode.c's order: ln1 w/b, qkv w/b, proj w/b, ln2 w/b, fc w/b, proj2 w/b
@@ -235,8 +261,10 @@ def _sizes(n_layer: int, c: int, vocab: int) -> list:
 
 def contiguous_float32_cpu(tensors: list) -> bool:
     """Are these tensors (None allowed) all what decode.c reads: contiguous float32 in CPU memory?"""
-    return all(t is None or (t.dtype is torch.float32 and t.is_contiguous() and t.device.type == "cpu")
-               for t in tensors)
+    return all(
+        t is None or (t.dtype is torch.float32 and t.is_contiguous() and t.device.type == "cpu")
+        for t in tensors
+    )
 
 
 class DecodeStep:
@@ -254,13 +282,20 @@ class DecodeStep:
             raise ValueError("decode_step: tensors do not match the model's shape")
         self.vocab = tensors[-2].size(0)
         sizes, (wte, wpe) = _sizes(n_layer, c, self.vocab), tensors[:2]
-        if not (wte.dim() == 2 == wpe.dim() and wte.size(1) == c == wpe.size(1)
-                and all(t is None or n is None or t.numel() == n for t, n in zip(tensors, sizes))):
-            raise ValueError("decode_step: tensors do not match the model's shape")  # C would read out of bounds
+        if not (
+            wte.dim() == 2 == wpe.dim()
+            and wte.size(1) == c == wpe.size(1)
+            and all(t is None or n is None or t.numel() == n for t, n in zip(tensors, sizes))
+        ):
+            raise ValueError(
+                "decode_step: tensors do not match the model's shape"
+            )  # C would read out of bounds
         if not contiguous_float32_cpu(tensors):
             raise ValueError("decode_step: every tensor must be contiguous float32 on the CPU")
         self._keep = [None if t is None else t.detach() for t in tensors]
-        self._ptrs = (ctypes.c_void_p * len(tensors))(*[None if t is None else t.data_ptr() for t in self._keep])
+        self._ptrs = (ctypes.c_void_p * len(tensors))(
+            *[None if t is None else t.data_ptr() for t in self._keep]
+        )
         self.n_tokens, self.n_positions = wte.size(0), wpe.size(0)
         # The caches last found to fit, per thread (two threads may step with one model at once): see _caches.
         self._own = threading.local()
@@ -268,42 +303,68 @@ class DecodeStep:
     def fits(self, token: int, k_cache: torch.Tensor, v_cache: torch.Tensor, pos: int) -> bool:
         """Can this step run token id ``token`` at position ``pos`` with these caches (see __call__)?"""
         where = self._caches(k_cache, v_cache)
-        return where is not None and 0 <= pos < min(where[2], self.n_positions) and 0 <= token < self.n_tokens
+        return (
+            where is not None
+            and 0 <= pos < min(where[2], self.n_positions)
+            and 0 <= token < self.n_tokens
+        )
 
     def _caches(self, k_cache: torch.Tensor, v_cache: torch.Tensor) -> tuple[int, int, int] | None:
         """(the caches' addresses, their length max_len) if decode.c can use them, else None. The full look at the
-        two tensors (shape, dtype, device, layout: ten calls into PyTorch, ~0.1 ms of a token with the caches
-        cold) is made once per pair: after that, the same two tensor objects at the same addresses are taken on
+        two tensors (shape, dtype, device, layout: ten calls into PyTorch, slow with the caches cold) is made
+        once per pair: after that, the same two tensor objects at the same addresses are taken on
         trust. (What can change in place at the same address, e.g. a smaller shape through resize_, still leaves
         decode.c writing inside memory that is theirs.)"""
-        k_at, v_at, seen = k_cache.data_ptr(), v_cache.data_ptr(), getattr(self._own, "caches_seen", None)
-        if seen is not None and seen[0]() is k_cache and seen[1]() is v_cache and seen[2] == (k_at, v_at):
+        k_at, v_at, seen = (
+            k_cache.data_ptr(),
+            v_cache.data_ptr(),
+            getattr(self._own, "caches_seen", None),
+        )
+        if (
+            seen is not None
+            and seen[0]() is k_cache
+            and seen[1]() is v_cache
+            and seen[2] == (k_at, v_at)
+        ):
             return k_at, v_at, seen[3]
         n_layer, batch, heads, max_len, head_dim = k_cache.shape
-        if not ((n_layer, batch, heads, head_dim) == self.shape and v_cache.shape == k_cache.shape
-                and k_cache.dtype is torch.float32 and v_cache.dtype is torch.float32
-                and k_cache.is_cpu and v_cache.is_cpu and k_cache.is_contiguous() and v_cache.is_contiguous()):
+        if not (
+            (n_layer, batch, heads, head_dim) == self.shape
+            and v_cache.shape == k_cache.shape
+            and k_cache.dtype is torch.float32
+            and v_cache.dtype is torch.float32
+            and k_cache.is_cpu
+            and v_cache.is_cpu
+            and k_cache.is_contiguous()
+            and v_cache.is_contiguous()
+        ):
             return None
         self._own.caches_seen = (weakref.ref(k_cache), weakref.ref(v_cache), (k_at, v_at), max_len)
         return k_at, v_at, max_len
 
-    def __call__(self, token: int, k_cache: torch.Tensor, v_cache: torch.Tensor,
-                 pos: int) -> tuple[torch.Tensor, tuple[int, float] | None]:
+    def __call__(
+        self, token: int, k_cache: torch.Tensor, v_cache: torch.Tensor, pos: int
+    ) -> tuple[torch.Tensor, tuple[int, float] | None]:
         """(the logits (1, 1, vocab) of token id ``token`` at position ``pos``, the most probable next token and its
         probability at temperature 1 (None when a logit is NaN or infinite)). The token's keys and values are stored
         at ``pos`` of the caches (n_layer, 1, heads, max_len, head_dim), which attention reads up to ``pos``."""
         stepped = self.run_if_fits(token, k_cache, v_cache, pos)
         if stepped is None:
-            raise ValueError("decode_step: the token, position or caches do not match the model's shape")
+            raise ValueError(
+                "decode_step: the token, position or caches do not match the model's shape"
+            )
         return stepped
 
-    def run_if_fits(self, token: int, k_cache: torch.Tensor, v_cache: torch.Tensor,
-                    pos: int) -> tuple[torch.Tensor, tuple[int, float] | None] | None:
+    def run_if_fits(
+        self, token: int, k_cache: torch.Tensor, v_cache: torch.Tensor, pos: int
+    ) -> tuple[torch.Tensor, tuple[int, float] | None] | None:
         """As __call__, but None (having done nothing) where __call__ would refuse (see fits)."""
         step = self.bind(k_cache, v_cache)
         return None if step is None else step(token, pos)
 
-    def bind(self, k_cache: torch.Tensor, v_cache: torch.Tensor) -> Callable[[int, int], tuple | None] | None:
+    def bind(
+        self, k_cache: torch.Tensor, v_cache: torch.Tensor
+    ) -> Callable[[int, int], tuple | None] | None:
         """This step with these caches, as a function ``step(token, pos)`` that does what run_if_fits does, or
         None if decode.c cannot use the caches. For a generation loop, which calls it once per token: the caches
         are looked at here, once, everything but the token and its position (PyTorch's number of threads too) is
@@ -315,11 +376,26 @@ class DecodeStep:
         if where is None:
             return None
         k_at, v_at, max_len = where
-        logits, prob = torch.empty(1, 1, self.vocab, dtype=torch.float32), ctypes.c_float()  # (as GPT's logits)
+        logits, prob = (
+            torch.empty(1, 1, self.vocab, dtype=torch.float32),
+            ctypes.c_float(),
+        )  # (as GPT's logits)
         n_layer, _, heads, head_dim = self.shape
-        run = functools.partial(_state["lib"].llmzero_decode_step, self._ptrs, n_layer, heads, head_dim, self.eps,
-                                self.vocab, k_at, v_at, max_len, logits.data_ptr(), ctypes.byref(prob),
-                                torch.get_num_threads())
+        run = functools.partial(
+            _state["lib"].llmzero_decode_step,
+            self._ptrs,
+            n_layer,
+            heads,
+            head_dim,
+            self.eps,
+            self.vocab,
+            k_at,
+            v_at,
+            max_len,
+            logits.data_ptr(),
+            ctypes.byref(prob),
+            torch.get_num_threads(),
+        )
         end, n_tokens = min(max_len, self.n_positions), self.n_tokens
 
         def step(token: int, pos: int) -> tuple[torch.Tensor, tuple[int, float] | None] | None:

@@ -1,0 +1,428 @@
+/* Generating text one token at a time on a CPU, in float32: the same numbers as gpt.py, fewer
+ * steps.
+ *
+ * 1. llmzero_gemv: one row times a matrix,  y[n] = sum_k W[n, k] * x[k] + b[n]  (W: (N, K), as
+ * nn.Linear stores it). Generating a token multiplies one vector by every weight matrix of the
+ * model, so the time goes into reading the weights from memory, each byte once. What matters is
+ * keeping the memory busy: each thread reads its share of W as four streams side by side (one
+ * stream per core leaves bandwidth unused, see bands_step), on the threads of PyTorch's own OpenMP
+ * pool (the library is loaded after PyTorch, so both share one libgomp and their threads never
+ * fight for the cores).
+ *
+ * 2. llmzero_decode_step: the whole model of gpt.py for one new token, in one call: its embedding,
+ * every transformer block, the final LayerNorm and the output layer. In Python each block is some
+ * twenty small operations, each a few microseconds of dispatch, and after every token the weights
+ * streaming through the caches have pushed the interpreter's own data out of them, so every Python
+ * step between two products is slow too; that adds up to a fifth of the time of a GPT-2-sized token
+ * and most of a small model's. Here it is one loop, block by block: x = wte[token] + wpe[pos] h =
+ * LayerNorm1(x);  q, k, v = h @ Wqkv + b;  store k, v in the cache; x += attention(q, cached keys
+ * and values) @ Wproj + b; x += GELU(LayerNorm2(x) @ Wfc + b) @ Wproj2 + b then logits =
+ * LayerNorm_f(x) @ Whead, and the most probable next token with its probability (all that greedy
+ * decoding needs, found while the logits are still in the caches). While the memory is busy the
+ * arithmetic is nearly free, but whatever runs between two products (GELU, softmax, LayerNorm)
+ * leaves the memory idle, so those use AVX2 too: exp is computed eight at a time.
+ *
+ * Built by llmzero/inference/kernel.py with: cc -O3 -mavx2 -mfma -fopenmp -shared -fPIC ... -lm
+ */
+#include <immintrin.h>
+#include <math.h>
+#include <omp.h>
+#include <stdlib.h>
+
+static inline float sum8(__m256 v) {
+    __m128 s = _mm_add_ps(_mm256_castps256_ps128(v), _mm256_extractf128_ps(v, 1));
+    s = _mm_hadd_ps(s, s);
+    s = _mm_hadd_ps(s, s);
+    return _mm_cvtss_f32(s);
+}
+
+/* exp of 8 floats: x = n ln2 + r with |r| <= ln2/2, exp(x) = 2^n exp(r), exp(r) by Cephes' expf
+ * polynomial (a few units in the last place). Inputs are clamped to where float exp is finite and
+ * not denormal. */
+static inline __m256 exp8(__m256 x) {
+    x = _mm256_min_ps(_mm256_max_ps(x, _mm256_set1_ps(-87.3f)), _mm256_set1_ps(88.3f));
+    __m256 n = _mm256_round_ps(_mm256_mul_ps(x, _mm256_set1_ps(1.44269504088896341f)),
+                               _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC);
+    __m256 r = _mm256_fnmadd_ps(n, _mm256_set1_ps(0.693359375f), x);
+    r = _mm256_fnmadd_ps(n, _mm256_set1_ps(-2.12194440e-4f), r);
+    __m256 p = _mm256_set1_ps(1.9875691500E-4f);
+    p = _mm256_fmadd_ps(p, r, _mm256_set1_ps(1.3981999507E-3f));
+    p = _mm256_fmadd_ps(p, r, _mm256_set1_ps(8.3334519073E-3f));
+    p = _mm256_fmadd_ps(p, r, _mm256_set1_ps(4.1665795894E-2f));
+    p = _mm256_fmadd_ps(p, r, _mm256_set1_ps(1.6666665459E-1f));
+    p = _mm256_fmadd_ps(p, r, _mm256_set1_ps(5.0000001201E-1f));
+    p = _mm256_fmadd_ps(p, _mm256_mul_ps(r, r), _mm256_add_ps(r, _mm256_set1_ps(1.0f)));
+    __m256i e =
+        _mm256_slli_epi32(_mm256_add_epi32(_mm256_cvtps_epi32(n), _mm256_set1_epi32(127)), 23);
+    return _mm256_mul_ps(p, _mm256_castsi256_ps(e));
+}
+
+/* GELU (tanh form) of 8 floats: 0.5 x (1 + tanh(u)) = x / (1 + exp(-2u)), u = sqrt(2/pi) (x +
+ * 0.044715 x^3). (The second form never subtracts two nearly equal numbers, so it is as exact for
+ * large negative x.) */
+static inline __m256 gelu8(__m256 x) {
+    __m256 u = _mm256_mul_ps(
+        _mm256_set1_ps(0.7978845608028654f),
+        _mm256_fmadd_ps(_mm256_mul_ps(_mm256_set1_ps(0.044715f), x), _mm256_mul_ps(x, x), x));
+    __m256 e = exp8(_mm256_mul_ps(_mm256_set1_ps(-2.0f), u));
+    return _mm256_div_ps(x, _mm256_add_ps(_mm256_set1_ps(1.0f), e));
+}
+
+/* The mask that keeps the first `count` of eight lanes (count 0..8), for loads and stores at the
+ * end of an array. */
+static inline __m256i first_lanes(long count) {
+    return _mm256_cmpgt_epi32(_mm256_set1_epi32((int)count),
+                              _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7));
+}
+
+/* The dot product of row w with x as eight partial sums in one vector (their total is the product):
+ * one multiply-add per eight floats into one accumulator, the last K % 8 through a masked load
+ * (nothing outside w or x is read). Every product in this file adds in this order, so a row's
+ * result never depends on which rows were read beside it. */
+static inline __m256 dot_partial(const float *w, const float *x, long K) {
+    __m256 a = _mm256_setzero_ps();
+    long k = 0;
+    for (; k + 8 <= K; k += 8)
+        a = _mm256_fmadd_ps(_mm256_loadu_ps(w + k), _mm256_loadu_ps(x + k), a);
+    if (k < K) {
+        const __m256i m = first_lanes(K - k);
+        a = _mm256_fmadd_ps(_mm256_maskload_ps(w + k, m), _mm256_maskload_ps(x + k, m), a);
+    }
+    return a;
+}
+
+/* The totals of eight rows' partial sums, as one vector, by pairwise horizontal adds (totalling
+ * each row on its own costs time while the memory waits). */
+static inline __m256 totals8(const __m256 v[8]) {
+    const __m256 h01 = _mm256_hadd_ps(v[0], v[1]), h23 = _mm256_hadd_ps(v[2], v[3]);
+    const __m256 h45 = _mm256_hadd_ps(v[4], v[5]), h67 = _mm256_hadd_ps(v[6], v[7]);
+    const __m256 lo = _mm256_hadd_ps(h01, h23),
+                 hi = _mm256_hadd_ps(h45, h67); /* rows 0-3, then 4-7, per lane */
+    return _mm256_add_ps(_mm256_permute2f128_ps(lo, hi, 0x20),
+                         _mm256_permute2f128_ps(lo, hi, 0x31));
+}
+
+/* The dot products of `count` (at most 8) rows with x, the rows `stride` floats apart, as one
+ * vector (lanes past count are 0). */
+static inline __m256 dots8(const float *rows, long stride, long count, const float *x, long K) {
+    __m256 v[8];
+    for (int i = 0; i < 8; i++)
+        v[i] = i < count ? dot_partial(rows + i * stride, x, K) : _mm256_setzero_ps();
+    return totals8(v);
+}
+
+/* y[n0 .. n0+count) = v + b[n0 ..] (b may be NULL), GELU applied when gelu is set. */
+static inline void finish_rows(__m256 v, const float *b, float *y, long n0, long count, int gelu) {
+    const __m256i m = first_lanes(count);
+    if (b) v = _mm256_add_ps(v, _mm256_maskload_ps(b + n0, m));
+    if (gelu) v = gelu8(v);
+    _mm256_maskstore_ps(y + n0, m, v);
+}
+
+/* Rows n0..n0+7 of y = W x + b (fewer at the end of W). */
+static inline void eight_rows(const float *W, const float *x, const float *b, float *y, long n0,
+                              long N, long K, int gelu) {
+    const long count = N - n0 < 8 ? N - n0 : 8;
+    finish_rows(dots8(W + n0 * K, K, count, x, K), b, y, n0, count, gelu);
+}
+
+/* A product reads W as BANDS streams at once, far apart: W's first BANDS * band_rows rows are cut
+ * into BANDS bands of band_rows rows, and step g reads the g-th eight rows of every band side by
+ * side, each load of x serving all of them. One core following one stream leaves memory bandwidth
+ * unused (benchmarks/RESULTS.md has the measurements). */
+enum { BANDS = 4 };
+
+static inline void bands_step(const float *W, const float *x, const float *b, float *y, long g,
+                              long band_rows, long K, int gelu) {
+    __m256 v[BANDS][8];
+    for (int i = 0; i < 8; i++) {
+        const float *w = W + (g * 8 + i) * K;
+        __m256 a[BANDS];
+        for (int s = 0; s < BANDS; s++) a[s] = _mm256_setzero_ps();
+        long k = 0;
+        for (; k + 8 <= K; k += 8) {
+            const __m256 xk = _mm256_loadu_ps(x + k);
+            for (int s = 0; s < BANDS; s++)
+                a[s] = _mm256_fmadd_ps(_mm256_loadu_ps(w + s * band_rows * K + k), xk, a[s]);
+        }
+        if (k < K) { /* the same sums as dot_partial's, in the same order */
+            const __m256i m = first_lanes(K - k);
+            const __m256 xk = _mm256_maskload_ps(x + k, m);
+            for (int s = 0; s < BANDS; s++)
+                a[s] = _mm256_fmadd_ps(_mm256_maskload_ps(w + s * band_rows * K + k, m), xk, a[s]);
+        }
+        for (int s = 0; s < BANDS; s++) v[s][i] = a[s];
+    }
+    for (int s = 0; s < BANDS; s++)
+        finish_rows(totals8(v[s]), b, y, s * band_rows + g * 8, 8, gelu);
+}
+
+/* How many items of a thread's share have been claimed, from the front by its owner or from the
+ * back by the others. One counter per cache line: two cores writing the same line would pass it
+ * back and forth. */
+struct claims {
+    long taken, from_back;
+    char pad[64 - 2 * sizeof(long)];
+} __attribute__((aligned(64)));
+
+/* y = W x + b, GELU applied to y when gelu is set; b may be NULL (no bias). threads: how many
+ * OpenMP threads to use (PyTorch's torch.get_num_threads()). The work comes in items: step g of the
+ * bands (see bands_step), then the rows after the bands, eight at a time. Each thread takes an
+ * equal share of the items and does them in order, so it reads its part of every band front to
+ * back, a stream each, which the hardware prefetcher follows. On a shared machine one core often
+ * runs slower than the other; with fixed shares the faster one would then wait at the end of every
+ * product, so a thread that is done takes the rest of the others' shares, one item at a time, from
+ * their far end. Rows go eight at a time so that GELU, when asked for, is one vector operation
+ * while the memory works. */
+static void gemv(const float *W, const float *x, const float *b, float *y, long N, long K, int gelu,
+                 int threads) {
+    const long steps = N / 8 / BANDS, band_rows = 8 * steps, rest = BANDS * band_rows;
+    const long items = steps + (N - rest + 7) / 8;
+    struct claims claims[threads > 0 ? threads : 1];
+    for (int t = 0; t < threads; t++) claims[t].taken = claims[t].from_back = 0;
+#pragma omp parallel num_threads(threads)
+    {
+        const int T = omp_get_num_threads(), t = omp_get_thread_num();
+        for (int i = 0; i < T; i++) {
+            const int o = (t + i) % T; /* its own share first, then the others' */
+            const long first = items * o / T, size = items * (o + 1) / T - first;
+            /* at most `size` claims succeed: the owner's k-th takes item k from the front, the j-th
+             * taken by the others item j from the back, so no item is done twice and every item is
+             * done */
+            for (long k = 0; __atomic_fetch_add(&claims[o].taken, 1, __ATOMIC_RELAXED) < size;
+                 k++) {
+                const long item = first + (o == t ? k
+                                                  : size - 1 -
+                                                        __atomic_fetch_add(&claims[o].from_back, 1,
+                                                                           __ATOMIC_RELAXED));
+                if (item < steps)
+                    bands_step(W, x, b, y, item, band_rows, K, gelu);
+                else
+                    eight_rows(W, x, b, y, rest + (item - steps) * 8, N, K, gelu);
+            }
+        }
+    }
+}
+
+void llmzero_gemv(const float *W, const float *x, const float *b, float *y, long N, long K,
+                  int threads) {
+    gemv(W, x, b, y, N, K, 0, threads);
+}
+
+/* exp and GELU over n floats, exactly as the decode step computes them (for the tests; n a multiple
+ * of 8). */
+void llmzero_exp(const float *x, float *y, long n) {
+    for (long i = 0; i + 8 <= n; i += 8) _mm256_storeu_ps(y + i, exp8(_mm256_loadu_ps(x + i)));
+}
+
+void llmzero_gelu(const float *x, float *y, long n) {
+    for (long i = 0; i + 8 <= n; i += 8) _mm256_storeu_ps(y + i, gelu8(_mm256_loadu_ps(x + i)));
+}
+
+/* Lets the loader check that this library was built with OpenMP (returns 1) and not as a serial
+ * fallback. */
+int llmzero_gemv_openmp(void) {
+#ifdef _OPENMP
+    return 1;
+#else
+    return 0;
+#endif
+}
+
+/* ---- The decode step ------------------------------------------------------------------------- */
+
+/* acc plus eight floats' distances from m, squared when `squared` is set: in double, as four lanes.
+ */
+static inline __m256d spread8(__m256 v, __m256d m, __m256d acc, int squared) {
+    const __m256d lo = _mm256_sub_pd(_mm256_cvtps_pd(_mm256_castps256_ps128(v)), m);
+    const __m256d hi = _mm256_sub_pd(_mm256_cvtps_pd(_mm256_extractf128_ps(v, 1)), m);
+    return squared ? _mm256_fmadd_pd(hi, hi, _mm256_fmadd_pd(lo, lo, acc))
+                   : _mm256_add_pd(acc, _mm256_add_pd(lo, hi));
+}
+
+static inline double total4(__m256d v) {
+    const __m128d s = _mm_add_pd(_mm256_castpd256_pd128(v), _mm256_extractf128_pd(v, 1));
+    return _mm_cvtsd_f64(_mm_add_sd(s, _mm_unpackhi_pd(s, s)));
+}
+
+/* y = (x - mean) / sqrt(var + eps) * w + b over C values (b may be NULL), as torch.nn.LayerNorm.
+ * The mean and the variance are summed in double, eight values a step (one at a time, a 768-value
+ * LayerNorm took 2 us, 25 of them per GPT-2 token, with the memory idle). */
+static void layer_norm(const float *x, const float *w, const float *b, float *y, long C,
+                       float eps) {
+    const long C8 = C / 8 * 8;
+    __m256d acc = _mm256_setzero_pd();
+    for (long i = 0; i < C8; i += 8)
+        acc = spread8(_mm256_loadu_ps(x + i), _mm256_setzero_pd(), acc, 0);
+    double mean = total4(acc);
+    for (long i = C8; i < C; i++) mean += x[i];
+    mean /= C;
+    acc = _mm256_setzero_pd();
+    for (long i = 0; i < C8; i += 8)
+        acc = spread8(_mm256_loadu_ps(x + i), _mm256_set1_pd(mean), acc, 1);
+    double var = total4(acc);
+    for (long i = C8; i < C; i++) var += (x[i] - mean) * (x[i] - mean);
+    const float inv = (float)(1.0 / sqrt(var / C + eps));
+    for (long i = 0; i < C; i++) y[i] = (float)(x[i] - mean) * inv * w[i] + (b ? b[i] : 0.0f);
+}
+
+/* sum_i exp(v[i] - shift) over n floats, eight at a time; out (v itself, another array, or NULL)
+ * gets the exps. */
+static float exp_sum(const float *v, float *out, long n, float shift) {
+    __m256 acc = _mm256_setzero_ps();
+    long i = 0;
+    for (; i + 8 <= n; i += 8) {
+        const __m256 e = exp8(_mm256_sub_ps(_mm256_loadu_ps(v + i), _mm256_set1_ps(shift)));
+        if (out) _mm256_storeu_ps(out + i, e);
+        acc = _mm256_add_ps(acc, e);
+    }
+    float total = sum8(acc);
+    for (; i < n; i++) {
+        const float e = expf(v[i] - shift);
+        if (out) out[i] = e;
+        total += e;
+    }
+    return total;
+}
+
+/* One query per head against keys/values 0..len-1 of the cache; heads split between the threads.
+ * q, out: (H * D); k, v: head h starts at h * head_stride, key j at + j * D. scores: H * len
+ * floats. A thread reads the keys of all its heads side by side, then their values side by side (as
+ * the products do, see bands_step), rather than head after head, each head's few tens of KB a
+ * stream of its own. */
+static void attend(const float *q, const float *k, const float *v, float *out, float *scores,
+                   long H, long D, long len, long head_stride, int threads) {
+    const float scale = 1.0f / sqrtf((float)D);
+#pragma omp parallel num_threads(threads)
+    {
+        const int T = omp_get_num_threads(), t = omp_get_thread_num();
+        const long first = H * t / T, last = H * (t + 1) / T;
+        for (long j = 0; j < len; j += 8) { /* the scores, eight keys at a time */
+            const long count = len - j < 8 ? len - j : 8;
+            for (long h = first; h < last; h++)
+                _mm256_maskstore_ps(
+                    scores + h * len + j, first_lanes(count),
+                    _mm256_mul_ps(dots8(k + h * head_stride + j * D, D, count, q + h * D, D),
+                                  _mm256_set1_ps(scale)));
+        }
+        for (long h = first; h < last; h++) { /* softmax: s = exp(s - best) / their total */
+            float *s = scores + h * len, best = -INFINITY;
+            for (long j = 0; j < len; j++) best = s[j] > best ? s[j] : best;
+            const float total = exp_sum(s, s, len, best);
+            for (long j = 0; j < len; j++) s[j] = s[j] / total;
+            for (long d = 0; d < D; d++) out[h * D + d] = 0.0f;
+        }
+        for (long j = 0; j < len; j++) /* the weighted sum of the values, one key at a time */
+            for (long h = first; h < last; h++) {
+                const float p = scores[h * len + j], *vj = v + h * head_stride + j * D;
+                float *o = out + h * D;
+                for (long d = 0; d < D; d++) o[d] += p * vj[d];
+            }
+    }
+}
+
+/* The first of the largest logits and its probability at temperature 1, exp(0) / sum_i exp(logit_i
+ * - largest), in two passes over the logits (still in the caches) on a fixed split between the
+ * threads, so that the sum's order, and so its last bits, never change from run to run. -1 when a
+ * logit is NaN or the largest is infinite (the caller then leaves the choice to PyTorch). */
+static long most_probable(const float *logits, long vocab, float *prob, int threads) {
+    float best[threads > 0 ? threads : 1], total[threads > 0 ? threads : 1];
+    long at[threads > 0 ? threads : 1];
+    int nan = 0, used = 1;
+#pragma omp parallel num_threads(threads) reduction(| : nan)
+    {
+        const int T = omp_get_num_threads(), t = omp_get_thread_num();
+        if (t == 0) used = T;
+        const long from = vocab * t / T, to = vocab * (t + 1) / T;
+        float b = -INFINITY;
+        long a = -1;
+        for (long i = from; i < to; i++) {
+            if (logits[i] > b) {
+                b = logits[i];
+                a = i;
+            }
+            nan |= logits[i] != logits[i];
+        }
+        best[t] = b;
+        at[t] = a;
+#pragma omp barrier
+        for (int u = 0; u < T; u++) /* every thread finds the same overall largest */
+            b = best[u] > b ? best[u] : b;
+        total[t] =
+            exp_sum(logits + from, NULL, to - from, b); /* (unused when b is not finite: -1 then) */
+    }
+    long chosen = -1;
+    float sum = 0.0f;
+    for (int t = 0; t < used; t++) {
+        if (at[t] >= 0 && (chosen < 0 || logits[at[t]] > logits[chosen]))
+            chosen = at[t]; /* the threads' ranges are in order: on a tie the earlier thread's
+                               (lower) index stays */
+        sum += total[t];
+    }
+    if (nan || chosen < 0 || !isfinite(logits[chosen])) return -1;
+    *prob = 1.0f / sum;
+    return chosen;
+}
+
+/* The tensors of the model, in this order in the params array (biases and LayerNorm shifts may be
+ * NULL): the token and position embedding matrices, then PER_BLOCK per block, then the final
+ * LayerNorm and the output layer. */
+enum { TOK_EMB, POS_EMB, FIRST_BLOCK };
+enum {
+    LN1_W,
+    LN1_B,
+    QKV_W,
+    QKV_B,
+    PROJ_W,
+    PROJ_B,
+    LN2_W,
+    LN2_B,
+    FC_W,
+    FC_B,
+    FC2_W,
+    FC2_B,
+    PER_BLOCK
+};
+enum { LNF_W, LNF_B, HEAD_W, HEAD_B };
+
+/* params: FIRST_BLOCK + n_layer * PER_BLOCK + 4 pointers. k_cache, v_cache: (n_layer, 1, H,
+ * max_len, D) contiguous; the new token's keys and values go to position pos, and attention reads
+ * positions 0..pos. logits: vocab floats. token: the new token's id, pos: its position (the two
+ * that change from one token of a generation to the next come last, so that the caller can fix all
+ * the others once: cpu_kernel.DecodeStep.bind). Returns the most probable next token (the first of
+ * equal largest logits) and sets *prob to its probability (softmax at temperature 1), both found
+ * while the logits are still in the caches; -1 when a logit is NaN or the largest is infinite, -2
+ * (having done nothing) when there is no memory for the step's few activations. */
+long llmzero_decode_step(const float *const *params, long n_layer, long H, long D, float eps,
+                         long vocab, float *k_cache, float *v_cache, long max_len, float *logits,
+                         float *prob, int threads, long token, long pos) {
+    const long C = H * D, head_stride = max_len * D, layer_stride = H * head_stride;
+    float *x = malloc((10 * C + H * (pos + 1)) * sizeof(float));
+    if (!x) return -2;
+    float *h = x + C, *qkv = h + C, *att = qkv + 3 * C, *hidden = att + C, *scores = hidden + 4 * C;
+    for (long i = 0; i < C; i++)
+        x[i] = params[TOK_EMB][token * C + i] + params[POS_EMB][pos * C + i];
+    for (long l = 0; l < n_layer; l++) {
+        const float *const *p = params + FIRST_BLOCK + l * PER_BLOCK;
+        float *kl = k_cache + l * layer_stride, *vl = v_cache + l * layer_stride;
+        layer_norm(x, p[LN1_W], p[LN1_B], h, C, eps);
+        gemv(p[QKV_W], h, p[QKV_B], qkv, 3 * C, C, 0, threads);
+        for (long hd = 0; hd < H; hd++)
+            for (long d = 0; d < D; d++) {
+                kl[hd * head_stride + pos * D + d] = qkv[C + hd * D + d];
+                vl[hd * head_stride + pos * D + d] = qkv[2 * C + hd * D + d];
+            }
+        attend(qkv, kl, vl, att, scores, H, D, pos + 1, head_stride, threads);
+        gemv(p[PROJ_W], att, p[PROJ_B], h, C, C, 0, threads);
+        for (long i = 0; i < C; i++) x[i] += h[i];
+        layer_norm(x, p[LN2_W], p[LN2_B], h, C, eps);
+        gemv(p[FC_W], h, p[FC_B], hidden, 4 * C, C, 1, threads);
+        gemv(p[FC2_W], hidden, p[FC2_B], h, C, 4 * C, 0, threads);
+        for (long i = 0; i < C; i++) x[i] += h[i];
+    }
+    const float *const *f = params + FIRST_BLOCK + n_layer * PER_BLOCK;
+    layer_norm(x, f[LNF_W], f[LNF_B], h, C, eps);
+    gemv(f[HEAD_W], h, f[HEAD_B], logits, vocab, C, 0, threads);
+    free(x);
+    return most_probable(logits, vocab, prob, threads);
+}

@@ -1,0 +1,338 @@
+"""The CPU fast path, put on a GPT from outside: ``accelerate(model)``.
+
+The model file knows nothing of this. ``accelerate`` gives an existing model, in place:
+
+- ``FastLinear`` in the place of each plain ``nn.Linear`` (same parameters, same state-dict names): when
+  no gradient is wanted and x is float32 on the CPU, one row goes through decode.c's product and a few rows
+  through oneDNN; everything else stays ``F.linear``;
+- large weights on whole 2 MB pages (kernel.huge_page_empty), and KV caches made there too;
+- a forward pass that sends one new token of one sequence through decode.c's whole decode step
+  (``step_in_c``), and ``c_steps`` for a generation loop that wants the same without looking at the model
+  at every token.
+
+The model's class becomes a subclass made here (as ``torch.nn.utils.parametrize`` does), so
+``isinstance(model, GPT)`` still holds and ``GPT.forward`` stays the reference for every number.
+"""
+
+from __future__ import annotations
+
+import os
+import weakref
+from collections.abc import Callable
+
+import torch
+import torch.nn as nn
+import torch.nn.functional as F
+from torch.utils.hooks import RemovableHandle
+
+from llmzero.inference import kernel
+from llmzero.model.gpt import GPT, MLP, Block, CausalSelfAttention, GPTOutput, KVCache
+
+
+def _onednn_linear_exists() -> bool:
+    try:
+        return torch.backends.mkldnn.is_available() and callable(torch.ops.mkldnn._linear_pointwise)
+    except (AttributeError, RuntimeError):
+        return False
+
+
+# The fast roads; the benchmark switches them off one by one to show what each gives.
+USE_KERNEL = True  # decode.c's product for one row (LLMZERO_KERNEL=0 turns decode.c off)
+USE_DECODE_STEP = True  # decode.c's whole decode step for one new token of one sequence
+USE_ONEDNN = _onednn_linear_exists() and os.environ.get("LLMZERO_ONEDNN", "1") != "0"
+
+
+class FastLinear(nn.Linear):
+    """``nn.Linear`` with faster roads for inference on a CPU.
+
+    Generating text multiplies a few rows (one per sequence) by every weight matrix, once per new token, so
+    its speed is how fast the weights come out of memory, and PyTorch's default road for so few rows reads
+    them well below the memory's speed on some processors. Without gradients, for float32 on the CPU: one
+    row goes through decode.c's product (when it could be built here), more rows through oneDNN's kernels.
+    All roads agree with ``F.linear`` to float32 rounding.
+    """
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        w = self.weight
+        cpu_float32 = (
+            x.dtype is torch.float32 and w.dtype is torch.float32 and x.device.type == "cpu"
+        )
+        if cpu_float32 and not torch.is_grad_enabled():
+            if USE_KERNEL and x.numel() == w.size(1) and kernel.available() and w.is_contiguous():
+                return kernel.gemv(x, w, self.bias)
+            if USE_ONEDNN:
+                return torch.ops.mkldnn._linear_pointwise(
+                    x.contiguous(), w, self.bias, "none", [], ""
+                )
+        return F.linear(x, w, self.bias)
+
+
+class _Accelerated:
+    """What ``accelerate`` adds to a GPT class (see the module's docstring)."""
+
+    def forward(
+        self, idx: torch.Tensor, targets: torch.Tensor | None = None, **options
+    ) -> GPTOutput:
+        cache = options.get("kv_cache")
+        if (
+            cache is not None
+            and idx.shape == (1, 1)
+            and targets is None
+            and all(options.get(k) is None for k in ("attention_mask", "position_ids"))
+            and not any(options.get(k) for k in ("return_attention", "return_hidden"))
+            and not torch.is_grad_enabled()
+            and idx.device.type == "cpu"
+        ):
+            stepped = step_in_c(self, idx.item(), cache)
+            if stepped is not None:
+                return GPTOutput(logits=stepped[0])
+        return super().forward(idx, targets, **options)
+
+    def new_kv_cache(self, batch_size: int, max_len: int | None = None) -> KVCache:
+        p = next(self.parameters())
+        if p.device.type != "cpu":
+            return super().new_kv_cache(batch_size, max_len)
+        # (read at every step: on 2 MB pages)
+        return KVCache(
+            self.config, batch_size, max_len, dtype=p.dtype, empty=kernel.huge_page_empty
+        )
+
+    def _apply(self, fn, recurse=True):
+        _C_STEPS.pop(self, None)  # .to(), .float(), .bfloat16()... give the parameters new memory
+        out = super()._apply(fn, recurse)
+        _onto_huge_pages(self)
+        return out
+
+
+_CLASSES: dict[type, type] = {}
+
+
+def _accelerated_class(cls: type) -> type:
+    if cls not in _CLASSES:
+        _CLASSES[cls] = type(cls.__name__, (_Accelerated, cls), {"__module__": cls.__module__})
+    return _CLASSES[cls]
+
+
+def accelerate(model: nn.Module) -> nn.Module:
+    """Put the CPU fast path on a GPT, in place, and return it; anything else is returned as it is.
+
+    Idempotent and cheap once done. Linear layers added later keep ``F.linear`` but do not stop decode.c's
+    decode step, which runs any plain float32 GPT.
+    """
+    if not isinstance(model, GPT) or isinstance(model, _Accelerated):
+        return model
+    for m in model.modules():
+        if type(m) is nn.Linear:
+            m.__class__ = FastLinear
+    model.__class__ = _accelerated_class(type(model))
+    _onto_huge_pages(model)
+    return model
+
+
+def _onto_huge_pages(model: nn.Module) -> None:
+    """Give each large CPU parameter memory that lies wholly on 2 MB pages: generating a token reads every
+    weight once, and part of that time goes to address translation. Shared-memory tensors stay put."""
+    if kernel.huge_pages_why_not() is not None:
+        return
+    with torch.no_grad():
+        for p in model.parameters():
+            if (
+                p.device.type == "cpu"
+                and p.nbytes >= kernel.HUGE_PAGE
+                and not p.is_shared()
+                and not kernel.huge_page_aligned(p)
+            ):
+                p.data = kernel.huge_page_empty(p.shape, p.dtype).copy_(p)
+
+
+# -- decode.c's whole step ------------------------------------------------------------------------------------
+Stepped = tuple[torch.Tensor, tuple[int, float] | None]
+
+
+def step_in_c(model: GPT, token: int, kv_cache: KVCache) -> Stepped | None:
+    """Token id ``token`` as the next token of one sequence, through decode.c in one call.
+
+    Returns (its logits (1, 1, vocab), the most probable next token with its probability) with the same
+    arithmetic as ``GPT.forward``, its keys and values stored in the cache; or None, having done nothing,
+    where that road is closed (training, not float32 on a CPU, LoRA or int8 layers, hooks, a full cache, no
+    compiler...): then call the model.
+    """
+    plan = _c_plan(model)
+    stepped = None
+    if plan is not None:
+        stepped = plan.step.run_if_fits(token, kv_cache.k, kv_cache.v, kv_cache.pos)
+    if (
+        stepped is not None
+    ):  # (None for a full cache or a token out of range: the Python road says so)
+        kv_cache.advance(1)
+    return stepped
+
+
+def c_steps(model: GPT, kv_cache: KVCache) -> Callable[[int], Stepped | None] | None:
+    """``step_in_c`` for the tokens of one generation: ``c_step(token)``, or None where the road is closed.
+
+    The model is looked at here, once, so the function runs the model as it was found: new values in the
+    same tensors are seen at once, but a module or parameter replaced meanwhile is not (the function keeps
+    the old memory alive). A hook registered meanwhile, training mode, the road switched off, another cache
+    or a full one make ``c_step`` return None, having done nothing. The logits come in a buffer that the
+    next call overwrites.
+    """
+    plan = _c_plan(model)
+    step = None if plan is None else plan.step.bind(kv_cache.k, kv_cache.v)
+    if step is None:
+        return None
+    k, v = kv_cache.k, kv_cache.v
+
+    def c_step(token: int) -> Stepped | None:
+        if (
+            not _c_road_open(model)
+            or RemovableHandle.next_id != plan.hooks_seen
+            or kv_cache.k is not k
+            or kv_cache.v is not v
+        ):
+            return None
+        stepped = step(token, kv_cache.pos)
+        if stepped is not None:
+            kv_cache.advance(1)
+        return stepped
+
+    return c_step
+
+
+def _c_road_open(model: GPT) -> bool:
+    """Could decode.c take a step of this model, as far as cheap flags tell (_CStepPlan checks the rest)?"""
+    hooks = nn.modules.module
+    return not (
+        model.training
+        or not (USE_DECODE_STEP and USE_KERNEL)
+        or hooks._global_forward_hooks
+        or hooks._global_forward_pre_hooks
+    )
+
+
+def _c_plan(model: GPT) -> _CStepPlan | None:
+    """The model's plan for decode.c, checked to still hold (or made again), or None."""
+    if not isinstance(model, GPT) or not _c_road_open(model):
+        return None
+    plan = _C_STEPS.get(model)
+    if plan is not None and plan.still_holds():
+        return plan
+    head = getattr(
+        model.lm_head, "weight", None
+    )  # (a cheap first look: no plan for bfloat16 or GPUs)
+    if not (
+        isinstance(head, torch.Tensor)
+        and head.dtype is torch.float32
+        and head.device.type == "cpu"
+        and kernel.available()
+    ):
+        return None
+    plan = _CStepPlan.of(model)
+    if plan is not None:
+        _C_STEPS[model] = plan
+    return plan
+
+
+_LINEARS = (nn.Linear, FastLinear)
+
+
+class _CStepPlan:
+    """What decode.c needs to run a model, found once per model instead of once per token, with what it
+    takes to tell that it still holds: every module and parameter still where it was found and in the same
+    memory, no block added, and no hook registered since."""
+
+    def __init__(self, links: list, step: kernel.DecodeStep, tensors: list):
+        self.step = step
+        self.where, self.names, self.held = (list(column) for column in zip(*links))
+        self.ids = [
+            id(m) for m in self.held
+        ]  # (held: while the plan stands, no new object takes these ids)
+        # A parameter can also be given other memory in place (``param.data = other``).
+        self.tensors = [t for t in tensors if t is not None]
+        self.addresses = [t.data_ptr() for t in self.tensors]
+        # Every hook PyTorch registers takes the next number of this counter: if it has not moved, no module
+        # has gained a hook since the plan found none (cheaper than looking at every hook dictionary).
+        self.hooks_seen = RemovableHandle.next_id
+
+    def still_holds(self) -> bool:
+        # C loops (map, list ==) over flat lists: this runs right after the weights streamed through the
+        # caches, so everything it reads comes from memory.
+        return (
+            RemovableHandle.next_id == self.hooks_seen
+            and list(map(id, map(dict.get, self.where, self.names))) == self.ids
+            and list(map(torch.Tensor.data_ptr, self.tensors)) == self.addresses
+        )
+
+    @classmethod
+    def of(cls, model: GPT) -> _CStepPlan | None:
+        """The plan for ``model``, or None if some part of it is not the plain float32 GPT that decode.c
+        runs (LoRA or int8 layers, bfloat16, hooks on a module...). Missing biases are fine."""
+        links = []
+
+        def module(parent: nn.Module, name: str, kinds) -> nn.Module | None:
+            m = parent._modules.get(name)
+            links.append((parent._modules, name, m))
+            return m if type(m) in kinds else None
+
+        def params(m: nn.Module) -> list:
+            found = [m._parameters.get("weight"), m._parameters.get("bias")]
+            links.extend((m._parameters, name, p) for name, p in zip(("weight", "bias"), found))
+            return found
+
+        tok = module(model, "tok_emb", (nn.Embedding,))
+        pos = module(model, "pos_emb", (nn.Embedding,))
+        module(model, "drop", (nn.Dropout,))
+        blocks = module(model, "blocks", (nn.ModuleList,))
+        if (
+            tok is None
+            or pos is None
+            or tok.max_norm is not None
+            or pos.max_norm is not None
+            or blocks is None
+            or len(blocks) != model.config.n_layer
+        ):
+            return None
+        links.append((blocks._modules, str(len(blocks)), None))  # a block appended later shows here
+        tensors = [params(tok)[0], params(pos)[0]]
+        for i in range(len(blocks)):
+            b = module(blocks, str(i), (Block,))
+            if b is None:
+                return None
+            attn = module(b, "attn", (CausalSelfAttention,))
+            mlp = module(b, "mlp", (MLP,))
+            if (
+                attn is None or mlp is None or attn.layer_idx != i
+            ):  # (block i gets the cache's layer i)
+                return None
+            parts = (
+                (b, "ln1", (nn.LayerNorm,)),
+                (attn, "qkv", _LINEARS),
+                (attn, "proj", _LINEARS),
+                (b, "ln2", (nn.LayerNorm,)),
+                (mlp, "fc", _LINEARS),
+                (mlp, "proj", _LINEARS),
+            )
+            for parent, name, kinds in parts:
+                m = module(parent, name, kinds)
+                if m is None:
+                    return None
+                tensors += params(m)
+        ln_f = module(model, "ln_f", (nn.LayerNorm,))
+        head = module(model, "lm_head", _LINEARS)
+        if ln_f is None or head is None:
+            return None
+        tensors += params(ln_f) + params(head)
+        if any(
+            isinstance(m, nn.Module) and (m._forward_hooks or m._forward_pre_hooks)
+            for _, _, m in links
+        ):
+            return None  # someone watches a module (e.g. to read activations): let it run in Python
+        if not kernel.contiguous_float32_cpu(tensors):
+            return None
+        c = model.config
+        step = kernel.DecodeStep(tensors, c.n_layer, c.n_head, c.head_dim, c.layer_norm_eps)
+        return cls(links, step, tensors)
+
+
+# GPT -> _CStepPlan, kept out of the model so that copying a model never meets ctypes pointers
+_C_STEPS: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
