@@ -22,11 +22,11 @@ from __future__ import annotations
 
 import argparse
 import datetime
-import os
 import random
 import sys
-import tempfile
 from pathlib import Path
+
+from llmzero.fileio import write_text_atomic
 
 SEED = 20240917
 DEFAULT_OUT = Path(__file__).resolve().parents[1] / "src" / "llmzero" / "datasets" / "corpus" / "gerado.txt"
@@ -953,26 +953,13 @@ def build(seed: int = SEED) -> str:
     return "\n\n".join(p.strip() for p in paragraphs) + "\n"
 
 
-def write_atomic(path: Path, text: str) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as f:
-            f.write(text)
-        os.chmod(tmp, 0o644)  # mkstemp creates 0600; a shipped data file should be world-readable
-        os.replace(tmp, path)
-    except BaseException:
-        os.unlink(tmp)
-        raise
-
-
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description="Write the template-generated pt-BR corpus (gerado.txt).")
     parser.add_argument("--out", type=Path, default=DEFAULT_OUT, help="output file (default: the shipped gerado.txt)")
     parser.add_argument("--seed", type=int, default=SEED)
     args = parser.parse_args(argv)
     text = build(args.seed)
-    write_atomic(args.out, text)
+    write_text_atomic(args.out, text, newline="\n")
     n_qa = text.count("### comando:")
     n_par = text.count("\n\n") + 1 - n_qa  # a Q/A pair has one blank line inside
     print(f"{args.out}: {len(text.encode('utf-8'))} bytes, {n_par} paragraphs, {n_qa} of them Q/A pairs")

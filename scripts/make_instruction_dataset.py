@@ -11,12 +11,12 @@ Usage:  python scripts/make_instruction_dataset.py [--check]
 from __future__ import annotations
 
 import json
-import os
 import random
 import sys
-import tempfile
 from collections import Counter
 from pathlib import Path
+
+from llmzero.fileio import write_text_atomic
 
 OUT = Path(__file__).resolve().parents[1] / "src" / "llmzero" / "datasets" / "instrucoes_ptbr.json"
 SEED = 2024
@@ -1901,15 +1901,7 @@ def main(argv: list[str]) -> int:
         same = OUT.exists() and OUT.read_text(encoding="utf-8") == text
         print("ok: file is up to date" if same else "different: run without --check")
         return 0 if same else 1
-    fd, tmp = tempfile.mkstemp(dir=OUT.parent, prefix=f".{OUT.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as f:
-            f.write(text)
-        os.chmod(tmp, 0o644)
-        os.replace(tmp, OUT)
-    except BaseException:
-        os.unlink(tmp)
-        raise
+    write_text_atomic(OUT, text)
     with_input = sum(1 for ex in data if ex["input"])
     print(f"wrote {OUT} : {len(data)} examples ({len(hand)} handwritten, {len(gen)} generated), "
           f"{with_input} with input ({100 * with_input / len(data):.1f}%)")

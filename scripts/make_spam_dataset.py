@@ -6,8 +6,8 @@ All brands, banks, shops, phone numbers and links are invented; links use obviou
 (exemplo.com, exemplo.com.br, exemplo.net, promo-falsa.net); phone numbers use the non-existent area
 code (00) or 0800 000 xxxx.
 
-The script is deterministic (fixed seed, standard library only). Splits (~70/10/20) are stratified by label
-and by source (handwritten or template) and grouped: all messages made from one template land in the same
+The script is deterministic (fixed seed, standard library plus llmzero's atomic file writer).
+Splits (~70/10/20) are stratified by label and by source (handwritten or template) and grouped: all messages made from one template land in the same
 split, so validation and test measure generalisation to unseen wording, not to a swapped name or value.
 
     python scripts/make_spam_dataset.py            # write the TSV and print the counts
@@ -17,14 +17,14 @@ split, so validation and test measure generalisation to unseen wording, not to a
 from __future__ import annotations
 
 import argparse
-import os
 import random
 import re
 import sys
-import tempfile
 import unicodedata
 from collections import Counter
 from pathlib import Path
+
+from llmzero.fileio import write_text_atomic
 
 SEED = 20240606
 TARGET = {"ham": 1080, "spam": 720}  # 1,800 messages, 40% spam
@@ -925,19 +925,6 @@ def to_tsv(rows: list[tuple[str, str, str]]) -> str:
     return "\n".join(lines) + "\n"
 
 
-def write_atomic(path: Path, content: str) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=path.name + ".", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as f:
-            f.write(content)
-        os.chmod(tmp, 0o644)
-        os.replace(tmp, path)
-    except BaseException:
-        os.unlink(tmp)
-        raise
-
-
 def report(rows: list[tuple[str, str, str]], groups: list[tuple[str, str, str]]) -> str:
     counts = Counter((split, label) for _, label, split in rows)
     lines = ["| split | ham | spam | total | spam % |", "|---|---:|---:|---:|---:|"]
@@ -973,7 +960,7 @@ def main(argv: list[str] | None = None) -> int:
         same = args.out.exists() and args.out.read_text(encoding="utf-8") == content
         print(f"{args.out}: {'up to date' if same else 'DIFFERS from a fresh build'}")
         return 0 if same else 1
-    write_atomic(args.out, content)
+    write_text_atomic(args.out, content, newline="\n")
     print(f"wrote {len(rows)} messages to {args.out}")
     print(report(rows, grouped))
     return 0

@@ -191,8 +191,6 @@ def test_chat_loop_ends_cleanly_on_eof(tok):
 
 @pytest.fixture
 def run_cli(monkeypatch, capsys):
-    monkeypatch.setattr(cli, "EXTRA_COMMAND_MODULES", [*cli.EXTRA_COMMAND_MODULES, "llmzero.chat"])
-
     def run(*argv):
         code = cli.main(list(argv))
         out = capsys.readouterr()

@@ -11,20 +11,16 @@ import torch
 from llmzero import cli
 from llmzero.checkpoint import load_checkpoint, save_checkpoint
 from llmzero.errors import UserError
+from llmzero.evaluation.classification import classification_metrics, plot_confusion_matrix
+from llmzero.data.labeled import ClassBatches, encode_texts, read_labeled_file
 from llmzero.finetune.classify import (
-    ClassBatches,
-    GPTClassifier,
-    classification_metrics,
     classify,
-    encode_texts,
     finetune_classifier,
     load_classification_data,
-    plot_confusion_matrix,
-    read_labeled_file,
     set_trainable,
     stratified_split,
 )
-from llmzero.model import GPT, preset
+from llmzero.model import GPT, GPTClassifier, preset
 from llmzero.model.lora import apply_lora, load_lora, lora_modules
 from llmzero.tokenizers import CharTokenizer, build_tokenizer
 
@@ -370,8 +366,6 @@ def test_shipped_spam_dataset_reads():
 
 @pytest.fixture
 def run_cli(monkeypatch, capsys):
-    monkeypatch.setattr(cli, "EXTRA_COMMAND_MODULES", [*cli.EXTRA_COMMAND_MODULES, "llmzero.finetune.cli_classify"])
-
     def run(*argv):
         code = cli.main([str(a) for a in argv])
         captured = capsys.readouterr()
@@ -414,7 +408,7 @@ def test_cli_user_errors(run_cli, base_dir, trained):
 def test_grouped_verbs_are_shared_between_modules():
     import argparse
 
-    from llmzero.cli import add_task
+    from llmzero.cli.args import add_task
 
     parser = argparse.ArgumentParser(prog="llmzero")
     sub = parser.add_subparsers(dest="command")

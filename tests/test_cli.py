@@ -88,7 +88,7 @@ def test_info_on_a_model(capsys, trained):
 
 
 def test_info_says_whether_the_c_decode_step_is_used(capsys, monkeypatch):
-    from llmzero.model import cpu_kernel
+    from llmzero.inference import kernel as cpu_kernel
 
     code, out, _ = run(capsys, "info", "--json")
     assert code == 0
@@ -96,7 +96,8 @@ def test_info_says_whether_the_c_decode_step_is_used(capsys, monkeypatch):
     assert data["cpu_decode_kernel"] is cpu_kernel.available()
     assert (data["cpu_decode_kernel_why_not"] is None) is cpu_kernel.available()
     assert data["huge_pages"] is (data["huge_pages_why_not"] is None)
-    assert data["huge_pages"] is (os.environ.get("THP_MEM_ALLOC_ENABLE") == "1" and cpu_kernel.thp_mode() in ("always", "madvise"))
+    assert data["huge_pages"] is (os.environ.get("THP_MEM_ALLOC_ENABLE") != "0"
+                                  and cpu_kernel.thp_mode() in ("always", "madvise"))
     monkeypatch.setattr(cpu_kernel, "_state", {"tried": True, "lib": None, "why_not": "no C compiler (test)"})
     code, out, _ = run(capsys, "--lang", "en", "info")
     assert code == 0 and "decode.c not used (no C compiler (test))" in out
@@ -213,3 +214,21 @@ def test_ctrl_c_saves_and_exits_cleanly(corpus, tmp_path):
     assert "Traceback" not in stderr and "interrupted" in stderr
     step = json.loads((out / "checkpoint" / "config.json").read_text())["step"]
     assert step >= 5
+
+
+def test_choices_written_out_in_the_cli_match_the_library():
+    """The CLI spells out a few choice lists so that `llmzero --help` does not import torch."""
+    from llmzero.cli import evaluate, interop
+    from llmzero.evaluation.classify_eval import SPLIT_CHOICES
+    from llmzero.interop.download import GPT2_RELEASES
+    from llmzero.interop.gguf_export import DTYPES
+
+    assert evaluate.SPLIT_CHOICES == SPLIT_CHOICES
+    assert interop.GPT2_SIZES == tuple(GPT2_RELEASES)
+    assert interop.GGUF_DTYPES == tuple(DTYPES)
+
+
+def test_help_does_not_import_torch():
+    code = "import sys; from llmzero.cli import build_parser; build_parser(); print('torch' in sys.modules)"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert out.strip() == "False"

@@ -13,7 +13,7 @@ import numpy as np
 import pytest
 import torch
 
-from llmzero import distributed
+from llmzero.training import distributed
 from llmzero.checkpoint import load_checkpoint
 from llmzero.data import TokenWindows, WindowBatches
 from llmzero.errors import UserError

@@ -237,7 +237,6 @@ def test_download_gpt2_refuses_a_config_of_another_shape(server, tiny_release, t
 
 
 def test_cli_download_imports_a_checkpoint(server, tiny_release, tmp_path, monkeypatch, capsys):
-    monkeypatch.setattr(cli, "EXTRA_COMMAND_MODULES", [*cli.EXTRA_COMMAND_MODULES, "llmzero.interop.cli"])
     model, tokenizer = tiny_release
     server.truncate["model.safetensors"] = 1  # one dropped connection on the way
     out = tmp_path / "gpt2"

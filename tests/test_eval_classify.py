@@ -10,15 +10,11 @@ import torch
 
 from llmzero import cli
 from llmzero.checkpoint import save_checkpoint
+from llmzero.evaluation.classification import classification_metrics
 from llmzero.evaluation.classify_eval import evaluate_classifier
-from llmzero.finetune.classify import classification_metrics, classify, finetune_classifier
+from llmzero.finetune.classify import classify, finetune_classifier
 from llmzero.model import GPT, preset
 from llmzero.tokenizers import build_tokenizer
-
-
-@pytest.fixture(autouse=True)
-def eval_verb(monkeypatch):
-    monkeypatch.setattr(cli, "EXTRA_COMMAND_MODULES", [*cli.EXTRA_COMMAND_MODULES, "llmzero.evaluation.cli_eval"])
 
 
 def rows(n: int, seed: int) -> list[tuple[str, str]]:

@@ -27,11 +27,6 @@ ROWS = [
 ]
 
 
-@pytest.fixture(autouse=True)
-def eval_verb(monkeypatch):
-    monkeypatch.setattr(cli, "EXTRA_COMMAND_MODULES", [*cli.EXTRA_COMMAND_MODULES, "llmzero.evaluation.cli_eval"])
-
-
 def write_jsonl(path, rows):
     path.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows), encoding="utf-8")
     return path

@@ -156,7 +156,6 @@ def test_bad_dtype_and_bad_checkpoint(tmp_path, bpe):
 
 
 def test_cli_export_gguf(tmp_path, bpe, monkeypatch, capsys):
-    monkeypatch.setattr(cli, "EXTRA_COMMAND_MODULES", [*cli.EXTRA_COMMAND_MODULES, "llmzero.interop.cli"])
     model = make_checkpoint(tmp_path / "ckpt", bpe)
     out = tmp_path / "m.gguf"
     assert cli.main(["export", "gguf", str(tmp_path / "ckpt"), "--out", str(out), "--dtype", "f16"]) == 0

@@ -389,9 +389,6 @@ def summary_val_losses(out) -> tuple[float, float]:
 
 @pytest.fixture
 def run_cli(monkeypatch, capsys):
-    monkeypatch.setattr(cli, "EXTRA_COMMAND_MODULES", [*cli.EXTRA_COMMAND_MODULES, "llmzero.finetune.cli_classify",
-                                                       "llmzero.finetune.cli_instruct"])
-
     def run(*argv):
         code = cli.main(list(argv))
         out = capsys.readouterr()

@@ -305,12 +305,7 @@ def test_export_of_a_non_checkpoint_is_refused(tmp_path):
 
 
 # --- the commands ------------------------------------------------------------------------------------------
-@pytest.fixture
-def interop_cli(monkeypatch):
-    monkeypatch.setattr(cli, "EXTRA_COMMAND_MODULES", [*cli.EXTRA_COMMAND_MODULES, "llmzero.interop.cli"])
-
-
-def test_cli_import_and_export(hf_dir, tmp_path, interop_cli, capsys):
+def test_cli_import_and_export(hf_dir, tmp_path, capsys):
     src, model = hf_dir
     assert cli.main(["import", "gpt2", str(src), "--out", str(tmp_path / "ours")]) == 0
     assert "llmzero checkpoint saved" in capsys.readouterr().out
@@ -321,7 +316,7 @@ def test_cli_import_and_export(hf_dir, tmp_path, interop_cli, capsys):
         torch.testing.assert_close(again(ids).logits, model(ids).logits, atol=1e-5, rtol=0)
 
 
-def test_cli_bad_import_exits_2(tmp_path, interop_cli, capsys):
+def test_cli_bad_import_exits_2(tmp_path, capsys):
     (tmp_path / "nothing").mkdir()
     assert cli.main(["import", "gpt2", str(tmp_path / "nothing"), "--out", str(tmp_path / "ours")]) == 2
     err = capsys.readouterr().err

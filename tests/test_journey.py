@@ -24,7 +24,6 @@ PNG = b"\x89PNG\r\n\x1a\n"
 def run_cli(*argv, no_embeddings: bool = False) -> tuple[int, str, str]:
     out, err = io.StringIO(), io.StringIO()
     with pytest.MonkeyPatch.context() as mp, contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
-        mp.setattr(cli, "EXTRA_COMMAND_MODULES", [*cli.EXTRA_COMMAND_MODULES, "llmzero.journey"])
         if no_embeddings:  # the optional embedding model, as on a machine without it (and faster)
             mp.setattr(embedding, "embedding_status", lambda: (False, "not installed here"))
         code = cli.main([str(a) for a in argv])

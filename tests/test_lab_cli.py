@@ -9,7 +9,9 @@ import pytest
 from llmzero import cli
 from llmzero.checkpoint import save_checkpoint
 from llmzero.lab import core
-from llmzero.lab.core import LabContext, micro_model, run_experiment
+from llmzero.lab.core import LabContext, run_experiment
+
+from helpers import micro_model
 
 
 @pytest.fixture(scope="module")
@@ -22,7 +24,6 @@ def model_dir(tmp_path_factory):
 
 @pytest.fixture
 def lab_cli(monkeypatch):
-    monkeypatch.setattr(cli, "EXTRA_COMMAND_MODULES", [*cli.EXTRA_COMMAND_MODULES, "llmzero.lab.cli_lab"])
     return lambda *argv: cli.main(["lab", *map(str, argv)])
 
 

@@ -21,6 +21,8 @@ from llmzero.lab.core import (
     run_experiment,
 )
 
+from helpers import micro_model
+
 
 def test_distinct_n_counts_unique_ngrams_over_all_texts():
     assert distinct_n(["a b c d"], 1) == 1.0
@@ -114,7 +116,7 @@ def test_run_all_joins_sections_with_paths_into_each_folder(tmp_path, dummy, mon
 
 
 def test_answer_cuts_long_prompts_and_reports_it():
-    lm = core.micro_model(steps=5)
+    lm = micro_model(steps=5)
     long_prompt = "a" * 500
     a = core.answer(lm, long_prompt, max_new_tokens=10, temperature=0.0)
     assert a.dropped_tokens == 500 - a.prompt_tokens > 0

@@ -5,8 +5,9 @@ from __future__ import annotations
 import pytest
 import torch
 
-from llmzero.lab.core import micro_model
 from llmzero.lab.interpret import attention_maps, embedding_pca, logit_lens, nearest_neighbours
+
+from helpers import micro_model
 
 
 @pytest.fixture(scope="module")

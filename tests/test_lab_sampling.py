@@ -8,8 +8,10 @@ import pytest
 import torch
 
 from llmzero.errors import UserError
-from llmzero.lab.core import answer, micro_model
+from llmzero.lab.core import answer
 from llmzero.lab.sampling import next_token_distribution, plot_next_token_distribution, temperature_sweep
+
+from helpers import micro_model
 
 PROMPTS = ["A capital do", "Toda manhã, a", "O Brasil tem"]
 

@@ -305,8 +305,6 @@ def test_cli_studio(model_dir, monkeypatch, capsys):
     from llmzero import cli
     from llmzero.studio.server import StudioServer
 
-    monkeypatch.setattr(cli, "EXTRA_COMMAND_MODULES", [*cli.EXTRA_COMMAND_MODULES, "llmzero.studio.cli_studio"])
-
     def stop_at_once(self, *args, **kwargs):
         raise KeyboardInterrupt
 

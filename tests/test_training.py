@@ -125,7 +125,9 @@ def test_interrupt_saves_a_checkpoint_and_stops_cleanly(tmp_path):
 
 
 def test_gradient_accumulation_matches_a_big_batch(tmp_path):
-    # lr schedule, clipping off: one step of 2x4 accumulated == one step of 8 (same windows)
+    # Clipping off: the gradient of 2 accumulated micro-batches of 4 == the gradient of one batch of 8 (same
+    # windows). The claim is about the gradients the optimizer receives, so they are compared before the step:
+    # after an Adam step, gradients near zero (m / sqrt(v) ~ sign(g)) turn float32 rounding into whole steps.
     a = make_trainer(tmp_path / "a", dropout=0.0, max_steps=1, grad_accum=2, grad_clip=0.0, warmup_steps=0)
     b = make_trainer(tmp_path / "b", dropout=0.0, max_steps=1, grad_clip=0.0, warmup_steps=0)
     src = a.train_data
@@ -139,10 +141,23 @@ def test_gradient_accumulation_matches_a_big_batch(tmp_path):
             return torch.cat([x1, x2]), torch.cat([y1, y2])
 
     b.train_data = Joined()
-    a.fit()
-    b.fit()
-    for p, q in zip(a.model.parameters(), b.model.parameters()):
-        assert torch.allclose(p, q, atol=1e-6)
+    grads = {}
+    for name, trainer in (("a", a), ("b", b)):
+        step = trainer.optimizer.step
+
+        def recording(*args, name=name, trainer=trainer, step=step, **kwargs):
+            grads[name] = [p.grad.clone() for p in trainer.model.parameters()]
+            return step(*args, **kwargs)
+
+        trainer.optimizer.step = recording
+        trainer.fit()
+    assert len(grads["a"]) == len(grads["b"]) > 0
+    # float32: each gradient is a mean over 128 token losses summed in another order (two halves of 64, then
+    # averaged); rounding differences stay a few units in the last place of the largest terms (~1e-7 x scale).
+    scale = max(g.abs().max().item() for g in grads["b"])
+    for g, h in zip(grads["a"], grads["b"]):
+        assert torch.allclose(g, h, rtol=1e-4, atol=1e-5 * scale)
+    assert any(g.abs().max() > 0 for g in grads["a"])
 
 
 def test_checkpoint_swap_is_atomic(tmp_path, monkeypatch):

@@ -21,7 +21,6 @@ reply length, at most half the context). If the new message alone does not fit, 
 from __future__ import annotations
 
 import dataclasses
-import json
 import sys
 from pathlib import Path
 from typing import Callable
@@ -29,8 +28,7 @@ from typing import Callable
 from llmzero.errors import UserError, t
 from llmzero.finetune.templates import DEFAULT_TEMPLATE, Template, get_template, stop_strings
 from llmzero.generation import GenerationResult, SamplingConfig, generate
-
-CHAT_SAMPLING = dict(max_new_tokens=150, temperature=0.7, top_k=40)
+from llmzero.sampling import SAMPLING_PRESETS, sampling_preset
 
 
 class ChatSession:
@@ -44,7 +42,7 @@ class ChatSession:
         self.model, self.tokenizer = model, tokenizer
         self.template = get_template(template, tokenizer)
         self.system_prompt = system_prompt if system_prompt is not None else self.template.default_system
-        self.sampling = sampling or SamplingConfig(**CHAT_SAMPLING)
+        self.sampling = sampling or sampling_preset("chat")
         self._reply_room = reply_room
         self.stops = stop_strings(self.template, tokenizer)
         self.history: list[tuple[str, str]] = []  # (user, assistant) exchanges, oldest first
@@ -148,7 +146,9 @@ def ask(model_dir: str | Path, question: str, input_text: str = "", *, system_pr
     if not isinstance(question, str) or not question.strip():
         raise UserError("a pergunta está vazia.", "the question is empty.")
     ckpt = load_chat_model(model_dir, device)
-    session = session_for(ckpt, system_prompt, sampling or SamplingConfig(max_new_tokens=150, temperature=0.0))
+    # one question, one answer: greedy, with the room a chat reply gets
+    greedy = sampling_preset("greedy", max_new_tokens=SAMPLING_PRESETS["chat"]["max_new_tokens"])
+    session = session_for(ckpt, system_prompt, sampling or greedy)
     if input_text:  # an instruction with an input: the template's single-turn layout
         prompt = session.template.format_prompt({"instruction": question.strip(), "input": input_text.strip(),
                                                  "system": session.system_prompt})
@@ -234,84 +234,3 @@ def run_chat(session: ChatSession, input_fn: Callable[[str], str] | None = None,
         except UserError as exc:
             write(t("erro: ", "error: ") + exc.message())
         write("\n")
-
-
-# -- CLI -----------------------------------------------------------------------------------------------------------
-
-def _sampling(args, temperature_default: float) -> SamplingConfig:
-    temp = args.temperature if args.temperature is not None else temperature_default
-    return SamplingConfig(max_new_tokens=args.max_new_tokens, temperature=temp, top_k=args.top_k, top_p=args.top_p,
-                          seed=args.seed)
-
-
-def _common(s) -> None:
-    from llmzero.cli import _float, _positive_int
-
-    s.add_argument("--model", required=True, help=t("pasta do modelo ajustado", "the fine-tuned model's folder"))
-    s.add_argument("--system", help=t("prompt de sistema (padrão: o do treino)",
-                                      "system prompt (default: the training one)"))
-    s.add_argument("--max-new-tokens", type=_positive_int, default=150)
-    s.add_argument("--top-k", type=_positive_int)
-    s.add_argument("--top-p", type=_float)
-    s.add_argument("--seed", type=int)
-    s.add_argument("--device", default="cpu")
-
-
-def register(sub, add) -> None:
-    from llmzero.cli import _float
-
-    s = add("chat", "conversa com um modelo ajustado por instruções", "chat with an instruction-tuned model")
-    _common(s)
-    s.add_argument("--temperature", type=_float, help=t("temperatura (padrão 0.7)", "temperature (default 0.7)"))
-    s.set_defaults(func=chat_command)
-    s = add("ask", "faz uma pergunta a um modelo ajustado e mostra a resposta",
-            "ask an instruction-tuned model one question and show the answer")
-    s.add_argument("question", nargs="+", help=t("a pergunta ou instrução", "the question or instruction"))
-    _common(s)
-    s.add_argument("--input", default="", help=t("entrada da instrução (opcional)",
-                                                 "the instruction's input (optional)"))
-    s.add_argument("--temperature", type=_float, help=t("temperatura (padrão 0: guloso)",
-                                                        "temperature (default 0: greedy)"))
-    s.add_argument("--json", action="store_true", help=t("saída JSON {question, answer, ...}",
-                                                         "JSON output {question, answer, ...}"))
-    s.set_defaults(func=ask_command)
-
-
-def _warn_if_not_tuned(ckpt) -> None:
-    if ckpt.meta.get("stage") != "instruct":
-        print(t("aviso: este modelo não foi ajustado por instruções (`llmzero finetune instruct`); ele só vai "
-                "continuar o texto.", "warning: this model was not instruction-tuned (`llmzero finetune instruct`); "
-                "it will only continue the text."), file=sys.stderr)
-
-
-def chat_command(args) -> int:
-    ckpt = load_chat_model(args.model, args.device)
-    _warn_if_not_tuned(ckpt)
-    sampling = _sampling(args, CHAT_SAMPLING["temperature"])
-    if args.top_k is None and args.top_p is None:
-        sampling = dataclasses.replace(sampling, top_k=CHAT_SAMPLING["top_k"])
-    session = session_for(ckpt, args.system, sampling)
-    try:
-        import readline  # noqa: F401  (line editing and history in input(), where available)
-    except ImportError:
-        pass
-    print(t(f"Modelo {ckpt.path} (formato '{session.template.name}', contexto {session.context_length} tokens).",
-            f"Model {ckpt.path} ('{session.template.name}' template, context {session.context_length} tokens)."))
-    return run_chat(session)
-
-
-def ask_command(args) -> int:
-    question = " ".join(args.question)
-    sampling = _sampling(args, 0.0)
-
-    def stream(piece: str) -> None:
-        sys.stdout.write(piece)
-        sys.stdout.flush()
-
-    result = ask(args.model, question, args.input, system_prompt=args.system, sampling=sampling,
-                 on_text=None if args.json else stream, device=args.device)
-    if args.json:
-        print(json.dumps(result, ensure_ascii=False))
-    else:
-        sys.stdout.write("\n")
-    return 0

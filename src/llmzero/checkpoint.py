@@ -7,7 +7,6 @@ device loads on any other. Folders are written beside their destination and swap
 
 from __future__ import annotations
 
-import importlib
 import json
 import shutil
 from dataclasses import dataclass, field
@@ -21,24 +20,34 @@ from safetensors.torch import load_file, save_file
 from llmzero.errors import UserError
 from llmzero.fileio import atomic_dir, recover_dir, write_json_atomic
 from llmzero.model import GPT, GPTConfig
+from llmzero.model.classifier import build_classifier
+from llmzero.model.lora import apply_lora
+from llmzero.tokenizers import load_tokenizer
+
+try:  # inference/ is optional: the model runs without it (only int8 checkpoints need it)
+    from llmzero.inference.int8 import KIND as INT8_KIND
+    from llmzero.inference.int8 import build_int8
+except ModuleNotFoundError:
+    build_int8 = None
 
 FORMAT = "llmzero"
 FORMAT_VERSION = 1
 CONFIG_FILE, WEIGHTS_FILE, TOKENIZER_FILE = "config.json", "model.safetensors", "tokenizer.json"
 STATE_JSON, STATE_TENSORS, METRICS_FILE = "trainer_state.json", "trainer_state.safetensors", "metrics.jsonl"
 
-# How to build the model of each checkpoint kind from its config. Later stages (a classifier, ...) register
-# their own kind; they all wrap the same GPT.
+# How to build the model of each checkpoint kind from its config; they all wrap the same GPT.
 ModelBuilder = Callable[[GPTConfig, dict], torch.nn.Module]
-MODEL_KINDS: dict[str, ModelBuilder] = {"lm": lambda config, meta: GPT(config)}
-KIND_NAMES = {"lm": ("modelo de linguagem", "language model")}
-# Kinds whose builder lives in a module imported only when such a checkpoint is met.
-LAZY_KINDS = {"classifier": "llmzero.finetune.classify", "lm-int8": "llmzero.quantize"}
-
-
-def register_kind(kind: str, builder: ModelBuilder, pt_name: str, en_name: str) -> None:
-    MODEL_KINDS[kind] = builder
-    KIND_NAMES[kind] = (pt_name, en_name)
+MODEL_KINDS: dict[str, ModelBuilder] = {
+    "lm": lambda config, meta: GPT(config),
+    "classifier": build_classifier,
+}
+KIND_NAMES = {
+    "lm": ("modelo de linguagem", "language model"),
+    "classifier": ("classificador", "classifier"),
+}
+if build_int8 is not None:
+    MODEL_KINDS[INT8_KIND] = build_int8
+    KIND_NAMES[INT8_KIND] = ("modelo de linguagem int8", "int8 language model")
 
 
 @dataclass
@@ -199,16 +208,9 @@ def load_checkpoint(
     with_trainer_state: bool = False,
 ) -> Checkpoint:
     """Load a checkpoint folder (or a run folder holding ``checkpoint/``) onto ``device``."""
-    from llmzero.tokenizers import load_tokenizer
-
     path = resolve_dir(path)
     meta = _read_config(path)
     kind = meta.get("kind", "lm")
-    if kind not in MODEL_KINDS and kind in LAZY_KINDS:
-        importlib.import_module(LAZY_KINDS[kind])
-    for wanted in kinds or ():
-        if wanted not in KIND_NAMES and wanted in LAZY_KINDS:
-            importlib.import_module(LAZY_KINDS[wanted])
     if kind not in MODEL_KINDS:
         raise UserError(f"{path} tem um tipo de modelo desconhecido: {kind!r}.", f"{path} has an unknown model kind: {kind!r}.")
     if kinds is not None and kind not in kinds:
@@ -225,8 +227,6 @@ def load_checkpoint(
     model = MODEL_KINDS[kind](config, meta)
     lora = meta.get("lora")
     if lora and not lora.get("merged", True):  # saved mid-way through a LoRA fine-tune: rebuild its layers
-        from llmzero.model.lora import apply_lora
-
         apply_lora(model, lora["rank"], lora["alpha"], lora["targets"], lora.get("dropout", 0.0))
     load_weights(model, path / WEIGHTS_FILE)
     model.to(device)

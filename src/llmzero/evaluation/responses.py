@@ -13,6 +13,8 @@ from typing import Callable
 from llmzero.data.files import json_records, read_user_text
 from llmzero.errors import UserError
 from llmzero.evaluation import text_metrics as tm
+from llmzero.evaluation.embedding import embedding_similarity
+from llmzero.evaluation.judge import judge
 
 
 def read_responses(path: str | Path) -> list[dict]:
@@ -63,16 +65,12 @@ def evaluate_responses(items: list[dict], *, embeddings: bool = False, judge_url
              "chrf": tm.sentence_chrf(h, r), "embedding": None, "judge": None}
             for i, (h, r) in enumerate(zip(hyps, refs))]
     if embeddings:
-        from llmzero.evaluation.embedding import embedding_similarity
-
         emb = embedding_similarity(hyps, refs)
         if emb["available"]:
             for row, score in zip(rows, emb.pop("scores")):
                 row["embedding"] = score
         metrics["embedding"] = emb
     if judge_url:
-        from llmzero.evaluation.judge import judge
-
         verdict = judge(items, judge_url, judge_model or "", api_key, timeout, scale, lang, on_judge)
         for row, score, answer in zip(rows, verdict.pop("scores"), verdict.pop("answers")):
             row["judge"] = score

@@ -32,23 +32,30 @@ import torch
 from llmzero.checkpoint import save_checkpoint
 from llmzero.data.files import bad_record, json_records, read_user_text
 from llmzero.data.windows import batch_ranges
-from llmzero.distributed import make_trainer
-from llmzero.finetune.common import open_base
+from llmzero.datasets import dataset_path
 from llmzero.errors import UserError, t
-from llmzero.finetune.templates import DEFAULT_TEMPLATE, Template, get_template, stop_strings
 from llmzero.fileio import write_text_atomic
-from llmzero.model.lora import DEFAULT_TARGETS, apply_lora, lora_parameter_count, merge_lora, save_lora
+from llmzero.finetune.common import open_base
+from llmzero.finetune.templates import DEFAULT_TEMPLATE, Template, get_template, stop_strings
+from llmzero.generation import generate_batch
+from llmzero.model.lora import (
+    DEFAULT_TARGETS,
+    apply_lora,
+    lora_parameter_count,
+    merge_lora,
+    save_lora,
+)
+from llmzero.sampling import sampling_preset
+from llmzero.training.distributed import make_trainer
 from llmzero.training.trainer import TrainConfig
 
 DEFAULT_SPLIT = (0.85, 0.05, 0.10)
 TOO_LONG = ("error", "truncate", "skip")
 # Fine-tuning starts from a trained model: fewer steps and a gentler learning rate than pre-training.
-INSTRUCT_DEFAULTS = dict(max_steps=500, lr=5e-4, warmup_steps=20, eval_every=50, eval_batches=20)
+INSTRUCT_TRAINING = TrainConfig(max_steps=500, lr=5e-4, warmup_steps=20, eval_every=50, eval_batches=20)
 
 
 def default_data_path() -> Path:
-    from llmzero.datasets import dataset_path
-
     return dataset_path("instrucoes_ptbr.json")
 
 
@@ -242,12 +249,10 @@ def cut_at_stop(text: str, stops: Sequence[str]) -> str:
 def answer_batch(model, tokenizer, template: Template, examples: Sequence, max_new_tokens: int = 100,
                  batch_size: int = 16) -> list[str]:
     """Greedy answers to ``examples`` (dicts or Instructions), cut at the end marker or the next section marker."""
-    from llmzero.generation import SamplingConfig, generate_batch
-
     ctx = model.config.context_length
     stops = stop_strings(template, tokenizer)
     eos = getattr(tokenizer, "eot_id", None)
-    cfg = SamplingConfig(max_new_tokens=max_new_tokens, temperature=0.0, eos_id=eos)
+    cfg = sampling_preset("greedy", max_new_tokens=max_new_tokens, eos_id=eos)
     prompts = [tokenizer.encode(template.format_prompt(e))[-ctx:] or [pad_id(tokenizer)] for e in examples]
     answers = []
     for start in range(0, len(prompts), batch_size):
@@ -289,7 +294,7 @@ def finetune_instruct(
     """
     log = log or (lambda msg: print(msg, file=sys.stderr))
     out = Path(out)
-    cfg = TrainConfig(**{**INSTRUCT_DEFAULTS, **{k: v for k, v in train_overrides.items() if v is not None}})
+    cfg = INSTRUCT_TRAINING.updated(**train_overrides)
     if batch_size < 1:
         raise UserError("o tamanho do lote precisa ser positivo.", "the batch size must be positive.")
     base_ckpt = open_base(base, out, overwrite)

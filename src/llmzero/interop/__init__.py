@@ -1,11 +1,17 @@
 """Open weights: GPT-2 from and to Hugging Face, GGUF for llama.cpp, and a safe GPT-2 download.
 
-Modules: ``hf`` (import_gpt2, export_hf), ``gguf_export`` (export_gguf), ``download`` (download_gpt2), and
-``cli`` (the `import`, `export` and `download` commands). transformers is never needed at run time; gguf only
-for export_gguf.
+Modules: ``hf`` (import_gpt2, export_hf), ``gguf_export`` (export_gguf) and ``download``
+(download_gpt2); the `import`, `export` and `download` commands are in ``llmzero.cli.interop``.
+transformers is never needed at run time; gguf only for export_gguf.
 """
 
-from llmzero.interop.download import GPT2_RELEASES, RemoteFile, download_file, download_files, download_gpt2
+from llmzero.interop.download import (
+    GPT2_RELEASES,
+    RemoteFile,
+    download_file,
+    download_files,
+    download_gpt2,
+)
 from llmzero.interop.gguf_export import export_gguf
 from llmzero.interop.hf import ExportResult, export_hf, import_gpt2
 

@@ -28,6 +28,8 @@ import urllib.request
 from dataclasses import dataclass
 from pathlib import Path
 
+from tqdm import tqdm
+
 from llmzero.errors import UserError
 
 DEFAULT_BASE_URL = "https://huggingface.co/{repo}/resolve/main"
@@ -110,8 +112,6 @@ def _human(n: int) -> str:
 
 
 def _progress(total: int | None, initial: int, name: str, enabled: bool):
-    from tqdm import tqdm
-
     return tqdm(total=total, initial=initial, unit="B", unit_scale=True, unit_divisor=1024, desc=name,
                 disable=not enabled, leave=False)
 

@@ -33,7 +33,7 @@ NORMAL, CONTROL, UNUSED = 1, 3, 5
 
 def _gguf():
     try:
-        import gguf
+        import gguf  # optional dependency: only GGUF export needs it
     except ImportError:
         raise UserError("exportar GGUF precisa do pacote gguf: pip install gguf",
                         "exporting GGUF needs the gguf package: pip install gguf") from None

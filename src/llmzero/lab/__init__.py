@@ -11,6 +11,7 @@ From Python::
     print(run_experiment("temperature", ctx).reading())
 """
 
+from llmzero.lab import behaviour, interpret, ngram, sampling, strategies, training_runs
 from llmzero.lab.core import (
     EXPERIMENTS,
     Answer,
@@ -23,7 +24,6 @@ from llmzero.lab.core import (
     experiment,
     experiments,
     keyword_match,
-    micro_model,
     repetition_rate,
     run_all,
     run_experiment,
@@ -31,7 +31,16 @@ from llmzero.lab.core import (
 )
 from llmzero.lab.interpret import attention_maps, embedding_pca, logit_lens, nearest_neighbours
 from llmzero.lab.ngram import NGramModel
-from llmzero.lab.sampling import next_token_distribution, plot_next_token_distribution, temperature_sweep
+from llmzero.lab.sampling import (
+    next_token_distribution,
+    plot_next_token_distribution,
+    temperature_sweep,
+)
+
+# The experiment modules: importing them (above) registers their @experiment functions in
+# EXPERIMENTS. Any import of the lab (``llmzero.lab.core`` too) runs this file first, so the
+# registry is always full. The report's order is core.ORDER.
+EXPERIMENT_MODULES = (behaviour, interpret, ngram, sampling, strategies, training_runs)
 
 __all__ = [
     "EXPERIMENTS",
@@ -49,7 +58,6 @@ __all__ = [
     "experiments",
     "keyword_match",
     "logit_lens",
-    "micro_model",
     "nearest_neighbours",
     "next_token_distribution",
     "plot_next_token_distribution",

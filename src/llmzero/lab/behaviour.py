@@ -8,7 +8,9 @@ import random
 
 import numpy as np
 
+from llmzero.chat import ChatSession
 from llmzero.errors import t
+from llmzero.evaluation.perplexity import perplexity
 from llmzero.lab.core import (
     ExperimentResult,
     LabContext,
@@ -22,6 +24,7 @@ from llmzero.lab.core import (
     quote,
     save_plot,
 )
+from llmzero.sampling import sampling_preset
 
 
 def _prompts() -> dict:
@@ -125,8 +128,6 @@ def validation_sentences(ctx: LabContext, n: int, max_chars: int = 200) -> list[
 
 @experiment("out-of-domain", "Fora do domínio", "Out of domain")
 def out_of_domain(ctx: LabContext) -> ExperimentResult:
-    from llmzero.evaluation.perplexity import perplexity
-
     lm = ctx.lm()
     data = _prompts()["out_of_domain"]
     texts = [(t("corpus (validação)", "corpus (validation)"), "in", s) for s in validation_sentences(ctx, data["from_validation"])]
@@ -186,12 +187,9 @@ def out_of_domain(ctx: LabContext) -> ExperimentResult:
 # --------------------------------------------------------------------------------------------------------------
 def simulate_conversation(lm, turns: list[str], max_new_tokens: int, watch: str) -> list[dict]:
     """Play ``turns`` against the model with chat.ChatSession; per turn, what the prompt holds."""
-    from llmzero.chat import ChatSession
-    from llmzero.generation import SamplingConfig
-
     session = ChatSession(lm.model, lm.tokenizer, template=lm.meta.get("template", "comando"),
                           system_prompt=lm.meta.get("system_prompt"),
-                          sampling=SamplingConfig(max_new_tokens=max_new_tokens, temperature=0.0),
+                          sampling=sampling_preset("greedy", max_new_tokens=max_new_tokens),
                           reply_room=max_new_tokens)
     enc = lm.tokenizer.encode
     rows = []

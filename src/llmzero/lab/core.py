@@ -32,8 +32,19 @@ from typing import Callable, Sequence
 import numpy as np
 import torch
 
+from llmzero.checkpoint import load_checkpoint, resolve_dir
+from llmzero.data import TokenWindows, WindowBatches
+from llmzero.datasets import corpus_text
 from llmzero.errors import UserError, t
 from llmzero.fileio import write_json_atomic, write_text_atomic
+from llmzero.finetune.templates import get_template, stop_strings
+from llmzero.generation import SamplingConfig, TextStream, generate_ids
+from llmzero.model import GPT
+from llmzero.plots import _pyplot, save_figure
+from llmzero.sampling import SAMPLING_PRESETS
+from llmzero.tokenizers import build_tokenizer
+from llmzero.training import TrainConfig, Trainer
+from llmzero.training.pretrain import pretrain
 
 DEFAULT_OUT = "runs/lab"
 MODEL_DIR = {True: "_model_quick", False: "_model"}  # the lab's own model, per mode (both can live in one folder)
@@ -70,11 +81,11 @@ class Experiment:
         return t(self.title_pt, self.title_en)
 
 
-# Chapter order of the report; the modules below register into EXPERIMENTS when imported.
+# Chapter order of the report.
 ORDER = ("prompt-length", "out-of-domain", "multi-turn", "temperature", "hallucination", "prompts", "next-token",
          "dataset-size", "strategies", "scaling", "ngram", "interpretability")
-MODULES = ("llmzero.lab.behaviour", "llmzero.lab.sampling", "llmzero.lab.training_runs", "llmzero.lab.strategies",
-           "llmzero.lab.ngram", "llmzero.lab.interpret")
+# Filled by @experiment. The package (lab/__init__.py) imports every experiment module, and
+# Python runs a package's __init__ before any of its modules: the registry is full when in use.
 EXPERIMENTS: dict[str, Experiment] = {}
 
 
@@ -90,10 +101,6 @@ def experiment(name: str, title_pt: str, title_en: str, needs_model: bool = True
 
 def experiments() -> dict[str, Experiment]:
     """Every experiment, in the report's order."""
-    import importlib
-
-    for module in MODULES:
-        importlib.import_module(module)
     return {name: EXPERIMENTS[name] for name in sorted(EXPERIMENTS, key=lambda n: (ORDER.index(n) if n in ORDER else 99, n))}
 
 
@@ -137,8 +144,6 @@ class LabModel:
 
     @property
     def template(self):
-        from llmzero.finetune.templates import get_template
-
         return get_template(self.meta.get("template", "comando"), self.tokenizer)
 
     def question_prompt(self, question: str) -> str:
@@ -148,8 +153,6 @@ class LabModel:
     @property
     def stops(self) -> list[str]:
         """Where an answer ends: the template's section markers, and for a base model also a blank line."""
-        from llmzero.finetune.templates import stop_strings
-
         stops = stop_strings(self.template, self.tokenizer)
         return stops if self.instruct else [*stops, "\n\n"]
 
@@ -194,8 +197,6 @@ class LabContext:
 
     def corpus(self) -> str:
         if self._corpus is None:
-            from llmzero.datasets import corpus_text
-
             self._corpus = corpus_text()
         return self._corpus
 
@@ -203,8 +204,6 @@ class LabContext:
         """A tokenizer trained on the shipped corpus (for the experiments that train their own models), made once."""
         key = (kind, vocab_size)
         if key not in self._tokenizers:
-            from llmzero.tokenizers import build_tokenizer
-
             self._tokenizers[key] = build_tokenizer(kind, self.corpus(), vocab_size)
         return self._tokenizers[key]
 
@@ -224,9 +223,6 @@ class LabContext:
 
 
 def load_lab_model(path: str | Path) -> LabModel:
-    from llmzero.checkpoint import load_checkpoint
-    from llmzero.model import GPT
-
     ckpt = load_checkpoint(path)
     if not isinstance(ckpt.model, GPT):
         raise UserError(
@@ -240,9 +236,6 @@ def load_lab_model(path: str | Path) -> LabModel:
 
 def auto_model(ctx: LabContext) -> LabModel:
     """Pre-train (or reuse) the lab's small GPT on the shipped corpus in ``ctx.out/_model``."""
-    from llmzero.checkpoint import resolve_dir
-    from llmzero.training.pretrain import pretrain
-
     folder = ctx.out / MODEL_DIR[ctx.quick]
     s = AUTO_MODEL[ctx.quick]
     recipe = {"recipe": s, "seed": ctx.seed, "quick": ctx.quick}
@@ -265,25 +258,6 @@ def auto_model(ctx: LabContext) -> LabModel:
     return lm
 
 
-def micro_model(steps: int = 80, seed: int = 0, chars: int = 60_000) -> LabModel:
-    """A character-level GPT trained for a few seconds on the start of the shipped corpus, kept in memory.
-
-    Too small to answer anything, big enough to try the lab's functions on (and for the tests).
-    """
-    from llmzero.datasets import corpus_text
-    from llmzero.model import GPTConfig
-    from llmzero.tokenizers import CharTokenizer
-
-    text = corpus_text()[:chars]
-    tok = CharTokenizer().train(text)
-    ids = np.asarray(tok.encode(text), dtype=np.int64)
-    cut = int(len(ids) * 0.9)
-    config = GPTConfig(vocab_size=tok.vocab_size, context_length=64, n_layer=2, n_head=2, n_embd=32)
-    model, _ = train_lm(ids[:cut], ids[cut:], config, steps=steps, batch_size=16, lr=1e-2, seed=seed,
-                        eval_every=steps, eval_batches=2)
-    return LabModel(model, tok, Path("<memory>"), {"kind": "lm", "model": config.to_dict()}, trained_by_lab=True)
-
-
 # --------------------------------------------------------------------------------------------------------------
 # Measurements
 # --------------------------------------------------------------------------------------------------------------
@@ -300,14 +274,13 @@ class Answer:
         return float(np.mean(self.token_probs)) if self.token_probs else 0.0
 
 
-def answer(lm: LabModel, prompt: str, *, max_new_tokens: int = 40, temperature: float = 0.0, seed: int = 0,
+def answer(lm: LabModel, prompt: str, *, max_new_tokens: int = 40,
+           temperature: float = SAMPLING_PRESETS["greedy"]["temperature"], seed: int = 0,
            top_k: int | None = None, stop: Sequence[str] | None = None) -> Answer:
     """Continue ``prompt`` and keep, for every new token, the probability the model gave it (its "confidence").
 
     A prompt longer than the context minus the answer's room loses its beginning (``dropped_tokens``).
     """
-    from llmzero.generation import SamplingConfig, TextStream, generate_ids
-
     tok = lm.tokenizer
     ids = tok.encode(prompt) or ([tok.eot_id] if tok.eot_id is not None else [0])
     room = max(lm.context_length - max_new_tokens, lm.context_length // 2)
@@ -411,10 +384,6 @@ def chunk_split(ids: np.ndarray, chunk: int, val_fraction: float, seed: int) -> 
 def train_lm(train_ids: np.ndarray, val_ids: np.ndarray, config, *, steps: int, batch_size: int, lr: float,
              seed: int, eval_every: int, eval_batches: int = 50, warmup: int | None = None):
     """Train a fresh GPT on token ids; (model, history rows with step/train_loss/val_loss). Nothing is kept on disk."""
-    from llmzero.data import TokenWindows, WindowBatches
-    from llmzero.model import GPT
-    from llmzero.training import TrainConfig, Trainer
-
     torch.manual_seed(seed)
     model = GPT(config)
     T = config.context_length
@@ -435,14 +404,10 @@ def train_lm(train_ids: np.ndarray, val_ids: np.ndarray, config, *, steps: int, 
 # Plots and Markdown helpers
 # --------------------------------------------------------------------------------------------------------------
 def pyplot():
-    from llmzero.plots import _pyplot
-
     return _pyplot()
 
 
 def save_plot(fig, ctx: LabContext, name: str, filename: str) -> str:
-    from llmzero.plots import save_figure
-
     fig.tight_layout()
     save_figure(fig, ctx.exp_dir(name) / filename)
     return filename

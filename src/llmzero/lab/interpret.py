@@ -6,7 +6,16 @@ import numpy as np
 import torch
 
 from llmzero.errors import UserError, t
-from llmzero.lab.core import ExperimentResult, LabContext, experiment, fmt, load_data, md_table, pyplot, save_plot
+from llmzero.lab.core import (
+    ExperimentResult,
+    LabContext,
+    experiment,
+    fmt,
+    load_data,
+    md_table,
+    pyplot,
+    save_plot,
+)
 from llmzero.lab.sampling import token_label
 
 MAX_LAYERS_SHOWN, MAX_HEADS_SHOWN = 6, 6

@@ -24,8 +24,22 @@ from typing import Sequence
 import numpy as np
 
 from llmzero.errors import UserError, t
-from llmzero.lab.core import ExperimentResult, LabContext, chunk_split, experiment, fmt, md_table, pyplot, quote, save_plot, train_lm
+from llmzero.evaluation.perplexity import perplexity_ids
+from llmzero.generation import generate_ids
+from llmzero.lab.core import (
+    ExperimentResult,
+    LabContext,
+    chunk_split,
+    experiment,
+    fmt,
+    md_table,
+    pyplot,
+    quote,
+    save_plot,
+    train_lm,
+)
 from llmzero.model import GPTConfig
+from llmzero.sampling import sampling_preset
 
 SMOOTHINGS = ("add-k", "kn")
 
@@ -154,9 +168,6 @@ VARIANTS = ((1, "add-k", 1.0), (2, "add-k", 1.0), (2, "add-k", 0.01), (3, "add-k
 
 @experiment("ngram", "Estatística primeiro: n-gramas × GPT", "Statistics first: n-grams vs GPT", needs_model=False)
 def ngram(ctx: LabContext) -> ExperimentResult:
-    from llmzero.evaluation.perplexity import perplexity_ids
-    from llmzero.generation import SamplingConfig, generate_ids
-
     s = NGRAM[ctx.quick]
     tok = ctx.word_tokenizer(s["vocab"])
     ids = np.asarray(tok.encode(ctx.corpus()), dtype=np.int64)
@@ -188,7 +199,7 @@ def ngram(ctx: LabContext) -> ExperimentResult:
     rng = np.random.default_rng(ctx.seed)
     for key in ((2, "add-k", 0.01), best_key):
         samples[models[key].name] = tok.decode(start + models[key].sample(start, n_words, rng))
-    steps = generate_ids(gpt, start, SamplingConfig(max_new_tokens=n_words, temperature=1.0, seed=ctx.seed))
+    steps = generate_ids(gpt, start, sampling_preset("model", max_new_tokens=n_words, seed=ctx.seed))
     samples["GPT"] = tok.decode(start + [s_.token_id for s_ in steps])
     m = {"rows": rows, "val_tokens": int(len(val)), "train_tokens": int(len(train)), "vocab_size": V,
          "unk_share": unk_share, "samples": samples, "gpt": {"steps": s["steps"], "model": config.to_dict()},

@@ -25,6 +25,7 @@ from llmzero.lab.core import (
     repetition_rate,
     save_plot,
 )
+from llmzero.plots import save_figure
 
 
 # --------------------------------------------------------------------------------------------------------------
@@ -176,8 +177,6 @@ def plot_next_token_distribution(model, tokenizer, prompt: str, path: str | Path
     axes[0][0].invert_yaxis()
     fig.suptitle(t(f"Próximo token depois de: \"{quote(prompt, 60)}\"", f"Next token after: \"{quote(prompt, 60)}\""))
     if path is not None:
-        from llmzero.plots import save_figure
-
         dist.path = save_figure(fig, path)
     else:
         dist.figure = fig

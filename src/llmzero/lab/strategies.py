@@ -10,8 +10,31 @@ from pathlib import Path
 
 import torch
 
+from llmzero.checkpoint import load_checkpoint
+from llmzero.datasets import dataset_path
 from llmzero.errors import t
-from llmzero.lab.core import ExperimentResult, LabContext, experiment, fmt, md_table, pyplot, save_plot
+from llmzero.evaluation.text_metrics import corpus_rouge_l
+from llmzero.finetune.classify import finetune_classifier
+from llmzero.finetune.instruct import (
+    DEFAULT_SPLIT,
+    InstructionBatches,
+    default_data_path,
+    encode_examples,
+    finetune_instruct,
+    pad_id,
+    read_instructions,
+    split_examples,
+)
+from llmzero.finetune.templates import get_template
+from llmzero.lab.core import (
+    ExperimentResult,
+    LabContext,
+    experiment,
+    fmt,
+    md_table,
+    pyplot,
+    save_plot,
+)
 
 STRATEGIES = {
     True: dict(cls_steps=30, cls_max_length=48, cls_batch=8, instruct_steps=40, instruct_batch=8, test_limit=20,
@@ -29,9 +52,6 @@ def _history(folder: Path) -> list[dict]:
 
 
 def classification_run(base: Path, *, pooling: str, train: str, lr: float, s: dict, seed: int) -> dict:
-    from llmzero.datasets import dataset_path
-    from llmzero.finetune.classify import finetune_classifier
-
     with tempfile.TemporaryDirectory(prefix="llmzero-lab-cls-") as tmp:
         out = finetune_classifier(base, dataset_path("spam_ptbr.tsv"), Path(tmp) / "run", pooling=pooling, train=train,
                                   batch_size=s["cls_batch"], max_length=s["cls_max_length"], log=lambda msg: None,
@@ -47,8 +67,6 @@ def classification_run(base: Path, *, pooling: str, train: str, lr: float, s: di
 @torch.no_grad()
 def response_loss(model, tokenizer, template, examples, context_length: int) -> float:
     """Mean cross-entropy over the response tokens only (prompt masked), whatever the model was trained with."""
-    from llmzero.finetune.instruct import InstructionBatches, encode_examples, pad_id
-
     encoded, _ = encode_examples(tokenizer, template, examples, context_length, "skip")
     batches = InstructionBatches(encoded, 16, pad_id(tokenizer), mask_prompt=True, shuffle=False)
     model.eval()
@@ -61,11 +79,6 @@ def response_loss(model, tokenizer, template, examples, context_length: int) -> 
 
 
 def instruct_run(base: Path, *, mask_prompt: bool, s: dict, seed: int) -> dict:
-    from llmzero.checkpoint import load_checkpoint
-    from llmzero.evaluation.text_metrics import corpus_rouge_l
-    from llmzero.finetune.instruct import DEFAULT_SPLIT, default_data_path, finetune_instruct, read_instructions, split_examples
-    from llmzero.finetune.templates import get_template
-
     with tempfile.TemporaryDirectory(prefix="llmzero-lab-inst-") as tmp:
         folder = Path(tmp) / "run"
         out = finetune_instruct(base, None, folder, mask_prompt=mask_prompt, batch_size=s["instruct_batch"],

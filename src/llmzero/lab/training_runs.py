@@ -5,7 +5,17 @@ from __future__ import annotations
 import numpy as np
 
 from llmzero.errors import t
-from llmzero.lab.core import ExperimentResult, LabContext, chunk_split, experiment, fmt, md_table, pyplot, save_plot, train_lm
+from llmzero.lab.core import (
+    ExperimentResult,
+    LabContext,
+    chunk_split,
+    experiment,
+    fmt,
+    md_table,
+    pyplot,
+    save_plot,
+    train_lm,
+)
 from llmzero.model import GPTConfig
 
 # Small shapes trained for a fixed number of steps; the quick ones keep `lab all --quick` to a few minutes.
@@ -144,7 +154,7 @@ def scaling(ctx: LabContext) -> ExperimentResult:
          "tokens": width[0]["tokens"], "runs": len(cache)}
 
     plt = pyplot()
-    from matplotlib.ticker import ScalarFormatter
+    from matplotlib.ticker import ScalarFormatter  # matplotlib loads only to draw (start-up time)
 
     fig, axes = plt.subplots(1, 3, figsize=(14, 4))
     ax = axes[0]

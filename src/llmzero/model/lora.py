@@ -111,10 +111,6 @@ def lora_parameter_count(model: nn.Module) -> int:
     return sum(m.lora_A.numel() + m.lora_B.numel() for m in lora_modules(model).values())
 
 
-def trainable_parameter_count(model: nn.Module) -> int:
-    return sum(p.numel() for p in model.parameters() if p.requires_grad)
-
-
 @torch.no_grad()
 def merge_lora(model: nn.Module) -> nn.Module:
     """Fold each B @ A · scale into its base weight and put the plain ``nn.Linear`` back. Returns the model."""

@@ -32,6 +32,9 @@ import torch
 
 from llmzero.errors import UserError, get_lang
 from llmzero.generation import SamplingConfig, TextStream, generate_ids
+from llmzero.sampling import SAMPLING_PRESETS
+
+DEFAULT_TEMPERATURE = SAMPLING_PRESETS["varied"]["temperature"]  # the page and the API alike
 
 MAX_NEW_TOKENS = 2048  # above this a request is refused, whatever the model
 MAX_TOP_N = 50  # most bars per token
@@ -233,7 +236,7 @@ class Studio:
             raise RequestError(
                 400, f"max_new_tokens={max_new} passa do contexto do modelo ({self.config.context_length} tokens).",
                 f"max_new_tokens={max_new} is beyond the model's context ({self.config.context_length} tokens).")
-        temperature = _number(params, "temperature", 0.8, float, 0.0, 10.0)
+        temperature = _number(params, "temperature", DEFAULT_TEMPERATURE, float, 0.0, 10.0)
         top_k = _number(params, "top_k", None, int, 1, self.config.vocab_size, none_values=(0,))
         top_p = _number(params, "top_p", None, float, 0.0, 1.0, none_values=(1.0,))
         if top_p == 0.0:
@@ -358,6 +361,7 @@ def render_index(lang: str, info: dict) -> str:
         page = page.replace("{{" + key + "}}", html.escape(pair[col]))
     boot = {"lang": lang, "texts": TEXTS, "info": info}
     page = page.replace("{{lang}}", "en" if lang == "en" else "pt-BR")
+    page = page.replace("{{temperature_default}}", f"{DEFAULT_TEMPERATURE:g}")
     # "</" would end the <script> element early; JSON allows the escaped form.
     return page.replace("{{boot_json}}", json.dumps(boot, ensure_ascii=False).replace("</", "<\\/"))
 

@@ -1,8 +1,9 @@
 """Tokenizers: text <-> integer ids. Characters, words, and byte-level BPE (GPT-2 compatible)."""
 
-from llmzero.tokenizers.base import EOT, UNK, Tokenizer, build_tokenizer, load_tokenizer, tokenizer_from_dict
+from llmzero.tokenizers.base import EOT, UNK, Tokenizer
 from llmzero.tokenizers.bpe import GPT2_PATTERN, BPETokenizer
 from llmzero.tokenizers.char import CharTokenizer, normalize_text
+from llmzero.tokenizers.factory import build_tokenizer, load_tokenizer, tokenizer_from_dict
 from llmzero.tokenizers.view import render_tokens, tokens_json
 from llmzero.tokenizers.word import WordTokenizer
 

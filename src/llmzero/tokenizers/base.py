@@ -1,14 +1,12 @@
-"""The common shape of every tokenizer, JSON save/load, and the two entry points.
+"""The common shape of every tokenizer and its JSON save.
 
 A tokenizer turns text into a list of integer ids and back. Each variant (characters, words, byte-level
 BPE) is a small subclass of ``Tokenizer`` with ``train / encode / decode`` and a JSON form
-(``to_dict / from_dict``). ``load_tokenizer`` reads any saved form; ``build_tokenizer`` makes one from a
-short spec ("char", "word", "bpe" or a path).
+(``to_dict / from_dict``). Making and loading one of any kind is ``factory``'s job.
 """
 
 from __future__ import annotations
 
-import json
 import os
 from pathlib import Path
 from typing import Any
@@ -107,76 +105,3 @@ def check_specials(special_tokens: Any) -> list[str]:
         if s not in out:
             out.append(s)
     return out
-
-
-def tokenizer_classes() -> dict[str, type[Tokenizer]]:
-    from llmzero.tokenizers.bpe import BPETokenizer
-    from llmzero.tokenizers.char import CharTokenizer
-    from llmzero.tokenizers.word import WordTokenizer
-
-    return {"char": CharTokenizer, "word": WordTokenizer, "bpe": BPETokenizer}
-
-
-def tokenizer_from_dict(d: Any, source: str = "") -> Tokenizer:
-    """Rebuild a tokenizer from its JSON form (dispatch on "type")."""
-    where = f" ({source})" if source else ""
-    classes = tokenizer_classes()
-    if not isinstance(d, dict) or d.get("type") not in classes:
-        raise UserError(
-            f"este JSON não é um tokenizador do llmzero{where}: falta um \"type\" entre {sorted(classes)}",
-            f"this JSON is not an llmzero tokenizer{where}: it lacks a \"type\" among {sorted(classes)}",
-        )
-    try:
-        return classes[d["type"]].from_dict(d)
-    except UserError:
-        raise
-    except (KeyError, TypeError, ValueError, IndexError, AttributeError) as e:
-        raise UserError(
-            f"tokenizador {d['type']} corrompido{where}: {e!r}",
-            f"corrupted {d['type']} tokenizer{where}: {e!r}",
-        ) from None
-
-
-def load_tokenizer(path: str | os.PathLike) -> Tokenizer:
-    """Load a tokenizer from a JSON file we saved, a GPT-2 folder (encoder.json + vocab.bpe), or a folder
-    holding tokenizer.json (a checkpoint)."""
-    path = Path(path)
-    if path.is_dir():
-        if (path / "encoder.json").is_file() and (path / "vocab.bpe").is_file():
-            from llmzero.tokenizers.bpe import BPETokenizer
-
-            return BPETokenizer.from_gpt2(path)
-        if (path / "tokenizer.json").is_file():
-            return load_tokenizer(path / "tokenizer.json")
-        raise UserError(
-            f"a pasta {path} não tem tokenizer.json nem encoder.json + vocab.bpe",
-            f"the folder {path} holds neither tokenizer.json nor encoder.json + vocab.bpe",
-        )
-    if not path.is_file():
-        raise UserError(f"arquivo de tokenizador não encontrado: {path}", f"tokenizer file not found: {path}")
-    try:
-        with open(path, encoding="utf-8") as f:
-            d = json.load(f)
-    except (json.JSONDecodeError, UnicodeDecodeError) as e:
-        raise UserError(
-            f"o arquivo {path} não é um JSON válido ({e})", f"the file {path} is not valid JSON ({e})"
-        ) from None
-    return tokenizer_from_dict(d, str(path))
-
-
-def build_tokenizer(spec: str, text: str | None = None, vocab_size: int | None = None) -> Tokenizer:
-    """Make a tokenizer: "char" | "word" | "bpe" (trained on ``text``) or a path (loaded)."""
-    classes = tokenizer_classes()
-    if spec in classes:
-        if text is None or not text:
-            raise UserError(
-                f"para criar um tokenizador {spec} é preciso um texto de treino",
-                f"a training text is needed to build a {spec} tokenizer",
-            )
-        return classes[spec]().train(text, vocab_size=vocab_size)
-    if spec and (Path(spec).exists() or any(c in spec for c in "/\\.")):
-        return load_tokenizer(spec)
-    raise UserError(
-        f"tokenizador desconhecido: {spec!r} (use char, word, bpe ou o caminho de um arquivo salvo)",
-        f"unknown tokenizer: {spec!r} (use char, word, bpe or the path of a saved file)",
-    )

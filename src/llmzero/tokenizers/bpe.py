@@ -77,7 +77,7 @@ def text_to_bytes(s: str) -> bytes:
 
 def tiktoken_available() -> bool:
     try:
-        import tiktoken  # noqa: F401
+        import tiktoken  # noqa: F401  (optional dependency)
     except ImportError:
         return False
     return True
@@ -323,7 +323,7 @@ class BPETokenizer(Tokenizer):
             return None
         if self._tiktoken is None:
             try:
-                import tiktoken
+                import tiktoken  # optional dependency (the pure-Python encoder works without it)
 
                 self._tiktoken = tiktoken.Encoding(
                     name=f"llmzero-{self.name}-{id(self)}",

@@ -10,8 +10,8 @@ import unicodedata
 from collections import Counter
 from typing import Any
 
-from llmzero.errors import UserError
-from llmzero.tokenizers.base import EOT, FORMAT_VERSION, UNK, Tokenizer, check_specials
+from llmzero.tokenizers.base import EOT
+from llmzero.tokenizers.vocab import VocabTokenizer
 
 
 def normalize_text(text: str, lowercase: bool = False, strip_accents: bool = False) -> str:
@@ -24,8 +24,13 @@ def normalize_text(text: str, lowercase: bool = False, strip_accents: bool = Fal
     return text
 
 
-class CharTokenizer(Tokenizer):
+class CharTokenizer(VocabTokenizer):
+    """Training options: lowercase, strip_accents, special_tokens. With ``vocab_size``, only the
+    most frequent characters are kept; the kept characters are numbered in code-point order."""
+
     kind = "char"
+    vocab_field = "chars"
+    piece_kind = "single characters"
 
     def __init__(
         self,
@@ -35,77 +40,30 @@ class CharTokenizer(Tokenizer):
         strip_accents: bool = False,
     ):
         # ids: 0 = <unk>, then the special tokens, then the characters.
-        specials = check_specials(special_tokens)
-        super().__init__({s: 1 + i for i, s in enumerate(specials)})
         self.lowercase = lowercase
         self.strip_accents = strip_accents
-        self._set_chars(chars or [])
-
-    def _set_chars(self, chars: list[str]) -> None:
-        self.chars = list(chars)
-        offset = 1 + len(self.special_tokens)
-        self.stoi = {c: offset + i for i, c in enumerate(self.chars)}
-        self.itos = [UNK, *self.special_tokens, *self.chars]
+        super().__init__(chars, special_tokens)
 
     @property
-    def unk_id(self) -> int:
-        return 0
-
-    @property
-    def vocab_size(self) -> int:
-        return len(self.itos)
+    def chars(self) -> list[str]:
+        return self.vocab
 
     def normalize(self, text: str) -> str:
         return normalize_text(text, self.lowercase, self.strip_accents)
 
-    def train(self, text: str, vocab_size: int | None = None, **opts: Any) -> "CharTokenizer":
-        """Learn the character set of ``text``. With ``vocab_size``, keep only the most frequent characters.
-        Options: lowercase, strip_accents, special_tokens."""
-        if "special_tokens" in opts:
-            specials = check_specials(opts.pop("special_tokens"))
-            self.special_tokens = {s: 1 + i for i, s in enumerate(specials)}
-            self._special_re = None
+    def units(self, text: str) -> str:
+        return self.normalize(text)
+
+    def choose(self, counts: Counter[str], vocab_size: int | None) -> list[str]:
+        return sorted(self.most_frequent(counts, vocab_size))
+
+    def take_options(self, opts: dict[str, Any]) -> None:
         self.lowercase = bool(opts.pop("lowercase", self.lowercase))
         self.strip_accents = bool(opts.pop("strip_accents", self.strip_accents))
-        if opts:
-            raise UserError(f"opções desconhecidas: {sorted(opts)}", f"unknown options: {sorted(opts)}")
-        counts: Counter[str] = Counter()
-        for piece, is_special in self.split_special(text):
-            if not is_special:
-                counts.update(self.normalize(piece))
-        chars = sorted(counts)
-        if vocab_size is not None:
-            room = vocab_size - 1 - len(self.special_tokens)
-            if room < 1:
-                raise UserError(
-                    f"vocab_size={vocab_size} é pequeno demais: <unk> e os tokens especiais já ocupam "
-                    f"{1 + len(self.special_tokens)} ids",
-                    f"vocab_size={vocab_size} is too small: <unk> and the special tokens already take "
-                    f"{1 + len(self.special_tokens)} ids",
-                )
-            # Most frequent first; ties by code point so the result never depends on dict order.
-            kept = sorted(counts, key=lambda c: (-counts[c], c))[:room]
-            chars = sorted(kept)
-        self._set_chars(chars)
-        return self
-
-    def encode(self, text: str) -> list[int]:
-        ids: list[int] = []
-        get = self.stoi.get
-        for piece, is_special in self.split_special(text):
-            if is_special:
-                ids.append(self.special_tokens[piece])
-            else:
-                ids.extend(get(c, 0) for c in self.normalize(piece))
-        return ids
 
     def decode(self, ids: list[int]) -> str:
         self.check_ids(ids)
         return "".join(self.itos[i] for i in ids)
-
-    def token_text(self, token_id: int) -> str:
-        self.check_ids([token_id])
-        return self.itos[token_id]
 
     def oov_report(self, text: str) -> dict[str, int]:
         """Characters of ``text`` (after normalization) outside the vocabulary, with counts, most frequent
@@ -116,24 +74,14 @@ class CharTokenizer(Tokenizer):
                 counts.update(c for c in self.normalize(piece) if c not in self.stoi)
         return dict(sorted(counts.items(), key=lambda kv: (-kv[1], kv[0])))
 
-    def to_dict(self) -> dict:
-        return {
-            "type": self.kind,
-            "version": FORMAT_VERSION,
-            "lowercase": self.lowercase,
-            "strip_accents": self.strip_accents,
-            "special_tokens": list(self.special_tokens),
-            "chars": self.chars,
-        }
+    def settings(self) -> dict:
+        return {"lowercase": self.lowercase, "strip_accents": self.strip_accents}
 
     @classmethod
-    def from_dict(cls, d: dict) -> "CharTokenizer":
-        chars = d["chars"]
-        if not all(isinstance(c, str) and len(c) == 1 for c in chars) or len(set(chars)) != len(chars):
-            raise ValueError("chars must be distinct single characters")
-        return cls(
-            chars=chars,
-            special_tokens=d.get("special_tokens", []),
-            lowercase=bool(d.get("lowercase", False)),
-            strip_accents=bool(d.get("strip_accents", False)),
-        )
+    def settings_from_dict(cls, d: dict) -> dict:
+        return {"lowercase": bool(d.get("lowercase", False)),
+                "strip_accents": bool(d.get("strip_accents", False))}
+
+    @classmethod
+    def is_piece(cls, piece: Any) -> bool:
+        return isinstance(piece, str) and len(piece) == 1

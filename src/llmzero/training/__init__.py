@@ -1,3 +1,11 @@
-from llmzero.training.trainer import TrainConfig, Trainer, TrainingDiverged, TrainResult, lm_loss, lr_at, pick_device
+from llmzero.training.trainer import (
+    TrainConfig,
+    Trainer,
+    TrainingDiverged,
+    TrainResult,
+    lm_loss,
+    lr_at,
+    pick_device,
+)
 
 __all__ = ["TrainConfig", "Trainer", "TrainingDiverged", "TrainResult", "lm_loss", "lr_at", "pick_device"]

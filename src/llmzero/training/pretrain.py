@@ -12,11 +12,15 @@ import torch
 
 from llmzero.checkpoint import load_checkpoint, resolve_dir
 from llmzero.data import TokenWindows, WindowBatches, load_token_file, read_text, split_ids
+from llmzero.datasets import corpus_path
 from llmzero.errors import UserError, t
-from llmzero.model import GPT, preset as preset_config
+from llmzero.generation import generate
+from llmzero.model import GPT
+from llmzero.model import preset as preset_config
+from llmzero.sampling import sampling_preset
 from llmzero.tokenizers import build_tokenizer, tokenizer_from_dict
-from llmzero import distributed
-from llmzero.distributed import make_trainer
+from llmzero.training import distributed
+from llmzero.training.distributed import make_trainer
 from llmzero.training.trainer import TrainConfig
 
 DEFAULT_OUT = "runs/llmzero"
@@ -32,8 +36,6 @@ def load_corpus_ids(data: str | Path | None, tokenizer_spec, vocab_size, log) ->
         ids, meta = load_token_file(data)
         return ids, tokenizer_from_dict(meta["tokenizer"], str(data)), str(data)
     if data is None:
-        from llmzero.datasets import corpus_path
-
         data = corpus_path()
     text = read_text(data)
     if isinstance(tokenizer_spec, str):
@@ -160,12 +162,10 @@ def pretrain(
 
 def write_samples(model: GPT, tokenizer, prompts: list[str], seed: int, on_sample=None, max_new_tokens: int = 60):
     """Continue each prompt with the trained model, so the learner sees what it learned."""
-    from llmzero.generation import SamplingConfig, generate
-
     model.eval()
     outs = []
     for i, prompt in enumerate(prompts):
-        cfg = SamplingConfig(max_new_tokens=max_new_tokens, temperature=0.8, top_k=40, seed=seed + i)
+        cfg = sampling_preset("samples", max_new_tokens=max_new_tokens, seed=seed + i)
         text = generate(model, tokenizer, prompt, cfg).text
         outs.append({"prompt": prompt, "text": text})
         if on_sample:

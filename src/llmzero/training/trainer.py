@@ -14,15 +14,17 @@ import math
 import signal
 import sys
 import time
-from dataclasses import asdict, dataclass, field, fields
+from dataclasses import asdict, dataclass, field, fields, replace
 from pathlib import Path
 from typing import Callable, Iterable, Protocol
 
 import torch
+from tqdm import tqdm
 
 from llmzero.checkpoint import METRICS_FILE, load_checkpoint, restore_optimizer, save_checkpoint
 from llmzero.errors import UserError, t
 from llmzero.fileio import write_text_atomic
+from llmzero.plots import plot_loss_curves
 
 
 class BatchSource(Protocol):
@@ -75,6 +77,10 @@ class TrainConfig:
     def from_dict(cls, data: dict) -> "TrainConfig":
         names = {f.name for f in fields(cls)}
         return cls(**{k: v for k, v in data.items() if k in names})
+
+    def updated(self, **changes) -> "TrainConfig":
+        """A copy with some fields changed; a None value keeps the field as it is (a flag not given)."""
+        return replace(self, **{k: v for k, v in changes.items() if v is not None})
 
 
 def lr_at(cfg: TrainConfig, step: int, progress: float) -> float:
@@ -286,8 +292,6 @@ class Trainer:
         return p
 
     def _loop(self) -> TrainResult:
-        from tqdm import tqdm
-
         cfg = self.cfg
         bar = tqdm(total=cfg.max_steps, initial=self.step, disable=not cfg.progress, file=sys.stderr,
                    dynamic_ncols=True, leave=False, unit=t("passo", "step"))
@@ -372,6 +376,4 @@ class Trainer:
         """Write loss.png: training and validation loss against steps."""
         if not self.history:
             return None
-        from llmzero.plots import plot_loss_curves
-
         return plot_loss_curves(self.history, self.out_dir / "loss.png")

@@ -1,0 +1,7 @@
+"""`python -m llmzero.cli ...` (and `torchrun -m llmzero.cli ...`) is the `llmzero` command."""
+
+import sys
+
+from llmzero.cli import main
+
+sys.exit(main())

@@ -1,0 +1,141 @@
+"""`llmzero chat` (the terminal loop) and `llmzero ask` (one answer) over ``llmzero.chat``.
+
+Handlers import the library (and so torch) in their bodies: `llmzero --help` must stay fast.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+
+from llmzero.cli.args import float_arg, positive_int
+from llmzero.errors import t
+from llmzero.sampling import SAMPLING_PRESETS, sampling_preset
+
+CHAT_TEMPERATURE = SAMPLING_PRESETS["chat"]["temperature"]
+ASK_TEMPERATURE = SAMPLING_PRESETS["greedy"]["temperature"]
+
+
+def _add_model_flags(s) -> None:
+    """The flags chat and ask share: the model, its system prompt and the sampling."""
+    s.add_argument(
+        "--model",
+        required=True,
+        help=t("pasta do modelo ajustado", "the fine-tuned model's folder"),
+    )
+    s.add_argument(
+        "--system",
+        help=t(
+            "prompt de sistema (padrão: o do treino)", "system prompt (default: the training one)"
+        ),
+    )
+    s.add_argument("--max-new-tokens", type=positive_int, default=150)
+    s.add_argument("--top-k", type=positive_int)
+    s.add_argument("--top-p", type=float_arg)
+    s.add_argument("--seed", type=int)
+    s.add_argument("--device", default="cpu")
+
+
+def _sampling(args, preset: str):
+    """The preset's sampling, with every flag the user gave taking its place."""
+    given = {k: getattr(args, k) for k in ("temperature", "top_k", "top_p") if getattr(args, k) is not None}
+    if given.keys() & {"top_k", "top_p"}:
+        given.setdefault("top_k", None)  # a user's own cut replaces the preset's top-k
+    return sampling_preset(preset, max_new_tokens=args.max_new_tokens, seed=args.seed, **given)
+
+
+# -- chat ------------------------------------------------------------------------------------------
+
+
+def add_chat(s) -> None:
+    _add_model_flags(s)
+    s.add_argument(
+        "--temperature",
+        type=float_arg,
+        help=t(f"temperatura (padrão {CHAT_TEMPERATURE})", f"temperature (default {CHAT_TEMPERATURE})"),
+    )
+
+
+def _warn_if_not_tuned(ckpt) -> None:
+    if ckpt.meta.get("stage") != "instruct":
+        print(
+            t(
+                "aviso: este modelo não foi ajustado por instruções (`llmzero finetune instruct`); "
+                "ele só vai continuar o texto.",
+                "warning: this model was not instruction-tuned (`llmzero finetune instruct`); "
+                "it will only continue the text.",
+            ),
+            file=sys.stderr,
+        )
+
+
+def chat_command(args) -> int:
+    from llmzero.chat import load_chat_model, run_chat, session_for
+
+    ckpt = load_chat_model(args.model, args.device)
+    _warn_if_not_tuned(ckpt)
+    sampling = _sampling(args, "chat")
+    session = session_for(ckpt, args.system, sampling)
+    try:
+        import readline  # noqa: F401  (line editing and history in input(), where available)
+    except ImportError:
+        pass
+    name, context = session.template.name, session.context_length
+    print(
+        t(
+            f"Modelo {ckpt.path} (formato '{name}', contexto {context} tokens).",
+            f"Model {ckpt.path} ('{name}' template, context {context} tokens).",
+        )
+    )
+    return run_chat(session)
+
+
+# -- ask -------------------------------------------------------------------------------------------
+
+
+def add_ask(s) -> None:
+    s.add_argument(
+        "question", nargs="+", help=t("a pergunta ou instrução", "the question or instruction")
+    )
+    _add_model_flags(s)
+    s.add_argument(
+        "--input",
+        default="",
+        help=t("entrada da instrução (opcional)", "the instruction's input (optional)"),
+    )
+    s.add_argument(
+        "--temperature",
+        type=float_arg,
+        help=t(f"temperatura (padrão {ASK_TEMPERATURE:g}: guloso)", f"temperature (default {ASK_TEMPERATURE:g}: greedy)"),
+    )
+    s.add_argument(
+        "--json",
+        action="store_true",
+        help=t("saída JSON {question, answer, ...}", "JSON output {question, answer, ...}"),
+    )
+
+
+def ask_command(args) -> int:
+    from llmzero.chat import ask
+
+    question = " ".join(args.question)
+    sampling = _sampling(args, "greedy")
+
+    def stream(piece: str) -> None:
+        sys.stdout.write(piece)
+        sys.stdout.flush()
+
+    result = ask(
+        args.model,
+        question,
+        args.input,
+        system_prompt=args.system,
+        sampling=sampling,
+        on_text=None if args.json else stream,
+        device=args.device,
+    )
+    if args.json:
+        print(json.dumps(result, ensure_ascii=False))
+    else:
+        sys.stdout.write("\n")
+    return 0

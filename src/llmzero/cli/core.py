@@ -1,0 +1,546 @@
+"""The core verbs: `tokenize`, `prepare`, `train`, `generate` and `info`.
+
+Handlers import the library (and so torch) inside their bodies: building the parser for
+`llmzero --help` must stay fast.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+from llmzero.cli.args import fields_from_args, float_arg, nonneg_int, positive_int
+from llmzero.errors import UserError, t
+from llmzero.sampling import SAMPLING_PRESETS
+
+
+def _print_json(data) -> None:
+    print(json.dumps(data, ensure_ascii=False))
+
+
+def _read_arg_text(text: str | None, file: str | None, what_pt: str, what_en: str) -> str:
+    if file:
+        from llmzero.data import read_text
+
+        return read_text(file)
+    if text is None:
+        raise UserError(
+            f"falta {what_pt} (como argumento ou com --file).",
+            f"{what_en} is missing (as an argument or with --file).",
+        )
+    return text
+
+
+# -- tokenize --------------------------------------------------------------------------------------
+
+
+def add_tokenize(s) -> None:
+    s.add_argument("text", nargs="?", help=t("o texto (ou use --file)", "the text (or use --file)"))
+    s.add_argument("--file", help=t("ler o texto de um arquivo", "read the text from a file"))
+    s.add_argument(
+        "--tokenizer",
+        default="char",
+        help=t(
+            "char, word ou bpe (treinados no corpus embarcado), um tokenizer.json, uma pasta GPT-2 "
+            "ou um checkpoint",
+            "char, word or bpe (trained on the shipped corpus), a tokenizer.json, a GPT-2 folder "
+            "or a checkpoint",
+        ),
+    )
+    s.add_argument(
+        "--vocab-size",
+        type=positive_int,
+        help=t("tamanho do vocabulário (bpe)", "vocabulary size (bpe)"),
+    )
+    s.add_argument(
+        "--json",
+        action="store_true",
+        help=t("saída JSON {tokens, ids}", "JSON output {tokens, ids}"),
+    )
+    s.add_argument("--no-color", action="store_true", help=t("sem cores", "no colours"))
+
+
+def _tokenizer_for_view(spec: str, vocab_size: int | None):
+    """A checkpoint's tokenizer, a saved one, a GPT-2 folder, or char/word/bpe on the corpus."""
+    from llmzero.tokenizers import build_tokenizer, load_tokenizer
+
+    if spec in ("char", "word", "bpe"):
+        from llmzero.datasets import corpus_text
+
+        return build_tokenizer(spec, corpus_text(), vocab_size or (512 if spec == "bpe" else None))
+    path = Path(spec)
+    if path.is_dir() and not (path / "encoder.json").is_file():
+        from llmzero.checkpoint import resolve_dir
+
+        inner = resolve_dir(path)
+        if (inner / "tokenizer.json").is_file():
+            return load_tokenizer(inner / "tokenizer.json")
+    return build_tokenizer(spec)
+
+
+def tokenize_command(args) -> int:
+    from llmzero.tokenizers import render_tokens, tokens_json
+
+    text = _read_arg_text(args.text, args.file, "o texto", "the text")
+    tok = _tokenizer_for_view(args.tokenizer, args.vocab_size)
+    if args.json:
+        _print_json(tokens_json(tok, text))
+        return 0
+    ids = tok.encode(text)
+    color = not args.no_color and sys.stdout.isatty()
+    print(render_tokens(tok, ids, color=color))
+    per_token = len(text) / max(len(ids), 1)
+    print(
+        t(
+            f"{len(ids)} tokens, {len(text)} caracteres ({per_token:.2f} caracteres por token)",
+            f"{len(ids)} tokens, {len(text)} characters ({per_token:.2f} characters per token)",
+        )
+    )
+    print("ids:", ids)
+    oov = getattr(tok, "oov_report", None)
+    if oov is not None:
+        missing = oov(text)
+        if missing:
+            ranked = sorted(missing.items(), key=lambda kv: -kv[1])[:20]
+            shown = ", ".join(f"{c!r}×{n}" for c, n in ranked)
+            print(t(f"fora do vocabulário: {shown}", f"outside the vocabulary: {shown}"))
+    return 0
+
+
+# -- prepare ---------------------------------------------------------------------------------------
+
+
+def add_prepare(s) -> None:
+    s.add_argument(
+        "--data",
+        help=t(
+            "arquivo de texto UTF-8 (padrão: o corpus embarcado)",
+            "UTF-8 text file (default: the shipped corpus)",
+        ),
+    )
+    s.add_argument("--tokenizer", default="char", help="char | word | bpe | PATH")
+    s.add_argument("--vocab-size", type=positive_int)
+    s.add_argument(
+        "--out",
+        required=True,
+        help=t(
+            "arquivo de tokens a escrever (ex.: dados/tokens.bin)",
+            "token file to write (e.g. data/tokens.bin)",
+        ),
+    )
+    s.add_argument("--json", action="store_true")
+
+
+def prepare_command(args) -> int:
+    from llmzero.data import prepare_token_file, read_text
+    from llmzero.tokenizers import build_tokenizer
+
+    if args.data is None:
+        from llmzero.datasets import corpus_path
+
+        data = corpus_path()
+    else:
+        data = Path(args.data)
+    text = read_text(data) if args.tokenizer in ("char", "word", "bpe") else None
+    tok = build_tokenizer(args.tokenizer, text, args.vocab_size)
+    meta = prepare_token_file(data, tok, args.out)
+    summary = {
+        "out": args.out,
+        "tokens": meta["count"],
+        "dtype": meta["dtype"],
+        "vocab_size": tok.vocab_size,
+    }
+    if args.json:
+        _print_json(summary)
+    else:
+        count, dtype, vocab = meta["count"], meta["dtype"], tok.vocab_size
+        print(
+            t(
+                f"{count:,} tokens ({dtype}) escritos em {args.out}; vocabulário de {vocab}.",
+                f"{count:,} tokens ({dtype}) written to {args.out}; vocabulary of {vocab}.",
+            )
+        )
+    return 0
+
+
+# -- train -----------------------------------------------------------------------------------------
+
+
+def add_train(s) -> None:
+    s.add_argument(
+        "--data",
+        help=t(
+            "texto UTF-8 ou arquivo de tokens do `prepare`",
+            "UTF-8 text or a token file from `prepare`",
+        ),
+    )
+    s.add_argument("--tokenizer", default="char", help="char | word | bpe | PATH")
+    s.add_argument("--vocab-size", type=positive_int)
+    s.add_argument(
+        "--preset",
+        default="tiny",
+        help=t(
+            "forma do modelo: nano, tiny, mini, small, gpt2, ...",
+            "model shape: nano, tiny, mini, small, gpt2, ...",
+        ),
+    )
+    s.add_argument("--layers", type=positive_int)
+    s.add_argument("--heads", type=positive_int)
+    s.add_argument("--dim", type=positive_int)
+    s.add_argument("--context", type=positive_int)
+    s.add_argument("--dropout", type=float_arg)
+    s.add_argument("--batch-size", type=positive_int, default=16)
+    s.add_argument(
+        "--stride",
+        type=positive_int,
+        help=t(
+            "passo entre janelas (padrão: o contexto)",
+            "step between windows (default: the context)",
+        ),
+    )
+    s.add_argument("--val-fraction", type=float_arg, default=0.1)
+    s.add_argument("--lr", type=float_arg)
+    s.add_argument("--min-lr", type=float_arg)
+    s.add_argument("--warmup-steps", type=nonneg_int)
+    s.add_argument("--weight-decay", type=float_arg)
+    s.add_argument("--grad-clip", type=float_arg)
+    s.add_argument("--grad-accum", type=positive_int)
+    s.add_argument("--max-steps", type=positive_int)
+    s.add_argument("--time-budget", type=float_arg, metavar="SECONDS")
+    s.add_argument("--eval-every", type=positive_int)
+    s.add_argument("--eval-batches", type=positive_int)
+    s.add_argument("--checkpoint-every", type=positive_int)
+    s.add_argument("--seed", type=int)
+    s.add_argument("--device", help="auto | cpu | cuda | mps")
+    s.add_argument("--precision", choices=["auto", "fp32", "bf16"])
+    s.add_argument(
+        "--compile",
+        action="store_true",
+        default=None,
+        help=t("usar torch.compile", "use torch.compile"),
+    )
+    s.add_argument("--out", default="runs/llmzero", help=t("pasta do treino", "run folder"))
+    s.add_argument(
+        "--resume",
+        action="store_true",
+        help=t("continuar o treino salvo em --out", "continue the run saved in --out"),
+    )
+    s.add_argument(
+        "--overwrite",
+        action="store_true",
+        help=t(
+            "recomeçar mesmo se --out já tem um checkpoint",
+            "start over even if --out holds a checkpoint",
+        ),
+    )
+    s.add_argument(
+        "--samples",
+        type=nonneg_int,
+        default=3,
+        help=t("amostras geradas no fim", "samples generated at the end"),
+    )
+    s.add_argument("--no-progress", action="store_true")
+    s.add_argument(
+        "--json",
+        action="store_true",
+        help=t("imprime uma linha JSON final", "print one final JSON line"),
+    )
+
+
+def train_command(args) -> int:
+    from llmzero.model import GPTConfig
+    from llmzero.training import TrainConfig
+    from llmzero.training.pretrain import pretrain
+
+    overrides = fields_from_args(TrainConfig, args)
+    if args.no_progress or args.json:
+        overrides["progress"] = not args.no_progress and sys.stderr.isatty()
+    model_overrides = fields_from_args(
+        GPTConfig,
+        args,
+        skip=("vocab_size",),  # (the tokenizer's: --vocab-size sizes the tokenizer, which sizes the model)
+        n_layer="layers",
+        n_head="heads",
+        n_embd="dim",
+        context_length="context",
+    )
+
+    def show_sample(prompt: str, text: str) -> None:
+        if not args.json:
+            print(
+                f"  » {prompt}\033[1m{text}\033[0m"
+                if sys.stdout.isatty()
+                else f"  » {prompt}{text}"
+            )
+
+    summary = pretrain(
+        args.data,
+        args.out,
+        tokenizer=args.tokenizer,
+        vocab_size=args.vocab_size,
+        preset=args.preset,
+        model_overrides=model_overrides,
+        batch_size=args.batch_size,
+        stride=args.stride,
+        val_fraction=args.val_fraction,
+        train=overrides,
+        resume=args.resume,
+        overwrite=args.overwrite,
+        samples=args.samples,
+        on_sample=None if args.json else show_sample,
+    )
+    from llmzero.training import distributed
+
+    if not distributed.is_main():  # under torchrun, rank 0 prints the summary
+        return 0
+    if args.json:
+        keys = ("val_loss", "train_loss", "steps", "tokens_per_second", "params", "out")
+        _print_json({k: summary[k] for k in keys})
+        return 0
+    vl, steps, out = summary["val_loss"], summary["steps"], summary["out"]
+    speed = summary["tokens_per_second"]
+    if vl is not None:
+        print(
+            t(
+                f"Fim: {steps} passos, perda de validação {vl:.3f}, {speed:,.0f} tokens/s. "
+                f'Modelo em {out} (use `llmzero generate --model {out} "..."`).',
+                f"Done: {steps} steps, validation loss {vl:.3f}, {speed:,.0f} tokens/s. "
+                f'Model in {out} (try `llmzero generate --model {out} "..."`).',
+            )
+        )
+    else:
+        print(t(f"Fim: {steps} passos. Modelo em {out}.", f"Done: {steps} steps. Model in {out}."))
+    if summary["stopped_by"] == "interrupt":
+        print(
+            t(
+                "Treino interrompido: checkpoint salvo; continue com --resume.",
+                "Training interrupted: checkpoint saved; continue with --resume.",
+            ),
+            file=sys.stderr,
+        )
+        return 130
+    return 0
+
+
+# -- generate --------------------------------------------------------------------------------------
+
+
+def add_generate(s) -> None:
+    s.add_argument("prompt", nargs="?", help=t("o início do texto", "the start of the text"))
+    s.add_argument(
+        "--model",
+        required=True,
+        help=t("pasta do treino ou do checkpoint", "run or checkpoint folder"),
+    )
+    s.add_argument(
+        "--prompt-file", help=t("ler o prompt de um arquivo", "read the prompt from a file")
+    )
+    s.add_argument("--max-new-tokens", type=nonneg_int, default=100)
+    s.add_argument(
+        "--temperature", type=float_arg, default=SAMPLING_PRESETS["varied"]["temperature"]
+    )
+    s.add_argument("--top-k", type=positive_int)
+    s.add_argument("--top-p", type=float_arg)
+    s.add_argument(
+        "--stop",
+        action="append",
+        default=[],
+        help=t("sequência de parada (repetível)", "stop sequence (repeatable)"),
+    )
+    s.add_argument("--seed", type=int)
+    s.add_argument("--device", default="cpu")
+    s.add_argument(
+        "--no-cache", action="store_true", help=t("sem KV cache", "without the KV cache")
+    )
+    s.add_argument("--no-stream", action="store_true")
+    s.add_argument("--json", action="store_true")
+
+
+def generate_command(args) -> int:
+    from llmzero.checkpoint import load_checkpoint
+    from llmzero.generation import SamplingConfig, generate
+
+    prompt = _read_arg_text(args.prompt, args.prompt_file, "o prompt", "the prompt")
+    ckpt = load_checkpoint(args.model, device=args.device, kinds=("lm", "lm-int8"))
+    if ckpt.tokenizer is None:
+        raise UserError(
+            f"{ckpt.path} não tem tokenizer.json.", f"{ckpt.path} has no tokenizer.json."
+        )
+    cfg = SamplingConfig(
+        max_new_tokens=args.max_new_tokens,
+        temperature=args.temperature,
+        top_k=args.top_k,
+        top_p=args.top_p,
+        stop=args.stop,
+        seed=args.seed,
+        use_cache=not args.no_cache,
+    )
+    stream = not args.json and not args.no_stream
+    if stream:
+        sys.stdout.write(prompt)
+        sys.stdout.flush()
+
+    def on_text(piece: str) -> None:
+        sys.stdout.write(piece)
+        sys.stdout.flush()
+
+    result = generate(ckpt.model, ckpt.tokenizer, prompt, cfg, on_text=on_text if stream else None)
+    if args.json:
+        speed = round(result.tokens_per_second, 1)
+        _print_json({"text": result.text, "tokens": result.num_tokens, "tokens_per_second": speed})
+    elif stream:
+        sys.stdout.write("\n")
+    else:
+        print(prompt + result.text)
+    return 0
+
+
+# -- info ------------------------------------------------------------------------------------------
+
+
+def add_info(s) -> None:
+    s.add_argument("--model", help=t("pasta de um modelo treinado", "a trained model's folder"))
+    s.add_argument("--json", action="store_true")
+
+
+def _model_info(args) -> int:
+    from llmzero.checkpoint import load_checkpoint
+
+    ckpt = load_checkpoint(args.model)
+    model, c = ckpt.model, ckpt.config
+    data = {
+        "path": str(ckpt.path),
+        "kind": ckpt.kind,
+        "config": c.to_dict(),
+        "params": model.num_parameters(),
+        "flops_per_token_training": model.flops_per_token(True),
+        "step": ckpt.meta.get("step"),
+        "tokenizer": getattr(ckpt.tokenizer, "kind", None),
+        "data": ckpt.meta.get("data"),
+    }
+    if args.json:
+        _print_json(data)
+        return 0
+    step, params, flops = data["step"], data["params"], data["flops_per_token_training"]
+    print(
+        t(
+            f"Modelo em {ckpt.path} ({ckpt.kind}), passo {step}",
+            f"Model in {ckpt.path} ({ckpt.kind}), step {step}",
+        )
+    )
+    print(
+        t(
+            f"  forma: {c.n_layer} camadas × {c.n_head} cabeças × dimensão {c.n_embd}, "
+            f"contexto {c.context_length}, vocabulário {c.vocab_size}",
+            f"  shape: {c.n_layer} layers × {c.n_head} heads × dimension {c.n_embd}, "
+            f"context {c.context_length}, vocabulary {c.vocab_size}",
+        )
+    )
+    print(
+        t(
+            f"  parâmetros: {params:,}; FLOPs por token (treino): {flops:,}",
+            f"  parameters: {params:,}; FLOPs per token (training): {flops:,}",
+        )
+    )
+    print(t(f"  tokenizador: {data['tokenizer']}", f"  tokenizer: {data['tokenizer']}"))
+    return 0
+
+
+def info_command(args) -> int:
+    if args.model:
+        return _model_info(args)
+    import torch
+
+    from llmzero import __version__
+    from llmzero.inference import kernel
+    from llmzero.model import PRESETS, preset
+    from llmzero.training import pick_device
+
+    rows = []
+    for name in PRESETS:
+        cfg = preset(name, vocab_size=PRESETS[name].get("vocab_size", 256))
+        rows.append(
+            {
+                "preset": name,
+                "layers": cfg.n_layer,
+                "heads": cfg.n_head,
+                "dim": cfg.n_embd,
+                "context": cfg.context_length,
+                "params": _count_params(cfg),
+            }
+        )
+    huge_why_not = kernel.huge_pages_why_not()
+    env = {
+        "llmzero": __version__,
+        "torch": torch.__version__,
+        "device": str(pick_device("auto")),
+        "threads": torch.get_num_threads(),
+        "cpu_decode_kernel": kernel.available(),
+        "cpu_decode_kernel_why_not": kernel.why_not(),
+        "huge_pages": huge_why_not is None,
+        "huge_pages_why_not": huge_why_not,
+        "presets": rows,
+    }
+    if args.json:
+        _print_json(env)
+        return 0
+    print(
+        f"llmzero {__version__} · torch {torch.__version__} · "
+        + t("dispositivo", "device")
+        + f" {env['device']} · "
+        + t("threads", "threads")
+        + f" {env['threads']}"
+    )
+    if env["cpu_decode_kernel"]:
+        print(
+            t(
+                "Geração em CPU: decode.c em uso (passo de um token em C)",
+                "CPU generation: decode.c in use (one-token step in C)",
+            )
+        )
+    else:
+        why = env["cpu_decode_kernel_why_not"]
+        print(
+            t(
+                f"Geração em CPU: decode.c fora de uso ({why}); "
+                "o modelo roda em Python, mais devagar",
+                f"CPU generation: decode.c not used ({why}); the model runs in Python, slower",
+            )
+        )
+    if env["huge_pages"]:
+        print(
+            t(
+                "Tensores grandes em páginas de 2 MB (THP_MEM_ALLOC_ENABLE=0 desliga)",
+                "Large tensors on 2 MB pages (THP_MEM_ALLOC_ENABLE=0 turns it off)",
+            )
+        )
+    else:
+        print(
+            t(
+                f"Tensores grandes em páginas de 4 KB ({huge_why_not})",
+                f"Large tensors on 4 KB pages ({huge_why_not})",
+            )
+        )
+    print(
+        t(
+            "Presets (parâmetros com vocabulário de 256 nos presets de CPU, 50.257 nos GPT-2):",
+            "Presets (parameters with a 256 vocabulary for the CPU presets, 50,257 for GPT-2's):",
+        )
+    )
+    for r in rows:
+        print(
+            f"  {r['preset']:<12} {r['layers']:>3}L {r['heads']:>3}H {r['dim']:>5}d "
+            f"ctx {r['context']:>5}  {r['params']:>14,}"
+        )
+    return 0
+
+
+def _count_params(cfg) -> int:
+    """Parameter count from the shape alone (no weights allocated)."""
+    import torch
+
+    from llmzero.model import GPT
+
+    with torch.device("meta"):
+        return GPT(cfg).num_parameters()

