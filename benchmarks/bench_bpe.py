@@ -1,10 +1,11 @@
-"""Byte-level BPE speed: training (ours vs the naive loop) and encoding (pure Python vs tiktoken).
+"""Byte-level BPE speed: training (ours vs the naive loop) and encoding (pure Python vs
+tiktoken).
 
-    python benchmarks/bench_bpe.py                     # ~200 KB of text, vocab 512, GPT-2 from ../shared/data
+    python benchmarks/bench_bpe.py      # ~200 KB of text, vocab 512, GPT-2 from ../shared/data
     python benchmarks/bench_bpe.py --text corpus.txt --size 500 --vocab 1024 --skip-naive
 
-A script, not a test: it prints a table. Targets: training >= 10x faster than the naive loop; pure-Python
-GPT-2 encoding >= 2 MB/s; the tiktoken path >= 0.9x tiktoken alone.
+A script, not a test: it prints a table. Targets: training >= 10x faster than the naive loop;
+pure-Python GPT-2 encoding >= 2 MB/s; the tiktoken path >= 0.9x tiktoken alone.
 """
 
 from __future__ import annotations
@@ -24,25 +25,84 @@ from llmzero.tokenizers.bpe import GPT2_PATTERN, BPETokenizer, _merge_pair, tikt
 SHARED = Path(__file__).resolve().parents[1].parent / "shared" / "data"
 
 
-# --- bench text ---------------------------------------------------------------------------------------
+# --- bench text -----------------------------------------------------------------------------------
 def portuguese_text(n_chars: int, seed: int = 0) -> str:
     """Made-up Brazilian-Portuguese prose from small word lists (varied enough to exercise BPE)."""
     rng = random.Random(seed)
-    subjects = ["O menino", "A professora", "Meu avô", "A cidade inteira", "Um gato curioso", "Nós", "Vocês",
-                "A cozinheira", "O pescador", "Aquela máquina", "A vizinha do lado", "O time de futebol"]
-    verbs = ["encontrou", "perdeu", "desenhou", "explicou", "construiu", "esqueceu", "procurava", "vendia",
-             "consertou", "imaginou", "atravessou", "guardava", "aprendeu", "ensinou", "cantava"]
-    objects = ["um mapa antigo", "a receita de pão de queijo", "três canções", "o caminho de casa",
-               "uma ponte de madeira", "a solução do problema", "os números primos", "um barco azul",
-               "a coleção de selos", "o relógio da praça", "as palavras difíceis", "um pedaço de bolo"]
-    places = ["na feira", "em São Paulo", "à beira do rio", "no interior de Minas", "durante a tempestade",
-              "depois do almoço", "na biblioteca", "em 1998", "às 7h30", "sem ninguém perceber",
-              "com muita atenção", "no último domingo"]
-    extras = ["Que coisa!", "Ninguém acreditou.", "E assim foi.", "Será verdade?", "Você sabia disso?",
-              "Ele disse: \"não sei\".", "Custou R$ 12,50.", "Foram 42 tentativas.", "Ação e reação."]
+    subjects = [
+        "O menino",
+        "A professora",
+        "Meu avô",
+        "A cidade inteira",
+        "Um gato curioso",
+        "Nós",
+        "Vocês",
+        "A cozinheira",
+        "O pescador",
+        "Aquela máquina",
+        "A vizinha do lado",
+        "O time de futebol",
+    ]
+    verbs = [
+        "encontrou",
+        "perdeu",
+        "desenhou",
+        "explicou",
+        "construiu",
+        "esqueceu",
+        "procurava",
+        "vendia",
+        "consertou",
+        "imaginou",
+        "atravessou",
+        "guardava",
+        "aprendeu",
+        "ensinou",
+        "cantava",
+    ]
+    objects = [
+        "um mapa antigo",
+        "a receita de pão de queijo",
+        "três canções",
+        "o caminho de casa",
+        "uma ponte de madeira",
+        "a solução do problema",
+        "os números primos",
+        "um barco azul",
+        "a coleção de selos",
+        "o relógio da praça",
+        "as palavras difíceis",
+        "um pedaço de bolo",
+    ]
+    places = [
+        "na feira",
+        "em São Paulo",
+        "à beira do rio",
+        "no interior de Minas",
+        "durante a tempestade",
+        "depois do almoço",
+        "na biblioteca",
+        "em 1998",
+        "às 7h30",
+        "sem ninguém perceber",
+        "com muita atenção",
+        "no último domingo",
+    ]
+    extras = [
+        "Que coisa!",
+        "Ninguém acreditou.",
+        "E assim foi.",
+        "Será verdade?",
+        "Você sabia disso?",
+        'Ele disse: "não sei".',
+        "Custou R$ 12,50.",
+        "Foram 42 tentativas.",
+        "Ação e reação.",
+    ]
     out, size = [], 0
     while size < n_chars:
-        s = f"{rng.choice(subjects)} {rng.choice(verbs)} {rng.choice(objects)} {rng.choice(places)}."
+        words = (rng.choice(subjects), rng.choice(verbs), rng.choice(objects), rng.choice(places))
+        s = " ".join(words) + "."
         if rng.random() < 0.3:
             s += " " + rng.choice(extras)
         if rng.random() < 0.15:
@@ -68,7 +128,7 @@ def bench_text(n_bytes: int, path: str | None) -> str:
     return text.encode("utf-8")[:n_bytes].decode("utf-8", errors="ignore")
 
 
-# --- the naive reference ------------------------------------------------------------------------------
+# --- the naive reference --------------------------------------------------------------------------
 def naive_train(text: str, vocab_size: int) -> dict[tuple[int, int], int]:
     """minbpe-style: keep every chunk of the text, recount all pairs after every merge."""
     chunks = [list(c.encode("utf-8")) for c in regex.findall(GPT2_PATTERN, text)]
@@ -92,7 +152,7 @@ def naive_train(text: str, vocab_size: int) -> dict[tuple[int, int], int]:
     return merges
 
 
-# --- helpers ------------------------------------------------------------------------------------------
+# --- helpers --------------------------------------------------------------------------------------
 def timed(fn, repeat: int = 1):
     """Best wall time of ``repeat`` runs, and the last result."""
     best, result = float("inf"), None
@@ -104,7 +164,8 @@ def timed(fn, repeat: int = 1):
 
 
 def traced_peak(fn) -> float:
-    """Peak Python memory (MB) allocated while ``fn`` runs (tracemalloc; slower, so timed separately)."""
+    """Peak Python memory (MB) allocated while ``fn`` runs (tracemalloc; slower, so timed
+    separately)."""
     tracemalloc.start()
     fn()
     peak = tracemalloc.get_traced_memory()[1]
@@ -114,32 +175,57 @@ def traced_peak(fn) -> float:
 
 def row(*cells) -> None:
     widths = (44, 12, 12, 14)
-    print("  ".join(str(c).ljust(w) if i == 0 else str(c).rjust(w) for i, (c, w) in enumerate(zip(cells, widths))))
+    print(
+        "  ".join(
+            str(c).ljust(w) if i == 0 else str(c).rjust(w)
+            for i, (c, w) in enumerate(zip(cells, widths))
+        )
+    )
 
 
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--text", help="UTF-8 text file to train and encode (default: The Verdict + pt-BR)")
+    ap.add_argument(
+        "--text", help="UTF-8 text file to train and encode (default: The Verdict + pt-BR)"
+    )
     ap.add_argument("--size", type=int, default=200, help="training text size in KB (default 200)")
     ap.add_argument("--vocab", type=int, default=512, help="training vocabulary size (default 512)")
-    ap.add_argument("--encode-size", type=int, default=2000, help="encoding text size in KB (default 2000)")
-    ap.add_argument("--gpt2", default=str(SHARED / "gpt2"), help="folder with encoder.json + vocab.bpe")
+    ap.add_argument(
+        "--encode-size", type=int, default=2000, help="encoding text size in KB (default 2000)"
+    )
+    ap.add_argument(
+        "--gpt2", default=str(SHARED / "gpt2"), help="folder with encoder.json + vocab.bpe"
+    )
     ap.add_argument("--skip-naive", action="store_true", help="do not run the slow naive training")
     args = ap.parse_args(argv)
 
     train_text = bench_text(args.size * 1000, args.text)
     n_train = len(train_text.encode("utf-8"))
-    print(f"python {sys.version.split()[0]}; training text {n_train / 1e3:.0f} KB, vocab {args.vocab}\n")
+    print(
+        f"python {sys.version.split()[0]}; training text {n_train / 1e3:.0f} KB, vocab "
+        f"{args.vocab}\n"
+    )
     row("task", "seconds", "MB/s", "vs reference")
     row("-" * 44, "-" * 12, "-" * 12, "-" * 14)
 
     # Training.
-    t_fast, fast = timed(lambda: BPETokenizer().train(train_text, args.vocab, special_tokens=[]), repeat=3)
-    row("train: ours (chunk counts + pair index + heap)", f"{t_fast:.3f}", f"{n_train / 1e6 / t_fast:.2f}", "")
+    t_fast, fast = timed(
+        lambda: BPETokenizer().train(train_text, args.vocab, special_tokens=[]), repeat=3
+    )
+    row(
+        "train: ours (chunk counts + pair index + heap)",
+        f"{t_fast:.3f}",
+        f"{n_train / 1e6 / t_fast:.2f}",
+        "",
+    )
     if not args.skip_naive:
         t_naive, naive = timed(lambda: naive_train(train_text, args.vocab))
-        row("train: naive (recount all pairs every merge)", f"{t_naive:.2f}", f"{n_train / 1e6 / t_naive:.3f}",
-            f"ours {t_naive / t_fast:.0f}x faster")
+        row(
+            "train: naive (recount all pairs every merge)",
+            f"{t_naive:.2f}",
+            f"{n_train / 1e6 / t_naive:.3f}",
+            f"ours {t_naive / t_fast:.0f}x faster",
+        )
         print(f"{'':44}  same merges as the naive loop: {'yes' if naive == fast.merges else 'NO'}")
 
     # Encoding with GPT-2's vocabulary.
@@ -158,11 +244,26 @@ def main(argv: list[str] | None = None) -> int:
         t_load, pure = timed(lambda: BPETokenizer.from_gpt2(gpt2, use_tiktoken=False))
         row("load encoder.json + vocab.bpe", f"{t_load:.3f}", "", "")
         t_cold, ids = timed(lambda: pure.encode(enc_text))
-        row("encode: pure Python, empty cache", f"{t_cold:.3f}", f"{mb / t_cold:.2f}", "target 2 MB/s")
+        row(
+            "encode: pure Python, empty cache",
+            f"{t_cold:.3f}",
+            f"{mb / t_cold:.2f}",
+            "target 2 MB/s",
+        )
         t_warm, _ = timed(lambda: pure.encode(enc_text), repeat=3)
-        row("encode: pure Python, warm cache", f"{t_warm:.3f}", f"{mb / t_warm:.2f}", "target 2 MB/s")
+        row(
+            "encode: pure Python, warm cache",
+            f"{t_warm:.3f}",
+            f"{mb / t_warm:.2f}",
+            "target 2 MB/s",
+        )
         t_dec, back = timed(lambda: pure.decode(ids), repeat=3)
-        row("decode: pure Python", f"{t_dec:.3f}", f"{mb / t_dec:.2f}", "roundtrip ok" if back == enc_text else "BAD")
+        row(
+            "decode: pure Python",
+            f"{t_dec:.3f}",
+            f"{mb / t_dec:.2f}",
+            "roundtrip ok" if back == enc_text else "BAD",
+        )
         if tiktoken_available():
             import tiktoken
             from tiktoken.load import data_gym_to_mergeable_bpe_ranks
@@ -170,8 +271,12 @@ def main(argv: list[str] | None = None) -> int:
             ranks = data_gym_to_mergeable_bpe_ranks(
                 vocab_bpe_file=str(gpt2 / "vocab.bpe"), encoder_json_file=str(gpt2 / "encoder.json")
             )
-            ref = tiktoken.Encoding("gpt2-bench", pat_str=GPT2_PATTERN, mergeable_ranks=ranks,
-                                    special_tokens={"<|endoftext|>": 50256})
+            ref = tiktoken.Encoding(
+                "gpt2-bench",
+                pat_str=GPT2_PATTERN,
+                mergeable_ranks=ranks,
+                special_tokens={"<|endoftext|>": 50256},
+            )
             fast_tok = BPETokenizer.from_gpt2(gpt2, use_tiktoken=True)
             fast_tok.encode("warm up")
             ref.encode("warm up")
@@ -182,17 +287,29 @@ def main(argv: list[str] | None = None) -> int:
                 t_ours = min(t_ours, timed(lambda: fast_tok.encode(enc_text))[0])
             same = fast_tok.encode(enc_text) == ref.encode(enc_text, allowed_special="all") == ids
             row("encode: tiktoken alone", f"{t_ref:.3f}", f"{mb / t_ref:.2f}", "")
-            row("encode: ours through tiktoken", f"{t_ours:.3f}", f"{mb / t_ours:.2f}",
-                f"{t_ref / t_ours:.2f}x tiktoken")
-            print(f"{'':44}  same ids (pure Python, ours via tiktoken, tiktoken): {'yes' if same else 'NO'}")
+            row(
+                "encode: ours through tiktoken",
+                f"{t_ours:.3f}",
+                f"{mb / t_ours:.2f}",
+                f"{t_ref / t_ours:.2f}x tiktoken",
+            )
+            print(
+                f"{'':44}  same ids (pure Python, ours via tiktoken, tiktoken): "
+                f"{'yes' if same else 'NO'}"
+            )
         else:
             print("(tiktoken not installed: fast path skipped)")
 
         pure_fresh = BPETokenizer.from_gpt2(gpt2, use_tiktoken=False)
         peak_enc = traced_peak(lambda: pure_fresh.encode(enc_text))
-        print(f"\npeak Python memory, pure-Python encoding of {mb:.2f} MB (tracemalloc): {peak_enc:.0f} MB")
+        print(
+            f"\npeak Python memory, pure-Python encoding of {mb:.2f} MB (tracemalloc): "
+            f"{peak_enc:.0f} MB"
+        )
 
-    peak_train = traced_peak(lambda: BPETokenizer().train(train_text, args.vocab, special_tokens=[]))
+    peak_train = traced_peak(
+        lambda: BPETokenizer().train(train_text, args.vocab, special_tokens=[])
+    )
     print(f"peak Python memory, training (tracemalloc): {peak_train:.1f} MB")
     rss_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1e3  # Linux reports KB
     print(f"peak resident memory of this process (getrusage): {rss_mb:.0f} MB")

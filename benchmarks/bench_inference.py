@@ -1,15 +1,16 @@
-"""Generation speed: llmzero vs Hugging Face transformers on GPT-2 124M's shape (random weights, greedy).
+"""Generation speed: llmzero vs Hugging Face transformers on GPT-2 124M's shape (random weights,
+greedy).
 
     python benchmarks/bench_inference.py                      # 256 new tokens, batch 8 and batch 1
     python benchmarks/bench_inference.py --new-tokens 16      # a smoke run
-    python benchmarks/bench_inference.py --profile --new-tokens 32   # where the time goes (batch 1 and 8)
+    python benchmarks/bench_inference.py --profile --new-tokens 32  # where the time goes
 
-A script, not a test: it prints a Markdown table. Both libraries run the same weights (ours copied into a
-GPT2LMHeadModel) under torch.inference_mode, one after the other. Targets: batch 8 float32 >= 1.5x transformers
-with identical greedy tokens; batch 1 float32 >= 90 % of the memory-bandwidth bound (the fastest reader's read
-bandwidth / bytes read per token: every Linear weight plus the KV cache); batch 1 bfloat16 >= 1.5x transformers
-float32.
-Run it on a quiet machine: other processes on the same cores make every number meaningless.
+A script, not a test: it prints a Markdown table. Both libraries run the same weights (ours
+copied into a GPT2LMHeadModel) under torch.inference_mode, one after the other. Targets: batch 8
+float32 >= 1.5x transformers with identical greedy tokens; batch 1 float32 >= 90 % of the
+memory-bandwidth bound (the fastest reader's read bandwidth / bytes read per token: every Linear
+weight plus the KV cache); batch 1 bfloat16 >= 1.5x transformers float32. Run it on a quiet
+machine: other processes on the same cores make every number meaningless.
 """
 
 from __future__ import annotations
@@ -28,7 +29,7 @@ from llmzero.inference import fast as roads
 from llmzero.model import GPT, preset
 
 
-# --- memory ----------------------------------------------------------------------------------------------------
+# --- memory ---------------------------------------------------------------------------------------
 def reset_peak() -> None:
     """Make the kernel forget this process's peak resident memory (Linux; ignored elsewhere)."""
     try:
@@ -48,7 +49,8 @@ def _status_mb(field: str) -> float:
 
 
 class PeakMemory:
-    """Resident memory a block adds at its peak (above what the process held when it began), in MB."""
+    """Resident memory a block adds at its peak (above what the process held when it began), in
+    MB."""
 
     def __enter__(self):
         reset_peak()
@@ -60,8 +62,8 @@ class PeakMemory:
 
 
 def bytes_per_token(model: GPT, context: int, dtype_size: int) -> float:
-    """Bytes one decode step must read at batch 1: every Linear weight and bias (the output layer too),
-    and the keys and values of ``context`` cached positions."""
+    """Bytes one decode step must read at batch 1: every Linear weight and bias (the output layer
+    too), and the keys and values of ``context`` cached positions."""
     c = model.config
     weights = sum(
         m.weight.numel() + (m.bias.numel() if m.bias is not None else 0)
@@ -72,7 +74,7 @@ def bytes_per_token(model: GPT, context: int, dtype_size: int) -> float:
     return (weights + kv) * dtype_size
 
 
-# --- the two libraries -----------------------------------------------------------------------------------------
+# --- the two libraries ----------------------------------------------------------------------------
 def hf_model(model: GPT):
     """A transformers GPT2LMHeadModel holding our weights (float32)."""
     from transformers import GPT2Config, GPT2LMHeadModel
@@ -136,9 +138,10 @@ def theirs(hf, prompts: torch.Tensor, n: int) -> tuple[list[list[int]], float, f
 
 
 def readers() -> list:
-    """The ways to read memory the bound is measured with: (name, function summing a float32 tensor). torch.sum
-    reads one stream per thread; decode.c's stream_sum reads 1, 2, 4 or 8 streams per thread side by side, which
-    was 10-33 % faster here (a core following one stream leaves bandwidth unused). The bound takes the fastest."""
+    """The ways to read memory the bound is measured with: (name, function summing a float32
+    tensor). torch.sum reads one stream per thread; decode.c's stream_sum reads 1, 2, 4 or 8 streams
+    per thread side by side, which was 10-33 % faster here (a core following one stream leaves
+    bandwidth unused). The bound takes the fastest."""
     found = [("torch.sum", torch.sum)]
     if streams.available():
         found += [
@@ -149,7 +152,8 @@ def readers() -> list:
 
 
 def read_speeds(buffer: torch.Tensor, timings: list[tuple[str, float]]) -> dict[str, float]:
-    """Each reader's mean read speed (GB/s: its bytes over its time) from (reader, seconds) readings of ``buffer``."""
+    """Each reader's mean read speed (GB/s: its bytes over its time) from (reader, seconds) readings
+    of ``buffer``."""
     names = dict.fromkeys(name for name, _ in timings)
     return {
         name: buffer.nbytes
@@ -161,12 +165,14 @@ def read_speeds(buffer: torch.Tensor, timings: list[tuple[str, float]]) -> dict[
 
 
 def fastest_reading(buffer: torch.Tensor, timings: list[tuple[str, float]]) -> float:
-    """The read speed (GB/s) of the single fastest of the (reader, seconds) readings of ``buffer``."""
+    """The read speed (GB/s) of the single fastest of the (reader, seconds) readings of
+    ``buffer``."""
     return buffer.nbytes / min(sec for _, sec in timings) / 1e9
 
 
 def timed_reading(ways: list, i: int, buffer: torch.Tensor) -> tuple[str, float]:
-    """(the reader's name, seconds) of reading ``buffer`` once with the i-th of ``ways`` in turn (see readers)."""
+    """(the reader's name, seconds) of reading ``buffer`` once with the i-th of ``ways`` in turn
+    (see readers)."""
     name, read = ways[i % len(ways)]
     t = time.perf_counter()
     read(buffer)
@@ -175,16 +181,17 @@ def timed_reading(ways: list, i: int, buffer: torch.Tensor) -> tuple[str, float]
 
 @torch.inference_mode()
 def ours_against_bandwidth(model: GPT, prompt: torch.Tensor, n: int, buffer: torch.Tensor) -> dict:
-    """Generate ``n`` tokens for one prompt, reading ``buffer`` (as many bytes as a step) once after every token, by
-    each of the readers in turn, so that the memory's read speed is measured all through the run, step by step next
-    to the steps it bounds (this machine's memory speed drifts by a third from minute to minute, and any two
-    readings differ by ~10 %).
+    """Generate ``n`` tokens for one prompt, reading ``buffer`` (as many bytes as a step) once after
+    every token, by each of the readers in turn, so that the memory's read speed is measured all
+    through the run, step by step next to the steps it bounds (this machine's memory speed drifts by
+    a third from minute to minute, and any two readings differ by ~10 %).
 
-    The ratio is like for like: the steps' mean read speed (the bytes each step must read, over the time the
-    steps took, Python included) over the fastest reader's mean read speed (its bytes over its time). The
-    strictest figure, against the single fastest reading of the run, is reported too; it is biased low (the
-    maximum of many noisy readings lies well above their mean: sums_against_sums, a reader in the place of each
-    step, scores ~80 % on it), so it is not the target's measure."""
+    The ratio is like for like: the steps' mean read speed (the bytes each step must read, over the
+    time the steps took, Python included) over the fastest reader's mean read speed (its bytes over
+    its time). The strictest figure, against the single fastest reading of the run, is reported too;
+    it is biased low (the maximum of many noisy readings lies well above their mean:
+    sums_against_sums, a reader in the place of each step, scores ~80 % on it), so it is not the
+    target's measure."""
     cfg = SamplingConfig(max_new_tokens=n, temperature=0)
     ways = readers()
     t0 = time.perf_counter()
@@ -231,9 +238,10 @@ def ours_against_bandwidth(model: GPT, prompt: torch.Tensor, n: int, buffer: tor
 def sums_against_sums(
     buffer: torch.Tensor, other: torch.Tensor, n: int, reader: str
 ) -> tuple[float, float]:
-    """The control of ours_against_bandwidth: the same two figures with ``reader`` reading ``other`` in the place
-    of each step, a reader that is the bound by definition. (like for like, strict): the first should come out at
-    ~100 %, and the second shows how far below 100 % the strict figure puts even a perfect reader."""
+    """The control of ours_against_bandwidth: the same two figures with ``reader`` reading ``other``
+    in the place of each step, a reader that is the bound by definition. (like for like, strict):
+    the first should come out at ~100 %, and the second shows how far below 100 % the strict figure
+    puts even a perfect reader."""
     ways = readers()
     read_other = dict(ways)[reader]
     mine, timings = [], []
@@ -255,9 +263,10 @@ def first_difference(a: list[int], b: list[int]) -> int | None:
     return next((i for i, (x, y) in enumerate(zip(a, b)) if x != y), None)
 
 
-# --- profile ---------------------------------------------------------------------------------------------------
+# --- profile --------------------------------------------------------------------------------------
 def profile_generation(model: GPT, prompts: torch.Tensor, n: int) -> None:
-    """Print the operators that take the time of generating ``n`` tokens for ``prompts`` (prefill included)."""
+    """Print the operators that take the time of generating ``n`` tokens for ``prompts`` (prefill
+    included)."""
     from torch.profiler import ProfilerActivity, profile
 
     ours(model, prompts, 2)  # warm up
@@ -266,7 +275,7 @@ def profile_generation(model: GPT, prompts: torch.Tensor, n: int) -> None:
     print(prof.key_averages().table(sort_by="self_cpu_time_total", row_limit=15))
 
 
-# --- main ------------------------------------------------------------------------------------------------------
+# --- main -----------------------------------------------------------------------------------------
 def main() -> None:
     p = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
@@ -302,15 +311,18 @@ def main() -> None:
             profile_generation(model, rows_, n)
         return
     print(
-        f"# llmzero vs transformers: {args.preset} ({model.num_parameters() / 1e6:.0f}M parameters, random "
-        f"weights), prompt {args.prompt_len}, {n} new tokens, greedy, {args.threads} threads, torch {torch.__version__}",
+        f"# llmzero vs transformers: {args.preset} ({model.num_parameters() / 1e6:.0f}M "
+        "parameters, random "
+        f"weights), prompt {args.prompt_len}, {n} new tokens, greedy, {args.threads} threads, "
+        f"torch {torch.__version__}",
         file=sys.stderr,
     )
     rows, notes = [], []
 
     def add(what, who, tokens, seconds, ttft, mem, extra=""):
         rows.append(
-            f"| {what} | {who} | {tokens / seconds:,.1f} | {ttft * 1000:,.0f} | {max(mem.extra, 0.0):,.0f} | {extra} |"
+            f"| {what} | {who} | {tokens / seconds:,.1f} | {ttft * 1000:,.0f} | "
+            f"{max(mem.extra, 0.0):,.0f} | {extra} |"
         )
 
     hf = None if args.skip_hf else hf_model(model)
@@ -341,16 +353,18 @@ def main() -> None:
             f"{diff} of {B * n} tokens differ",
         )
         notes.append(
-            f"batch {B} fp32: llmzero / transformers = {ours8_tps / (B * n / s):.2f}x (target >= 1.5x), "
+            f"batch {B} fp32: llmzero / transformers = {ours8_tps / (B * n / s):.2f}x (target >= "
+            "1.5x), "
             f"{diff} differing greedy tokens (target 0)"
         )
 
-    # batch 1, float32, against the bandwidth bound. The bound is per generated token (the bytes one decode step
-    # reads), so it is compared with the decode rate: the tokens after the first over the time after the first
-    # (the prompt's prefill is a few large products, limited by arithmetic, and shows as time to first token).
-    # The read speed is measured during the run, one reading after every token (see ours_against_bandwidth).
-    # (The readers read as many bytes as a step: a buffer of 512 MiB, cut into 2 x 8 pieces of 32 MiB each,
-    # read more slowly than one of 506 MB on some runs here.)
+    # batch 1, float32, against the bandwidth bound. The bound is per generated token (the bytes one
+    # decode step reads), so it is compared with the decode rate: the tokens after the first over
+    # the time after the first (the prompt's prefill is a few large products, limited by arithmetic,
+    # and shows as time to first token). The read speed is measured during the run, one reading
+    # after every token (see ours_against_bandwidth). (The readers read as many bytes as a step: a
+    # buffer of 512 MiB, cut into 2 x 8 pieces of 32 MiB each, read more slowly than one of 506 MB
+    # on some runs here.)
     step_floats = round(bytes_per_token(model, avg_ctx, 4)) // 4
     rounds, buffer = [], torch.ones(step_floats)
     for _ in range(args.rounds):
@@ -370,17 +384,23 @@ def main() -> None:
         n / ours1_tps,
         r["ttft"],
         mem,
-        f"decode {r['decode_tps']:.1f} tok/s = {ratio:.0%} of the bandwidth bound (read speed measured between "
-        f"the steps; runs of {8 * len(readers())} steps {min(r['segments']):.0%}-{max(r['segments']):.0%})",
+        f"decode {r['decode_tps']:.1f} tok/s = {ratio:.0%} of the bandwidth bound (read speed "
+        "measured between "
+        f"the steps; runs of {8 * len(readers())} steps "
+        f"{min(r['segments']):.0%}-{max(r['segments']):.0%})",
     )
     notes.append(
-        f"batch 1 fp32: decode {r['decode_tps']:.1f} tok/s ({ours1_tps:.1f} with the prefill) = {ratio:.0%} "
-        f"of the bandwidth bound (target >= 90 %): the steps read {ratio * read_gbs:.1f} GB/s, the readings "
+        f"batch 1 fp32: decode {r['decode_tps']:.1f} tok/s ({ours1_tps:.1f} with the prefill) = "
+        f"{ratio:.0%} "
+        f"of the bandwidth bound (target >= 90 %): the steps read {ratio * read_gbs:.1f} GB/s, the "
+        "readings "
         f"between them {r['slowest']:.1f}-{r['fastest']:.1f} GB/s, mean by reader: "
         + ", ".join(f"{name} {gbs:.1f}" for name, gbs in r["speeds"].items())
         + f" (the bound takes {r['best']}); "
-        f"{bytes_per_token(model, avg_ctx, 4) / 1e6:.0f} MB per token at the mean context, so the bound is "
-        f"{bound:.1f} tok/s; against the fastest single reading {r['strict']:.0%}; control, {r['best']} over as "
+        f"{bytes_per_token(model, avg_ctx, 4) / 1e6:.0f} MB per token at the mean context, so the "
+        "bound is "
+        f"{bound:.1f} tok/s; against the fastest single reading {r['strict']:.0%}; control, "
+        f"{r['best']} over as "
         f"many bytes in the place of each step: {control[0]:.0%} (strict {control[1]:.0%}); "
         f"median of {len(rounds)} rounds: "
         + ", ".join(
@@ -420,14 +440,17 @@ def main() -> None:
         s,
         ttft,
         mem,
-        f"{differing(o1, ob)} of {n} tokens differ from fp32 (first at {where}); {bf_tps / bound_bf:.0%} of bound",
+        f"{differing(o1, ob)} of {n} tokens differ from fp32 (first at {where}); "
+        f"{bf_tps / bound_bf:.0%} of bound",
     )
     if hf1_tps:
         notes.append(
-            f"batch 1 bf16: llmzero bf16 / transformers fp32 = {bf_tps / hf1_tps:.2f}x (target >= 1.5x)"
+            f"batch 1 bf16: llmzero bf16 / transformers fp32 = {bf_tps / hf1_tps:.2f}x (target >= "
+            "1.5x)"
         )
 
-    # What each fast road gives (see llmzero.inference.fast: FastLinear and step_in_c): the same runs without them.
+    # What each fast road gives (see llmzero.inference.fast: FastLinear and step_in_c): the same
+    # runs without them.
     if not args.no_roads:
         if kernel.available():
             roads.USE_DECODE_STEP = False
@@ -440,7 +463,8 @@ def main() -> None:
                 s,
                 ttft,
                 mem,
-                f"{(n - 1) / (s - ttft) / bound:.0%} of bound; {differing(o1, r1)} of {n} tokens differ",
+                f"{(n - 1) / (s - ttft) / bound:.0%} of bound; {differing(o1, r1)} of {n} tokens "
+                "differ",
             )
             roads.USE_KERNEL = False
             with PeakMemory() as mem:
@@ -452,7 +476,8 @@ def main() -> None:
                 s,
                 ttft,
                 mem,
-                f"{(n - 1) / (s - ttft) / bound:.0%} of bound; {differing(o1, r1)} of {n} tokens differ",
+                f"{(n - 1) / (s - ttft) / bound:.0%} of bound; {differing(o1, r1)} of {n} tokens "
+                "differ",
             )
         onednn, roads.USE_ONEDNN = roads.USE_ONEDNN, False
         roads.USE_KERNEL = False

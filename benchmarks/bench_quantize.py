@@ -1,14 +1,16 @@
-"""Float32 vs int8 (weight-only, per output channel): size on disk, generation speed, validation perplexity.
+"""Float32 vs int8 (weight-only, per output channel): size on disk, generation speed, validation
+perplexity.
 
-    python benchmarks/bench_quantize.py                       # trains a tiny model for ~60 s on the shipped corpus
+    python benchmarks/bench_quantize.py                       # trains a tiny model first
     python benchmarks/bench_quantize.py --model runs/llmzero  # or uses yours
     python benchmarks/bench_quantize.py --smoke               # a few seconds of everything
 
-Two models: a small one trained on the shipped pt-BR corpus (its validation perplexity is the quality check),
-and GPT-2 124M's shape with random weights (speed and size at a realistic scale; its perplexity would mean
-nothing, so the logit difference and top-1 agreement on random text are reported instead). "int8 fast" uses
-PyTorch's int8 CPU kernels; "int8 exact" multiplies by the int8 matrix in float (the reference path).
-A script, not a test: it prints a Markdown table. Run it on a quiet machine.
+Two models: a small one trained on the shipped pt-BR corpus (its validation perplexity is the
+quality check), and GPT-2 124M's shape with random weights (speed and size at a realistic scale;
+its perplexity would mean nothing, so the logit difference and top-1 agreement on random text are
+reported instead). "int8 fast" uses PyTorch's int8 CPU kernels; "int8 exact" multiplies by the
+int8 matrix in float (the reference path). A script, not a test: it prints a Markdown table. Run
+it on a quiet machine.
 """
 
 from __future__ import annotations
@@ -25,8 +27,8 @@ import torch
 from llmzero.checkpoint import load_checkpoint, save_checkpoint
 from llmzero.data import TokenWindows, WindowBatches, split_ids
 from llmzero.generation import SamplingConfig, generate_batch, generate_ids
-from llmzero.model import GPT, preset
 from llmzero.interop.quantize import quantize
+from llmzero.model import GPT, preset
 
 
 @torch.inference_mode()
@@ -119,7 +121,8 @@ def main() -> None:
     val = validation_ids(load_checkpoint(model_dir))
     T = fp.config.context_length
     prompt = torch.as_tensor(val[:16]).long().unsqueeze(0)
-    name = f"{fp.config.extra.get('preset', 'model')} ({fp.num_parameters() / 1e6:.2f}M, shipped corpus)"
+    shape = fp.config.extra.get("preset", "model")
+    name = f"{shape} ({fp.num_parameters() / 1e6:.2f}M, shipped corpus)"
     for label, model, size in (
         ("float32", fp, res.bytes_before / 1e6),
         ("int8 fast", q, res.bytes_after / 1e6),
@@ -163,13 +166,15 @@ def main() -> None:
             f"{tokens_per_second(qbf, one, args.new_tokens):,.1f} | - | n/a |"
         )
         rows.append(
-            f"| {name} | int8 vs float32 | {res.bytes_after / res.bytes_before:.2f}x (linear weights "
+            f"| {name} | int8 vs float32 | {res.bytes_after / res.bytes_before:.2f}x (linear "
+            "weights "
             f"{res.linear_bytes_after / res.linear_bytes_before:.3f}x) | | | max logit diff "
             f"{res.max_logit_diff:.3g}, top-1 agreement {res.top1_agreement:.1%} |"
         )
 
     print(
-        f"# float32 vs int8, {args.threads} threads, torch {torch.__version__}, {args.new_tokens} new tokens (greedy)"
+        f"# float32 vs int8, {args.threads} threads, torch {torch.__version__}, {args.new_tokens} "
+        "new tokens (greedy)"
     )
     print("| model | weights | size (MB) | tokens/s batch 1 | tokens/s batch 8 | val perplexity |")
     print("|---|---|---:|---:|---:|---:|")

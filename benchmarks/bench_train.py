@@ -1,13 +1,14 @@
 """Training speed and quality: llmzero's GPT and Trainer beside the book's own GPTModel, in one run.
 
-The peer is `GPTModel` from the `llms-from-scratch` package (the code of *Build a Large Language Model (From
-Scratch)*; `pip install --no-deps llms-from-scratch`), trained the way the book trains it (AdamW, lr 4e-4,
-weight decay 0.1, dropout 0.1, no schedule). Both see the same character-level text, the same shape (4 layers,
-4 heads, 128 dims, context 64, batch 12) and the same batches.
+The peer is `GPTModel` from the `llms-from-scratch` package (the code of *Build a Large Language
+Model (From Scratch)*; `pip install --no-deps llms-from-scratch`), trained the way the book trains
+it (AdamW, lr 4e-4, weight decay 0.1, dropout 0.1, no schedule). Both see the same character-level
+text, the same shape (4 layers, 4 heads, 128 dims, context 64, batch 12) and the same batches.
 
-1. Throughput: alternating rounds of training steps in one process, so machine noise hits both alike.
-2. Quality: each side trains for the same wall-clock budget in its own subprocess (peak memory is that
-   process's max RSS), then both are scored on the same validation windows.
+1. Throughput: alternating rounds of training steps in one process, so machine noise hits both
+   alike.
+2. Quality: each side trains for the same wall-clock budget in its own subprocess (peak memory is
+   that process's max RSS), then both are scored on the same validation windows.
 
     python benchmarks/bench_train.py [--budget 60] [--text FILE] [--rounds 6] [--steps 25]
 """
@@ -32,7 +33,8 @@ BATCH = 12
 
 
 def shipped_text() -> str:
-    """All the pt-BR text shipped with llmzero: the corpus, the instructions and the SMS messages."""
+    """All the pt-BR text shipped with llmzero: the corpus, the instructions and the SMS
+    messages."""
     import csv
 
     from llmzero.datasets import corpus_text, dataset_path
@@ -41,7 +43,9 @@ def shipped_text() -> str:
     for ex in json.loads(dataset_path("instrucoes_ptbr.json").read_text(encoding="utf-8")):
         parts.append("\n".join(x for x in (ex["instruction"], ex["input"], ex["output"]) if x))
     with open(dataset_path("spam_ptbr.tsv"), encoding="utf-8") as f:
-        parts.extend(row["text"] for row in csv.DictReader(f, delimiter="\t", quoting=csv.QUOTE_NONE))
+        parts.extend(
+            row["text"] for row in csv.DictReader(f, delimiter="\t", quoting=csv.QUOTE_NONE)
+        )
     return "\n\n".join(parts)
 
 
@@ -62,8 +66,15 @@ def load_data(text_file: str | None):
 def make_reference(vocab: int):
     from llms_from_scratch.ch04 import GPTModel
 
-    cfg = {"vocab_size": vocab, "context_length": SHAPE["context_length"], "emb_dim": SHAPE["n_embd"],
-           "n_heads": SHAPE["n_head"], "n_layers": SHAPE["n_layer"], "drop_rate": 0.1, "qkv_bias": False}
+    cfg = {
+        "vocab_size": vocab,
+        "context_length": SHAPE["context_length"],
+        "emb_dim": SHAPE["n_embd"],
+        "n_heads": SHAPE["n_head"],
+        "n_layers": SHAPE["n_layer"],
+        "drop_rate": 0.1,
+        "qkv_bias": False,
+    }
     model = GPTModel(cfg)
     opt = torch.optim.AdamW(model.parameters(), lr=4e-4, weight_decay=0.1)
 
@@ -79,7 +90,8 @@ def make_reference(vocab: int):
 
 
 def make_ours(vocab: int):
-    """llmzero's default pre-training step, as the Trainer runs it (clipping, schedule, fused AdamW)."""
+    """llmzero's default pre-training step, as the Trainer runs it (clipping, schedule, fused
+    AdamW)."""
     from llmzero.model import GPT, preset
     from llmzero.training import TrainConfig
     from llmzero.training.trainer import make_optimizer
@@ -143,10 +155,20 @@ def budget_run(side: str, budget: float, text_file) -> dict:
         from llmzero.training import TrainConfig, Trainer
 
         model = GPT(preset("tiny", vocab_size=tok.vocab_size, **SHAPE))
-        cfg = TrainConfig(max_steps=10**9, time_budget=budget, progress=False)  # the defaults a user gets
+        cfg = TrainConfig(
+            max_steps=10**9, time_budget=budget, progress=False
+        )  # the defaults a user gets
         with tempfile.TemporaryDirectory() as out:
-            res = Trainer(model, train, val, cfg, out, tokenizer=tok, meta={"model": model.config.to_dict()},
-                          log=lambda m: None).fit()
+            res = Trainer(
+                model,
+                train,
+                val,
+                cfg,
+                out,
+                tokenizer=tok,
+                meta={"model": model.config.to_dict()},
+                log=lambda m: None,
+            ).fit()
         steps, logits_fn = res.steps, (lambda x: model(x).logits)
     else:
         model, step, logits_fn = make_reference(tok.vocab_size)
@@ -171,26 +193,46 @@ def main() -> None:
         print(json.dumps(budget_run(args.side, args.budget, args.text)))
         return
     text, tok, train, val = load_data(args.text)
-    print(f"text: {len(text.encode()) / 1e6:.2f} MB, {len(text):,} characters, vocabulary {tok.vocab_size}; "
-          f"shape {SHAPE}, batch {BATCH}; torch {torch.__version__}, {torch.get_num_threads()} threads")
+    print(
+        f"text: {len(text.encode()) / 1e6:.2f} MB, {len(text):,} characters, vocabulary "
+        f"{tok.vocab_size}; "
+        f"shape {SHAPE}, batch {BATCH}; torch {torch.__version__}, {torch.get_num_threads()} "
+        "threads"
+    )
     tps = throughput(args.text, args.rounds, args.steps)
     results = {}
     for side in ("llmzero", "reference"):
         cmd = [sys.executable, __file__, "--side", side, "--budget", str(args.budget)]
         if args.text:
             cmd += ["--text", args.text]
-        results[side] = json.loads(subprocess.run(cmd, check=True, capture_output=True, text=True).stdout)
+        results[side] = json.loads(
+            subprocess.run(cmd, check=True, capture_output=True, text=True).stdout
+        )
     ours, ref = results["llmzero"], results["reference"]
     print()
     print("| | llmzero | llms-from-scratch GPTModel | ratio |")
     print("|---|---:|---:|---:|")
-    print(f"| training tokens/s | {tps['llmzero']:,.0f} | {tps['reference']:,.0f} | "
-          f"**{tps['llmzero'] / tps['reference']:.2f}×** |")
-    print(f"| steps in {args.budget:.0f} s | {ours['steps']:,} | {ref['steps']:,} | {ours['steps'] / ref['steps']:.2f}× |")
-    print(f"| validation loss after {args.budget:.0f} s | **{ours['val_loss']:.3f}** | {ref['val_loss']:.3f} | "
-          f"{ours['val_loss'] - ref['val_loss']:+.3f} |")
-    print(f"| validation perplexity | {math.exp(ours['val_loss']):.2f} | {math.exp(ref['val_loss']):.2f} | |")
-    print(f"| peak memory (process RSS) | {ours['peak_rss_mb']:.0f} MB | {ref['peak_rss_mb']:.0f} MB | |")
+    print(
+        f"| training tokens/s | {tps['llmzero']:,.0f} | {tps['reference']:,.0f} | "
+        f"**{tps['llmzero'] / tps['reference']:.2f}×** |"
+    )
+    print(
+        f"| steps in {args.budget:.0f} s | {ours['steps']:,} | {ref['steps']:,} | "
+        f"{ours['steps'] / ref['steps']:.2f}× |"
+    )
+    print(
+        f"| validation loss after {args.budget:.0f} s | **{ours['val_loss']:.3f}** | "
+        f"{ref['val_loss']:.3f} | "
+        f"{ours['val_loss'] - ref['val_loss']:+.3f} |"
+    )
+    print(
+        f"| validation perplexity | {math.exp(ours['val_loss']):.2f} | "
+        f"{math.exp(ref['val_loss']):.2f} | |"
+    )
+    print(
+        f"| peak memory (process RSS) | {ours['peak_rss_mb']:.0f} MB | {ref['peak_rss_mb']:.0f} MB "
+        "| |"
+    )
 
 
 if __name__ == "__main__":

@@ -1,4 +1,5 @@
-"""stream_sum.c from Python: a plain read of memory, the yardstick of bench_inference.py's bandwidth bound."""
+"""stream_sum.c from Python: a plain read of memory, the yardstick of bench_inference.py's bandwidth
+bound."""
 
 from __future__ import annotations
 
@@ -32,8 +33,8 @@ def available() -> bool:
 
 
 def stream_sum(t: torch.Tensor, streams: int) -> float:
-    """The sum of a contiguous float32 CPU tensor, each thread reading its share as ``streams`` (1, 2, 4
-    or 8) streams side by side."""
+    """The sum of a contiguous float32 CPU tensor, each thread reading its share as ``streams`` (1,
+    2, 4 or 8) streams side by side."""
     if streams not in (1, 2, 4, 8) or not kernel.contiguous_float32_cpu([t]):
         raise ValueError(
             "stream_sum: streams must be 1, 2, 4 or 8 and the tensor contiguous float32 on the CPU"

@@ -8,6 +8,7 @@ Two sources, both written for llmzero:
 Usage:  python scripts/make_instruction_dataset.py [--check]
   --check  only rebuild in memory and compare with the file on disk (exit 1 if different).
 """
+
 from __future__ import annotations
 
 import json
@@ -1481,7 +1482,9 @@ def parse_handwritten(text: str) -> list[tuple[str, dict]]:
             pending = value
         elif tag == "S:":
             assert category and instruction, f"line {n}: output before category/instruction"
-            out.append((category, {"instruction": instruction, "input": pending or "", "output": value}))
+            out.append(
+                (category, {"instruction": instruction, "input": pending or "", "output": value})
+            )
             pending = None
         else:
             raise ValueError(f"line {n}: unknown tag {tag!r}")
@@ -1527,44 +1530,119 @@ STATES = [
 def gen_capitals():
     for i, (state, de, capital, region) in enumerate(STATES):
         ask = ["Qual é a capital {de}?", "Qual cidade é a capital do estado {de}?"][i % 2]
-        city = f"a cidade {de}" if capital == state else capital  # "A capital de São Paulo é a cidade de São Paulo."
+        # "A capital de São Paulo é a cidade de São Paulo."
+        city = f"a cidade {de}" if capital == state else capital
         yield {"instruction": ask.format(de=de), "input": "", "output": f"A capital {de} é {city}."}
         if capital == state:
-            yield {"instruction": f"A cidade {de} é capital de qual estado?", "input": "",
-                   "output": f"A cidade {de} é a capital do estado {de}, que tem o mesmo nome."}
+            yield {
+                "instruction": f"A cidade {de} é capital de qual estado?",
+                "input": "",
+                "output": f"A cidade {de} é a capital do estado {de}, que tem o mesmo nome.",
+            }
         else:
-            yield {"instruction": f"{capital} é capital de qual estado brasileiro?", "input": "",
-                   "output": f"{capital} é a capital {de}."}
+            yield {
+                "instruction": f"{capital} é capital de qual estado brasileiro?",
+                "input": "",
+                "output": f"{capital} é a capital {de}.",
+            }
         article = {"do": "O ", "da": "A ", "de": ""}[de.split()[0]]
-        yield {"instruction": f"Em qual região do Brasil fica o estado {de}?", "input": "",
-               "output": f"{article}{state} fica na Região {region}."}
+        yield {
+            "instruction": f"Em qual região do Brasil fica o estado {de}?",
+            "input": "",
+            "output": f"{article}{state} fica na Região {region}.",
+        }
 
 
 # (singular, plural)
 PLURALS = [
-    ("flor", "flores"), ("mar", "mares"), ("luz", "luzes"), ("vez", "vezes"), ("nariz", "narizes"),
-    ("animal", "animais"), ("papel", "papéis"), ("anel", "anéis"), ("hotel", "hotéis"),
-    ("fuzil", "fuzis"), ("funil", "funis"), ("barril", "barris"), ("réptil", "répteis"),
-    ("fóssil", "fósseis"), ("míssil", "mísseis"), ("lençol", "lençóis"), ("farol", "faróis"),
-    ("anzol", "anzóis"), ("azul", "azuis"), ("pão", "pães"), ("mão", "mãos"), ("cão", "cães"),
-    ("irmão", "irmãos"), ("alemão", "alemães"), ("capitão", "capitães"), ("limão", "limões"),
-    ("avião", "aviões"), ("coração", "corações"), ("leão", "leões"), ("balão", "balões"),
-    ("botão", "botões"), ("órgão", "órgãos"), ("bênção", "bênçãos"), ("mês", "meses"),
-    ("país", "países"), ("gás", "gases"), ("ônibus", "ônibus"), ("lápis", "lápis"),
-    ("vírus", "vírus"), ("pires", "pires"), ("jovem", "jovens"),
-    ("homem", "homens"), ("nuvem", "nuvens"), ("armazém", "armazéns"), ("som", "sons"),
-    ("atum", "atuns"), ("álbum", "álbuns"), ("jardim", "jardins"), ("mulher", "mulheres"),
-    ("colher", "colheres"), ("açúcar", "açúcares"), ("caráter", "caracteres"),
-    ("repórter", "repórteres"), ("xadrez", "xadrezes"), ("cartaz", "cartazes"), ("raiz", "raízes"),
-    ("juiz", "juízes"), ("cruz", "cruzes"), ("voz", "vozes"), ("degrau", "degraus"),
-    ("chapéu", "chapéus"), ("troféu", "troféus"), ("pneu", "pneus"), ("herói", "heróis"),
-    ("lei", "leis"), ("sol", "sóis"), ("girassol", "girassóis"), ("jornal", "jornais"),
-    ("real", "reais"), ("pastel", "pastéis"), ("túnel", "túneis"), ("fácil", "fáceis"),
-    ("cônsul", "cônsules"), ("guarda-chuva", "guarda-chuvas"), ("beija-flor", "beija-flores"),
-    ("segunda-feira", "segundas-feiras"), ("cachorro-quente", "cachorros-quentes"),
-    ("obra-prima", "obras-primas"), ("pé de moleque", "pés de moleque"), ("sofá", "sofás"),
-    ("maçã", "maçãs"), ("questão", "questões"), ("opinião", "opiniões"), ("cidadão", "cidadãos"),
-    ("estação", "estações"), ("feijão", "feijões"), ("caminhão", "caminhões"), ("grão", "grãos"),
+    ("flor", "flores"),
+    ("mar", "mares"),
+    ("luz", "luzes"),
+    ("vez", "vezes"),
+    ("nariz", "narizes"),
+    ("animal", "animais"),
+    ("papel", "papéis"),
+    ("anel", "anéis"),
+    ("hotel", "hotéis"),
+    ("fuzil", "fuzis"),
+    ("funil", "funis"),
+    ("barril", "barris"),
+    ("réptil", "répteis"),
+    ("fóssil", "fósseis"),
+    ("míssil", "mísseis"),
+    ("lençol", "lençóis"),
+    ("farol", "faróis"),
+    ("anzol", "anzóis"),
+    ("azul", "azuis"),
+    ("pão", "pães"),
+    ("mão", "mãos"),
+    ("cão", "cães"),
+    ("irmão", "irmãos"),
+    ("alemão", "alemães"),
+    ("capitão", "capitães"),
+    ("limão", "limões"),
+    ("avião", "aviões"),
+    ("coração", "corações"),
+    ("leão", "leões"),
+    ("balão", "balões"),
+    ("botão", "botões"),
+    ("órgão", "órgãos"),
+    ("bênção", "bênçãos"),
+    ("mês", "meses"),
+    ("país", "países"),
+    ("gás", "gases"),
+    ("ônibus", "ônibus"),
+    ("lápis", "lápis"),
+    ("vírus", "vírus"),
+    ("pires", "pires"),
+    ("jovem", "jovens"),
+    ("homem", "homens"),
+    ("nuvem", "nuvens"),
+    ("armazém", "armazéns"),
+    ("som", "sons"),
+    ("atum", "atuns"),
+    ("álbum", "álbuns"),
+    ("jardim", "jardins"),
+    ("mulher", "mulheres"),
+    ("colher", "colheres"),
+    ("açúcar", "açúcares"),
+    ("caráter", "caracteres"),
+    ("repórter", "repórteres"),
+    ("xadrez", "xadrezes"),
+    ("cartaz", "cartazes"),
+    ("raiz", "raízes"),
+    ("juiz", "juízes"),
+    ("cruz", "cruzes"),
+    ("voz", "vozes"),
+    ("degrau", "degraus"),
+    ("chapéu", "chapéus"),
+    ("troféu", "troféus"),
+    ("pneu", "pneus"),
+    ("herói", "heróis"),
+    ("lei", "leis"),
+    ("sol", "sóis"),
+    ("girassol", "girassóis"),
+    ("jornal", "jornais"),
+    ("real", "reais"),
+    ("pastel", "pastéis"),
+    ("túnel", "túneis"),
+    ("fácil", "fáceis"),
+    ("cônsul", "cônsules"),
+    ("guarda-chuva", "guarda-chuvas"),
+    ("beija-flor", "beija-flores"),
+    ("segunda-feira", "segundas-feiras"),
+    ("cachorro-quente", "cachorros-quentes"),
+    ("obra-prima", "obras-primas"),
+    ("pé de moleque", "pés de moleque"),
+    ("sofá", "sofás"),
+    ("maçã", "maçãs"),
+    ("questão", "questões"),
+    ("opinião", "opiniões"),
+    ("cidadão", "cidadãos"),
+    ("estação", "estações"),
+    ("feijão", "feijões"),
+    ("caminhão", "caminhões"),
+    ("grão", "grãos"),
 ]
 
 
@@ -1594,25 +1672,49 @@ def fmt(x) -> str:
 
 # (singular, plural, gender of the plural noun) for each unit
 UNITS = {
-    "km": ("quilômetro", "quilômetros", "m"), "m": ("metro", "metros", "m"),
-    "cm": ("centímetro", "centímetros", "m"), "mm": ("milímetro", "milímetros", "m"),
-    "kg": ("quilograma", "quilogramas", "m"), "g": ("grama", "gramas", "m"),
-    "t": ("tonelada", "toneladas", "f"), "L": ("litro", "litros", "m"),
-    "mL": ("mililitro", "mililitros", "m"), "h": ("hora", "horas", "f"),
-    "min": ("minuto", "minutos", "m"), "s": ("segundo", "segundos", "m"),
-    "d": ("dia", "dias", "m"), "sem": ("semana", "semanas", "f"), "ano": ("ano", "anos", "m"),
-    "mes": ("mês", "meses", "m"), "dz": ("dúzia", "dúzias", "f"), "un": ("unidade", "unidades", "f"),
+    "km": ("quilômetro", "quilômetros", "m"),
+    "m": ("metro", "metros", "m"),
+    "cm": ("centímetro", "centímetros", "m"),
+    "mm": ("milímetro", "milímetros", "m"),
+    "kg": ("quilograma", "quilogramas", "m"),
+    "g": ("grama", "gramas", "m"),
+    "t": ("tonelada", "toneladas", "f"),
+    "L": ("litro", "litros", "m"),
+    "mL": ("mililitro", "mililitros", "m"),
+    "h": ("hora", "horas", "f"),
+    "min": ("minuto", "minutos", "m"),
+    "s": ("segundo", "segundos", "m"),
+    "d": ("dia", "dias", "m"),
+    "sem": ("semana", "semanas", "f"),
+    "ano": ("ano", "anos", "m"),
+    "mes": ("mês", "meses", "m"),
+    "dz": ("dúzia", "dúzias", "f"),
+    "un": ("unidade", "unidades", "f"),
 }
 # (from, to, factor, values); the reverse direction divides
 CONVERSIONS = [
-    ("km", "m", 1000, [1, 3, 5, 12]), ("m", "cm", 100, [1, 2, 7, 15]), ("cm", "mm", 10, [4, 9, 25]),
-    ("kg", "g", 1000, [1, 2, 6]), ("t", "kg", 1000, [2, 4]), ("L", "mL", 1000, [1, 2, 5]),
-    ("h", "min", 60, [1, 2, 3, 5]), ("min", "s", 60, [1, 2, 10]), ("d", "h", 24, [1, 2, 3]),
-    ("sem", "d", 7, [2, 3, 4, 6]), ("ano", "mes", 12, [2, 3, 5]), ("dz", "un", 12, [1, 2, 3]),
+    ("km", "m", 1000, [1, 3, 5, 12]),
+    ("m", "cm", 100, [1, 2, 7, 15]),
+    ("cm", "mm", 10, [4, 9, 25]),
+    ("kg", "g", 1000, [1, 2, 6]),
+    ("t", "kg", 1000, [2, 4]),
+    ("L", "mL", 1000, [1, 2, 5]),
+    ("h", "min", 60, [1, 2, 3, 5]),
+    ("min", "s", 60, [1, 2, 10]),
+    ("d", "h", 24, [1, 2, 3]),
+    ("sem", "d", 7, [2, 3, 4, 6]),
+    ("ano", "mes", 12, [2, 3, 5]),
+    ("dz", "un", 12, [1, 2, 3]),
 ]
-REVERSE = [("m", "km", 1000, [2000, 2500, 7000]), ("cm", "m", 100, [300, 250, 450]),
-           ("g", "kg", 1000, [3000, 500, 1500]), ("mL", "L", 1000, [2000, 250]),
-           ("min", "h", 60, [120, 90, 180, 30]), ("h", "d", 24, [48, 72]), ("mm", "cm", 10, [50, 85])]
+REVERSE = [
+    ("m", "km", 1000, [2000, 2500, 7000]),
+    ("cm", "m", 100, [300, 250, 450]),
+    ("g", "kg", 1000, [3000, 500, 1500]),
+    ("mL", "L", 1000, [2000, 250]),
+    ("min", "h", 60, [120, 90, 180, 30]),
+    ("h", "d", 24, [48, 72]),
+    ("mm", "cm", 10, [50, 85]),
+]
 
 
 def unit_word(code: str, value) -> str:
@@ -1641,15 +1743,37 @@ def gen_units():
     for c in [0, 10, 20, 25, 30, 35, 40, 100]:
         f = c * 9 // 5 + 32
         g = "grau" if c < 2 else "graus"
-        yield {"instruction": f"Converta {c} {g} Celsius para Fahrenheit.", "input": "",
-               "output": f"{c} {g} Celsius correspondem a {f} graus Fahrenheit."
-               if c >= 2 else f"{c} grau Celsius corresponde a {f} graus Fahrenheit."}
+        yield {
+            "instruction": f"Converta {c} {g} Celsius para Fahrenheit.",
+            "input": "",
+            "output": f"{c} {g} Celsius correspondem a {f} graus Fahrenheit."
+            if c >= 2
+            else f"{c} grau Celsius corresponde a {f} graus Fahrenheit.",
+        }
 
 
-NAMES = [("Ana", "f"), ("Pedro", "m"), ("Júlia", "f"), ("Lucas", "m"), ("Beatriz", "f"),
-         ("Rafael", "m"), ("Camila", "f"), ("Gabriel", "m"), ("Larissa", "f"), ("Thiago", "m")]
-THINGS = [("figurinhas", "f"), ("bolinhas de gude", "f"), ("livros", "m"), ("lápis", "m"),
-          ("balas", "f"), ("laranjas", "f"), ("carrinhos", "m"), ("adesivos", "m")]
+NAMES = [
+    ("Ana", "f"),
+    ("Pedro", "m"),
+    ("Júlia", "f"),
+    ("Lucas", "m"),
+    ("Beatriz", "f"),
+    ("Rafael", "m"),
+    ("Camila", "f"),
+    ("Gabriel", "m"),
+    ("Larissa", "f"),
+    ("Thiago", "m"),
+]
+THINGS = [
+    ("figurinhas", "f"),
+    ("bolinhas de gude", "f"),
+    ("livros", "m"),
+    ("lápis", "m"),
+    ("balas", "f"),
+    ("laranjas", "f"),
+    ("carrinhos", "m"),
+    ("adesivos", "m"),
+]
 
 
 def gen_arithmetic(rng: random.Random):
@@ -1666,32 +1790,64 @@ def gen_arithmetic(rng: random.Random):
     for i in range(18):
         a, b = pair(2, 99)
         if i % 6 == 5:
-            yield {"instruction": "Resolva a conta.", "input": f"{a} + {b}", "output": f"{a} + {b} = {a + b}."}
+            yield {
+                "instruction": "Resolva a conta.",
+                "input": f"{a} + {b}",
+                "output": f"{a} + {b} = {a + b}.",
+            }
         else:
-            yield {"instruction": add_q[i % 3].format(a=a, b=b), "input": "", "output": f"{a} + {b} = {a + b}."}
+            yield {
+                "instruction": add_q[i % 3].format(a=a, b=b),
+                "input": "",
+                "output": f"{a} + {b} = {a + b}.",
+            }
     sub_q = ["Quanto é {a} - {b}?", "Quanto é {a} menos {b}?", "Calcule {a} - {b}."]
     for i in range(18):
         a, b = pair(5, 99, lambda a, b: a > b)
         if i % 6 == 5:
-            yield {"instruction": "Resolva a conta.", "input": f"{a} - {b}", "output": f"{a} - {b} = {a - b}."}
+            yield {
+                "instruction": "Resolva a conta.",
+                "input": f"{a} - {b}",
+                "output": f"{a} - {b} = {a - b}.",
+            }
         else:
-            yield {"instruction": sub_q[i % 3].format(a=a, b=b), "input": "", "output": f"{a} - {b} = {a - b}."}
+            yield {
+                "instruction": sub_q[i % 3].format(a=a, b=b),
+                "input": "",
+                "output": f"{a} - {b} = {a - b}.",
+            }
     mul_q = ["Quanto é {a} vezes {b}?", "Quanto é {a} × {b}?", "Multiplique {a} por {b}."]
     for i in range(18):
         a, b = pair(2, 12, lambda a, b: (b, a) not in seen)
         if i % 6 == 5:
-            yield {"instruction": "Resolva a conta.", "input": f"{a} × {b}", "output": f"{a} × {b} = {a * b}."}
+            yield {
+                "instruction": "Resolva a conta.",
+                "input": f"{a} × {b}",
+                "output": f"{a} × {b} = {a * b}.",
+            }
         else:
-            yield {"instruction": mul_q[i % 3].format(a=a, b=b), "input": "", "output": f"{a} × {b} = {a * b}."}
+            yield {
+                "instruction": mul_q[i % 3].format(a=a, b=b),
+                "input": "",
+                "output": f"{a} × {b} = {a * b}.",
+            }
     div_q = ["Quanto é {n} dividido por {b}?", "Quanto é {n} ÷ {b}?", "Divida {n} por {b}."]
     for i in range(12):
         q, b = pair(2, 12, lambda q, b: (b * q, b) not in seen)
         n = q * b
         seen.add((n, b))
         if i % 6 == 5:
-            yield {"instruction": "Resolva a conta.", "input": f"{n} ÷ {b}", "output": f"{n} ÷ {b} = {q}."}
+            yield {
+                "instruction": "Resolva a conta.",
+                "input": f"{n} ÷ {b}",
+                "output": f"{n} ÷ {b} = {q}.",
+            }
         else:
-            yield {"instruction": div_q[i % 3].format(n=n, b=b), "input": "", "output": f"{n} ÷ {b} = {q}."}
+            yield {
+                "instruction": div_q[i % 3].format(n=n, b=b),
+                "input": "",
+                "output": f"{n} ÷ {b} = {q}.",
+            }
     # word problems
     for i in range(20):
         name, g = NAMES[i % len(NAMES)]
@@ -1715,17 +1871,60 @@ def gen_arithmetic(rng: random.Random):
             s = f"{name} comprou {a * b} {thing} ao todo, porque {a} × {b} = {a * b}."
         else:
             b, c = rng.randint(2, 6), rng.randint(2, 9)
-            q = (f"{name} quer dividir {b * c} {thing} igualmente entre {b} amigos. "
-                 f"{quantos} {thing} cada amigo vai receber?")
+            q = (
+                f"{name} quer dividir {b * c} {thing} igualmente entre {b} amigos. "
+                f"{quantos} {thing} cada amigo vai receber?"
+            )
             s = f"Cada amigo vai receber {c} {thing}, porque {b * c} ÷ {b} = {c}."
         yield {"instruction": q, "input": "", "output": s}
 
 
-UNITS_W = ["", "um", "dois", "três", "quatro", "cinco", "seis", "sete", "oito", "nove", "dez", "onze",
-           "doze", "treze", "catorze", "quinze", "dezesseis", "dezessete", "dezoito", "dezenove"]
-TENS_W = ["", "", "vinte", "trinta", "quarenta", "cinquenta", "sessenta", "setenta", "oitenta", "noventa"]
-HUNDREDS_W = ["", "cento", "duzentos", "trezentos", "quatrocentos", "quinhentos", "seiscentos",
-              "setecentos", "oitocentos", "novecentos"]
+UNITS_W = [
+    "",
+    "um",
+    "dois",
+    "três",
+    "quatro",
+    "cinco",
+    "seis",
+    "sete",
+    "oito",
+    "nove",
+    "dez",
+    "onze",
+    "doze",
+    "treze",
+    "catorze",
+    "quinze",
+    "dezesseis",
+    "dezessete",
+    "dezoito",
+    "dezenove",
+]
+TENS_W = [
+    "",
+    "",
+    "vinte",
+    "trinta",
+    "quarenta",
+    "cinquenta",
+    "sessenta",
+    "setenta",
+    "oitenta",
+    "noventa",
+]
+HUNDREDS_W = [
+    "",
+    "cento",
+    "duzentos",
+    "trezentos",
+    "quatrocentos",
+    "quinhentos",
+    "seiscentos",
+    "setecentos",
+    "oitocentos",
+    "novecentos",
+]
 
 
 def by_extenso(n: int) -> str:
@@ -1752,99 +1951,308 @@ def by_extenso(n: int) -> str:
 
 
 def gen_numbers():
-    for i, n in enumerate([7, 11, 14, 16, 19, 23, 38, 45, 57, 61, 70, 84, 99, 100, 101, 115, 150, 200,
-                           230, 342, 409, 500, 777, 813, 999, 1000]):
+    for i, n in enumerate(
+        [
+            7,
+            11,
+            14,
+            16,
+            19,
+            23,
+            38,
+            45,
+            57,
+            61,
+            70,
+            84,
+            99,
+            100,
+            101,
+            115,
+            150,
+            200,
+            230,
+            342,
+            409,
+            500,
+            777,
+            813,
+            999,
+            1000,
+        ]
+    ):
         words = by_extenso(n)
         if i % 3 == 1:
-            yield {"instruction": "Escreva o número por extenso.", "input": fmt(n), "output": words.capitalize() + "."}
+            yield {
+                "instruction": "Escreva o número por extenso.",
+                "input": fmt(n),
+                "output": words.capitalize() + ".",
+            }
         else:
-            yield {"instruction": f"Como se escreve {fmt(n)} por extenso?", "input": "",
-                   "output": f"{fmt(n)} se escreve \"{words}\"."}
+            yield {
+                "instruction": f"Como se escreve {fmt(n)} por extenso?",
+                "input": "",
+                "output": f'{fmt(n)} se escreve "{words}".',
+            }
     for n in [12, 17, 30, 46, 51, 73, 88, 95, 104, 263, 358, 997, 420, 641, 1000]:
-        kind = "par, porque é divisível por 2" if n % 2 == 0 else "ímpar, porque não é divisível por 2"
-        yield {"instruction": f"O número {fmt(n)} é par ou ímpar?", "input": "", "output": f"{fmt(n)} é {kind}."}
-    for i, (a, b) in enumerate([(38, 83), (105, 150), (47, 74), (219, 291), (66, 606), (0, 1), (510, 501),
-                                (1200, 999), (73, 37), (18, 81), (250, 205), (64, 46), (909, 990),
-                                (12, 120), (333, 303)]):
+        kind = (
+            "par, porque é divisível por 2" if n % 2 == 0 else "ímpar, porque não é divisível por 2"
+        )
+        yield {
+            "instruction": f"O número {fmt(n)} é par ou ímpar?",
+            "input": "",
+            "output": f"{fmt(n)} é {kind}.",
+        }
+    for i, (a, b) in enumerate(
+        [
+            (38, 83),
+            (105, 150),
+            (47, 74),
+            (219, 291),
+            (66, 606),
+            (0, 1),
+            (510, 501),
+            (1200, 999),
+            (73, 37),
+            (18, 81),
+            (250, 205),
+            (64, 46),
+            (909, 990),
+            (12, 120),
+            (333, 303),
+        ]
+    ):
         big, small = max(a, b), min(a, b)
         if i % 2 == 0:
-            yield {"instruction": f"Qual número é maior: {fmt(a)} ou {fmt(b)}?", "input": "",
-                   "output": f"{fmt(big)} é maior que {fmt(small)}."}
+            yield {
+                "instruction": f"Qual número é maior: {fmt(a)} ou {fmt(b)}?",
+                "input": "",
+                "output": f"{fmt(big)} é maior que {fmt(small)}.",
+            }
         else:
-            yield {"instruction": f"Qual número é menor: {fmt(a)} ou {fmt(b)}?", "input": "",
-                   "output": f"{fmt(small)} é menor que {fmt(big)}."}
+            yield {
+                "instruction": f"Qual número é menor: {fmt(a)} ou {fmt(b)}?",
+                "input": "",
+                "output": f"{fmt(small)} é menor que {fmt(big)}.",
+            }
 
 
-MONTHS = [("janeiro", 31), ("fevereiro", 28), ("março", 31), ("abril", 30), ("maio", 31), ("junho", 30),
-          ("julho", 31), ("agosto", 31), ("setembro", 30), ("outubro", 31), ("novembro", 30), ("dezembro", 31)]
-WEEKDAYS = ["domingo", "segunda-feira", "terça-feira", "quarta-feira", "quinta-feira", "sexta-feira", "sábado"]
+MONTHS = [
+    ("janeiro", 31),
+    ("fevereiro", 28),
+    ("março", 31),
+    ("abril", 30),
+    ("maio", 31),
+    ("junho", 30),
+    ("julho", 31),
+    ("agosto", 31),
+    ("setembro", 30),
+    ("outubro", 31),
+    ("novembro", 30),
+    ("dezembro", 31),
+]
+WEEKDAYS = [
+    "domingo",
+    "segunda-feira",
+    "terça-feira",
+    "quarta-feira",
+    "quinta-feira",
+    "sexta-feira",
+    "sábado",
+]
 
 
 def gen_calendar():
     for i, (m, days) in enumerate(MONTHS):
         nxt = MONTHS[(i + 1) % 12][0]
         tail = ", do ano seguinte" if i == 11 else ""
-        yield {"instruction": f"Que mês vem depois de {m}?", "input": "", "output": f"Depois de {m} vem {nxt}{tail}."}
-        out = (f"{m.capitalize()} tem 28 dias, ou 29 nos anos bissextos." if m == "fevereiro"
-               else f"{m.capitalize()} tem {days} dias.")
+        yield {
+            "instruction": f"Que mês vem depois de {m}?",
+            "input": "",
+            "output": f"Depois de {m} vem {nxt}{tail}.",
+        }
+        out = (
+            f"{m.capitalize()} tem 28 dias, ou 29 nos anos bissextos."
+            if m == "fevereiro"
+            else f"{m.capitalize()} tem {days} dias."
+        )
         yield {"instruction": f"Quantos dias tem o mês de {m}?", "input": "", "output": out}
-        yield {"instruction": f"Qual é o número do mês de {m} no calendário?", "input": "",
-               "output": f"{m.capitalize()} é o mês {i + 1} do ano."}
+        yield {
+            "instruction": f"Qual é o número do mês de {m} no calendário?",
+            "input": "",
+            "output": f"{m.capitalize()} é o mês {i + 1} do ano.",
+        }
     for i, d in enumerate(WEEKDAYS):
-        yield {"instruction": f"Que dia da semana vem depois {'do' if i in (0, 6) else 'da'} {d}?", "input": "",
-               "output": f"Depois {'do' if i in (0, 6) else 'da'} {d} vem {'o' if (i + 1) % 7 in (0, 6) else 'a'} "
-                         f"{WEEKDAYS[(i + 1) % 7]}."}
+        yield {
+            "instruction": f"Que dia da semana vem depois {'do' if i in (0, 6) else 'da'} {d}?",
+            "input": "",
+            "output": f"Depois {'do' if i in (0, 6) else 'da'} {d} vem {'o' if (i + 1) % 7 in (0, 6) else 'a'} "
+            f"{WEEKDAYS[(i + 1) % 7]}.",
+        }
 
 
 SYNONYMS = [
-    ("alegre", "contente"), ("rápido", "veloz"), ("bonito", "belo"), ("difícil", "complicado"),
-    ("começar", "iniciar"), ("terminar", "concluir"), ("casa", "lar"), ("carro", "automóvel"),
-    ("medo", "temor"), ("olhar", "observar"), ("grande", "amplo"), ("pequeno", "diminuto"),
-    ("cansado", "exausto"), ("triste", "infeliz"), ("ajudar", "auxiliar"), ("escolher", "selecionar"),
-    ("caminho", "trajeto"), ("morar", "residir"), ("famoso", "célebre"), ("calmo", "tranquilo"),
-    ("perigo", "risco"), ("rico", "abastado"), ("pedir", "solicitar"), ("corajoso", "valente"),
-    ("lento", "vagaroso"), ("erro", "equívoco"), ("jeito", "maneira"), ("aluno", "estudante"),
-    ("morrer", "falecer"), ("gostar", "apreciar"), ("construir", "edificar"), ("bravo", "zangado"),
-    ("cheiro", "odor"), ("barulho", "ruído"), ("lindo", "formoso"),
+    ("alegre", "contente"),
+    ("rápido", "veloz"),
+    ("bonito", "belo"),
+    ("difícil", "complicado"),
+    ("começar", "iniciar"),
+    ("terminar", "concluir"),
+    ("casa", "lar"),
+    ("carro", "automóvel"),
+    ("medo", "temor"),
+    ("olhar", "observar"),
+    ("grande", "amplo"),
+    ("pequeno", "diminuto"),
+    ("cansado", "exausto"),
+    ("triste", "infeliz"),
+    ("ajudar", "auxiliar"),
+    ("escolher", "selecionar"),
+    ("caminho", "trajeto"),
+    ("morar", "residir"),
+    ("famoso", "célebre"),
+    ("calmo", "tranquilo"),
+    ("perigo", "risco"),
+    ("rico", "abastado"),
+    ("pedir", "solicitar"),
+    ("corajoso", "valente"),
+    ("lento", "vagaroso"),
+    ("erro", "equívoco"),
+    ("jeito", "maneira"),
+    ("aluno", "estudante"),
+    ("morrer", "falecer"),
+    ("gostar", "apreciar"),
+    ("construir", "edificar"),
+    ("bravo", "zangado"),
+    ("cheiro", "odor"),
+    ("barulho", "ruído"),
+    ("lindo", "formoso"),
 ]
 ANTONYMS = [
-    ("quente", "frio"), ("alto", "baixo"), ("claro", "escuro"), ("cheio", "vazio"), ("forte", "fraco"),
-    ("aberto", "fechado"), ("ganhar", "perder"), ("entrar", "sair"), ("subir", "descer"), ("rico", "pobre"),
-    ("feliz", "triste"), ("limpo", "sujo"), ("cedo", "tarde"), ("perto", "longe"), ("antes", "depois"),
-    ("amor", "ódio"), ("verdade", "mentira"), ("comprar", "vender"), ("lembrar", "esquecer"),
-    ("seco", "molhado"), ("leve", "pesado"), ("largo", "estreito"), ("gordo", "magro"), ("duro", "mole"),
-    ("dentro", "fora"), ("início", "fim"), ("paz", "guerra"), ("sempre", "nunca"), ("acender", "apagar"),
-    ("aceitar", "recusar"), ("barato", "caro"), ("doce", "amargo"), ("jovem", "idoso"),
-    ("presente", "ausente"), ("possível", "impossível"),
+    ("quente", "frio"),
+    ("alto", "baixo"),
+    ("claro", "escuro"),
+    ("cheio", "vazio"),
+    ("forte", "fraco"),
+    ("aberto", "fechado"),
+    ("ganhar", "perder"),
+    ("entrar", "sair"),
+    ("subir", "descer"),
+    ("rico", "pobre"),
+    ("feliz", "triste"),
+    ("limpo", "sujo"),
+    ("cedo", "tarde"),
+    ("perto", "longe"),
+    ("antes", "depois"),
+    ("amor", "ódio"),
+    ("verdade", "mentira"),
+    ("comprar", "vender"),
+    ("lembrar", "esquecer"),
+    ("seco", "molhado"),
+    ("leve", "pesado"),
+    ("largo", "estreito"),
+    ("gordo", "magro"),
+    ("duro", "mole"),
+    ("dentro", "fora"),
+    ("início", "fim"),
+    ("paz", "guerra"),
+    ("sempre", "nunca"),
+    ("acender", "apagar"),
+    ("aceitar", "recusar"),
+    ("barato", "caro"),
+    ("doce", "amargo"),
+    ("jovem", "idoso"),
+    ("presente", "ausente"),
+    ("possível", "impossível"),
 ]
 
 
 def gen_words():
-    syn_q = ['Dê um sinônimo de "{w}".', 'Qual é um sinônimo de "{w}"?', 'Escreva uma palavra com sentido parecido ao de "{w}".']
+    syn_q = [
+        'Dê um sinônimo de "{w}".',
+        'Qual é um sinônimo de "{w}"?',
+        'Escreva uma palavra com sentido parecido ao de "{w}".',
+    ]
     for i, (w, s) in enumerate(SYNONYMS):
-        yield {"instruction": syn_q[i % 3].format(w=w), "input": "", "output": f'Um sinônimo de "{w}" é "{s}".'}
+        yield {
+            "instruction": syn_q[i % 3].format(w=w),
+            "input": "",
+            "output": f'Um sinônimo de "{w}" é "{s}".',
+        }
     for i, (w, a) in enumerate(ANTONYMS):
         if i % 3 == 2:
             yield {"instruction": "Escreva o antônimo da palavra.", "input": w, "output": a}
         else:
             q = ['Dê um antônimo de "{w}".', 'Qual é o contrário de "{w}"?'][i % 3]
-            yield {"instruction": q.format(w=w), "input": "", "output": f'O antônimo de "{w}" é "{a}".'}
+            yield {
+                "instruction": q.format(w=w),
+                "input": "",
+                "output": f'O antônimo de "{w}" é "{a}".',
+            }
 
 
-WORDS_EN = [("maçã", "apple"), ("janela", "window"), ("cadeira", "chair"), ("estrela", "star"),
-            ("chuva", "rain"), ("cozinha", "kitchen"), ("sapato", "shoe"), ("amigo", "friend"),
-            ("escola", "school"), ("lua", "moon"), ("cachorro", "dog"), ("árvore", "tree"),
-            ("pássaro", "bird"), ("mesa", "table"), ("porta", "door"), ("praia", "beach"),
-            ("dinheiro", "money"), ("leite", "milk"), ("pão", "bread"), ("rio", "river"),
-            ("flor", "flower"), ("céu", "sky")]
-COLLECTIVES = [("lobos", "alcateia"), ("abelhas", "enxame"), ("peixes", "cardume"), ("estrelas", "constelação"),
-               ("ilhas", "arquipélago"), ("bois", "boiada"), ("cães", "matilha"), ("soldados", "tropa"),
-               ("navios", "frota"), ("chaves", "molho"), ("montanhas", "cordilheira"), ("pessoas", "multidão")]
-FEMININES = [("ator", "atriz"), ("galo", "galinha"), ("cavalo", "égua"), ("boi", "vaca"), ("rei", "rainha"),
-             ("príncipe", "princesa"), ("genro", "nora"), ("padrinho", "madrinha"), ("bode", "cabra"),
-             ("carneiro", "ovelha"), ("leão", "leoa"), ("imperador", "imperatriz"), ("herói", "heroína"),
-             ("frade", "freira"), ("barão", "baronesa"), ("cidadão", "cidadã"), ("réu", "ré"), ("avô", "avó"),
-             ("juiz", "juíza"), ("compadre", "comadre"), ("conde", "condessa"), ("padrasto", "madrasta")]
+WORDS_EN = [
+    ("maçã", "apple"),
+    ("janela", "window"),
+    ("cadeira", "chair"),
+    ("estrela", "star"),
+    ("chuva", "rain"),
+    ("cozinha", "kitchen"),
+    ("sapato", "shoe"),
+    ("amigo", "friend"),
+    ("escola", "school"),
+    ("lua", "moon"),
+    ("cachorro", "dog"),
+    ("árvore", "tree"),
+    ("pássaro", "bird"),
+    ("mesa", "table"),
+    ("porta", "door"),
+    ("praia", "beach"),
+    ("dinheiro", "money"),
+    ("leite", "milk"),
+    ("pão", "bread"),
+    ("rio", "river"),
+    ("flor", "flower"),
+    ("céu", "sky"),
+]
+COLLECTIVES = [
+    ("lobos", "alcateia"),
+    ("abelhas", "enxame"),
+    ("peixes", "cardume"),
+    ("estrelas", "constelação"),
+    ("ilhas", "arquipélago"),
+    ("bois", "boiada"),
+    ("cães", "matilha"),
+    ("soldados", "tropa"),
+    ("navios", "frota"),
+    ("chaves", "molho"),
+    ("montanhas", "cordilheira"),
+    ("pessoas", "multidão"),
+]
+FEMININES = [
+    ("ator", "atriz"),
+    ("galo", "galinha"),
+    ("cavalo", "égua"),
+    ("boi", "vaca"),
+    ("rei", "rainha"),
+    ("príncipe", "princesa"),
+    ("genro", "nora"),
+    ("padrinho", "madrinha"),
+    ("bode", "cabra"),
+    ("carneiro", "ovelha"),
+    ("leão", "leoa"),
+    ("imperador", "imperatriz"),
+    ("herói", "heroína"),
+    ("frade", "freira"),
+    ("barão", "baronesa"),
+    ("cidadão", "cidadã"),
+    ("réu", "ré"),
+    ("avô", "avó"),
+    ("juiz", "juíza"),
+    ("compadre", "comadre"),
+    ("conde", "condessa"),
+    ("padrasto", "madrasta"),
+]
 
 
 def gen_vocab():
@@ -1852,14 +2260,26 @@ def gen_vocab():
         if i % 3 == 2:
             yield {"instruction": "Traduza a palavra para o inglês.", "input": pt, "output": en}
         else:
-            yield {"instruction": f'Como se diz "{pt}" em inglês?', "input": "", "output": f'Em inglês, "{pt}" se diz "{en}".'}
+            yield {
+                "instruction": f'Como se diz "{pt}" em inglês?',
+                "input": "",
+                "output": f'Em inglês, "{pt}" se diz "{en}".',
+            }
     for w, c in COLLECTIVES:
-        yield {"instruction": f'Qual é o substantivo coletivo de "{w}"?', "input": "", "output": f'O coletivo de "{w}" é "{c}".'}
+        yield {
+            "instruction": f'Qual é o substantivo coletivo de "{w}"?',
+            "input": "",
+            "output": f'O coletivo de "{w}" é "{c}".',
+        }
     for i, (m, f) in enumerate(FEMININES):
         if i % 3 == 1:
             yield {"instruction": "Escreva o feminino da palavra.", "input": m, "output": f}
         else:
-            yield {"instruction": f'Qual é o feminino de "{m}"?', "input": "", "output": f'O feminino de "{m}" é "{f}".'}
+            yield {
+                "instruction": f'Qual é o feminino de "{m}"?',
+                "input": "",
+                "output": f'O feminino de "{m}" é "{f}".',
+            }
 
 
 def generated(rng: random.Random) -> list[tuple[str, dict]]:
@@ -1903,8 +2323,10 @@ def main(argv: list[str]) -> int:
         return 0 if same else 1
     write_text_atomic(OUT, text)
     with_input = sum(1 for ex in data if ex["input"])
-    print(f"wrote {OUT} : {len(data)} examples ({len(hand)} handwritten, {len(gen)} generated), "
-          f"{with_input} with input ({100 * with_input / len(data):.1f}%)")
+    print(
+        f"wrote {OUT} : {len(data)} examples ({len(hand)} handwritten, {len(gen)} generated), "
+        f"{with_input} with input ({100 * with_input / len(data):.1f}%)"
+    )
     for name, n in Counter(c for c, _ in hand + gen).items():
         print(f"  {n:4d}  {name}")
     return 0

@@ -1,14 +1,15 @@
 """Build src/llmzero/datasets/spam_ptbr.tsv: an original pt-BR SMS/WhatsApp spam-vs-ham dataset.
 
-Every message comes from text written for llmzero: a few hundred complete handwritten messages plus
-templates with slots (names, places, values, dates, fake links). Nothing is copied from any source.
-All brands, banks, shops, phone numbers and links are invented; links use obviously fake domains
-(exemplo.com, exemplo.com.br, exemplo.net, promo-falsa.net); phone numbers use the non-existent area
-code (00) or 0800 000 xxxx.
+Every message comes from text written for llmzero: a few hundred complete handwritten messages
+plus templates with slots (names, places, values, dates, fake links). Nothing is copied from any
+source. All brands, banks, shops, phone numbers and links are invented; links use obviously fake
+domains (exemplo.com, exemplo.com.br, exemplo.net, promo-falsa.net); phone numbers use the
+non-existent area code (00) or 0800 000 xxxx.
 
 The script is deterministic (fixed seed, standard library plus llmzero's atomic file writer).
-Splits (~70/10/20) are stratified by label and by source (handwritten or template) and grouped: all messages made from one template land in the same
-split, so validation and test measure generalisation to unseen wording, not to a swapped name or value.
+Splits (~70/10/20) are stratified by label and by source (handwritten or template) and grouped:
+all messages made from one template land in the same split, so validation and test measure
+generalisation to unseen wording, not to a swapped name or value.
 
     python scripts/make_spam_dataset.py            # write the TSV and print the counts
     python scripts/make_spam_dataset.py --check    # exit 1 if the TSV on disk differs from a fresh build
@@ -451,8 +452,8 @@ Olá, tudo bem? Estou montando uma equipe para vender pela internet, pagamento d
 """.strip().splitlines()
 
 # --------------------------------------------------------------------------------------------------
-# Templates. {slot} is replaced by a random value; a slot used twice in one template gets the same value;
-# a slot ending in 2 ({name2}) is always different from its base slot.
+# Templates. {slot} is replaced by a random value; a slot used twice in one template gets the same
+# value; a slot ending in 2 ({name2}) is always different from its base slot.
 # --------------------------------------------------------------------------------------------------
 
 HAM_TEMPLATES = """
@@ -639,69 +640,269 @@ Olá, seu número foi indicado por {name} para uma vaga. Posso te passar os deta
 # Slot values (all invented).
 # --------------------------------------------------------------------------------------------------
 
-FNAMES = ("Ana Carla Fernanda Juliana Mariana Beatriz Camila Larissa Letícia Aline Vanessa Patrícia Renata Sofia "
-          "Débora Tati Bia Gabi Júlia Priscila Luana Jéssica Raquel Cris Helena Lívia Marina Paula").split()
-MNAMES = ("Bruno Diego Gabriel Lucas Rafael Thiago Pedro João Gustavo Felipe Rodrigo Marcos Igor Caio Henrique "
-          "Zé Leo Matheus André Vitor Daniel Fábio Renan Murilo Otávio Tiago Samuel Davi").split()
-SURNAMES = ("Silva Souza Oliveira Santos Pereira Lima Costa Ribeiro Almeida Carvalho Gomes Martins Rocha Araújo "
-            "Barbosa Teixeira Moreira Cardoso Nunes Freitas").split()
-CITIES = ["São Paulo", "Recife", "Belo Horizonte", "Curitiba", "Salvador", "Fortaleza", "Porto Alegre", "Manaus",
-          "Goiânia", "Belém", "Natal", "Campinas", "Florianópolis", "Vitória", "João Pessoa", "Londrina", "Uberlândia"]
-AT_PLACES = ["na padaria", "no mercado", "na academia", "no shopping", "na farmácia", "no posto", "na rodoviária",
-             "no ponto de ônibus", "na faculdade", "no trabalho", "na casa da vó", "no centro", "na feira",
-             "na praia", "no parque", "na igreja", "no clube", "na sorveteria"]
-BANKS = ["Banco Aurora", "Banco Ipê", "Banco Horizonte", "FinCerta", "NovaConta", "Cooperativa Serra Azul",
-         "Banco Litoral", "Banco Jatobá"]
-STORES = ["LojaMais", "Casa Bela", "Mercado Vila Nova", "Magazine Ponto Certo", "Livraria Letra Viva",
-          "Ótica Visão Clara", "Loja Tudo Lar", "Mundo Kids Exemplo"]
-CARRIERS = ["Entrega Já", "RápidoLog", "Transportes Sol Nascente", "LevaTudo Entregas", "Correio Expresso Exemplo"]
+FNAMES = (
+    "Ana Carla Fernanda Juliana Mariana Beatriz Camila Larissa Letícia Aline Vanessa Patrícia "
+    "Renata Sofia "
+    "Débora Tati Bia Gabi Júlia Priscila Luana Jéssica Raquel Cris Helena Lívia Marina Paula"
+).split()
+MNAMES = (
+    "Bruno Diego Gabriel Lucas Rafael Thiago Pedro João Gustavo Felipe Rodrigo Marcos Igor Caio "
+    "Henrique "
+    "Zé Leo Matheus André Vitor Daniel Fábio Renan Murilo Otávio Tiago Samuel Davi"
+).split()
+SURNAMES = (
+    "Silva Souza Oliveira Santos Pereira Lima Costa Ribeiro Almeida Carvalho Gomes Martins Rocha "
+    "Araújo "
+    "Barbosa Teixeira Moreira Cardoso Nunes Freitas"
+).split()
+CITIES = [
+    "São Paulo",
+    "Recife",
+    "Belo Horizonte",
+    "Curitiba",
+    "Salvador",
+    "Fortaleza",
+    "Porto Alegre",
+    "Manaus",
+    "Goiânia",
+    "Belém",
+    "Natal",
+    "Campinas",
+    "Florianópolis",
+    "Vitória",
+    "João Pessoa",
+    "Londrina",
+    "Uberlândia",
+]
+AT_PLACES = [
+    "na padaria",
+    "no mercado",
+    "na academia",
+    "no shopping",
+    "na farmácia",
+    "no posto",
+    "na rodoviária",
+    "no ponto de ônibus",
+    "na faculdade",
+    "no trabalho",
+    "na casa da vó",
+    "no centro",
+    "na feira",
+    "na praia",
+    "no parque",
+    "na igreja",
+    "no clube",
+    "na sorveteria",
+]
+BANKS = [
+    "Banco Aurora",
+    "Banco Ipê",
+    "Banco Horizonte",
+    "FinCerta",
+    "NovaConta",
+    "Cooperativa Serra Azul",
+    "Banco Litoral",
+    "Banco Jatobá",
+]
+STORES = [
+    "LojaMais",
+    "Casa Bela",
+    "Mercado Vila Nova",
+    "Magazine Ponto Certo",
+    "Livraria Letra Viva",
+    "Ótica Visão Clara",
+    "Loja Tudo Lar",
+    "Mundo Kids Exemplo",
+]
+CARRIERS = [
+    "Entrega Já",
+    "RápidoLog",
+    "Transportes Sol Nascente",
+    "LevaTudo Entregas",
+    "Correio Expresso Exemplo",
+]
 TELCOS = ["TelNova", "Conecta Móvel", "SinalBom", "Onda Cel"]
 APPS = ["PedeAí", "CaronaJá", "Rede Vizinho", "CineFlix Exemplo", "MeuCondomínio", "FotoPapo"]
 CHATAPPS = ["PapoZap", "Mensageiro", "ZapConecta"]
-CLINICS = ["Clínica Bem Viver", "Laboratório Vida", "Consultório Sorriso", "Clínica São Lucas", "Policlínica do Bairro"]
-CONDOS = ["Residencial Ipês", "Edifício Aurora", "Condomínio Jardim das Flores", "Residencial Vista Verde"]
+CLINICS = [
+    "Clínica Bem Viver",
+    "Laboratório Vida",
+    "Consultório Sorriso",
+    "Clínica São Lucas",
+    "Policlínica do Bairro",
+]
+CONDOS = [
+    "Residencial Ipês",
+    "Edifício Aurora",
+    "Condomínio Jardim das Flores",
+    "Residencial Vista Verde",
+]
 PHARMACIES = ["Farmácia Bom Preço", "Drogaria Saúde", "Farmácia da Esquina"]
 GYMS = ["Academia Força Total", "Academia Corpo em Forma", "Academia Movimento"]
-RESTAURANTS = ["Pizzaria Forno de Pedra", "Sushi da Vila", "Lanchonete da Praça", "Marmitaria Sabor Caseiro",
-               "Hamburgueria do Beco"]
+RESTAURANTS = [
+    "Pizzaria Forno de Pedra",
+    "Sushi da Vila",
+    "Lanchonete da Praça",
+    "Marmitaria Sabor Caseiro",
+    "Hamburgueria do Beco",
+]
 SALONS = ["Salão da Lu", "Barbearia do Gui", "Studio Beleza Pura", "Espaço Unhas da Rê"]
-COMPANIES = ["Construtora Pilar", "Agência Ponto Criativo", "Logística Rota Certa", "Grupo Horizonte",
-             "Atacado Bom Jesus", "Tecnologia Nuvem Azul"]
+COMPANIES = [
+    "Construtora Pilar",
+    "Agência Ponto Criativo",
+    "Logística Rota Certa",
+    "Grupo Horizonte",
+    "Atacado Bom Jesus",
+    "Tecnologia Nuvem Azul",
+]
 SCHOOLS = ["Monteiro Lobato", "Santa Clara", "Pequeno Príncipe", "Nova Geração", "Dom Pedro"]
-MERCHANTS = ["PADARIA PAO QUENTE", "SUPERMERC VILA NOVA", "POSTO ESTRELA", "FARMACIA BOM PRECO", "LANCH DA PRACA",
-             "ACOUGUE DO TONHO", "LIVRARIA LETRA VIVA", "PET AMIGO FIEL"]
+MERCHANTS = [
+    "PADARIA PAO QUENTE",
+    "SUPERMERC VILA NOVA",
+    "POSTO ESTRELA",
+    "FARMACIA BOM PRECO",
+    "LANCH DA PRACA",
+    "ACOUGUE DO TONHO",
+    "LIVRARIA LETRA VIVA",
+    "PET AMIGO FIEL",
+]
 BETS = ["GolDaSorte", "BetTrevo", "Trevo777", "PalpiteCerto", "ApostaGol Exemplo"]
 GAMES = ["joguinho do tigrinho", "jogo da frutinha", "jogo do foguetinho", "roleta da sorte"]
-PRIZES = ["um carro 0km", "uma moto", "uma TV de 65 polegadas", "um celular novo", "um notebook", "uma geladeira",
-          "uma viagem com acompanhante", "um kit de panelas", "uma air fryer", "um vale-compras de R$ 1.000"]
-PROMOS = ["Show de Prêmios", "Aniversário Premiado", "Natal Premiado", "Sorte Grande", "Cliente Fiel Premiado"]
-MIRACLES = ["o chá seca-barriga", "a cápsula termogênica natural", "o óleo milagroso", "o gel anti-dor",
-            "o suplemento Vital Max", "a pomada japonesa", "o colágeno turbo"]
-AILMENTS = ["dor nas costas", "varizes", "queda de cabelo", "diabetes", "pressão alta", "dor no joelho",
-            "gordura da barriga", "rugas"]
+PRIZES = [
+    "um carro 0km",
+    "uma moto",
+    "uma TV de 65 polegadas",
+    "um celular novo",
+    "um notebook",
+    "uma geladeira",
+    "uma viagem com acompanhante",
+    "um kit de panelas",
+    "uma air fryer",
+    "um vale-compras de R$ 1.000",
+]
+PROMOS = [
+    "Show de Prêmios",
+    "Aniversário Premiado",
+    "Natal Premiado",
+    "Sorte Grande",
+    "Cliente Fiel Premiado",
+]
+MIRACLES = [
+    "o chá seca-barriga",
+    "a cápsula termogênica natural",
+    "o óleo milagroso",
+    "o gel anti-dor",
+    "o suplemento Vital Max",
+    "a pomada japonesa",
+    "o colágeno turbo",
+]
+AILMENTS = [
+    "dor nas costas",
+    "varizes",
+    "queda de cabelo",
+    "diabetes",
+    "pressão alta",
+    "dor no joelho",
+    "gordura da barriga",
+    "rugas",
+]
 WHATS = ["produtos", "vídeos", "restaurantes", "hotéis", "músicas", "aplicativos"]
-COURSES = ["informática", "inglês", "marketing digital", "enfermagem", "cuidador de idosos", "excel"]
+COURSES = [
+    "informática",
+    "inglês",
+    "marketing digital",
+    "enfermagem",
+    "cuidador de idosos",
+    "excel",
+]
 GADGETS = ["fone sem fio", "smartwatch", "celular", "aspirador robô", "tablet", "caixa de som"]
-SUBJECTS = ["matemática", "português", "história", "geografia", "física", "química", "biologia", "inglês",
-            "cálculo", "estatística"]
-FOODS = ["pizza", "lasanha", "feijoada", "churrasco", "sushi", "hambúrguer", "strogonoff", "escondidinho",
-         "macarrão", "tapioca", "açaí", "coxinha", "pastel"]
-GROCERIES = ["leite", "ovos", "pão", "café", "arroz", "banana", "papel higiênico", "detergente", "queijo",
-             "tomate", "sabão em pó", "manteiga"]
-OBJECTS = ["livro", "carregador", "pote", "guarda-chuva", "casaco", "fone", "cabo HDMI", "caderno", "secador",
-           "violão", "controle do videogame"]
-SALE_ITEMS = ["sofá", "micro-ondas", "berço", "guarda-roupa", "notebook", "celular", "fogão", "patinete"]
+SUBJECTS = [
+    "matemática",
+    "português",
+    "história",
+    "geografia",
+    "física",
+    "química",
+    "biologia",
+    "inglês",
+    "cálculo",
+    "estatística",
+]
+FOODS = [
+    "pizza",
+    "lasanha",
+    "feijoada",
+    "churrasco",
+    "sushi",
+    "hambúrguer",
+    "strogonoff",
+    "escondidinho",
+    "macarrão",
+    "tapioca",
+    "açaí",
+    "coxinha",
+    "pastel",
+]
+GROCERIES = [
+    "leite",
+    "ovos",
+    "pão",
+    "café",
+    "arroz",
+    "banana",
+    "papel higiênico",
+    "detergente",
+    "queijo",
+    "tomate",
+    "sabão em pó",
+    "manteiga",
+]
+OBJECTS = [
+    "livro",
+    "carregador",
+    "pote",
+    "guarda-chuva",
+    "casaco",
+    "fone",
+    "cabo HDMI",
+    "caderno",
+    "secador",
+    "violão",
+    "controle do videogame",
+]
+SALE_ITEMS = [
+    "sofá",
+    "micro-ondas",
+    "berço",
+    "guarda-roupa",
+    "notebook",
+    "celular",
+    "fogão",
+    "patinete",
+]
 PETS = ["Thor", "Mel", "Bob", "Luna", "Pipoca", "Fred", "Nina", "Paçoca"]
 RELATIVES = ["mãe", "pai", "tia", "vó", "vô", "amor", "mana", "mano", "filha", "filho"]
 EVENTS = ["reunião", "treino", "culto", "missa", "ensaio", "aula de reforço", "mutirão"]
 PROJECTS = ["site novo", "app do cliente", "relatório anual", "inventário", "projeto da campanha"]
-MONTHS = ("janeiro fevereiro março abril maio junho julho agosto setembro outubro novembro dezembro").split()
+MONTHS = (
+    "janeiro fevereiro março abril maio junho julho agosto setembro outubro novembro dezembro"
+).split()
 WEEKDAYS = ["segunda", "terça", "quarta", "quinta", "sexta", "sábado", "domingo"]
 
-SPAM_HOSTS = ["promo-falsa.net", "premio.promo-falsa.net", "lnk.promo-falsa.net", "encurta.exemplo.com",
-              "bit.exemplo.com", "atualiza-cadastro.exemplo.com", "seguranca-conta.exemplo.com.br",
-              "rastreio-taxa.exemplo.net", "sorteio-premiado.exemplo.com", "app-bonus.exemplo.com",
-              "regulariza-cpf.exemplo.com.br", "ofertas.exemplo.net"]
+SPAM_HOSTS = [
+    "promo-falsa.net",
+    "premio.promo-falsa.net",
+    "lnk.promo-falsa.net",
+    "encurta.exemplo.com",
+    "bit.exemplo.com",
+    "atualiza-cadastro.exemplo.com",
+    "seguranca-conta.exemplo.com.br",
+    "rastreio-taxa.exemplo.net",
+    "sorteio-premiado.exemplo.com",
+    "app-bonus.exemplo.com",
+    "regulariza-cpf.exemplo.com.br",
+    "ofertas.exemplo.net",
+]
 ALNUM = "abcdefghijkmnpqrstuvwxyzABCDEFGHJKLMNPQRSTUVWXYZ23456789"
 
 
@@ -736,7 +937,9 @@ SLOTS = {
     "fullname": lambda r: f"{r.choice(FNAMES + MNAMES)} {r.choice(SURNAMES)}",
     "city": _pick(CITIES),
     "at_place": _pick(AT_PLACES),
-    "to_place": lambda r: re.sub(r"^n([ao]) ", lambda m: "pra " if m.group(1) == "a" else "pro ", r.choice(AT_PLACES)),
+    "to_place": lambda r: re.sub(
+        r"^n([ao]) ", lambda m: "pra " if m.group(1) == "a" else "pro ", r.choice(AT_PLACES)
+    ),
     "weekday": _pick(WEEKDAYS),
     "time": _time,
     "mins": _pick(["5", "10", "15", "20", "30", "40"]),
@@ -744,8 +947,10 @@ SLOTS = {
     "date": lambda r: f"{r.randint(1, 28):02d}/{r.randint(1, 12):02d}",
     "month": _pick(MONTHS),
     "year": _pick(["2024", "2025", "2026"]),
-    "reais": lambda r: r.choice([f"{v} reais" for v in (10, 15, 20, 25, 30, 35, 40, 50, 60, 80, 100, 150)]
-                                + [f"R$ {v}" for v in (20, 30, 45, 50, 70, 120)]),
+    "reais": lambda r: r.choice(
+        [f"{v} reais" for v in (10, 15, 20, 25, 30, 35, 40, 50, 60, 80, 100, 150)]
+        + [f"R$ {v}" for v in (20, 30, 45, 50, 70, 120)]
+    ),
     "value_small": lambda r: _money(r, 5, 400),
     "value_mid": lambda r: _money(r, 400, 3500),
     "value_big": lambda r: _money(r, 2000, 50000, round_to=500),
@@ -799,17 +1004,36 @@ SLOTS = {
     "days": _pick(["3", "5", "7", "10", "15", "21", "30"]),
     "gb": _pick(["10", "20", "30", "50", "100"]),
     "thousand": _pick(["1", "2", "5", "10"]),
-    "phone": lambda r: r.choice([f"(00) 9{r.randint(1000, 9999)}-{r.randint(1000, 9999)}",
-                                 f"0800 000 {r.randint(1000, 9999)}"]),
-    "pixkey": lambda r: f"{r.choice(['pagamentos', 'cobranca', 'acordo', 'financeiro'])}{r.randint(1, 99)}@exemplo.com",
+    "phone": lambda r: r.choice(
+        [
+            f"(00) 9{r.randint(1000, 9999)}-{r.randint(1000, 9999)}",
+            f"0800 000 {r.randint(1000, 9999)}",
+        ]
+    ),
+    "pixkey": lambda r: (
+        f"{r.choice(['pagamentos', 'cobranca', 'acordo', 'financeiro'])}{r.randint(1, 99)}@exemplo.com"
+    ),
     "slink": _spam_link,
-    "meetlink": lambda r: f"{r.choice(['', 'https://'])}meet.exemplo.com/"
-                          + "-".join(_token(r, n).lower() for n in (3, 4, 3)),
+    "meetlink": lambda r: (
+        f"{r.choice(['', 'https://'])}meet.exemplo.com/"
+        + "-".join(_token(r, n).lower() for n in (3, 4, 3))
+    ),
     "doclink": lambda r: f"{r.choice(['', 'https://'])}docs.exemplo.com/d/{_token(r, 10)}",
     "photolink": lambda r: f"{r.choice(['', 'https://'])}fotos.exemplo.com.br/album/{_token(r, 6)}",
-    "menulink": lambda r: f"{r.choice(['', 'https://'])}cardapio.exemplo.com.br/{_token(r, 5).lower()}",
-    "ham_prize": _pick(["uma cesta básica", "um bolo", "uma bicicleta", "um kit churrasco", "um ventilador",
-                        "uma cesta de chocolate", "um vale-pizza"]),
+    "menulink": lambda r: (
+        f"{r.choice(['', 'https://'])}cardapio.exemplo.com.br/{_token(r, 5).lower()}"
+    ),
+    "ham_prize": _pick(
+        [
+            "uma cesta básica",
+            "um bolo",
+            "uma bicicleta",
+            "um kit churrasco",
+            "um ventilador",
+            "uma cesta de chocolate",
+            "um vale-pizza",
+        ]
+    ),
     "formlink": lambda r: f"{r.choice(['', 'https://'])}forms.exemplo.com/{_token(r, 6)}",
 }
 SLOT_RE = re.compile(r"\{(\w+)\}")
@@ -837,7 +1061,8 @@ def strip_accents(text: str) -> str:
 
 
 def restyle(text: str, r: random.Random) -> str:
-    """Typing noise applied to template output, equally for both classes: no accents, or all lowercase."""
+    """Typing noise applied to template output, equally for both classes: no accents, or all
+    lowercase."""
     x = r.random()
     if x < 0.12:
         return strip_accents(text)
@@ -856,14 +1081,16 @@ def clean(text: str) -> str:
 
 
 def build(seed: int = SEED) -> list[tuple[str, str, str]]:
-    """Return (text, label, group) rows: handwritten first, then templates round-robin up to TARGET."""
+    """Return (text, label, group) rows: handwritten first, then templates round-robin up to
+    TARGET."""
     r = random.Random(seed)
     seen: set[str] = set()
     rows: list[tuple[str, str, str]] = []
 
     def add(text: str, label: str, group: str) -> bool:
         text = clean(text)
-        key = strip_accents(text.lower())  # also drop near-copies that differ only in case or accents
+        # also drop near-copies that differ only in case or accents
+        key = strip_accents(text.lower())
         if not text or key in seen:
             return False
         seen.add(key)
@@ -893,8 +1120,8 @@ def build(seed: int = SEED) -> list[tuple[str, str, str]]:
 
 
 def assign_splits(rows: list[tuple[str, str, str]], seed: int = SEED) -> list[tuple[str, str, str]]:
-    """Stratified, group-aware split. Strata are (label, handwritten or template); inside each stratum whole
-    groups go, biggest first, to the split furthest below its target share."""
+    """Stratified, group-aware split. Strata are (label, handwritten or template); inside each
+    stratum whole groups go, biggest first, to the split furthest below its target share."""
     r = random.Random(seed + 1)
     strata: dict[tuple[str, str], dict[str, list[str]]] = {}
     for text, label, group in rows:
@@ -920,7 +1147,9 @@ def assign_splits(rows: list[tuple[str, str, str]], seed: int = SEED) -> list[tu
 def to_tsv(rows: list[tuple[str, str, str]]) -> str:
     lines = ["text\tlabel\tsplit"]
     for text, label, split in rows:
-        assert "\t" not in text and "\n" not in text and "\r" not in text and label in ("ham", "spam")
+        assert (
+            "\t" not in text and "\n" not in text and "\r" not in text and label in ("ham", "spam")
+        )
         lines.append(f"{text}\t{label}\t{split}")
     return "\n".join(lines) + "\n"
 
@@ -929,21 +1158,31 @@ def report(rows: list[tuple[str, str, str]], groups: list[tuple[str, str, str]])
     counts = Counter((split, label) for _, label, split in rows)
     lines = ["| split | ham | spam | total | spam % |", "|---|---:|---:|---:|---:|"]
     for split in [*SPLIT_FRACTIONS, "total"]:
-        ham = sum(v for (s, l), v in counts.items() if l == "ham" and split in (s, "total"))
-        spam = sum(v for (s, l), v in counts.items() if l == "spam" and split in (s, "total"))
-        lines.append(f"| {split} | {ham} | {spam} | {ham + spam} | {100 * spam / (ham + spam):.1f} |")
+        ham = sum(v for (s, lab), v in counts.items() if lab == "ham" and split in (s, "total"))
+        spam = sum(v for (s, lab), v in counts.items() if lab == "spam" and split in (s, "total"))
+        lines.append(
+            f"| {split} | {ham} | {spam} | {ham + spam} | {100 * spam / (ham + spam):.1f} |"
+        )
     hand = Counter(label for _, label, g in groups if "-hand-" in g)
     lines.append("")
-    lines.append(f"handwritten: ham {hand['ham']}, spam {hand['spam']} "
-                 f"({100 * sum(hand.values()) / len(groups):.1f}% of all messages); the rest from "
-                 f"{len(HAM_TEMPLATES)} ham + {len(SPAM_TEMPLATES)} spam templates")
-    cues = {"link": re.compile(r"exemplo\.|promo-falsa|https?://"), "R$": re.compile(r"R\$"),
-            "pix": re.compile(r"\bpix\b", re.I), "ganh/prêmio/sorte": re.compile(r"ganh|pr[êe]mi|sorte", re.I)}
+    lines.append(
+        f"handwritten: ham {hand['ham']}, spam {hand['spam']} "
+        f"({100 * sum(hand.values()) / len(groups):.1f}% of all messages); the rest from "
+        f"{len(HAM_TEMPLATES)} ham + {len(SPAM_TEMPLATES)} spam templates"
+    )
+    cues = {
+        "link": re.compile(r"exemplo\.|promo-falsa|https?://"),
+        "R$": re.compile(r"R\$"),
+        "pix": re.compile(r"\bpix\b", re.I),
+        "ganh/prêmio/sorte": re.compile(r"ganh|pr[êe]mi|sorte", re.I),
+    }
     for cue, pattern in cues.items():
         shares = []
         for label in ("ham", "spam"):
-            texts = [t for t, l, _ in groups if l == label]
-            shares.append(f"{label} {100 * sum(bool(pattern.search(t)) for t in texts) / len(texts):.1f}%")
+            texts = [t for t, lab, _ in groups if lab == label]
+            shares.append(
+                f"{label} {100 * sum(bool(pattern.search(t)) for t in texts) / len(texts):.1f}%"
+            )
         lines.append(f"messages with {cue}: " + ", ".join(shares))
     return "\n".join(lines)
 
@@ -951,7 +1190,9 @@ def report(rows: list[tuple[str, str, str]], groups: list[tuple[str, str, str]])
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--out", type=Path, default=OUT)
-    ap.add_argument("--check", action="store_true", help="compare with the file on disk instead of writing")
+    ap.add_argument(
+        "--check", action="store_true", help="compare with the file on disk instead of writing"
+    )
     args = ap.parse_args(argv)
     grouped = build()
     rows = assign_splits(grouped)

@@ -29,7 +29,9 @@ def shared_data() -> Path:
 def gpt2_dir() -> Path:
     folder = shared_data_dir() / "gpt2"
     if not (folder / "encoder.json").is_file() or not (folder / "vocab.bpe").is_file():
-        pytest.skip(f"GPT-2 vocabulary files not found in {folder} (reference data lives in ../shared/data)")
+        pytest.skip(
+            f"GPT-2 vocabulary files not found in {folder} (reference data lives in ../shared/data)"
+        )
     return folder
 
 

@@ -23,10 +23,20 @@ def micro_model(steps: int = 80, seed: int = 0, chars: int = 60_000) -> LabModel
     ids = np.asarray(tok.encode(text), dtype=np.int64)
     cut = int(len(ids) * 0.9)
     config = GPTConfig(vocab_size=tok.vocab_size, context_length=64, n_layer=2, n_head=2, n_embd=32)
-    model, _ = train_lm(ids[:cut], ids[cut:], config, steps=steps, batch_size=16, lr=1e-2,
-                        seed=seed, eval_every=steps, eval_batches=2)
-    return LabModel(model, tok, Path("<memory>"), {"kind": "lm", "model": config.to_dict()},
-                    trained_by_lab=True)
+    model, _ = train_lm(
+        ids[:cut],
+        ids[cut:],
+        config,
+        steps=steps,
+        batch_size=16,
+        lr=1e-2,
+        seed=seed,
+        eval_every=steps,
+        eval_batches=2,
+    )
+    return LabModel(
+        model, tok, Path("<memory>"), {"kind": "lm", "model": config.to_dict()}, trained_by_lab=True
+    )
 
 
 def trainable_parameter_count(model: nn.Module) -> int:

@@ -23,7 +23,9 @@ ATOL = 1e-5
 
 
 def tiny_config(bias: bool = True, n_head: int = 4) -> GPTConfig:
-    return GPTConfig(vocab_size=50, context_length=12, n_layer=2, n_head=n_head, n_embd=16, bias=bias)
+    return GPTConfig(
+        vocab_size=50, context_length=12, n_layer=2, n_head=n_head, n_embd=16, bias=bias
+    )
 
 
 def tiny_model(bias: bool = True, n_head: int = 4, seed: int = 0) -> GPT:
@@ -37,10 +39,16 @@ def tiny_model(bias: bool = True, n_head: int = 4, seed: int = 0) -> GPT:
     return model
 
 
-def attention_inputs(model: GPT, idx: torch.Tensor) -> tuple[list[torch.Tensor], list[torch.Tensor]]:
-    """Run the model with return_attention; capture what each attention layer read and its weights."""
+def attention_inputs(
+    model: GPT, idx: torch.Tensor
+) -> tuple[list[torch.Tensor], list[torch.Tensor]]:
+    """Run the model with return_attention; capture what each attention layer read and its
+    weights."""
     inputs = []
-    hooks = [b.attn.register_forward_pre_hook(lambda m, args: inputs.append(args[0])) for b in model.blocks]
+    hooks = [
+        b.attn.register_forward_pre_hook(lambda m, args: inputs.append(args[0]))
+        for b in model.blocks
+    ]
     try:
         with torch.no_grad():
             out = model(idx, return_attention=True)
@@ -50,7 +58,7 @@ def attention_inputs(model: GPT, idx: torch.Tensor) -> tuple[list[torch.Tensor],
     return inputs, out.attentions
 
 
-# -- a. simple attention ------------------------------------------------------------------------------------------
+# -- a. simple attention ---------------------------------------------------------------------------
 def test_simple_attention_matches_a_loop_over_queries():
     torch.manual_seed(0)
     x = torch.randn(6, 3)
@@ -68,7 +76,7 @@ def test_simple_attention_matches_a_loop_over_queries():
     assert not torch.allclose(batched[1], 2 * context, atol=1e-3)  # softmax is not linear
 
 
-# -- b. trainable q, k, v ------------------------------------------------------------------------------------------
+# -- b. trainable q, k, v --------------------------------------------------------------------------
 def test_self_attention_qkv_is_scaled_dot_product():
     torch.manual_seed(0)
     layer = SelfAttentionQKV(d_in=3, d_out=4)
@@ -79,10 +87,14 @@ def test_self_attention_qkv_is_scaled_dot_product():
     assert torch.allclose(weights, expected_w, atol=ATOL)
     assert torch.allclose(context, expected_w @ v, atol=ATOL)
     assert context.shape == (5, 4) and layer(x.unsqueeze(0)).shape == (1, 5, 4)
-    assert {n for n, _ in layer.named_parameters()} == {"W_query.weight", "W_key.weight", "W_value.weight"}
+    assert {n for n, _ in layer.named_parameters()} == {
+        "W_query.weight",
+        "W_key.weight",
+        "W_value.weight",
+    }
 
 
-# -- c. causal attention -----------------------------------------------------------------------------------------------
+# -- c. causal attention ---------------------------------------------------------------------------
 def test_causal_attention_hides_the_future():
     torch.manual_seed(0)
     layer = CausalAttention(d_in=3, d_out=4, context_length=8, dropout=0.0)
@@ -145,7 +157,7 @@ def test_dropout_zeroes_and_rescales_weights():
     assert torch.allclose(dropped[kept], 2 * weights[kept])  # survivors scaled by 1/(1-p)
 
 
-# -- d/e. multi-head: stack == efficient == fused ---------------------------------------------------------------------
+# -- d/e. multi-head: stack == efficient == fused --------------------------------------------------
 @pytest.mark.parametrize("bias", [True, False])
 def test_stack_equals_efficient_equals_fused(bias):
     model = tiny_model(bias=bias)
@@ -157,7 +169,9 @@ def test_stack_equals_efficient_equals_fused(bias):
         x = inputs[layer_idx]
         with torch.no_grad():
             fused_out, _ = fused(x)  # the SDPA path
-            stack = load_from_fused(MultiHeadAttentionStack(16, 16, 12, 0.0, cfg.n_head, bias), fused)
+            stack = load_from_fused(
+                MultiHeadAttentionStack(16, 16, 12, 0.0, cfg.n_head, bias), fused
+            )
             mha = load_from_fused(MultiHeadAttention(16, 16, 12, 0.0, cfg.n_head, bias), fused)
             stack_out, stack_w = stack(x, return_weights=True)
             mha_out, mha_w = mha(x, return_weights=True)
@@ -189,7 +203,9 @@ def test_efficient_multihead_weights_are_the_stacked_head_weights():
     mha = MultiHeadAttention(6, 8, 5, 0.0, num_heads=2, bias=True)
     with torch.no_grad():
         for name in ("W_query", "W_key", "W_value"):
-            getattr(mha, name).weight.copy_(torch.cat([getattr(h, name).weight for h in stack.heads]))
+            getattr(mha, name).weight.copy_(
+                torch.cat([getattr(h, name).weight for h in stack.heads])
+            )
             getattr(mha, name).bias.copy_(torch.cat([getattr(h, name).bias for h in stack.heads]))
         mha.out_proj.load_state_dict(stack.out_proj.state_dict())
     x = torch.randn(3, 5, 6)
@@ -224,7 +240,7 @@ def test_single_head_model_needs_no_head_index():
     assert torch.allclose(weights, attentions[0][:, 0], atol=ATOL)
 
 
-# -- embeddings lesson -------------------------------------------------------------------------------------------
+# -- embeddings lesson -----------------------------------------------------------------------------
 def test_embedding_is_one_hot_times_table():
     torch.manual_seed(0)
     emb = nn.Embedding(11, 5)

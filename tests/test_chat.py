@@ -1,4 +1,5 @@
-"""Chat: prompts that fit the context, streamed replies that stop at the turn markers, the loop, `ask`."""
+"""Chat: prompts that fit the context, streamed replies that stop at the turn markers, the loop,
+`ask`."""
 
 from __future__ import annotations
 
@@ -31,7 +32,9 @@ class ScriptedLM(nn.Module):
 
     def __init__(self, vocab_size: int, context_length: int = 256):
         super().__init__()
-        self.config = GPTConfig(vocab_size=vocab_size, context_length=context_length, n_layer=1, n_head=1, n_embd=4)
+        self.config = GPTConfig(
+            vocab_size=vocab_size, context_length=context_length, n_layer=1, n_head=1, n_embd=4
+        )
         self.anchor = nn.Parameter(torch.zeros(1))  # generation reads the device from a parameter
         self.script: list[int] = []
         self.seen: list[list[int]] = []  # the ids of every call
@@ -51,7 +54,8 @@ def scripted_session(tok, template="chat", system="Seja breve."):
     return ChatSession(model, tok, template, system, GREEDY), model
 
 
-# -- fitting the context -----------------------------------------------------------------------------------------
+# -- fitting the context ---------------------------------------------------------------------------
+
 
 def nano_session(tok, context=128, system="Seja breve.", reply_room=16):
     torch.manual_seed(0)
@@ -66,7 +70,12 @@ def n_tokens(tok, text):
 def test_history_trimming_keeps_the_system_prompt_and_drops_the_oldest_turns(tok):
     chat = nano_session(tok)
     tpl = chat.template
-    chat.history = [("primeira pergunta", "resposta um"), ("segunda", "dois"), ("terceira", "três"), ("oi", "olá")]
+    chat.history = [
+        ("primeira pergunta", "resposta um"),
+        ("segunda", "dois"),
+        ("terceira", "três"),
+        ("oi", "olá"),
+    ]
     budget = 128 - 16
     prompt = chat.build_prompt("e agora?")
     kept = len(chat.history) - chat.dropped_turns
@@ -76,13 +85,18 @@ def test_history_trimming_keeps_the_system_prompt_and_drops_the_oldest_turns(tok
     assert prompt.endswith("<|user|>\ne agora?" + EOT + "\n<|assistant|>\n")
     assert n_tokens(tok, prompt) <= budget
     # Maximal: one more (older) exchange would not fit.
-    assert n_tokens(tok, tpl.format_chat("Seja breve.", chat.history[-kept - 1:], "e agora?")) > budget
+    assert (
+        n_tokens(tok, tpl.format_chat("Seja breve.", chat.history[-kept - 1 :], "e agora?"))
+        > budget
+    )
     assert "olá" in prompt and "primeira pergunta" not in prompt
     assert chat.notice is None
     # With a roomier context nothing is dropped.
     roomy = nano_session(tok, context=512, reply_room=16)
     roomy.history = list(chat.history)
-    assert roomy.build_prompt("e agora?") == tpl.format_chat("Seja breve.", chat.history, "e agora?")
+    assert roomy.build_prompt("e agora?") == tpl.format_chat(
+        "Seja breve.", chat.history, "e agora?"
+    )
     assert roomy.dropped_turns == 0
 
 
@@ -97,7 +111,7 @@ def test_a_message_longer_than_the_context_keeps_its_end_with_a_notice(tok):
     assert message.endswith(kept) and kept.endswith("FIM") and 0 < len(kept) < len(message)
     assert prompt == chat.template.format_chat("Seja breve.", [], kept)
     assert n_tokens(tok, prompt) <= 64 - 8
-    longer = message[-len(kept) - 1:]
+    longer = message[-len(kept) - 1 :]
     assert n_tokens(tok, chat.template.format_chat("Seja breve.", [], longer)) > 64 - 8
 
 
@@ -114,7 +128,8 @@ def test_reply_room_is_at_most_half_the_context(tok):
     assert chat.reply_room == 32
 
 
-# -- replies -----------------------------------------------------------------------------------------------------
+# -- replies ---------------------------------------------------------------------------------------
+
 
 def test_reply_streams_stops_at_end_of_text_and_records_history(tok):
     chat, model = scripted_session(tok)
@@ -125,13 +140,15 @@ def test_reply_streams_stops_at_end_of_text_and_records_history(tok):
     assert chat.last_result.stopped_by == "eos"
     assert model.seen[0] == tok.encode(chat.template.format_chat("Seja breve.", [], "oi"))
     assert chat.history == [("oi", "Olá, tudo bem!")]
-    # The next prompt carries the first exchange; a reply that starts a new turn is cut at the marker.
+    # The next prompt carries the first exchange; a reply that starts a new turn is cut at the
+    # marker.
     model.script = tok.encode("Sim.\n<|user|>\nmais") + [tok.eot_id]
     pieces = []
     assert chat.reply("e você?", on_text=pieces.append) == "Sim."
     assert chat.last_result.stopped_by == "stop" and "".join(pieces).strip() == "Sim."
     assert model.seen[-len("Sim.\n<|user|>")] == tok.encode(
-        chat.template.format_chat("Seja breve.", [("oi", "Olá, tudo bem!")], "e você?"))
+        chat.template.format_chat("Seja breve.", [("oi", "Olá, tudo bem!")], "e você?")
+    )
     assert chat.history[-1] == ("e você?", "Sim.")
     chat.reset()
     assert chat.history == []
@@ -146,7 +163,8 @@ def test_comando_replies_stop_at_the_next_section(tok):
     assert model.seen[0] == tok.encode("### comando:\nQual é a capital?\n\n### resposta:\n")
 
 
-# -- the terminal loop -------------------------------------------------------------------------------------------
+# -- the terminal loop -----------------------------------------------------------------------------
+
 
 def scripted_input(lines):
     lines = list(lines)
@@ -164,16 +182,36 @@ def scripted_input(lines):
 def test_chat_loop_commands(tok):
     chat, model = scripted_session(tok)
     model.script = tok.encode("um") + [tok.eot_id] + tok.encode("dois") + [tok.eot_id]
-    read, prompts = scripted_input(["oi", "/temp 0.3", "/temp abc", "/temp -1", "/TEMP", "", "/help", "/what",
-                                    "/reset", "de novo", "/exit", "never read"])
+    read, prompts = scripted_input(
+        [
+            "oi",
+            "/temp 0.3",
+            "/temp abc",
+            "/temp -1",
+            "/TEMP",
+            "",
+            "/help",
+            "/what",
+            "/reset",
+            "de novo",
+            "/exit",
+            "never read",
+        ]
+    )
     out = []
     assert run_chat(chat, read, out.append) == 0
     text = "".join(out)
     assert "model> um\n" in text and "model> dois\n" in text
     assert chat.sampling.temperature == 0.3
-    assert "The temperature is now 0.3" in text and "/temp needs a number" in text and "temperature must be" in text
+    assert (
+        "The temperature is now 0.3" in text
+        and "/temp needs a number" in text
+        and "temperature must be" in text
+    )
     assert "Current temperature: 0.3" in text
-    assert "Commands:" in text and "unknown command: /what" in text and "Conversation cleared." in text
+    assert (
+        "Commands:" in text and "unknown command: /what" in text and "Conversation cleared." in text
+    )
     assert chat.history == [("de novo", "dois")]  # /reset forgot the first exchange
     assert text.endswith("Bye!\n") and len(prompts) == 11
 
@@ -187,7 +225,8 @@ def test_chat_loop_ends_cleanly_on_eof(tok):
     assert "".join(out).endswith("ok\n\nBye!\n") and chat.history == [("oi", "ok")]
 
 
-# -- CLI ---------------------------------------------------------------------------------------------------------
+# -- CLI -------------------------------------------------------------------------------------------
+
 
 @pytest.fixture
 def run_cli(monkeypatch, capsys):
@@ -205,30 +244,55 @@ def model_dirs(tmp_path_factory, tok):
     torch.manual_seed(0)
     model = GPT(preset("nano", vocab_size=tok.vocab_size))
     for name, template in (("comando", "comando"), ("chat", "chat")):
-        save_checkpoint(d / name, model, tok, {"kind": "lm", "model": model.config.to_dict(), "stage": "instruct",
-                                               "template": template})
+        save_checkpoint(
+            d / name,
+            model,
+            tok,
+            {
+                "kind": "lm",
+                "model": model.config.to_dict(),
+                "stage": "instruct",
+                "template": template,
+            },
+        )
     save_checkpoint(d / "plain", model, tok, {"kind": "lm", "model": model.config.to_dict()})
     return d, model.eval()
 
 
 def expected_answer(model, tok, template_name, question, max_new=6):
     tpl = get_template(template_name, tok)
-    cfg = SamplingConfig(max_new_tokens=max_new, temperature=0.0, eos_id=tok.eot_id,
-                         stop=["###"] if template_name == "comando" else ["<|system|>", "<|user|>", "<|assistant|>"])
+    cfg = SamplingConfig(
+        max_new_tokens=max_new,
+        temperature=0.0,
+        eos_id=tok.eot_id,
+        stop=["###"] if template_name == "comando" else ["<|system|>", "<|user|>", "<|assistant|>"],
+    )
     return generate(model, tok, tpl.format_chat(None, [], question), cfg).text.strip()
 
 
 @pytest.mark.parametrize("template", ["comando", "chat"])
 def test_ask_uses_the_checkpoint_template(run_cli, model_dirs, tok, template):
     d, model = model_dirs
-    code, out, err = run_cli("ask", "--model", str(d / template), "Qual", "é", "a", "capital?",
-                             "--max-new-tokens", "6", "--json")
+    code, out, err = run_cli(
+        "ask",
+        "--model",
+        str(d / template),
+        "Qual",
+        "é",
+        "a",
+        "capital?",
+        "--max-new-tokens",
+        "6",
+        "--json",
+    )
     assert code == 0, err
     result = json.loads(out)
     assert result["template"] == template and result["question"] == "Qual é a capital?"
     assert result["answer"] == expected_answer(model, tok, template, "Qual é a capital?")
     assert 1 <= result["tokens"] <= 6
-    code, out, err = run_cli("ask", "--model", str(d / template), "Qual é a capital?", "--max-new-tokens", "6")
+    code, out, err = run_cli(
+        "ask", "--model", str(d / template), "Qual é a capital?", "--max-new-tokens", "6"
+    )
     assert code == 0 and out.strip() == result["answer"]
 
 
@@ -246,10 +310,14 @@ def test_chat_command_runs_the_loop(run_cli, model_dirs, monkeypatch):
     monkeypatch.setattr("builtins.input", lambda prompt="": next(lines))
     code, out, err = run_cli("chat", "--model", str(d / "chat"), "--max-new-tokens", "4")
     assert code == 0, err
-    assert "'chat' template" in out and "The temperature is now 0.0" in out and out.endswith("Bye!\n")
+    assert (
+        "'chat' template" in out and "The temperature is now 0.0" in out and out.endswith("Bye!\n")
+    )
     assert "not instruction-tuned" not in err
     lines = iter([])
-    monkeypatch.setattr("builtins.input", lambda prompt="": next(lines, None) or (_ for _ in ()).throw(EOFError))
+    monkeypatch.setattr(
+        "builtins.input", lambda prompt="": next(lines, None) or (_ for _ in ()).throw(EOFError)
+    )
     code, out, err = run_cli("chat", "--model", str(d / "plain"))
     assert code == 0 and "not instruction-tuned" in err and out.endswith("Bye!\n")
 
@@ -258,9 +326,14 @@ def test_ask_with_an_input_uses_the_single_turn_layout(model_dirs, tok):
     from llmzero.chat import ask
 
     d, model = model_dirs
-    result = ask(d / "comando", "Repita.", "abc", sampling=SamplingConfig(max_new_tokens=5, temperature=0.0))
+    result = ask(
+        d / "comando", "Repita.", "abc", sampling=SamplingConfig(max_new_tokens=5, temperature=0.0)
+    )
     prompt = "### comando:\nRepita.\n\n### entrada:\nabc\n\n### resposta:\n"
     cfg = SamplingConfig(max_new_tokens=5, temperature=0.0, eos_id=tok.eot_id, stop=["###"])
-    assert result["answer"] == generate(model, tok, prompt, cfg).text.strip() and result["input"] == "abc"
+    assert (
+        result["answer"] == generate(model, tok, prompt, cfg).text.strip()
+        and result["input"] == "abc"
+    )
     with pytest.raises(UserError, match="question is empty"):
         ask(d / "comando", "  ")

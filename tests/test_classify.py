@@ -1,4 +1,5 @@
-"""Classification fine-tuning: pooling, freezing, data files, metrics, training, checkpoints, CLI."""
+"""Classification fine-tuning: pooling, freezing, data files, metrics, training, checkpoints,
+CLI."""
 
 from __future__ import annotations
 
@@ -10,9 +11,9 @@ import torch
 
 from llmzero import cli
 from llmzero.checkpoint import load_checkpoint, save_checkpoint
+from llmzero.data.labeled import ClassBatches, encode_texts, read_labeled_file
 from llmzero.errors import UserError
 from llmzero.evaluation.classification import classification_metrics, plot_confusion_matrix
-from llmzero.data.labeled import ClassBatches, encode_texts, read_labeled_file
 from llmzero.finetune.classify import (
     classify,
     finetune_classifier,
@@ -37,7 +38,10 @@ def toy_rows(n: int = 80, seed: int = 0) -> list[tuple[str, str]]:
     rng = random.Random(seed)
     rows = []
     for i in range(n):
-        left, right = rng.choice("cdefg") * rng.randint(1, 4), rng.choice("cdefg") * rng.randint(1, 3)
+        left, right = (
+            rng.choice("cdefg") * rng.randint(1, 4),
+            rng.choice("cdefg") * rng.randint(1, 3),
+        )
         rows.append((f"{left} aaaa {right}", "A") if i % 2 else (f"{left} bbbb {right}", "B"))
     return rows
 
@@ -62,20 +66,37 @@ def base_dir(tmp_path_factory):
 @pytest.fixture(scope="module")
 def trained(base_dir):
     out = base_dir / "clf"
-    summary = finetune_classifier(base_dir / "lm", base_dir / "toy.tsv", out, train="all", max_steps=40,
-                                  eval_every=20, lr=1e-3, **QUIET)
+    summary = finetune_classifier(
+        base_dir / "lm",
+        base_dir / "toy.tsv",
+        out,
+        train="all",
+        max_steps=40,
+        eval_every=20,
+        lr=1e-3,
+        **QUIET,
+    )
     return out, summary
 
 
 @pytest.fixture(scope="module")
 def trained_lora(base_dir):
     out = base_dir / "clf_lora"
-    summary = finetune_classifier(base_dir / "lm", base_dir / "toy.tsv", out, lora={"rank": 4, "alpha": 8},
-                                  max_steps=40, eval_every=20, lr=3e-3, **QUIET)
+    summary = finetune_classifier(
+        base_dir / "lm",
+        base_dir / "toy.tsv",
+        out,
+        lora={"rank": 4, "alpha": 8},
+        max_steps=40,
+        eval_every=20,
+        lr=3e-3,
+        **QUIET,
+    )
     return out, summary
 
 
-# -- pooling ---------------------------------------------------------------------------------------------------
+# -- pooling ---------------------------------------------------------------------------------------
+
 
 def test_mean_pooling_ignores_padding():
     model = classifier("mean")
@@ -115,7 +136,8 @@ def test_unknown_pooling_is_refused():
         GPTClassifier(preset("nano", vocab_size=30), 2, "max")
 
 
-# -- what trains -----------------------------------------------------------------------------------------------
+# -- what trains -----------------------------------------------------------------------------------
+
 
 def trainable_names(model) -> set[str]:
     return {n for n, p in model.named_parameters() if p.requires_grad}
@@ -130,7 +152,9 @@ def test_freezing_modes():
     names = trainable_names(model)
     assert names == {n for n in everything if n.startswith(("gpt.blocks.1.", "gpt.ln_f.", "head."))}
     set_trainable(model, "last-2")
-    assert {n for n in trainable_names(model) if n.startswith("gpt.blocks.0.")} and "gpt.tok_emb.weight" not in trainable_names(model)
+    assert {
+        n for n in trainable_names(model) if n.startswith("gpt.blocks.0.")
+    } and "gpt.tok_emb.weight" not in trainable_names(model)
     set_trainable(model, "all")
     assert trainable_names(model) == everything
     for bad in ("last-3", "last-0", "last-x", "some"):
@@ -138,14 +162,24 @@ def test_freezing_modes():
             set_trainable(model, bad)
     groups = model.param_groups(0.1)
     set_trainable(model, "head")
-    assert sum(len(g["params"]) for g in model.param_groups(0.1)) == 2 < sum(len(g["params"]) for g in groups)
+    assert (
+        sum(len(g["params"]) for g in model.param_groups(0.1))
+        == 2
+        < sum(len(g["params"]) for g in groups)
+    )
 
 
-# -- data files ------------------------------------------------------------------------------------------------
+# -- data files ------------------------------------------------------------------------------------
+
 
 def test_tsv_with_split_column(tmp_path):
-    rows = [("oi tudo bem", "ham", "train"), ("ganhe já", "spam", "train"), ("até amanhã", "ham", "validation"),
-            ("prêmio!", "spam", "test"), ("bom dia", "ham", "TEST")]
+    rows = [
+        ("oi tudo bem", "ham", "train"),
+        ("ganhe já", "spam", "train"),
+        ("até amanhã", "ham", "validation"),
+        ("prêmio!", "spam", "test"),
+        ("bom dia", "ham", "TEST"),
+    ]
     f = write_tsv(tmp_path / "d.tsv", rows, "text\tlabel\tsplit")
     ds = load_classification_data(f)
     assert ds.classes == ["ham", "spam"] and ds.split == "column"
@@ -158,11 +192,19 @@ def test_csv_with_quotes_and_jsonl(tmp_path):
     f = tmp_path / "d.csv"
     f.write_text('label,text\npos,"bom, muito bom"\nneg,"ruim ""demais"""\n', encoding="utf-8")
     rows = read_labeled_file(f)
-    assert [(e.text, e.label, s) for e, s in rows] == [("bom, muito bom", "pos", None), ('ruim "demais"', "neg", None)]
+    assert [(e.text, e.label, s) for e, s in rows] == [
+        ("bom, muito bom", "pos", None),
+        ('ruim "demais"', "neg", None),
+    ]
     j = tmp_path / "d.jsonl"
-    j.write_text('{"text": "a\u2028b", "label": 1}\n\n{"text": "c", "label": 0, "x": 2}\n', encoding="utf-8")
+    j.write_text(
+        '{"text": "a\u2028b", "label": 1}\n\n{"text": "c", "label": 0, "x": 2}\n', encoding="utf-8"
+    )
     rows = read_labeled_file(j)
-    assert [(e.text, e.label, e.where) for e, _ in rows] == [("a\u2028b", "1", f"{j}:1"), ("c", "0", f"{j}:3")]
+    assert [(e.text, e.label, e.where) for e, _ in rows] == [
+        ("a\u2028b", "1", f"{j}:1"),
+        ("c", "0", f"{j}:3"),
+    ]
 
 
 def test_stratified_split_is_seeded_and_keeps_proportions(tmp_path):
@@ -183,14 +225,21 @@ def test_stratified_split_is_seeded_and_keeps_proportions(tmp_path):
     assert len(a) + len(b) + len(c) == 7
 
 
-@pytest.mark.parametrize("content, where, message", [
-    ("text\tlabel\noi\tham\nsó um campo\n", ":3", "expected 2 columns"),
-    ("text\tlabel\noi\tham\ntchau\tham\textra\n", ":3", "expected 2 columns"),
-    ("texto\trotulo\noi\tham\n", ":1", "expected a header with the columns text and label"),
-    ("text\tlabel\noi\tham\n\t\n", ":3", "non-empty text"),
-    ("text\tlabel\noi\t \n", ":2", "non-empty label"),
-    ("text\tlabel\tsplit\noi\tham\ttrain\ntchau\tham\tholdout\n", ":3", "expected split train, validation or test"),
-])
+@pytest.mark.parametrize(
+    "content, where, message",
+    [
+        ("text\tlabel\noi\tham\nsó um campo\n", ":3", "expected 2 columns"),
+        ("text\tlabel\noi\tham\ntchau\tham\textra\n", ":3", "expected 2 columns"),
+        ("texto\trotulo\noi\tham\n", ":1", "expected a header with the columns text and label"),
+        ("text\tlabel\noi\tham\n\t\n", ":3", "non-empty text"),
+        ("text\tlabel\noi\t \n", ":2", "non-empty label"),
+        (
+            "text\tlabel\tsplit\noi\tham\ttrain\ntchau\tham\tholdout\n",
+            ":3",
+            "expected split train, validation or test",
+        ),
+    ],
+)
 def test_malformed_tsv_names_file_and_line(tmp_path, content, where, message):
     f = tmp_path / "bad.tsv"
     f.write_text(content, encoding="utf-8")
@@ -234,10 +283,14 @@ def test_label_never_seen_in_training(tmp_path):
     with pytest.raises(UserError) as info:
         load_classification_data(f)
     assert f"{f}:5:" in str(info.value) and "'z' never appears in training" in str(info.value)
-    one = write_tsv(tmp_path / "one.tsv", [("a", "x", "train"), ("b", "x", "test")], "text\tlabel\tsplit")
+    one = write_tsv(
+        tmp_path / "one.tsv", [("a", "x", "train"), ("b", "x", "test")], "text\tlabel\tsplit"
+    )
     with pytest.raises(UserError, match="single label"):
         load_classification_data(one)
-    no_test = write_tsv(tmp_path / "nt.tsv", [("a", "x", "train"), ("b", "y", "train")], "text\tlabel\tsplit")
+    no_test = write_tsv(
+        tmp_path / "nt.tsv", [("a", "x", "train"), ("b", "y", "train")], "text\tlabel\tsplit"
+    )
     with pytest.raises(UserError, match="no test examples"):
         load_classification_data(no_test)
 
@@ -248,15 +301,18 @@ def test_truncation_keeps_the_beginning_and_batches_pad_with_eot():
     assert ids == [tok.encode("abcd"), tok.encode("ab")]
     batches = ClassBatches(ids * 3, [0, 1] * 3, batch_size=4, pad=tok.eot_id, seed=5)
     x, lengths, y = batches.batch(0)
-    assert x.shape[0] == 4 and lengths.tolist() == [len(ids[l]) for l in y.tolist()]
+    assert x.shape[0] == 4 and lengths.tolist() == [len(ids[k]) for k in y.tolist()]
     for row, n in zip(x, lengths):
         assert (row[n:] == tok.eot_id).all()
-    assert torch.equal(batches.batch(3)[0], ClassBatches(ids * 3, [0, 1] * 3, 4, tok.eot_id, seed=5).batch(3)[0])
+    assert torch.equal(
+        batches.batch(3)[0], ClassBatches(ids * 3, [0, 1] * 3, 4, tok.eot_id, seed=5).batch(3)[0]
+    )
     seen = [lab for _, _, y in batches.iterate() for lab in y.tolist()]
     assert seen == [0, 1] * 3  # evaluation: every example once, in order
 
 
-# -- metrics ---------------------------------------------------------------------------------------------------
+# -- metrics ---------------------------------------------------------------------------------------
+
 
 def test_metrics_on_a_hand_made_example(tmp_path):
     # true:      0 0 0 1 1 2     confusion (rows true, cols predicted): [2 1 0] [0 1 1] [0 0 1]
@@ -265,20 +321,28 @@ def test_metrics_on_a_hand_made_example(tmp_path):
     assert m["confusion"] == [[2, 1, 0], [0, 1, 1], [0, 0, 1]]
     assert m["accuracy"] == pytest.approx(4 / 6)
     pc = m["per_class"]
-    assert (pc["a"]["precision"], pc["a"]["recall"], pc["a"]["f1"]) == pytest.approx((1.0, 2 / 3, 0.8))
-    assert (pc["b"]["precision"], pc["b"]["recall"], pc["b"]["f1"]) == pytest.approx((0.5, 0.5, 0.5))
-    assert (pc["c"]["precision"], pc["c"]["recall"], pc["c"]["f1"]) == pytest.approx((0.5, 1.0, 2 / 3))
+    assert (pc["a"]["precision"], pc["a"]["recall"], pc["a"]["f1"]) == pytest.approx(
+        (1.0, 2 / 3, 0.8)
+    )
+    assert (pc["b"]["precision"], pc["b"]["recall"], pc["b"]["f1"]) == pytest.approx(
+        (0.5, 0.5, 0.5)
+    )
+    assert (pc["c"]["precision"], pc["c"]["recall"], pc["c"]["f1"]) == pytest.approx(
+        (0.5, 1.0, 2 / 3)
+    )
     assert [pc[c]["support"] for c in "abc"] == [3, 2, 1]
     assert m["macro"]["precision"] == pytest.approx(2 / 3)
     assert m["macro"]["recall"] == pytest.approx((2 / 3 + 0.5 + 1) / 3)
     assert m["macro"]["f1"] == pytest.approx((0.8 + 0.5 + 2 / 3) / 3)
-    never = classification_metrics([0, 1, 1], [0, 0, 0], ["x", "y"])  # "y" never predicted: no division by 0
+    # "y" never predicted: no division by 0
+    never = classification_metrics([0, 1, 1], [0, 0, 0], ["x", "y"])
     assert never["per_class"]["y"] == {"precision": 0.0, "recall": 0.0, "f1": 0.0, "support": 2}
     png = plot_confusion_matrix(m["confusion"], ["a", "b", "c"], tmp_path / "cm.png")
     assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n" and png.stat().st_size > 2000
 
 
-# -- training, checkpoints, inference --------------------------------------------------------------------------
+# -- training, checkpoints, inference --------------------------------------------------------------
+
 
 def test_finetuning_learns_an_easy_task(trained):
     out, s = trained
@@ -298,9 +362,15 @@ def test_classifier_checkpoint_round_trip_and_classify(trained, base_dir):
     out, _ = trained
     ckpt = load_checkpoint(out, kinds=("classifier",))
     assert isinstance(ckpt.model, GPTClassifier)
-    assert ckpt.meta["classes"] == ["A", "B"] and ckpt.meta["pooling"] == "last" and ckpt.meta["max_length"] >= 9
+    assert (
+        ckpt.meta["classes"] == ["A", "B"]
+        and ckpt.meta["pooling"] == "last"
+        and ckpt.meta["max_length"] >= 9
+    )
     r = classify(out, "ddd aaaa ee")
-    assert set(r["probabilities"]) == {"A", "B"} and sum(r["probabilities"].values()) == pytest.approx(1.0)
+    assert set(r["probabilities"]) == {"A", "B"} and sum(
+        r["probabilities"].values()
+    ) == pytest.approx(1.0)
     assert r["label"] == max(r["probabilities"], key=r["probabilities"].get)
     right = sum(classify(out, text)["label"] == label for text, label in toy_rows(10, seed=9))
     assert right >= 8
@@ -317,7 +387,9 @@ def test_existing_output_and_base_folder_are_protected(trained, base_dir):
     with pytest.raises(UserError, match="--overwrite"):
         finetune_classifier(base_dir / "lm", base_dir / "toy.tsv", out, max_steps=1, **QUIET)
     with pytest.raises(UserError, match="base model's folder"):
-        finetune_classifier(base_dir / "lm", base_dir / "toy.tsv", base_dir / "lm", max_steps=1, **QUIET)
+        finetune_classifier(
+            base_dir / "lm", base_dir / "toy.tsv", base_dir / "lm", max_steps=1, **QUIET
+        )
 
 
 def test_lora_finetune_saves_merged_weights_and_the_adapter(trained_lora, base_dir):
@@ -342,8 +414,14 @@ def test_unmerged_lora_checkpoint_loads(tmp_path):
     apply_lora(model, rank=2, alpha=4, targets=("attn.qkv",))
     with torch.no_grad():
         model.gpt.blocks[0].attn.qkv.lora_B.normal_()
-    meta = {"kind": "classifier", "model": model.config.to_dict(), "classes": ["n", "p"], "pooling": "mean",
-            "max_length": 8, "lora": {"rank": 2, "alpha": 4, "targets": ["attn.qkv"], "merged": False}}
+    meta = {
+        "kind": "classifier",
+        "model": model.config.to_dict(),
+        "classes": ["n", "p"],
+        "pooling": "mean",
+        "max_length": 8,
+        "lora": {"rank": 2, "alpha": 4, "targets": ["attn.qkv"], "merged": False},
+    }
     save_checkpoint(tmp_path / "ck", model, None, meta)
     loaded = load_checkpoint(tmp_path / "ck").model.eval()
     assert lora_modules(loaded)
@@ -362,7 +440,8 @@ def test_shipped_spam_dataset_reads():
     assert len(ds.train) > len(ds.test) > len(ds.validation) > 0
 
 
-# -- CLI -------------------------------------------------------------------------------------------------------
+# -- CLI -------------------------------------------------------------------------------------------
+
 
 @pytest.fixture
 def run_cli(monkeypatch, capsys):
@@ -376,9 +455,25 @@ def run_cli(monkeypatch, capsys):
 
 def test_cli_finetune_and_classify(run_cli, base_dir, trained):
     out = base_dir / "cli_clf"
-    code, stdout, err = run_cli("finetune", "classify", "--base", base_dir / "lm", "--data", base_dir / "toy.tsv",
-                                "--out", out, "--train", "head", "--max-steps", "3", "--batch-size", "4",
-                                "--pooling", "mean", "--json")
+    code, stdout, err = run_cli(
+        "finetune",
+        "classify",
+        "--base",
+        base_dir / "lm",
+        "--data",
+        base_dir / "toy.tsv",
+        "--out",
+        out,
+        "--train",
+        "head",
+        "--max-steps",
+        "3",
+        "--batch-size",
+        "4",
+        "--pooling",
+        "mean",
+        "--json",
+    )
     assert code == 0, err
     summary = json.loads(stdout)
     assert summary["steps"] == 3 and summary["train"] == "head" and summary["pooling"] == "mean"
@@ -393,14 +488,36 @@ def test_cli_finetune_and_classify(run_cli, base_dir, trained):
 def test_cli_user_errors(run_cli, base_dir, trained):
     code, _, err = run_cli("classify", "--model", base_dir / "lm", "aaaa")
     assert code == 2 and "needs a classifier" in err and "Traceback" not in err
-    code, _, err = run_cli("finetune", "classify", "--base", trained[0], "--data", base_dir / "toy.tsv",
-                           "--out", base_dir / "x")
+    code, _, err = run_cli(
+        "finetune",
+        "classify",
+        "--base",
+        trained[0],
+        "--data",
+        base_dir / "toy.tsv",
+        "--out",
+        base_dir / "x",
+    )
     assert code == 2 and "needs a language model" in err
-    code, _, err = run_cli("finetune", "classify", "--base", base_dir / "lm", "--data", base_dir / "toy.tsv",
-                           "--out", base_dir / "x", "--train", "all", "--lora-rank", "4")
+    code, _, err = run_cli(
+        "finetune",
+        "classify",
+        "--base",
+        base_dir / "lm",
+        "--data",
+        base_dir / "toy.tsv",
+        "--out",
+        base_dir / "x",
+        "--train",
+        "all",
+        "--lora-rank",
+        "4",
+    )
     assert code == 2 and "not both" in err
     bad = write_tsv(base_dir / "bad.tsv", [("ok", "A"), ("broken",)])
-    code, _, err = run_cli("finetune", "classify", "--base", base_dir / "lm", "--data", bad, "--out", base_dir / "x")
+    code, _, err = run_cli(
+        "finetune", "classify", "--base", base_dir / "lm", "--data", bad, "--out", base_dir / "x"
+    )
     assert code == 2 and f"{bad}:3: expected 2 columns" in err
     assert not (base_dir / "x").exists()
 
@@ -417,7 +534,8 @@ def test_grouped_verbs_are_shared_between_modules():
         return sub.add_parser(name, help=help_en)
 
     add_task(sub, add, "finetune", "classify", "c", "c").set_defaults(func="classify")
-    add_task(sub, add, "finetune", "instruct", "i", "i").set_defaults(func="instruct")  # as another module would
+    # as another module would
+    add_task(sub, add, "finetune", "instruct", "i", "i").set_defaults(func="instruct")
     assert parser.parse_args(["finetune", "instruct"]).func == "instruct"
     args = parser.parse_args(["finetune", "classify", "--lang", "en"])
     assert args.func == "classify" and args.lang == "en"
@@ -425,6 +543,8 @@ def test_grouped_verbs_are_shared_between_modules():
 
 def test_json_list_file(tmp_path):
     f = tmp_path / "d.json"
-    f.write_text(json.dumps([{"text": "a", "label": "x", "split": "train"}, {"text": "", "label": "y"}]))
+    f.write_text(
+        json.dumps([{"text": "a", "label": "x", "split": "train"}, {"text": "", "label": "y"}])
+    )
     with pytest.raises(UserError, match=r"d\.json: record 2: expected a non-empty text"):
         read_labeled_file(f)

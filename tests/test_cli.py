@@ -1,4 +1,5 @@
-"""The `llmzero` command end to end: outputs, and every bad input ending in one sentence and exit code 2."""
+"""The `llmzero` command end to end: outputs, and every bad input ending in one sentence and exit
+code 2."""
 
 import json
 import os
@@ -12,10 +13,26 @@ import pytest
 from llmzero.cli import main
 
 TEXT = "\n".join(
-    f"linha {i}: o vento leva a folha para o rio, e o rio leva a folha para o mar." for i in range(120)
+    f"linha {i}: o vento leva a folha para o rio, e o rio leva a folha para o mar."
+    for i in range(120)
 )
-TINY = ["--preset", "nano", "--context", "32", "--batch-size", "4", "--max-steps", "3", "--eval-every", "2",
-        "--eval-batches", "1", "--samples", "1", "--no-progress"]
+TINY = [
+    "--preset",
+    "nano",
+    "--context",
+    "32",
+    "--batch-size",
+    "4",
+    "--max-steps",
+    "3",
+    "--eval-every",
+    "2",
+    "--eval-batches",
+    "1",
+    "--samples",
+    "1",
+    "--no-progress",
+]
 
 
 @pytest.fixture(scope="module")
@@ -42,13 +59,16 @@ def assert_user_error(code, err, fragment):
     assert code == 2
     lines = [ln for ln in err.strip().splitlines() if ln.strip()]
     errors = [ln for ln in lines if ln.startswith("error: ")]
-    assert len(errors) == 1 and lines[-1] == errors[0], err  # progress notes may come first; one error, last
+    # progress notes may come first; one error, last
+    assert len(errors) == 1 and lines[-1] == errors[0], err
     assert fragment in errors[0], errors[0]
     assert "Traceback" not in err
 
 
 def test_train_json_line(capsys, corpus, tmp_path):
-    code, out, _ = run(capsys, "train", "--data", str(corpus), "--out", str(tmp_path / "r"), *TINY, "--json")
+    code, out, _ = run(
+        capsys, "train", "--data", str(corpus), "--out", str(tmp_path / "r"), *TINY, "--json"
+    )
     assert code == 0
     data = json.loads(out.strip().splitlines()[-1])
     assert set(data) == {"val_loss", "train_loss", "steps", "tokens_per_second", "params", "out"}
@@ -57,13 +77,33 @@ def test_train_json_line(capsys, corpus, tmp_path):
 
 
 def test_generate_json_and_streaming(capsys, trained):
-    code, out, _ = run(capsys, "generate", "--model", str(trained), "o vento", "--max-new-tokens", "12",
-                       "--seed", "1", "--json")
+    code, out, _ = run(
+        capsys,
+        "generate",
+        "--model",
+        str(trained),
+        "o vento",
+        "--max-new-tokens",
+        "12",
+        "--seed",
+        "1",
+        "--json",
+    )
     assert code == 0
     data = json.loads(out)
     assert set(data) == {"text", "tokens", "tokens_per_second"}
     assert data["tokens"] == 12 and len(data["text"]) > 0
-    code, out2, _ = run(capsys, "generate", "--model", str(trained), "o vento", "--max-new-tokens", "12", "--seed", "1")
+    code, out2, _ = run(
+        capsys,
+        "generate",
+        "--model",
+        str(trained),
+        "o vento",
+        "--max-new-tokens",
+        "12",
+        "--seed",
+        "1",
+    )
     assert code == 0 and out2.strip() == ("o vento" + data["text"]).strip()
 
 
@@ -96,15 +136,28 @@ def test_info_says_whether_the_c_decode_step_is_used(capsys, monkeypatch):
     assert data["cpu_decode_kernel"] is cpu_kernel.available()
     assert (data["cpu_decode_kernel_why_not"] is None) is cpu_kernel.available()
     assert data["huge_pages"] is (data["huge_pages_why_not"] is None)
-    assert data["huge_pages"] is (os.environ.get("THP_MEM_ALLOC_ENABLE") != "0"
-                                  and cpu_kernel.thp_mode() in ("always", "madvise"))
-    monkeypatch.setattr(cpu_kernel, "_state", {"tried": True, "lib": None, "why_not": "no C compiler (test)"})
+    assert data["huge_pages"] is (
+        os.environ.get("THP_MEM_ALLOC_ENABLE") != "0"
+        and cpu_kernel.thp_mode() in ("always", "madvise")
+    )
+    monkeypatch.setattr(
+        cpu_kernel, "_state", {"tried": True, "lib": None, "why_not": "no C compiler (test)"}
+    )
     code, out, _ = run(capsys, "--lang", "en", "info")
     assert code == 0 and "decode.c not used (no C compiler (test))" in out
 
 
 def test_messages_follow_lang(capsys, tmp_path):
-    code, _, err = run(capsys, "--lang", "pt", "train", "--data", str(tmp_path / "nada.txt"), "--out", str(tmp_path / "o"))
+    code, _, err = run(
+        capsys,
+        "--lang",
+        "pt",
+        "train",
+        "--data",
+        str(tmp_path / "nada.txt"),
+        "--out",
+        str(tmp_path / "o"),
+    )
     assert code == 2 and err.startswith("erro: arquivo não encontrado")
 
 
@@ -127,13 +180,26 @@ def test_bad_corpus(capsys, tmp_path, content, fragment):
 
 
 def test_unknown_preset(capsys, corpus, tmp_path):
-    code, _, err = run(capsys, "train", "--data", str(corpus), "--preset", "gigante", "--out", str(tmp_path / "o"))
+    code, _, err = run(
+        capsys, "train", "--data", str(corpus), "--preset", "gigante", "--out", str(tmp_path / "o")
+    )
     assert_user_error(code, err, "unknown preset")
     assert not (tmp_path / "o").exists()
 
 
 def test_heads_must_divide_the_dimension(capsys, corpus, tmp_path):
-    code, _, err = run(capsys, "train", "--data", str(corpus), "--heads", "3", "--dim", "64", "--out", str(tmp_path / "o"))
+    code, _, err = run(
+        capsys,
+        "train",
+        "--data",
+        str(corpus),
+        "--heads",
+        "3",
+        "--dim",
+        "64",
+        "--out",
+        str(tmp_path / "o"),
+    )
     assert_user_error(code, err, "must divide the dimension")
     assert not (tmp_path / "o").exists()
 
@@ -183,7 +249,17 @@ def test_foreign_checkpoint(capsys, tmp_path):
 def test_resume_extends_a_run(capsys, corpus, tmp_path):
     out = tmp_path / "r"
     assert run(capsys, "train", "--data", str(corpus), "--out", str(out), *TINY)[0] == 0
-    code, stdout, _ = run(capsys, "train", "--out", str(out), "--resume", "--max-steps", "5", "--json", "--no-progress")
+    code, stdout, _ = run(
+        capsys,
+        "train",
+        "--out",
+        str(out),
+        "--resume",
+        "--max-steps",
+        "5",
+        "--json",
+        "--no-progress",
+    )
     assert code == 0
     assert json.loads(stdout.strip().splitlines()[-1])["steps"] == 5
     rows = [json.loads(x) for x in (out / "metrics.jsonl").read_text().splitlines()]
@@ -191,20 +267,61 @@ def test_resume_extends_a_run(capsys, corpus, tmp_path):
 
 
 def test_prepare_then_train_on_the_token_file(capsys, corpus, tmp_path):
-    code, out, _ = run(capsys, "prepare", "--data", str(corpus), "--out", str(tmp_path / "t.bin"), "--json")
+    code, out, _ = run(
+        capsys, "prepare", "--data", str(corpus), "--out", str(tmp_path / "t.bin"), "--json"
+    )
     assert code == 0 and json.loads(out)["tokens"] == len(TEXT)
-    code, out, _ = run(capsys, "train", "--data", str(tmp_path / "t.bin"), "--out", str(tmp_path / "r"), *TINY, "--json")
+    code, out, _ = run(
+        capsys,
+        "train",
+        "--data",
+        str(tmp_path / "t.bin"),
+        "--out",
+        str(tmp_path / "r"),
+        *TINY,
+        "--json",
+    )
     assert code == 0 and json.loads(out.strip().splitlines()[-1])["steps"] == 3
 
 
 def test_ctrl_c_saves_and_exits_cleanly(corpus, tmp_path):
-    """A real SIGINT to a real process: a checkpoint is saved and the process ends without a traceback."""
+    """A real SIGINT to a real process: a checkpoint is saved and the process ends without a
+    traceback."""
     out = tmp_path / "r"
-    cmd = [sys.executable, "-m", "llmzero.cli", "--lang", "en", "train", "--data", str(corpus), "--out", str(out),
-           "--preset", "nano", "--context", "32", "--batch-size", "4", "--max-steps", "100000",
-           "--checkpoint-every", "1000000", "--eval-every", "5", "--eval-batches", "1", "--no-progress"]
-    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-                            env={**os.environ, "OMP_NUM_THREADS": "1"})
+    cmd = [
+        sys.executable,
+        "-m",
+        "llmzero.cli",
+        "--lang",
+        "en",
+        "train",
+        "--data",
+        str(corpus),
+        "--out",
+        str(out),
+        "--preset",
+        "nano",
+        "--context",
+        "32",
+        "--batch-size",
+        "4",
+        "--max-steps",
+        "100000",
+        "--checkpoint-every",
+        "1000000",
+        "--eval-every",
+        "5",
+        "--eval-batches",
+        "1",
+        "--no-progress",
+    ]
+    proc = subprocess.Popen(
+        cmd,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env={**os.environ, "OMP_NUM_THREADS": "1"},
+    )
     deadline = time.time() + 120
     while not (out / "metrics.jsonl").exists() and time.time() < deadline:
         time.sleep(0.2)
@@ -229,6 +346,11 @@ def test_choices_written_out_in_the_cli_match_the_library():
 
 
 def test_help_does_not_import_torch():
-    code = "import sys; from llmzero.cli import build_parser; build_parser(); print('torch' in sys.modules)"
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    code = (
+        "import sys; from llmzero.cli import build_parser; build_parser(); "
+        "print('torch' in sys.modules)"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True
+    ).stdout
     assert out.strip() == "False"

@@ -1,4 +1,5 @@
-"""decode.c (the one-row kernel and the decode step) and Linear's inference roads: same numbers as F.linear, used when they should be."""
+"""decode.c (the one-row kernel and the decode step) and Linear's inference roads: same numbers as
+F.linear, used when they should be."""
 
 from __future__ import annotations
 
@@ -75,8 +76,9 @@ def test_gemv_matches_a_float64_product(n, k, with_bias):
 
 @needs_kernel
 def test_gemv_gives_the_same_bits_with_any_number_of_threads():
-    # Threads that finish their share take rows from the others' (more threads than cores here makes sure some
-    # do): whoever computes a row, it is summed in one order, and every row is computed exactly once.
+    # Threads that finish their share take rows from the others' (more threads than cores here makes
+    # sure some do): whoever computes a row, it is summed in one order, and every row is computed
+    # exactly once.
     g = torch.Generator().manual_seed(3)
     w, b, x = (
         torch.randn(1001, 768, generator=g),
@@ -100,8 +102,9 @@ def test_gemv_gives_the_same_bits_with_any_number_of_threads():
 @needs_kernel
 @pytest.mark.parametrize("k", [13, 768])
 def test_a_row_gets_the_same_bits_whichever_rows_are_read_beside_it(k):
-    # A product reads four far-apart bands of rows side by side and the rows after them eight at a time: which
-    # way a row is read depends on how many rows the matrix has, its sum's order must not.
+    # A product reads four far-apart bands of rows side by side and the rows after them eight at a
+    # time: which way a row is read depends on how many rows the matrix has, its sum's order must
+    # not.
     g = torch.Generator().manual_seed(k)
     w, b, x = (
         torch.randn(300, k, generator=g),
@@ -149,8 +152,9 @@ def test_the_kernel_shares_pytorchs_openmp_runtime():
 
 
 class Spy:
-    """Counts the calls to cpu_kernel.gemv, or the steps a DecodeStep takes ("step": the calls to the functions
-    its bind returns, which run_if_fits and __call__ go through too), which still run."""
+    """Counts the calls to cpu_kernel.gemv, or the steps a DecodeStep takes ("step": the calls to
+    the functions its bind returns, which run_if_fits and __call__ go through too), which still run.
+    """
 
     def __init__(self, monkeypatch, name="gemv"):
         self.calls = 0
@@ -265,7 +269,8 @@ def test_a_built_kernel_is_reused_from_the_cache(fresh_kernel_state, monkeypatch
     assert cpu_kernel.available()
     built = list(fresh_kernel_state.glob("decode-*.so"))
     assert len(built) == 1
-    # A second process (here: a loader that forgot) finds the library and does not call the compiler again.
+    # A second process (here: a loader that forgot) finds the library and does not call the compiler
+    # again.
     monkeypatch.setattr(cpu_kernel, "_state", {"tried": False, "lib": None, "why_not": None})
     marker = tmp_path / "compiler-was-called"
     monkeypatch.setenv("CC", str(write_script(tmp_path / "cc", f"touch {marker}\nexit 1\n")))
@@ -298,7 +303,7 @@ def test_a_damaged_library_in_the_cache_is_built_again(fresh_kernel_state):
     assert torch.allclose(cpu_kernel.gemv(x, w, None), x @ w.T, atol=1e-5)
 
 
-# --- huge pages ----------------------------------------------------------------------------------------------
+# --- huge pages -----------------------------------------------------------------------------------
 def _huge_kb_at(address: int) -> int:
     """AnonHugePages (kB) of the mapping of this process that holds ``address``."""
     inside = False
@@ -313,8 +318,8 @@ def _huge_kb_at(address: int) -> int:
 
 
 def _in_a_fresh_process(code: str, **env: str) -> list[int]:
-    """Run ``code`` (after ``import llmzero, torch`` and with _huge_kb_at at hand) in a new Python, with the
-    environment less THP_MEM_ALLOC_ENABLE plus ``env``; the whole numbers it prints."""
+    """Run ``code`` (after ``import llmzero, torch`` and with _huge_kb_at at hand) in a new Python,
+    with the environment less THP_MEM_ALLOC_ENABLE plus ``env``; the whole numbers it prints."""
     import subprocess
     import sys
 
@@ -351,7 +356,8 @@ def test_importing_llmzero_changes_no_environment_variable():
 def test_huge_page_empty_puts_large_tensors_on_huge_pages():
     code = (
         "from llmzero.inference import kernel\n"
-        "w = kernel.huge_page_empty((16 * 1024 * 1024,)).fill_(1)\n"  # 64 MB, like a large weight matrix
+        # 64 MB, like a large weight matrix
+        "w = kernel.huge_page_empty((16 * 1024 * 1024,)).fill_(1)\n"
         "print(_huge_kb_at(w.data_ptr()))\n"
     )
     assert _in_a_fresh_process(code)[0] >= 32 * 1024
@@ -383,7 +389,8 @@ def test_huge_page_empty_gives_whole_2mb_pages_where_they_help(monkeypatch):
 def test_a_gpts_large_weights_and_kv_cache_lie_wholly_on_huge_pages():
     spare = _in_a_fresh_process(
         "from llmzero.inference import accelerate\nfrom llmzero.model import GPT, GPTConfig\n"
-        "m = accelerate(GPT(GPTConfig(vocab_size=3001, n_embd=512, n_layer=1, n_head=8, context_length=1024)))\n"
+        "m = accelerate(GPT(GPTConfig(vocab_size=3001, n_embd=512, n_layer=1, n_head=8, "
+        "context_length=1024)))\n"
         "cache = m.new_kv_cache(1)\n"  # 1 x 8 x 1024 x 64 floats each: 2 MB
         "for t in (m.lm_head.weight, m.blocks[0].mlp.fc.weight, cache.k):\n"
         "    print(_huge_kb_at(t.data_ptr()) * 1024 - t.nbytes)\n"
@@ -434,7 +441,7 @@ def test_gpt_keeps_its_large_weights_on_whole_huge_pages_through_changes(tmp_pat
     assert all(p.is_shared() for p in model.parameters())
 
 
-# --- the whole decode step in C ---------------------------------------------------------------------------------
+# --- the whole decode step in C -------------------------------------------------------------------
 def small_gpt(**kw):
     torch.manual_seed(1)
     cfg = dict(vocab_size=101, context_length=48, n_layer=3, n_head=2, n_embd=40, dropout=0.0)
@@ -442,7 +449,8 @@ def small_gpt(**kw):
 
 
 def decode(model, ids, steps=6):
-    """Prefill ``ids`` then feed the greedy token back ``steps`` times; (logits of each step, final cache)."""
+    """Prefill ``ids`` then feed the greedy token back ``steps`` times; (logits of each step, final
+    cache)."""
     out = []
     with torch.inference_mode():
         cache = model.new_kv_cache(1, len(ids) + steps)
@@ -454,7 +462,8 @@ def decode(model, ids, steps=6):
 
 
 def both_roads(monkeypatch, model, ids, steps=6):
-    """decode() through the C step where it applies, then again with it switched off: (its logits, Python's)."""
+    """decode() through the C step where it applies, then again with it switched off: (its logits,
+    Python's)."""
     fast, _ = decode(model, ids, steps)
     with monkeypatch.context() as m:
         m.setattr(roads, "USE_DECODE_STEP", False)
@@ -492,8 +501,8 @@ def test_the_c_decode_step_gives_the_python_blocks_numbers(monkeypatch, kw):
 @needs_kernel
 @pytest.mark.parametrize("kw", [{}, dict(n_head=3, n_embd=36, vocab_size=1001)])
 def test_the_c_decode_step_gives_the_same_bits_on_any_number_of_threads(kw):
-    # The threads split the products' rows (taking each other's at the end, in whatever order the machine makes)
-    # and the attention heads between them: none of that may show in the numbers.
+    # The threads split the products' rows (taking each other's at the end, in whatever order the
+    # machine makes) and the attention heads between them: none of that may show in the numbers.
     model, runs = small_gpt(**kw), []
     before = torch.get_num_threads()
     try:
@@ -579,18 +588,20 @@ def test_the_vector_exp_and_gelu_are_accurate_over_their_whole_range():
     assert ((got - want).abs() / want).max().item() < 4 * 2.0**-23  # a few units in the last place
     x = torch.cat([torch.linspace(-40.0, 40.0, 100_001), torch.tensor([0.0, -0.0, 1e-30, -1e-30])])
     got, xd = elementwise("gelu", x).double(), x.double()
-    # 0.5 x (1 + tanh(u)) = x sigmoid(2u): the second form keeps the tiny values of the negative tail
+    # 0.5 x (1 + tanh(u)) = x sigmoid(2u): the second form keeps the tiny values of the negative
+    # tail
     want = xd * torch.sigmoid(2 * math.sqrt(2 / math.pi) * (xd + 0.044715 * xd**3))
     assert torch.allclose(want, F.gelu(xd, approximate="tanh"), rtol=0, atol=1e-12)
-    # relative, down to values far below what float32 activations can resolve next to a residual stream of ~1
+    # relative, down to values far below what float32 activations can resolve next to a residual
+    # stream of ~1
     assert ((got - want).abs() <= 2e-6 * want.abs() + 1e-12).all()
     assert got[x < -20].abs().max().item() < 1e-30 and torch.equal(got[x > 20], x[x > 20].double())
 
 
 @needs_kernel
 def test_the_c_step_keeps_gelu_and_softmax_exact_far_from_zero(monkeypatch):
-    # decode.c computes exp eight at a time (GELU as x / (1 + exp(-2u)), softmax): large weights push the
-    # MLP's inputs to +-30 and the attention scores far apart, where a poor exp would show.
+    # decode.c computes exp eight at a time (GELU as x / (1 + exp(-2u)), softmax): large weights
+    # push the MLP's inputs to +-30 and the attention scores far apart, where a poor exp would show.
     model = small_gpt()
     with torch.no_grad():
         for b in model.blocks:
@@ -680,8 +691,8 @@ def test_the_c_step_follows_changes_to_the_model(monkeypatch):
     ]:
         assert not torch.allclose(earlier, later)
     assert spy.calls == 8 * 6
-    # A parameter deleted and another made: the plan holds the old one, so the new one cannot get its id (which
-    # the plan would take for "unchanged"); the next step lets it go
+    # A parameter deleted and another made: the plan holds the old one, so the new one cannot get
+    # its id (which the plan would take for "unchanged"); the next step lets it go
     import gc
     import weakref
 
@@ -693,8 +704,8 @@ def test_the_c_step_follows_changes_to_the_model(monkeypatch):
     c_road_agrees(model)
     gc.collect()
     assert gone() is None
-    # Blocks that no longer match the cache's layers one to one: the C step (which gives layer i's keys and
-    # values to block i, for n_layer blocks) steps aside
+    # Blocks that no longer match the cache's layers one to one: the C step (which gives layer i's
+    # keys and values to block i, for n_layer blocks) steps aside
     model.blocks = torch.nn.ModuleList(blocks[::-1])  # each block keeps its own layer of the cache
     c_road_agrees(model)
     model.blocks = torch.nn.ModuleList(blocks[:2])
@@ -724,7 +735,8 @@ def test_a_token_id_out_of_range_fails_as_in_python_and_changes_nothing():
 
 
 def step_tensors(model, head=None, head_bias=None) -> list:
-    """The model's tensors in DecodeStep's order (the output layer's weight and bias may be replaced)."""
+    """The model's tensors in DecodeStep's order (the output layer's weight and bias may be
+    replaced)."""
     tensors = [model.tok_emb.weight, model.pos_emb.weight]
     for b in model.blocks:
         for m in (b.ln1, b.attn.qkv, b.attn.proj, b.ln2, b.mlp.fc, b.mlp.proj):
@@ -778,7 +790,8 @@ def test_the_step_looks_again_at_caches_that_are_new_or_moved(monkeypatch):
         cache = model.new_kv_cache(1, 8)
         assert torch.allclose(step(4, cache.k, cache.v, 0)[0][0, 0], want, atol=1e-5)
         assert step.fits(4, cache.k, cache.v, 7) and not step.fits(4, cache.k, cache.v, 8)
-        # the same tensor objects given other memory, of another shape or dtype: refused, not taken on trust
+        # the same tensor objects given other memory, of another shape or dtype: refused, not taken
+        # on trust
         k = cache.k
         k.data = torch.zeros(c.n_layer, 1, c.n_head, 8, c.head_dim + 1)
         assert not step.fits(4, k, cache.v, 0)
@@ -786,7 +799,8 @@ def test_the_step_looks_again_at_caches_that_are_new_or_moved(monkeypatch):
         assert not step.fits(4, k, cache.v, 0)
         k.data = torch.zeros(c.n_layer, 1, c.n_head, 8, c.head_dim)
         assert step.fits(4, k, cache.v, 0)
-        # new tensors at the same address, of other lengths: each read with its own length, not the last one's
+        # new tensors at the same address, of other lengths: each read with its own length, not the
+        # last one's
         memory = [torch.zeros(c.n_layer * c.n_head * 8 * c.head_dim) for _ in range(2)]
         for max_len in (8, 3, 5, 2):
             k, v = (
@@ -1037,7 +1051,8 @@ def test_greedy_generation_through_c_gives_the_python_roads_tokens_and_probabili
 def test_the_model_and_generation_work_with_the_inference_package_absent():
     import subprocess
 
-    # A finder that refuses llmzero.inference: the model, its forward pass and generation must not need it.
+    # A finder that refuses llmzero.inference: the model, its forward pass and generation must not
+    # need it.
     script = (
         "import sys\n"
         "class Block:\n"
@@ -1048,7 +1063,8 @@ def test_the_model_and_generation_work_with_the_inference_package_absent():
         "import torch\n"
         "from llmzero.model import GPT, GPTConfig\n"
         "from llmzero.generation import SamplingConfig, generate_ids\n"
-        "m = GPT(GPTConfig(vocab_size=50, context_length=32, n_layer=1, n_head=2, n_embd=16)).eval()\n"
+        "m = GPT(GPTConfig(vocab_size=50, context_length=32, n_layer=1, n_head=2, "
+        "n_embd=16)).eval()\n"
         "print(tuple(m(torch.tensor([[1, 2, 3]])).logits.shape))\n"
         "cfg = SamplingConfig(max_new_tokens=4, temperature=0)\n"
         "print(len(list(generate_ids(m, [1, 2], cfg))), type(m.lm_head).__name__)\n"

@@ -4,7 +4,14 @@ import numpy as np
 import pytest
 import torch
 
-from llmzero.data import TokenWindows, WindowBatches, load_token_file, prepare_token_file, read_text, split_ids
+from llmzero.data import (
+    TokenWindows,
+    WindowBatches,
+    load_token_file,
+    prepare_token_file,
+    read_text,
+    split_ids,
+)
 from llmzero.errors import UserError
 from llmzero.tokenizers import CharTokenizer
 

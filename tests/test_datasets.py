@@ -39,9 +39,12 @@ def test_generator_is_deterministic_and_matches_shipped_file(gen, tmp_path, caps
     assert gen.main(["--out", str(a)]) == 0
     assert gen.main(["--out", str(b)]) == 0
     assert a.read_bytes() == b.read_bytes()
-    assert a.read_bytes() == GERADO.read_bytes(), "gerado.txt is stale: run scripts/make_generated_corpus.py"
+    assert a.read_bytes() == GERADO.read_bytes(), (
+        "gerado.txt is stale: run scripts/make_generated_corpus.py"
+    )
     assert "bytes" in capsys.readouterr().out
-    assert sorted(p.name for p in tmp_path.rglob("*")) == ["a.txt", "b.txt", "sub"]  # no temp files left behind
+    # no temp files left behind
+    assert sorted(p.name for p in tmp_path.rglob("*")) == ["a.txt", "b.txt", "sub"]
 
 
 def test_seed_changes_the_text(gen):
@@ -77,14 +80,20 @@ def test_question_answer_pairs_are_well_formed(gerado):
         while j < len(lines) and lines[j] != "":
             question.append(lines[j])
             j += 1
-        assert question and all(q.strip() and not q.startswith("###") for q in question), f"line {i + 1}"
-        assert lines[j + 1] == "### resposta:", f"line {i + 1}: question not followed by a blank line and an answer"
+        assert question and all(q.strip() and not q.startswith("###") for q in question), (
+            f"line {i + 1}"
+        )
+        assert lines[j + 1] == "### resposta:", (
+            f"line {i + 1}: question not followed by a blank line and an answer"
+        )
         k = j + 2
         answer = []
         while k < len(lines) and lines[k] != "":
             answer.append(lines[k])
             k += 1
-        assert answer and all(a.strip() and not a.startswith("###") for a in answer), f"line {j + 2}: empty answer"
+        assert answer and all(a.strip() and not a.startswith("###") for a in answer), (
+            f"line {j + 2}: empty answer"
+        )
         i = k
 
 
@@ -98,7 +107,7 @@ def test_every_computation_in_gerado_is_right(gerado):
         value, expected = int(tokens[0]), int(m.group(2))
         for op, num in zip(tokens[1::2], map(int, tokens[2::2])):
             if op == "÷":
-                rest = re.match(r", com resto (\d+)", gerado[m.end():])
+                rest = re.match(r", com resto (\d+)", gerado[m.end() :])
                 remainder = int(rest.group(1)) if rest else 0
                 assert value == num * (value // num) + (value % num)
                 assert value % num == remainder, m.group(0)
@@ -115,24 +124,50 @@ def test_every_computation_in_gerado_is_right(gerado):
 
 def test_weekdays_in_gerado_match_the_calendar(gen, gerado):
     months = {name: i + 1 for i, (name, _) in enumerate(gen.MONTHS)}
-    week = ["segunda-feira", "terça-feira", "quarta-feira", "quinta-feira", "sexta-feira", "sábado", "domingo"]
+    week = [
+        "segunda-feira",
+        "terça-feira",
+        "quarta-feira",
+        "quinta-feira",
+        "sexta-feira",
+        "sábado",
+        "domingo",
+    ]
     checked = 0
-    for d, mo, y, day in re.findall(r"dia (\d+)º? de (\w+) de (\d{4}) cai em uma? ([\w-]+)", gerado):
+    for d, mo, y, day in re.findall(
+        r"dia (\d+)º? de (\w+) de (\d{4}) cai em uma? ([\w-]+)", gerado
+    ):
         assert week[datetime.date(int(y), months[mo], int(d)).weekday()] == day
         checked += 1
-    for d, mo, y, day in re.findall(r"dia (\d\d)/(\d\d)/(\d{4}) corresponde a uma? ([\w-]+)", gerado):
+    for d, mo, y, day in re.findall(
+        r"dia (\d\d)/(\d\d)/(\d{4}) corresponde a uma? ([\w-]+)", gerado
+    ):
         assert week[datetime.date(int(y), int(mo), int(d)).weekday()] == day
         checked += 1
     assert checked >= 20
 
 
-@pytest.mark.parametrize("n, words", [
-    (0, "zero"), (16, "dezesseis"), (21, "vinte e um"), (100, "cem"), (101, "cento e um"),
-    (110, "cento e dez"), (345, "trezentos e quarenta e cinco"), (999, "novecentos e noventa e nove"),
-    (1000, "mil"), (1005, "mil e cinco"), (1100, "mil e cem"), (1250, "mil duzentos e cinquenta"),
-    (2005, "dois mil e cinco"), (21819, "vinte e um mil oitocentos e dezenove"),
-    (100200, "cem mil e duzentos"), (345678, "trezentos e quarenta e cinco mil seiscentos e setenta e oito"),
-])
+@pytest.mark.parametrize(
+    "n, words",
+    [
+        (0, "zero"),
+        (16, "dezesseis"),
+        (21, "vinte e um"),
+        (100, "cem"),
+        (101, "cento e um"),
+        (110, "cento e dez"),
+        (345, "trezentos e quarenta e cinco"),
+        (999, "novecentos e noventa e nove"),
+        (1000, "mil"),
+        (1005, "mil e cinco"),
+        (1100, "mil e cem"),
+        (1250, "mil duzentos e cinquenta"),
+        (2005, "dois mil e cinco"),
+        (21819, "vinte e um mil oitocentos e dezenove"),
+        (100200, "cem mil e duzentos"),
+        (345678, "trezentos e quarenta e cinco mil seiscentos e setenta e oito"),
+    ],
+)
 def test_extenso(gen, n, words):
     assert gen.extenso(n) == words
 
@@ -143,8 +178,16 @@ def test_fact_tables_are_complete(gen):
     per_region = {r: sum(u[4] == r for u in ufs) for r in gen.REGION_ORDER}
     assert per_region == {"Norte": 7, "Nordeste": 9, "Centro-Oeste": 4, "Sudeste": 4, "Sul": 3}
     assert all(set(u[5]) <= set(gen.BIOME_ART) for u in ufs)
-    assert [p[0] for p in gen.PLANETS] == ["Mercúrio", "Vênus", "Terra", "Marte", "Júpiter", "Saturno", "Urano",
-                                           "Netuno"]
+    assert [p[0] for p in gen.PLANETS] == [
+        "Mercúrio",
+        "Vênus",
+        "Terra",
+        "Marte",
+        "Júpiter",
+        "Saturno",
+        "Urano",
+        "Netuno",
+    ]
     assert all(a[3] in gen.DIETS and set(a[2]) <= set(gen.BIOME_ART) for a in gen.ANIMALS)
     assert sum(days for _, days in gen.MONTHS) == 365
 
@@ -158,7 +201,9 @@ def fake_corpus(tmp_path, monkeypatch):
     folder = tmp_path / "corpus"
     folder.mkdir()
     (folder / "narrativas.txt").write_text("Era uma vez.\n\nFim.\n\n", encoding="utf-8")
-    (folder / "gerado.txt").write_text("\n### comando:\nOi?\n\n### resposta:\nOlá!\n", encoding="utf-8")
+    (folder / "gerado.txt").write_text(
+        "\n### comando:\nOi?\n\n### resposta:\nOlá!\n", encoding="utf-8"
+    )
     monkeypatch.setattr(ds, "CORPUS_DIR", folder)
     monkeypatch.setenv("LLMZERO_CACHE", str(tmp_path / "cache"))
     return folder
@@ -209,7 +254,8 @@ def test_corpus_path_builds_once_and_rebuilds_on_change(fake_corpus, tmp_path):
     assert path.parent.name == hashlib.sha256(data).hexdigest()[:16]
     before = path.stat().st_mtime_ns, path.stat().st_ino
     assert ds.corpus_path() == path
-    assert (path.stat().st_mtime_ns, path.stat().st_ino) == before  # unchanged content is not rewritten
+    # unchanged content is not rewritten
+    assert (path.stat().st_mtime_ns, path.stat().st_ino) == before
 
     (fake_corpus / "dialogos.txt").write_text("— Tudo bem?\n— Tudo!\n", encoding="utf-8")
     new = ds.corpus_path()
@@ -252,9 +298,15 @@ def test_shipped_corpus(tmp_path, monkeypatch, gerado):
         assert part in text
     stats = ds.corpus_stats()
     assert stats["total"]["bytes"] == len(text.encode("utf-8"))
-    assert stats["total"]["bytes"] == sum(len(p.encode("utf-8")) for p in
-                                         [(ds.CORPUS_DIR / n).read_text(encoding="utf-8").strip("\r\n")
-                                          for n in names]) + 2 * (len(names) - 1) + 1
+    assert (
+        stats["total"]["bytes"]
+        == sum(
+            len(p.encode("utf-8"))
+            for p in [(ds.CORPUS_DIR / n).read_text(encoding="utf-8").strip("\r\n") for n in names]
+        )
+        + 2 * (len(names) - 1)
+        + 1
+    )
     assert ds.corpus_path().read_text(encoding="utf-8") == text
     assert ds.dataset_path("corpus/gerado.txt") == GERADO
     with pytest.raises(UserError):

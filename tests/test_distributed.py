@@ -1,4 +1,5 @@
-"""Data-parallel training: two CPU processes (torchrun, gloo) follow the same trajectory as one process."""
+"""Data-parallel training: two CPU processes (torchrun, gloo) follow the same trajectory as one
+process."""
 
 from __future__ import annotations
 
@@ -13,21 +14,22 @@ import numpy as np
 import pytest
 import torch
 
-from llmzero.training import distributed
 from llmzero.checkpoint import load_checkpoint
 from llmzero.data import TokenWindows, WindowBatches
 from llmzero.errors import UserError
 from llmzero.model import GPT, GPTConfig
-from llmzero.training import TrainConfig, Trainer
+from llmzero.training import TrainConfig, Trainer, distributed
 
 HERE = Path(__file__).resolve().parent
 SRC = HERE.parent / "src"
 
 
-# -- what every process runs (imported by the torchrun workers, called directly for the single-process runs) --
+# -- what every process runs (imported by the torchrun workers, called directly for the
+# single-process runs) --
 def _data():
     g = np.random.default_rng(0)
-    phrases = [g.integers(0, 40, size=g.integers(3, 9)) for _ in range(12)]  # a tiny "language" to learn
+    # a tiny "language" to learn
+    phrases = [g.integers(0, 40, size=g.integers(3, 9)) for _ in range(12)]
     ids = np.concatenate([phrases[i] for i in g.integers(0, 12, size=900)]).astype(np.int64)
     cut = int(len(ids) * 0.85)
     return ids[:cut], ids[cut:]
@@ -38,13 +40,31 @@ def run_training(out: str, max_steps: int, resume: bool = False) -> None:
     train_ids, val_ids = _data()
     train = WindowBatches(TokenWindows(train_ids, 32), 8, seed=3)
     val = WindowBatches(TokenWindows(val_ids, 32), 8, shuffle=False)
-    config = GPTConfig(vocab_size=40, context_length=32, n_layer=2, n_head=2, n_embd=32, dropout=0.0)
+    config = GPTConfig(
+        vocab_size=40, context_length=32, n_layer=2, n_head=2, n_embd=32, dropout=0.0
+    )
     torch.manual_seed(0)
     model = GPT(config)
-    cfg = TrainConfig(max_steps=max_steps, lr=3e-3, warmup_steps=2, eval_every=1, eval_batches=3,
-                      checkpoint_every=3, device="cpu", seed=5, progress=False)
-    trainer = distributed.make_trainer(model, train, val, cfg, out, meta={"kind": "lm", "model": config.to_dict()},
-                                       log=lambda msg: None)
+    cfg = TrainConfig(
+        max_steps=max_steps,
+        lr=3e-3,
+        warmup_steps=2,
+        eval_every=1,
+        eval_batches=3,
+        checkpoint_every=3,
+        device="cpu",
+        seed=5,
+        progress=False,
+    )
+    trainer = distributed.make_trainer(
+        model,
+        train,
+        val,
+        cfg,
+        out,
+        meta={"kind": "lm", "model": config.to_dict()},
+        log=lambda msg: None,
+    )
     assert isinstance(trainer, distributed.DistributedTrainer) == distributed.requested()
     trainer.fit(resume=resume)
 
@@ -61,17 +81,34 @@ for out, steps, resume in {jobs!r}:
 def _torchrun(tmp_path: Path, jobs: list[tuple[str, int, bool]]) -> None:
     script = tmp_path / "worker.py"
     script.write_text(WORKER.format(tests=str(HERE), jobs=jobs), encoding="utf-8")
-    env = dict(os.environ, OMP_NUM_THREADS="1", PYTHONPATH=os.pathsep.join([str(SRC), os.environ.get("PYTHONPATH", "")]))
+    env = dict(
+        os.environ,
+        OMP_NUM_THREADS="1",
+        PYTHONPATH=os.pathsep.join([str(SRC), os.environ.get("PYTHONPATH", "")]),
+    )
     for var in ("RANK", "WORLD_SIZE", "LOCAL_RANK", "MASTER_ADDR", "MASTER_PORT"):
         env.pop(var, None)
-    cmd = [sys.executable, "-m", "torch.distributed.run", "--nnodes=1", "--nproc-per-node=2",
-           "--rdzv-backend=c10d", "--rdzv-endpoint=127.0.0.1:0", "--max-restarts=0", str(script)]
+    cmd = [
+        sys.executable,
+        "-m",
+        "torch.distributed.run",
+        "--nnodes=1",
+        "--nproc-per-node=2",
+        "--rdzv-backend=c10d",
+        "--rdzv-endpoint=127.0.0.1:0",
+        "--max-restarts=0",
+        str(script),
+    ]
     proc = subprocess.run(cmd, env=env, capture_output=True, text=True, timeout=240)
     assert proc.returncode == 0, proc.stderr[-3000:]
 
 
 def _rows(out: Path) -> list[dict]:
-    return [json.loads(line) for line in (out / "metrics.jsonl").read_text().splitlines() if line.strip()]
+    return [
+        json.loads(line)
+        for line in (out / "metrics.jsonl").read_text().splitlines()
+        if line.strip()
+    ]
 
 
 def _same(a: list[dict], b: list[dict], tol: float = 1e-5) -> None:
@@ -83,16 +120,25 @@ def _same(a: list[dict], b: list[dict], tol: float = 1e-5) -> None:
 
 def test_two_processes_follow_one_and_resume_across_world_sizes(tmp_path):
     one, two = tmp_path / "one", tmp_path / "two"
-    run_training(str(one), 6)                                   # 1 process, steps 1..6
+    run_training(str(one), 6)  # 1 process, steps 1..6
     shutil.copytree(one, tmp_path / "one_then_two")
-    run_training(str(one), 10, resume=True)                     # 1 process resumes, steps 7..10 (the reference)
-    _torchrun(tmp_path, [(str(two), 6, False),                  # 2 processes, steps 1..6
-                         (str(tmp_path / "one_then_two"), 10, True)])  # 2 processes resume a 1-process run
+    # 1 process resumes, steps 7..10 (the reference)
+    run_training(str(one), 10, resume=True)
+    _torchrun(
+        tmp_path,
+        [
+            (str(two), 6, False),  # 2 processes, steps 1..6
+            # 2 processes resume a 1-process run
+            (str(tmp_path / "one_then_two"), 10, True),
+        ],
+    )
     shutil.copytree(two, tmp_path / "two_then_one")
-    run_training(str(tmp_path / "two_then_one"), 10, resume=True)  # 1 process resumes a 2-process run
+    # 1 process resumes a 2-process run
+    run_training(str(tmp_path / "two_then_one"), 10, resume=True)
 
     ref = _rows(one)
-    assert len(ref) == 10 and ref[-1]["train_loss"] < ref[0]["train_loss"] - 0.2  # it learns something
+    # it learns something
+    assert len(ref) == 10 and ref[-1]["train_loss"] < ref[0]["train_loss"] - 0.2
     _same(_rows(two), ref[:6])  # one line per step: rank 1 wrote nothing
     _same(_rows(tmp_path / "one_then_two"), ref)
     _same(_rows(tmp_path / "two_then_one"), ref)
@@ -106,7 +152,7 @@ def test_two_processes_follow_one_and_resume_across_world_sizes(tmp_path):
     assert not [p for p in tmp_path.rglob("*.tmp")]  # no half-written checkpoint left behind
 
 
-# -- pieces, without processes ----------------------------------------------------------------------------------
+# -- pieces, without processes ---------------------------------------------------------------------
 class _Source:
     def __init__(self, batch_size=8, n=5):
         self.batch_size, self.n = batch_size, n
@@ -143,8 +189,13 @@ def test_world_size_must_divide_the_batch(monkeypatch, tmp_path):
     monkeypatch.setattr(distributed, "init", lambda device: distributed.env())
     config = GPTConfig(vocab_size=40, context_length=8, n_layer=1, n_head=1, n_embd=8)
     with pytest.raises(UserError, match="multiple of 3"):
-        distributed.make_trainer(GPT(config), WindowBatches(TokenWindows(np.arange(400) % 40, 8), 4), None,
-                                 TrainConfig(max_steps=1, device="cpu", progress=False), tmp_path / "run")
+        distributed.make_trainer(
+            GPT(config),
+            WindowBatches(TokenWindows(np.arange(400) % 40, 8), 4),
+            None,
+            TrainConfig(max_steps=1, device="cpu", progress=False),
+            tmp_path / "run",
+        )
     assert not (tmp_path / "run").exists()
 
     class NoSize:  # a source that does not say its batch size: checked on the first batch
@@ -158,7 +209,11 @@ def test_world_size_must_divide_the_batch(monkeypatch, tmp_path):
 def test_env_reading(monkeypatch):
     for var in ("RANK", "WORLD_SIZE", "LOCAL_RANK"):
         monkeypatch.delenv(var, raising=False)
-    assert distributed.env() == distributed.DistEnv(0, 1, 0) and not distributed.requested() and distributed.is_main()
+    assert (
+        distributed.env() == distributed.DistEnv(0, 1, 0)
+        and not distributed.requested()
+        and distributed.is_main()
+    )
     monkeypatch.setenv("RANK", "1")
     monkeypatch.setenv("WORLD_SIZE", "2")
     monkeypatch.setenv("LOCAL_RANK", "1")
@@ -177,8 +232,13 @@ def test_single_process_gets_the_plain_trainer(monkeypatch, tmp_path):
         monkeypatch.delenv(var, raising=False)
     config = GPTConfig(vocab_size=40, context_length=8, n_layer=1, n_head=1, n_embd=8)
     ids = np.arange(200) % 40
-    trainer = distributed.make_trainer(GPT(config), WindowBatches(TokenWindows(ids, 8), 4), None,
-                                       TrainConfig(max_steps=1, device="cpu", progress=False), tmp_path)
+    trainer = distributed.make_trainer(
+        GPT(config),
+        WindowBatches(TokenWindows(ids, 8), 4),
+        None,
+        TrainConfig(max_steps=1, device="cpu", progress=False),
+        tmp_path,
+    )
     assert type(trainer) is Trainer
 
 

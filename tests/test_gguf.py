@@ -1,4 +1,5 @@
-"""GGUF export: written with the gguf package, read back with its GGUFReader, compared tensor by tensor."""
+"""GGUF export: written with the gguf package, read back with its GGUFReader, compared tensor by
+tensor."""
 
 from __future__ import annotations
 
@@ -21,7 +22,9 @@ TEXT = "the quick brown fox jumps over the lazy dog. " * 40 + "olá mundo, tudo 
 
 def make_checkpoint(path, tokenizer, **overrides) -> GPT:
     torch.manual_seed(11)
-    base = dict(vocab_size=320, context_length=48, n_layer=2, n_head=4, n_embd=32, layer_norm_eps=1e-5)
+    base = dict(
+        vocab_size=320, context_length=48, n_layer=2, n_head=4, n_embd=32, layer_norm_eps=1e-5
+    )
     config = GPTConfig(**{**base, **overrides})
     model = GPT(config).eval()
     with torch.no_grad():
@@ -34,12 +37,22 @@ def make_checkpoint(path, tokenizer, **overrides) -> GPT:
 
 def expected_tensors(model: GPT) -> dict[str, torch.Tensor]:
     """What each llama.cpp name must hold, written out by hand from the model's own modules."""
-    out = {"token_embd.weight": model.tok_emb.weight, "position_embd.weight": model.pos_emb.weight,
-           "output_norm.weight": model.ln_f.weight, "output_norm.bias": model.ln_f.bias,
-           "output.weight": model.lm_head.weight}
+    out = {
+        "token_embd.weight": model.tok_emb.weight,
+        "position_embd.weight": model.pos_emb.weight,
+        "output_norm.weight": model.ln_f.weight,
+        "output_norm.bias": model.ln_f.bias,
+        "output.weight": model.lm_head.weight,
+    }
     for i, block in enumerate(model.blocks):
-        for name, module in [("attn_norm", block.ln1), ("attn_qkv", block.attn.qkv), ("attn_output", block.attn.proj),
-                             ("ffn_norm", block.ln2), ("ffn_up", block.mlp.fc), ("ffn_down", block.mlp.proj)]:
+        for name, module in [
+            ("attn_norm", block.ln1),
+            ("attn_qkv", block.attn.qkv),
+            ("attn_output", block.attn.proj),
+            ("ffn_norm", block.ln2),
+            ("ffn_up", block.mlp.fc),
+            ("ffn_down", block.mlp.proj),
+        ]:
             out[f"blk.{i}.{name}.weight"] = module.weight
             out[f"blk.{i}.{name}.bias"] = module.bias
     return {k: v.detach().float() for k, v in out.items()}
@@ -64,7 +77,8 @@ def test_f32_tensors_and_metadata(tmp_path, bpe):
     for name, tensor in got.items():
         ref = want[name].numpy()
         assert tensor.tensor_type == gguf.GGMLQuantizationType.F32, name
-        assert list(tensor.shape) == list(ref.shape[::-1]), name  # GGUF lists dimensions fastest first
+        # GGUF lists dimensions fastest first
+        assert list(tensor.shape) == list(ref.shape[::-1]), name
         np.testing.assert_array_equal(np.asarray(tensor.data).reshape(ref.shape), ref, err_msg=name)
     meta = fields(reader)
     assert meta["general.architecture"] == "gpt2"
@@ -98,7 +112,9 @@ def test_bpe_tokenizer_metadata(tmp_path, bpe):
 
 def test_f16_halves_matrices_only(tmp_path, bpe):
     model = make_checkpoint(tmp_path / "ckpt", bpe, tie_weights=False)
-    reader = gguf.GGUFReader(export_gguf(tmp_path / "ckpt", tmp_path / "m16.gguf", dtype="f16").path)
+    reader = gguf.GGUFReader(
+        export_gguf(tmp_path / "ckpt", tmp_path / "m16.gguf", dtype="f16").path
+    )
     want = expected_tensors(model)
     for tensor in reader.tensors:
         ref = want[tensor.name].numpy()
@@ -140,7 +156,9 @@ def test_real_gpt2_vocabulary(tmp_path, gpt2_dir):
     encoder = json.loads((gpt2_dir / "encoder.json").read_text(encoding="utf-8"))
     tokens = meta["tokenizer.ggml.tokens"]
     assert len(tokens) == 50257 and all(tokens[i] == s for s, i in encoder.items())
-    merges = [ln for ln in (gpt2_dir / "vocab.bpe").read_text(encoding="utf-8").split("\n")[1:] if ln]
+    merges = [
+        ln for ln in (gpt2_dir / "vocab.bpe").read_text(encoding="utf-8").split("\n")[1:] if ln
+    ]
     assert meta["tokenizer.ggml.merges"] == merges
     assert meta["tokenizer.ggml.bos_token_id"] == meta["tokenizer.ggml.eos_token_id"] == 50256
 
@@ -158,11 +176,17 @@ def test_bad_dtype_and_bad_checkpoint(tmp_path, bpe):
 def test_cli_export_gguf(tmp_path, bpe, monkeypatch, capsys):
     model = make_checkpoint(tmp_path / "ckpt", bpe)
     out = tmp_path / "m.gguf"
-    assert cli.main(["export", "gguf", str(tmp_path / "ckpt"), "--out", str(out), "--dtype", "f16"]) == 0
+    assert (
+        cli.main(["export", "gguf", str(tmp_path / "ckpt"), "--out", str(out), "--dtype", "f16"])
+        == 0
+    )
     assert "GGUF file saved" in capsys.readouterr().out
     tensors = {t.name: t for t in gguf.GGUFReader(out).tensors}
     assert tensors["blk.1.ffn_down.weight"].tensor_type == gguf.GGMLQuantizationType.F16
-    np.testing.assert_array_equal(np.asarray(tensors["blk.1.ffn_down.bias"].data), model.blocks[1].mlp.proj.bias.detach().numpy())
+    np.testing.assert_array_equal(
+        np.asarray(tensors["blk.1.ffn_down.bias"].data),
+        model.blocks[1].mlp.proj.bias.detach().numpy(),
+    )
     # refuses to overwrite without --overwrite
     assert cli.main(["export", "gguf", str(tmp_path / "ckpt"), "--out", str(out)]) == 2
     assert "already exists" in capsys.readouterr().err

@@ -19,7 +19,10 @@ from llmzero.model import GPT, GPTConfig
 from llmzero.tokenizers import BPETokenizer, CharTokenizer
 
 transformers = pytest.importorskip("transformers")
-TEXT = "the quick brown fox jumps over the lazy dog. " * 40 + "olá mundo, tudo bem? o céu é azul. " * 30
+TEXT = (
+    "the quick brown fox jumps over the lazy dog. " * 40
+    + "olá mundo, tudo bem? o céu é azul. " * 30
+)
 SAMPLE = "the lazy fox says olá mundo!<|endoftext|> tudo azul"
 
 
@@ -30,14 +33,22 @@ def small_bpe() -> BPETokenizer:
 
 def make_hf_model(seed: int = 0, vocab_size: int = 1000):
     torch.manual_seed(seed)
-    config = transformers.GPT2Config(n_layer=2, n_head=2, n_embd=32, n_positions=64, vocab_size=vocab_size,
-                                     bos_token_id=None, eos_token_id=None)
+    config = transformers.GPT2Config(
+        n_layer=2,
+        n_head=2,
+        n_embd=32,
+        n_positions=64,
+        vocab_size=vocab_size,
+        bos_token_id=None,
+        eos_token_id=None,
+    )
     return transformers.GPT2LMHeadModel(config).eval()
 
 
 @pytest.fixture
 def hf_dir(tmp_path, small_bpe):
-    """A random small GPT-2 saved by transformers, with our BPE written as vocab.json + merges.txt."""
+    """A random small GPT-2 saved by transformers, with our BPE written as vocab.json +
+    merges.txt."""
     model = make_hf_model()
     folder = tmp_path / "hf"
     model.save_pretrained(folder, safe_serialization=True)
@@ -52,16 +63,24 @@ def ids_batch(vocab=1000, seed=1):
 
 def assert_nothing_left(parent: Path, name: str):
     assert not (parent / name).exists()
-    assert not [p for p in parent.iterdir() if p.name.startswith("." + name)], "temporary folder left behind"
+    assert not [p for p in parent.iterdir() if p.name.startswith("." + name)], (
+        "temporary folder left behind"
+    )
 
 
-# --- import ------------------------------------------------------------------------------------------------
+# --- import ---------------------------------------------------------------------------------------
 def test_import_gives_the_same_logits(hf_dir, tmp_path):
     src, model = hf_dir
     out = import_gpt2(src, tmp_path / "ours")
     ckpt = load_checkpoint(out)
     config = ckpt.config
-    assert (config.n_layer, config.n_head, config.n_embd, config.context_length, config.vocab_size) == (2, 2, 32, 64, 1000)
+    assert (
+        config.n_layer,
+        config.n_head,
+        config.n_embd,
+        config.context_length,
+        config.vocab_size,
+    ) == (2, 2, 32, 64, 1000)
     assert config.tie_weights and config.bias and config.dropout == 0.0
     assert ckpt.meta["imported_from"]["format"] == "huggingface-gpt2"
     ids = ids_batch()
@@ -79,9 +98,11 @@ def test_import_greedy_continuation_matches_transformers(hf_dir, tmp_path, small
     steps = list(generate_ids(ckpt.model, prompt, SamplingConfig(max_new_tokens=20, temperature=0)))
     ours = [s.token_id for s in steps]
     with torch.no_grad():
-        theirs = model.generate(torch.tensor([prompt]), max_new_tokens=20, do_sample=False, pad_token_id=0)
+        theirs = model.generate(
+            torch.tensor([prompt]), max_new_tokens=20, do_sample=False, pad_token_id=0
+        )
     assert len(ours) == 20
-    assert ours == theirs[0, len(prompt):].tolist()
+    assert ours == theirs[0, len(prompt) :].tolist()
 
 
 def test_import_keeps_the_tokenizer(hf_dir, tmp_path, small_bpe):
@@ -93,7 +114,8 @@ def test_import_keeps_the_tokenizer(hf_dir, tmp_path, small_bpe):
 
 
 def test_import_without_prefix_and_with_mask_buffers(hf_dir, tmp_path):
-    """OpenAI's own upload names tensors without "transformer." and stores the causal-mask buffers."""
+    """OpenAI's own upload names tensors without "transformer." and stores the causal-mask
+    buffers."""
     src, model = hf_dir
     tensors = load_file(str(src / "model.safetensors"))
     renamed = {k.removeprefix("transformer."): v for k, v in tensors.items()}
@@ -112,8 +134,10 @@ def test_import_sharded_safetensors(hf_dir, tmp_path):
     tensors = load_file(str(src / "model.safetensors"))
     (src / "model.safetensors").unlink()
     names = sorted(tensors)
-    shards = {"model-00001-of-00002.safetensors": names[: len(names) // 2],
-              "model-00002-of-00002.safetensors": names[len(names) // 2 :]}
+    shards = {
+        "model-00001-of-00002.safetensors": names[: len(names) // 2],
+        "model-00002-of-00002.safetensors": names[len(names) // 2 :],
+    }
     for file, part in shards.items():
         save_file({n: tensors[n] for n in part}, str(src / file), metadata={"format": "pt"})
     index = {"weight_map": {n: file for file, part in shards.items() for n in part}}
@@ -134,7 +158,8 @@ def test_import_half_precision_weights(hf_dir, tmp_path):
 
 
 def test_import_tokenizer_from_openai_files(hf_dir, tmp_path, small_bpe):
-    """--tokenizer DIR with encoder.json + vocab.bpe (OpenAI's names for vocab.json + merges.txt)."""
+    """--tokenizer DIR with encoder.json + vocab.bpe (OpenAI's names for vocab.json +
+    merges.txt)."""
     src, _ = hf_dir
     tok_dir = tmp_path / "openai"
     tok_dir.mkdir()
@@ -145,8 +170,8 @@ def test_import_tokenizer_from_openai_files(hf_dir, tmp_path, small_bpe):
 
 
 def test_real_gpt2_vocabulary_round_trip(tmp_path, gpt2_dir):
-    """The real GPT-2 vocabulary: imported from encoder.json/vocab.bpe, exported as vocab.json/merges.txt
-    that transformers' tokenizer reads to the same ids."""
+    """The real GPT-2 vocabulary: imported from encoder.json/vocab.bpe, exported as
+    vocab.json/merges.txt that transformers' tokenizer reads to the same ids."""
     model = make_hf_model(vocab_size=50257)
     src = tmp_path / "hf"
     model.save_pretrained(src, safe_serialization=True)
@@ -159,12 +184,16 @@ def test_real_gpt2_vocabulary_round_trip(tmp_path, gpt2_dir):
     assert (out / "vocab.json").read_bytes() != b""
     assert len(json.loads((out / "vocab.json").read_text(encoding="utf-8"))) == 50257
     merges = (out / "merges.txt").read_text(encoding="utf-8").split("\n")
-    assert merges[0] == "#version: 0.2" and merges[1] == "Ġ t" and len([m for m in merges[1:] if m]) == 50000
+    assert (
+        merges[0] == "#version: 0.2"
+        and merges[1] == "Ġ t"
+        and len([m for m in merges[1:] if m]) == 50000
+    )
     hf_tok = transformers.AutoTokenizer.from_pretrained(out)
     assert hf_tok(text)["input_ids"] == reference.encode(text)
 
 
-# --- bad input: a clear UserError, and nothing written -------------------------------------------------------
+# --- bad input: a clear UserError, and nothing written --------------------------------------------
 def test_not_gpt2_is_refused(hf_dir, tmp_path):
     src, _ = hf_dir
     config = json.loads((src / "config.json").read_text())
@@ -206,7 +235,9 @@ def test_misshaped_tensor_is_refused(hf_dir, tmp_path):
     src, _ = hf_dir
     tensors = load_file(str(src / "model.safetensors"))
     # Stored the nn.Linear way round: a Conv1D weight must be (in, out) = (32, 96)
-    tensors["transformer.h.0.attn.c_attn.weight"] = tensors["transformer.h.0.attn.c_attn.weight"].T.contiguous()
+    tensors["transformer.h.0.attn.c_attn.weight"] = tensors[
+        "transformer.h.0.attn.c_attn.weight"
+    ].T.contiguous()
     save_file(tensors, str(src / "model.safetensors"))
     with pytest.raises(UserError, match=r"c_attn\.weight.*\(96, 32\), expected \(32, 96\)"):
         import_gpt2(src, tmp_path / "ours")
@@ -251,10 +282,12 @@ def test_existing_output_is_kept_without_overwrite(hf_dir, tmp_path):
     assert (out / "config.json").is_file() and not (out / "keep.txt").exists()
 
 
-# --- export ------------------------------------------------------------------------------------------------
+# --- export ---------------------------------------------------------------------------------------
 def _random_checkpoint(path: Path, tokenizer, **overrides) -> GPT:
     torch.manual_seed(5)
-    config = GPTConfig(**{**dict(vocab_size=320, context_length=48, n_layer=2, n_head=4, n_embd=32), **overrides})
+    config = GPTConfig(
+        **{**dict(vocab_size=320, context_length=48, n_layer=2, n_head=4, n_embd=32), **overrides}
+    )
     model = GPT(config).eval()
     with torch.no_grad():  # biases and norms away from their 0/1 start, so a mix-up would show
         for name, p in model.named_parameters():
@@ -304,7 +337,7 @@ def test_export_of_a_non_checkpoint_is_refused(tmp_path):
     assert_nothing_left(tmp_path, "hf")
 
 
-# --- the commands ------------------------------------------------------------------------------------------
+# --- the commands ---------------------------------------------------------------------------------
 def test_cli_import_and_export(hf_dir, tmp_path, capsys):
     src, model = hf_dir
     assert cli.main(["import", "gpt2", str(src), "--out", str(tmp_path / "ours")]) == 0
@@ -318,7 +351,10 @@ def test_cli_import_and_export(hf_dir, tmp_path, capsys):
 
 def test_cli_bad_import_exits_2(tmp_path, capsys):
     (tmp_path / "nothing").mkdir()
-    assert cli.main(["import", "gpt2", str(tmp_path / "nothing"), "--out", str(tmp_path / "ours")]) == 2
+    assert (
+        cli.main(["import", "gpt2", str(tmp_path / "nothing"), "--out", str(tmp_path / "ours")])
+        == 2
+    )
     err = capsys.readouterr().err
     assert "config.json is missing" in err and err.count("\n") == 1
     assert not (tmp_path / "ours").exists()

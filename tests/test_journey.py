@@ -1,4 +1,5 @@
-"""`llmzero journey`: the whole series in one command (one end-to-end run of the quick plan, then cheap checks)."""
+"""`llmzero journey`: the whole series in one command (one end-to-end run of the quick plan, then
+cheap checks)."""
 
 from __future__ import annotations
 
@@ -13,8 +14,8 @@ from html.parser import HTMLParser
 import pytest
 
 from llmzero import cli, errors
-from llmzero.evaluation import embedding
 from llmzero.errors import UserError
+from llmzero.evaluation import embedding
 from llmzero.journey import CHAT_QUESTIONS, PLANS, SENTENCE, Report, _check_out
 
 STAGES = ("tokenizer", "pretrain", "classifier", "instruct", "evaluation", "chat", "lab")
@@ -23,7 +24,11 @@ PNG = b"\x89PNG\r\n\x1a\n"
 
 def run_cli(*argv, no_embeddings: bool = False) -> tuple[int, str, str]:
     out, err = io.StringIO(), io.StringIO()
-    with pytest.MonkeyPatch.context() as mp, contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+    with (
+        pytest.MonkeyPatch.context() as mp,
+        contextlib.redirect_stdout(out),
+        contextlib.redirect_stderr(err),
+    ):
         if no_embeddings:  # the optional embedding model, as on a machine without it (and faster)
             mp.setattr(embedding, "embedding_status", lambda: (False, "not installed here"))
         code = cli.main([str(a) for a in argv])
@@ -32,10 +37,21 @@ def run_cli(*argv, no_embeddings: bool = False) -> tuple[int, str, str]:
 
 @pytest.fixture(scope="module")
 def journey(tmp_path_factory):
-    """One quick journey, in English, shared by the checks below (the only slow part of this file)."""
+    """One quick journey, in English, shared by the checks below (the only slow part of this
+    file)."""
     out = tmp_path_factory.mktemp("j") / "journey"
-    code, stdout, stderr = run_cli("journey", "--quick", "--out", out, "--lang", "en", "--seed", "7", "--json",
-                                   no_embeddings=True)
+    code, stdout, stderr = run_cli(
+        "journey",
+        "--quick",
+        "--out",
+        out,
+        "--lang",
+        "en",
+        "--seed",
+        "7",
+        "--json",
+        no_embeddings=True,
+    )
     errors.set_lang(None)
     return out, code, stdout, stderr
 
@@ -47,27 +63,48 @@ def test_quick_journey_runs_every_stage(journey):
     assert json.loads((out / "metrics.json").read_text(encoding="utf-8")) == metrics
     assert metrics["quick"] is True and metrics["seed"] == 7 and metrics["lang"] == "en"
     assert all(stage in metrics and stage in metrics["timing"] for stage in STAGES)
-    for n, title in enumerate(("tokenizer", "pre-training", "spam classifier", "instruction tuning", "evaluation",
-                               "chat", "lab"), 1):
+    for n, title in enumerate(
+        (
+            "tokenizer",
+            "pre-training",
+            "spam classifier",
+            "instruction tuning",
+            "evaluation",
+            "chat",
+            "lab",
+        ),
+        1,
+    ):
         assert f"== {n}/7 {title} ==" in stderr  # narration goes to stderr with --json
 
     tok = metrics["tokenizer"]
     assert "".join(tok["char"]["pieces"]) == SENTENCE and tok["char"]["tokens"] == len(SENTENCE)
-    assert tok["bpe"]["tokens"] < tok["char"]["tokens"] and tok["bpe"]["vocab_size"] == PLANS["quick"].bpe_vocab
+    assert (
+        tok["bpe"]["tokens"] < tok["char"]["tokens"]
+        and tok["bpe"]["vocab_size"] == PLANS["quick"].bpe_vocab
+    )
 
     p = metrics["pretrain"]
     assert math.isfinite(p["val_loss"]) and p["val_loss"] < p["initial_val_loss"]
-    assert abs(p["initial_val_loss"] - p["uniform_loss"]) < 0.5  # a random model guesses almost uniformly
+    # a random model guesses almost uniformly
+    assert abs(p["initial_val_loss"] - p["uniform_loss"]) < 0.5
     assert p["steps"] >= 1 and p["history"][-1]["step"] == p["steps"]
 
     c = metrics["classifier"]
-    assert 0.0 <= c["accuracy"] <= 1.0 and 0.0 <= c["macro_f1"] <= 1.0 and c["classes"] == ["ham", "spam"]
+    assert (
+        0.0 <= c["accuracy"] <= 1.0
+        and 0.0 <= c["macro_f1"] <= 1.0
+        and c["classes"] == ["ham", "spam"]
+    )
     assert sum(map(sum, c["confusion"])) == c["examples"] == 361  # the shipped test split
-    assert c["accuracy"] == pytest.approx((c["confusion"][0][0] + c["confusion"][1][1]) / c["examples"])
+    assert c["accuracy"] == pytest.approx(
+        (c["confusion"][0][0] + c["confusion"][1][1]) / c["examples"]
+    )
 
     s = metrics["instruct"]
     assert s["mask_prompt"] is True and math.isfinite(s["val_loss"]) and s["train_examples"] > 0
-    assert s["long_examples"] > 0 and s["test_answered"] == PLANS["quick"].test_limit  # context 128: some skipped
+    # context 128: some skipped
+    assert s["long_examples"] > 0 and s["test_answered"] == PLANS["quick"].test_limit
 
     e = metrics["evaluation"]
     assert e["perplexity"]["pretrained"] < e["perplexity"]["random"]
@@ -82,7 +119,9 @@ def test_quick_journey_runs_every_stage(journey):
     assert set(lab) == {"next-token", "temperature", "hallucination", "interpretability"}
     for name in lab:
         assert list((out / "lab" / name).glob("*.png")), name  # each lab section drew its pictures
-    prompts = [[x["prompt"] for x in metrics["samples"][k]] for k in ("random", "pretrained", "instruct")]
+    prompts = [
+        [x["prompt"] for x in metrics["samples"][k]] for k in ("random", "pretrained", "instruct")
+    ]
     assert prompts[0] == prompts[1] == prompts[2] and len(prompts[0]) == 3
 
 
@@ -90,7 +129,15 @@ def test_quick_journey_report_files(journey):
     out, code, _, stderr = journey
     assert code == 0, stderr
     md = (out / "report.md").read_text(encoding="utf-8")
-    for title in ("tokenizer", "pre-training", "spam classifier", "instruction tuning", "evaluation", "chat", "lab"):
+    for title in (
+        "tokenizer",
+        "pre-training",
+        "spam classifier",
+        "instruction tuning",
+        "evaluation",
+        "chat",
+        "lab",
+    ):
         assert re.search(rf"^## \d/7 {title}$", md, re.M), title
     images = re.findall(r"!\[[^\]]*\]\(([^)]+)\)", md)
     lab_images = [path for path in images if path.startswith("lab/")]
@@ -99,7 +146,11 @@ def test_quick_journey_report_files(journey):
     assert "Random model → pre-trained" in md and "you> " + CHAT_QUESTIONS[0] in md
 
     page = (out / "report.html").read_text(encoding="utf-8")
-    assert page.startswith("<!DOCTYPE html>") and '<html lang="en">' in page and page.rstrip().endswith("</html>")
+    assert (
+        page.startswith("<!DOCTYPE html>")
+        and '<html lang="en">' in page
+        and page.rstrip().endswith("</html>")
+    )
     embedded = re.findall(r'src="data:image/png;base64,([A-Za-z0-9+/=]+)"', page)
     assert len(embedded) == len(images) and all(base64.b64decode(x)[:8] == PNG for x in embedded)
     assert TagChecker.check(page) == []
@@ -175,4 +226,8 @@ def test_report_renders_markdown_and_portuguese_html(tmp_path):
     rep.add("table", ("medida", "valor"), [("a|b", "1")])
     md, page = rep.markdown(), rep.html("t")
     assert "## Etapa <1>" in md and "`a| |↵`" in md and "| a\\|b | 1 |" in md
-    assert '<html lang="pt-BR">' in page and "<h2>Etapa &lt;1&gt;</h2>" in page and TagChecker.check(page) == []
+    assert (
+        '<html lang="pt-BR">' in page
+        and "<h2>Etapa &lt;1&gt;</h2>" in page
+        and TagChecker.check(page) == []
+    )

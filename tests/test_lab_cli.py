@@ -1,4 +1,5 @@
-"""`llmzero lab` end to end on a tiny saved checkpoint: files, readings, and what the numbers must satisfy."""
+"""`llmzero lab` end to end on a tiny saved checkpoint: files, readings, and what the numbers must
+satisfy."""
 
 from __future__ import annotations
 
@@ -6,19 +7,20 @@ import json
 
 import pytest
 
+from helpers import micro_model
 from llmzero import cli
 from llmzero.checkpoint import save_checkpoint
 from llmzero.lab import core
 from llmzero.lab.core import LabContext, run_experiment
-
-from helpers import micro_model
 
 
 @pytest.fixture(scope="module")
 def model_dir(tmp_path_factory):
     lm = micro_model(steps=80, seed=2)
     folder = tmp_path_factory.mktemp("micro") / "checkpoint"
-    save_checkpoint(folder, lm.model, lm.tokenizer, {"kind": "lm", "model": lm.model.config.to_dict()})
+    save_checkpoint(
+        folder, lm.model, lm.tokenizer, {"kind": "lm", "model": lm.model.config.to_dict()}
+    )
     return folder
 
 
@@ -50,15 +52,19 @@ def test_multi_turn_history_outgrows_the_context(lab_cli, model_dir, tmp_path, c
     assert lab_cli("multi-turn", "--model", model_dir, "--out", out, "--quick") == 0
     printed = capsys.readouterr().out
     assert printed.startswith("[multi-turn] ") and "section.md" in printed
-    assert (out / "multi-turn" / "history.png").is_file() and (out / "multi-turn" / "section.md").is_file()
+    assert (out / "multi-turn" / "history.png").is_file() and (
+        out / "multi-turn" / "section.md"
+    ).is_file()
     m = _metrics(out, "multi-turn")
     turns = m["turns"]
     assert len(turns) == 8
     for r in turns:
         assert r["visible_tokens"] <= r["budget"] < m["context_length"]
         assert r["visible_turns"] <= r["past_turns"] == r["turn"] - 1
-    assert [r["full_tokens"] for r in turns] == sorted(r["full_tokens"] for r in turns)  # history only grows
-    # a 64-token context cannot hold eight exchanges: the introduction falls out and never comes back
+    # history only grows
+    assert [r["full_tokens"] for r in turns] == sorted(r["full_tokens"] for r in turns)
+    # a 64-token context cannot hold eight exchanges: the introduction falls out and never comes
+    # back
     lost = m["name_lost_at_turn"]
     assert lost is not None and m["first_overflow_turn"] <= lost
     assert all(not r["watch_visible"] for r in turns if r["turn"] >= lost)
@@ -69,7 +75,10 @@ def test_behaviour_experiments_on_a_given_model(model_dir, tmp_path):
     ctx = LabContext(out=tmp_path, quick=True, model_dir=model_dir, log=lambda msg: None)
     h = run_experiment("hallucination", ctx).metrics
     assert len(h["items"]) == 30 and {k: v["n"] for k, v in h["by_type"].items()} == {
-        "conhecida": 10, "ausente": 10, "premissa_falsa": 10}
+        "conhecida": 10,
+        "ausente": 10,
+        "premissa_falsa": 10,
+    }
     assert all(0 < r["confidence"] <= 1 for r in h["items"]) and 0 <= h["accuracy"] <= 1
     assert h["accuracy"] == pytest.approx(sum(r["correct"] for r in h["items"]) / 30)
 
@@ -80,9 +89,13 @@ def test_behaviour_experiments_on_a_given_model(model_dir, tmp_path):
 
     p = run_experiment("prompt-length", ctx).metrics
     assert len(p["pairs"]) == 4
-    for r in p["pairs"]:  # a 64-character context cuts the long prompts (and here even some short ones)
+    # a 64-character context cuts the long prompts (and here even some short ones)
+    for r in p["pairs"]:
         assert r["long"]["dropped_tokens"] > r["short"]["dropped_tokens"] >= 0
-        assert r["long"]["prompt_tokens"] == r["short"]["prompt_tokens"] or r["short"]["dropped_tokens"] == 0
+        assert (
+            r["long"]["prompt_tokens"] == r["short"]["prompt_tokens"]
+            or r["short"]["dropped_tokens"] == 0
+        )
 
     e = run_experiment("prompts", ctx).metrics
     assert len(e["templates"]) == 6 and all(len(v["answers"]) == 4 for v in e["templates"].values())
@@ -98,14 +111,27 @@ def test_portuguese_reading_and_same_seed_same_numbers(lab_cli, model_dir, tmp_p
     i = _metrics(out, "interpretability")
     assert i["pca_shape"] == [first["vocab_size"], 2]
     assert i["logit_lens_last"][-1] == i["final_token"]
-    assert {p.name for p in (out / "interpretability").iterdir()} >= {"attention.png", "embeddings_pca.png", "logit_lens.png"}
+    assert {p.name for p in (out / "interpretability").iterdir()} >= {
+        "attention.png",
+        "embeddings_pca.png",
+        "logit_lens.png",
+    }
     assert lab_cli("next-token", "--model", model_dir, "--out", out) == 0
     assert _metrics(out, "next-token") == first
 
 
 def test_the_lab_trains_its_model_once_and_reuses_it(tmp_path, monkeypatch):
-    tiny = dict(preset="nano", context_length=32, vocab_size=300, batch_size=2, max_steps=2, lr=1e-3, warmup_steps=1,
-                eval_every=2, dropout=0.0)
+    tiny = dict(
+        preset="nano",
+        context_length=32,
+        vocab_size=300,
+        batch_size=2,
+        max_steps=2,
+        lr=1e-3,
+        warmup_steps=1,
+        eval_every=2,
+        dropout=0.0,
+    )
     monkeypatch.setitem(core.AUTO_MODEL, True, tiny)
     messages = []
     lm = LabContext(out=tmp_path, quick=True, seed=5, log=messages.append).lm()
@@ -115,5 +141,6 @@ def test_the_lab_trains_its_model_once_and_reuses_it(tmp_path, monkeypatch):
     again = LabContext(out=tmp_path, quick=True, seed=5, log=messages.append).lm()
     assert weights.stat().st_mtime_ns == stamp and len(messages) == 1  # reused, not retrained
     assert again.model.state_dict()["tok_emb.weight"].equal(lm.model.state_dict()["tok_emb.weight"])
-    LabContext(out=tmp_path, quick=True, seed=6, log=messages.append).lm()  # another seed: another model
+    # another seed: another model
+    LabContext(out=tmp_path, quick=True, seed=6, log=messages.append).lm()
     assert len(messages) == 2

@@ -8,6 +8,7 @@ import math
 import numpy as np
 import pytest
 
+from helpers import micro_model
 from llmzero.errors import UserError
 from llmzero.lab import core
 from llmzero.lab.core import (
@@ -20,8 +21,6 @@ from llmzero.lab.core import (
     run_all,
     run_experiment,
 )
-
-from helpers import micro_model
 
 
 def test_distinct_n_counts_unique_ngrams_over_all_texts():
@@ -39,7 +38,8 @@ def test_repetition_rate_is_within_each_text():
     assert repetition_rate(["a b a b a b"], 3) == pytest.approx(2 / 4)
     # the same trigram in two different texts is not a repetition
     assert repetition_rate(["x y z", "x y z"], 3) == 0.0
-    assert repetition_rate([[10] * 6], 4) == pytest.approx(2 / 3)  # a loop of one token: 3 4-grams, 2 seen before
+    # a loop of one token: 3 4-grams, 2 seen before
+    assert repetition_rate([[10] * 6], 4) == pytest.approx(2 / 3)
 
 
 def test_keyword_match_ignores_case_and_accents_but_needs_whole_words():
@@ -80,10 +80,18 @@ def dummy(monkeypatch):
         fig, ax = plt.subplots()
         ax.plot([0, 1], [ctx.seed, ctx.seed + 1])
         name = core.save_plot(fig, ctx, "dummy", "line.png")
-        return ExperimentResult("dummy", {"seed": ctx.seed, "value": 0.5}, [name], "Corpo do experimento.",
-                                "Leitura em português.", "Reading in English.")
+        return ExperimentResult(
+            "dummy",
+            {"seed": ctx.seed, "value": 0.5},
+            [name],
+            "Corpo do experimento.",
+            "Leitura em português.",
+            "Reading in English.",
+        )
 
-    monkeypatch.setitem(core.EXPERIMENTS, "dummy", core.Experiment("dummy", "Teste", "Test", run, needs_model=False))
+    monkeypatch.setitem(
+        core.EXPERIMENTS, "dummy", core.Experiment("dummy", "Teste", "Test", run, needs_model=False)
+    )
     return "dummy"
 
 
@@ -96,9 +104,13 @@ def test_run_experiment_writes_section_metrics_and_plot(tmp_path, dummy):
     assert "Reading in English." in section  # tests speak English (LLMZERO_LANG=en)
     assert "![line.png](line.png)" in section
     saved = json.loads((folder / "metrics.json").read_text(encoding="utf-8"))
-    assert saved["metrics"] == {"seed": 7, "value": 0.5} and saved["reading_pt"] == "Leitura em português."
+    assert (
+        saved["metrics"] == {"seed": 7, "value": 0.5}
+        and saved["reading_pt"] == "Leitura em português."
+    )
     assert result.reading() == "Reading in English."
-    assert not [p for p in folder.iterdir() if p.name.endswith(".tmp")]  # atomic writes leave nothing behind
+    # atomic writes leave nothing behind
+    assert not [p for p in folder.iterdir() if p.name.endswith(".tmp")]
 
 
 def test_run_all_joins_sections_with_paths_into_each_folder(tmp_path, dummy, monkeypatch):

@@ -5,9 +5,8 @@ from __future__ import annotations
 import pytest
 import torch
 
-from llmzero.lab.interpret import attention_maps, embedding_pca, logit_lens, nearest_neighbours
-
 from helpers import micro_model
+from llmzero.lab.interpret import attention_maps, embedding_pca, logit_lens, nearest_neighbours
 
 
 @pytest.fixture(scope="module")
@@ -28,7 +27,8 @@ def test_attention_rows_are_causal_distributions(lm, ids):
         assert a.shape == (cfg.n_head, len(ids), len(ids))
         assert torch.allclose(a.sum(-1), torch.ones(cfg.n_head, len(ids)), atol=1e-5)
         assert torch.all(a.triu(1) == 0)  # nobody looks at a later token
-        assert torch.allclose(a[:, 0, 0], torch.ones(cfg.n_head))  # the first token can only look at itself
+        # the first token can only look at itself
+        assert torch.allclose(a[:, 0, 0], torch.ones(cfg.n_head))
 
 
 def test_logit_lens_last_layer_is_the_models_prediction(lm, ids):
@@ -45,19 +45,24 @@ def test_embedding_pca_shape_centre_and_order(lm):
     coords = embedding_pca(lm.model, 2)
     vocab = lm.model.config.vocab_size
     assert coords.shape == (vocab, 2)
-    assert torch.allclose(coords.mean(0), torch.zeros(2), atol=1e-4)  # projections of a centred matrix
+    # projections of a centred matrix
+    assert torch.allclose(coords.mean(0), torch.zeros(2), atol=1e-4)
     var = coords.var(0)
     assert var[0] >= var[1] > 0
-    # the first component holds the most variance of any direction: more than a random unit direction
+    # the first component holds the most variance of any direction: more than a random unit
+    # direction
     emb = lm.model.tok_emb.weight.detach()
-    direction = torch.nn.functional.normalize(torch.randn(emb.shape[1], generator=torch.Generator().manual_seed(0)), dim=0)
+    direction = torch.nn.functional.normalize(
+        torch.randn(emb.shape[1], generator=torch.Generator().manual_seed(0)), dim=0
+    )
     assert var[0] >= ((emb - emb.mean(0)) @ direction).var()
 
 
 def test_nearest_neighbour_of_a_token_is_itself_unless_excluded(lm):
     token = lm.tokenizer.encode("a")[0]
     with_self = nearest_neighbours(lm.model, token, k=3, include_self=True)
-    assert with_self[0][0] == token and with_self[0][1] == pytest.approx(1.0, abs=1e-5)  # cosine distance 0
+    # cosine distance 0
+    assert with_self[0][0] == token and with_self[0][1] == pytest.approx(1.0, abs=1e-5)
     others = nearest_neighbours(lm.model, token, k=3)
     assert token not in [i for i, _ in others] and len(others) == 3
     sims = [s for _, s in others]

@@ -25,12 +25,15 @@ def test_add_k_matches_its_formula_and_gives_unseen_pairs_probability():
     assert unseen == pytest.approx(1 / (5 + V)) and unseen > 0
     # an unseen context falls back to uniform
     assert m.prob([4], 0) == pytest.approx(1 / V)
-    # without smoothing (k -> 0) the unseen pair tends to probability 0: smoothing is what keeps it finite
+    # without smoothing (k -> 0) the unseen pair tends to probability 0: smoothing is what keeps it
+    # finite
     tiny = NGramModel(2, V, "add-k", k=1e-9).fit(TRAIN)
     assert tiny.prob([1], 4) < 1e-8 and tiny.prob([1], 2) == pytest.approx(4 / 5, rel=1e-6)
 
 
-@pytest.mark.parametrize("order,smoothing", [(1, "add-k"), (2, "add-k"), (3, "add-k"), (2, "kn"), (3, "kn")])
+@pytest.mark.parametrize(
+    "order,smoothing", [(1, "add-k"), (2, "add-k"), (3, "add-k"), (2, "kn"), (3, "kn")]
+)
 def test_every_distribution_sums_to_one_and_matches_prob(order, smoothing):
     m = NGramModel(order, V, smoothing, k=0.5).fit(TRAIN)
     for history in ([], [0], [0, 1], [2, 3], [4, 4], [1, 4]):
@@ -41,7 +44,8 @@ def test_every_distribution_sums_to_one_and_matches_prob(order, smoothing):
 
 def test_kneser_ney_discounts_seen_counts_and_uses_continuation_counts():
     m = NGramModel(2, V, "kn", discount=0.75).fit(TRAIN)
-    assert 0 < m.prob([1], 4) < m.prob([1], 3) < m.prob([1], 2) < 4 / 5  # seen counts lose mass to unseen words
+    # seen counts lose mass to unseen words
+    assert 0 < m.prob([1], 4) < m.prob([1], 3) < m.prob([1], 2) < 4 / 5
     # continuation unigram: word 0 follows 2 and 3 (2 contexts), word 1 follows only 0 (1 context)
     assert m.prob([4], 0) > m.prob([4], 1)
 
@@ -59,11 +63,14 @@ def test_bigram_and_gpt_are_scored_on_the_same_tokens():
     from llmzero.evaluation.perplexity import perplexity_ids
 
     rng = np.random.default_rng(0)
-    ids = np.tile(np.arange(20), 60) + rng.integers(0, 2, 1200) * 20  # a noisy cycle over 40 "words"
+    # a noisy cycle over 40 "words"
+    ids = np.tile(np.arange(20), 60) + rng.integers(0, 2, 1200) * 20
     train, val = ids[:1000], ids[1000:]
     bigram = NGramModel(2, 40, "add-k", k=0.1).fit(train).perplexity(val)
     config = GPTConfig(vocab_size=40, context_length=16, n_layer=1, n_head=2, n_embd=16)
-    gpt, _ = train_lm(train, val, config, steps=40, batch_size=8, lr=1e-2, seed=0, eval_every=40, eval_batches=2)
+    gpt, _ = train_lm(
+        train, val, config, steps=40, batch_size=8, lr=1e-2, seed=0, eval_every=40, eval_batches=2
+    )
     g = perplexity_ids(gpt, [int(i) for i in val])
     assert bigram["tokens"] == g["tokens"] == len(val) - 1
     assert math.isfinite(bigram["ppl"]) and math.isfinite(g["ppl"])

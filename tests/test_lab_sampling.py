@@ -7,11 +7,14 @@ import math
 import pytest
 import torch
 
+from helpers import micro_model
 from llmzero.errors import UserError
 from llmzero.lab.core import answer
-from llmzero.lab.sampling import next_token_distribution, plot_next_token_distribution, temperature_sweep
-
-from helpers import micro_model
+from llmzero.lab.sampling import (
+    next_token_distribution,
+    plot_next_token_distribution,
+    temperature_sweep,
+)
 
 PROMPTS = ["A capital do", "Toda manhã, a", "O Brasil tem"]
 
@@ -59,24 +62,36 @@ def test_answer_probabilities_are_the_models_own(lm):
     ids = lm.tokenizer.encode(prompt)
     with torch.no_grad():
         probs = torch.softmax(lm.model(torch.tensor([ids])).logits[0, -1], -1)
-    assert a.token_probs[0] == pytest.approx(float(probs.max()), rel=1e-4)  # greedy takes the favourite
+    # greedy takes the favourite
+    assert a.token_probs[0] == pytest.approx(float(probs.max()), rel=1e-4)
 
 
 def test_next_token_distribution_shifts_with_temperature(lm):
-    dist = next_token_distribution(lm.model, lm.tokenizer, "A capital do Brasil é", (0.5, 1.0, 1.5), top_k=8)
+    dist = next_token_distribution(
+        lm.model, lm.tokenizer, "A capital do Brasil é", (0.5, 1.0, 1.5), top_k=8
+    )
     assert len(dist.token_ids) == 8 == len(dist.labels)
     p1 = dist.probs[1.0]
     assert p1 == sorted(p1, reverse=True) and sum(p1) <= 1.0 + 1e-6
     assert dist.top1[0.5] > dist.top1[1.0] > dist.top1[1.5]
-    assert dist.entropy_bits[0.5] < dist.entropy_bits[1.0] < dist.entropy_bits[1.5] <= math.log2(lm.tokenizer.vocab_size)
+    assert (
+        dist.entropy_bits[0.5]
+        < dist.entropy_bits[1.0]
+        < dist.entropy_bits[1.5]
+        <= math.log2(lm.tokenizer.vocab_size)
+    )
     with pytest.raises(UserError):
         next_token_distribution(lm.model, lm.tokenizer, "x", (0.0,))
 
 
 def test_plot_next_token_distribution_saves_a_png_or_returns_the_figure(lm, tmp_path):
     path = tmp_path / "nt.png"
-    dist = plot_next_token_distribution(lm.model, lm.tokenizer, "O Brasil", path, temperatures=(0.7, 1.3), top_k=5)
+    dist = plot_next_token_distribution(
+        lm.model, lm.tokenizer, "O Brasil", path, temperatures=(0.7, 1.3), top_k=5
+    )
     assert path.read_bytes()[:4] == b"\x89PNG" and dist.path == path and dist.figure is None
-    shown = plot_next_token_distribution(lm.model, lm.tokenizer, "O Brasil", temperatures=1.0, top_k=5)
+    shown = plot_next_token_distribution(
+        lm.model, lm.tokenizer, "O Brasil", temperatures=1.0, top_k=5
+    )
     assert shown.figure is not None and list(shown.probs) == [1.0]
     assert len(shown.figure.axes) == 1

@@ -10,7 +10,8 @@ from llmzero.model import GPT, GPTConfig
 
 
 def test_more_data_ends_with_lower_validation_loss(tmp_path):
-    # The quick setting of `llmzero lab dataset-size --quick` (seed 1337), with two of its four fractions.
+    # The quick setting of `llmzero lab dataset-size --quick` (seed 1337), with two of its four
+    # fractions.
     ctx = LabContext(out=tmp_path, quick=True, seed=1337)
     runs, settings, n_val = dataset_size_runs(ctx, fractions=(0.1, 1.0))
     small, full = runs
@@ -18,7 +19,10 @@ def test_more_data_ends_with_lower_validation_loss(tmp_path):
     assert small["train_tokens"] < full["train_tokens"] / 8
     assert full["final_val_loss"] < small["final_val_loss"] - 0.1
     # with 10 % of the text the model over-fits: a wide gap between training and validation loss
-    assert small["final_val_loss"] - small["final_train_loss"] > full["final_val_loss"] - full["final_train_loss"] + 0.3
+    assert (
+        small["final_val_loss"] - small["final_train_loss"]
+        > full["final_val_loss"] - full["final_train_loss"] + 0.3
+    )
     assert small["epochs"] > 5 > 2 > full["epochs"]
     # the full-data curve keeps going down
     losses = [loss for _, loss in full["curve"]]
@@ -36,7 +40,13 @@ def test_train_lm_is_reproducible_by_seed():
 
     ids = np.arange(3000) % 37
     config = GPTConfig(vocab_size=37, context_length=16, n_layer=1, n_head=1, n_embd=16)
-    _, h1 = train_lm(ids[:2500], ids[2500:], config, steps=10, batch_size=4, lr=1e-2, seed=3, eval_every=5)
-    _, h2 = train_lm(ids[:2500], ids[2500:], config, steps=10, batch_size=4, lr=1e-2, seed=3, eval_every=5)
-    assert [r["val_loss"] for r in h1 if "val_loss" in r] == pytest.approx([r["val_loss"] for r in h2 if "val_loss" in r])
+    _, h1 = train_lm(
+        ids[:2500], ids[2500:], config, steps=10, batch_size=4, lr=1e-2, seed=3, eval_every=5
+    )
+    _, h2 = train_lm(
+        ids[:2500], ids[2500:], config, steps=10, batch_size=4, lr=1e-2, seed=3, eval_every=5
+    )
+    assert [r["val_loss"] for r in h1 if "val_loss" in r] == pytest.approx(
+        [r["val_loss"] for r in h2 if "val_loss" in r]
+    )
     assert len([r for r in h1 if "val_loss" in r]) == 2

@@ -7,10 +7,11 @@ import json
 import pytest
 import torch
 import torch.nn as nn
+from torch.nn import Linear
 
+from helpers import trainable_parameter_count
 from llmzero.errors import UserError
 from llmzero.model import GPT, GPTClassifier, preset
-from torch.nn import Linear
 from llmzero.model.lora import (
     LoRALinear,
     apply_lora,
@@ -21,8 +22,6 @@ from llmzero.model.lora import (
     merge_lora,
     save_lora,
 )
-
-from helpers import trainable_parameter_count
 
 
 def nano(seed: int = 0) -> GPT:
@@ -74,7 +73,8 @@ def test_merge_gives_the_same_logits_as_base_plus_adapter():
     apply_lora(model, rank=4, alpha=8)
     randomize_b(model)
     with_adapter = model(x).logits
-    assert not torch.allclose(with_adapter, base_logits, atol=1e-4)  # the adapter does change the model
+    # the adapter does change the model
+    assert not torch.allclose(with_adapter, base_logits, atol=1e-4)
     merge_lora(model)
     assert not lora_modules(model)
     assert all(type(model.blocks[i].attn.qkv) is Linear for i in range(model.config.n_layer))
@@ -128,7 +128,12 @@ def test_adapter_save_load_round_trip(tmp_path):
     expected = model(x).logits
     save_lora(model, tmp_path / "adapter", base="runs/base")
     info = json.loads((tmp_path / "adapter" / "adapter.json").read_text())
-    assert (info["rank"], info["alpha"], info["targets"], info["base"]) == (4, 8, ["attn.qkv", "mlp.fc"], "runs/base")
+    assert (info["rank"], info["alpha"], info["targets"], info["base"]) == (
+        4,
+        8,
+        ["attn.qkv", "mlp.fc"],
+        "runs/base",
+    )
     assert info["lora_parameters"] == lora_parameter_count(model)
     assert set(lora_state_dict(model)) == {n for n, p in model.named_parameters() if ".lora_" in n}
 

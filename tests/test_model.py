@@ -1,4 +1,5 @@
-"""The GPT: shapes, loss, weight tying, sizes, KV cache, attention weights, padding, presets, safetensors."""
+"""The GPT: shapes, loss, weight tying, sizes, KV cache, attention weights, padding, presets,
+safetensors."""
 
 from __future__ import annotations
 
@@ -30,7 +31,7 @@ def ids(*shape: int, seed: int = 1) -> torch.Tensor:
     return torch.randint(0, V, shape, generator=torch.Generator().manual_seed(seed))
 
 
-# -- shapes and loss --------------------------------------------------------------------------------------------------
+# -- shapes and loss -------------------------------------------------------------------------------
 @torch.no_grad()
 def test_output_shapes(model):
     idx = ids(3, 7)
@@ -75,7 +76,7 @@ def test_ignored_positions_get_no_gradient():
     assert torch.all(hidden.grad[0, 3:] == 0) and torch.all(hidden.grad[0, :3].abs().sum(-1) > 0)
 
 
-# -- weight tying, sizes, FLOPs ---------------------------------------------------------------------------------------
+# -- weight tying, sizes, FLOPs --------------------------------------------------------------------
 def test_weight_tying_shares_storage_and_counts_once():
     tied, untied = make_model(tie_weights=True), make_model(tie_weights=False)
     assert tied.lm_head.weight is tied.tok_emb.weight
@@ -93,8 +94,9 @@ def test_weight_tying_shares_storage_and_counts_once():
 
 
 def _meta_model(name: str, monkeypatch) -> GPT:
-    # Meta tensors have a shape but no memory, so GPT-2 sizes cost nothing. Random init is meaningless on them
-    # (and its first call on meta costs seconds of setup), so it is switched off here.
+    # Meta tensors have a shape but no memory, so GPT-2 sizes cost nothing. Random init is
+    # meaningless on them (and its first call on meta costs seconds of setup), so it is switched off
+    # here.
     monkeypatch.setattr(torch.nn.init, "normal_", lambda tensor, *args, **kwargs: tensor)
     with torch.device("meta"):
         return GPT(preset(name))
@@ -114,10 +116,12 @@ def test_flops_per_token_formula(monkeypatch):
         n = m.num_parameters(non_embedding=True)
         attention = c.n_layer * c.context_length * c.n_embd
         assert m.flops_per_token(training=False) == 2 * n + 4 * attention
-        assert m.flops_per_token() == 6 * n + 12 * attention == 3 * m.flops_per_token(training=False)
+        assert (
+            m.flops_per_token() == 6 * n + 12 * attention == 3 * m.flops_per_token(training=False)
+        )
 
 
-# -- KV cache ----------------------------------------------------------------------------------------------------------
+# -- KV cache --------------------------------------------------------------------------------------
 @torch.no_grad()
 def test_kv_cache_one_token_at_a_time_matches_full_forward(model):
     idx = ids(2, 12)
@@ -184,7 +188,7 @@ def test_kv_cache_full_and_too_long_input_raise(model):
         model(ids(1, 5), kv_cache=small)
 
 
-# -- attention weights -------------------------------------------------------------------------------------------------
+# -- attention weights -----------------------------------------------------------------------------
 @torch.no_grad()
 def test_return_attention_path_equals_fused_path(model):
     idx = ids(2, 10)
@@ -197,7 +201,8 @@ def test_return_attention_path_equals_fused_path(model):
         assert torch.allclose(weights.sum(-1), torch.ones(2, H, 10), atol=ATOL)
         assert torch.all(torch.triu(weights, diagonal=1) == 0)
         allowed = torch.ones(10, 10, dtype=torch.bool).tril()
-        assert torch.all(weights[..., allowed] > 0)  # softmax never gives exactly 0 to an allowed key
+        # softmax never gives exactly 0 to an allowed key
+        assert torch.all(weights[..., allowed] > 0)
 
 
 @torch.no_grad()
@@ -212,7 +217,7 @@ def test_return_attention_with_cache_sees_all_past_keys(model):
         assert torch.allclose(a, b[:, :, 6:9], atol=ATOL)
 
 
-# -- padding -----------------------------------------------------------------------------------------------------------
+# -- padding ---------------------------------------------------------------------------------------
 @torch.no_grad()
 @pytest.mark.parametrize("pad_id", [0, 7])
 def test_left_padded_batch_matches_unpadded(model, pad_id):
@@ -233,12 +238,18 @@ def test_left_padded_batch_matches_unpadded(model, pad_id):
     model(batch, attention_mask=mask, position_ids=positions, kv_cache=cache)
     nxt = ids(2, 1, seed=6)
     mask2 = torch.cat([mask, torch.ones(2, 1, dtype=mask.dtype)], dim=1)
-    step = model(nxt, attention_mask=mask2, position_ids=positions[:, -1:] + 1, kv_cache=cache).logits
-    assert torch.allclose(step[0, 0], model(torch.cat([long, nxt[0]])[None]).logits[0, -1], atol=ATOL)
-    assert torch.allclose(step[1, 0], model(torch.cat([short, nxt[1]])[None]).logits[0, -1], atol=ATOL)
+    step = model(
+        nxt, attention_mask=mask2, position_ids=positions[:, -1:] + 1, kv_cache=cache
+    ).logits
+    assert torch.allclose(
+        step[0, 0], model(torch.cat([long, nxt[0]])[None]).logits[0, -1], atol=ATOL
+    )
+    assert torch.allclose(
+        step[1, 0], model(torch.cat([short, nxt[1]])[None]).logits[0, -1], atol=ATOL
+    )
 
 
-# -- training mode, optimiser groups -----------------------------------------------------------------------------------
+# -- training mode, optimiser groups ---------------------------------------------------------------
 def test_dropout_only_in_training_mode():
     m = make_model(dropout=0.3)
     idx = ids(2, 8)
@@ -256,13 +267,15 @@ def test_param_groups_cover_each_parameter_once(tie):
     seen = [id(p) for p in decay["params"] + no_decay["params"]]
     assert len(seen) == len(set(seen))
     assert set(seen) == {id(p) for p in m.parameters()}
-    assert all(p.dim() >= 2 for p in decay["params"]) and all(p.dim() < 2 for p in no_decay["params"])
+    assert all(p.dim() >= 2 for p in decay["params"]) and all(
+        p.dim() < 2 for p in no_decay["params"]
+    )
     assert sum(p.numel() for p in decay["params"] + no_decay["params"]) == m.num_parameters()
     assert any(p is m.tok_emb.weight for p in decay["params"])
     assert any(p is m.blocks[0].ln1.weight for p in no_decay["params"])
 
 
-# -- presets and config ------------------------------------------------------------------------------------------------
+# -- presets and config ----------------------------------------------------------------------------
 def test_preset_errors_are_user_errors():
     with pytest.raises(UserError, match="unknown preset"):
         preset("gpt5")
@@ -286,7 +299,7 @@ def test_presets_aliases_and_config_round_trip():
     assert preset("nano").head_dim == 32
 
 
-# -- safetensors round trip --------------------------------------------------------------------------------------------
+# -- safetensors round trip ------------------------------------------------------------------------
 @torch.no_grad()
 def test_safetensors_round_trip_with_tied_weights(tmp_path, model):
     idx = ids(2, 8)

@@ -15,16 +15,17 @@ from llmzero.data import TokenWindows, WindowBatches
 from llmzero.datasets import corpus_text
 from llmzero.errors import UserError
 from llmzero.generation import SamplingConfig, generate, generate_batch
-from llmzero.model import GPT, GPTConfig, preset
 from llmzero.inference.int8 import KIND, Int8GPT, QuantLinear, dequantize_tensor, quantize_tensor
 from llmzero.interop.quantize import compare_logits, quantize
+from llmzero.model import GPT, GPTConfig, preset
 from llmzero.tokenizers import CharTokenizer
 from llmzero.training import TrainConfig, Trainer
 
 
 @pytest.fixture(scope="module")
 def trained(tmp_path_factory):
-    """A nano model trained for a few seconds on the shipped corpus: peaked, meaningful predictions."""
+    """A nano model trained for a few seconds on the shipped corpus: peaked, meaningful
+    predictions."""
     out = tmp_path_factory.mktemp("float")
     text = corpus_text()[:60000]
     tok = CharTokenizer().train(text)
@@ -32,8 +33,16 @@ def trained(tmp_path_factory):
     cfg = preset("nano", vocab_size=tok.vocab_size, context_length=64)
     torch.manual_seed(0)
     batches = WindowBatches(TokenWindows(ids, 64, 32), 8, seed=1)
-    Trainer(GPT(cfg), batches, None, TrainConfig(max_steps=60, lr=1e-2, progress=False, device="cpu"), out,
-            tokenizer=tok, meta={"kind": "lm", "model": cfg.to_dict()}, log=lambda m: None).fit()
+    Trainer(
+        GPT(cfg),
+        batches,
+        None,
+        TrainConfig(max_steps=60, lr=1e-2, progress=False, device="cpu"),
+        out,
+        tokenizer=tok,
+        meta={"kind": "lm", "model": cfg.to_dict()},
+        log=lambda m: None,
+    ).fit()
     return out
 
 
@@ -63,7 +72,8 @@ def test_quant_linear_paths_agree(dtype):
         y = layer.to(dtype)(x.to(dtype)).float()
     assert y.shape == (3, 5, 96)
     assert (y - exact).abs().max() < 0.05 * exact.abs().max()
-    assert (exact - lin(x)).abs().max() < 0.01 * lin(x).abs().max()  # the weights alone barely move the output
+    # the weights alone barely move the output
+    assert (exact - lin(x)).abs().max() < 0.01 * lin(x).abs().max()
 
 
 def test_quantized_checkpoint_is_smaller_loads_and_generates_alike(trained, tmp_path):
@@ -74,8 +84,15 @@ def test_quantized_checkpoint_is_smaller_loads_and_generates_alike(trained, tmp_
     assert res.linear_bytes_after / res.linear_bytes_before <= 0.25 + 1 / smallest_row + 1e-9
     assert res.bytes_after < 0.35 * res.bytes_before
     tensors = load_file(str(out / "model.safetensors"))
-    assert tensors["blocks.0.attn.qkv.weight"].dtype == torch.int8 and tensors["tok_emb.weight"].dtype == torch.int8
-    assert tensors["blocks.0.attn.qkv.scale"].dtype == torch.float32 and "lm_head.weight" not in tensors  # tied: once
+    assert (
+        tensors["blocks.0.attn.qkv.weight"].dtype == torch.int8
+        and tensors["tok_emb.weight"].dtype == torch.int8
+    )
+    # tied: once
+    assert (
+        tensors["blocks.0.attn.qkv.scale"].dtype == torch.float32
+        and "lm_head.weight" not in tensors
+    )
 
     fp = load_checkpoint(trained).model.eval()
     ck = load_checkpoint(out)
@@ -88,27 +105,46 @@ def test_quantized_checkpoint_is_smaller_loads_and_generates_alike(trained, tmp_
     spread = float(ref.max() - ref.min())
     for mode in ("exact", "fast"):
         diff, agree = compare_logits(fp, q, ids, mode)
-        print(f"{mode}: max |logit diff| = {diff:.4f} (logit range {spread:.1f}), top-1 agreement {agree:.3f}")
+        print(
+            f"{mode}: max |logit diff| = {diff:.4f} (logit range {spread:.1f}), top-1 agreement "
+            f"{agree:.3f}"
+        )
         assert diff < 0.05 * spread and agree >= 0.95
     assert 0 < res.max_logit_diff < 0.05 * spread and res.top1_agreement >= 0.95
 
-    for cfg in (SamplingConfig(max_new_tokens=60, temperature=0), SamplingConfig(max_new_tokens=60, seed=3)):
-        a = generate(fp, ck.tokenizer, "O rio ", cfg)  # greedy, then sampled with the same random draws
+    for cfg in (
+        SamplingConfig(max_new_tokens=60, temperature=0),
+        SamplingConfig(max_new_tokens=60, seed=3),
+    ):
+        # greedy, then sampled with the same random draws
+        a = generate(fp, ck.tokenizer, "O rio ", cfg)
         b = generate(q, ck.tokenizer, "O rio ", cfg)
         same = sum(x == y for x, y in zip(a.token_ids, b.token_ids))
         print("float:", repr(a.text), "\nint8: ", repr(b.text), f"\n{same}/60 tokens equal")
         assert a.token_ids[:10] == b.token_ids[:10] and same >= 30
     prompts = [ck.tokenizer.encode("A casa "), ck.tokenizer.encode("Era uma vez ")]
     greedy8 = SamplingConfig(max_new_tokens=8, temperature=0)
-    q.set_mode("exact")  # the fast CPU kernel rounds each call's input as a whole: rows would interact
-    assert generate_batch(q, prompts, greedy8) == [generate_batch(q, [p], greedy8)[0] for p in prompts]
-    qb = load_checkpoint(out).model.to(torch.bfloat16)  # bfloat16 activations through the int8 kernel
+    # the fast CPU kernel rounds each call's input as a whole: rows would interact
+    q.set_mode("exact")
+    assert generate_batch(q, prompts, greedy8) == [
+        generate_batch(q, [p], greedy8)[0] for p in prompts
+    ]
+    # bfloat16 activations through the int8 kernel
+    qb = load_checkpoint(out).model.to(torch.bfloat16)
     c = generate(qb, ck.tokenizer, "O rio ", SamplingConfig(max_new_tokens=20, seed=3))
     assert sum(x == y for x, y in zip(c.token_ids, b.token_ids[:20])) >= 10
 
 
 def test_untied_model_and_float_embeddings(tmp_path):
-    cfg = GPTConfig(vocab_size=50, context_length=16, n_layer=1, n_head=2, n_embd=32, tie_weights=False, bias=False)
+    cfg = GPTConfig(
+        vocab_size=50,
+        context_length=16,
+        n_layer=1,
+        n_head=2,
+        n_embd=32,
+        tie_weights=False,
+        bias=False,
+    )
     torch.manual_seed(0)
     model = GPT(cfg)
     save_checkpoint(tmp_path / "f", model, None, {"kind": "lm", "model": cfg.to_dict()})
@@ -140,7 +176,10 @@ def test_cli_quantize(trained, tmp_path, monkeypatch, capsys):
     assert data["path"] == str(out) and data["bytes_after"] < data["bytes_before"]
     assert cli.main(["quantize", str(trained), "--out", str(out)]) == 2
     assert "already exists" in capsys.readouterr().err
-    assert cli.main(["quantize", str(trained), "--out", str(out), "--overwrite", "--keep-embeddings"]) == 0
+    assert (
+        cli.main(["quantize", str(trained), "--out", str(out), "--overwrite", "--keep-embeddings"])
+        == 0
+    )
     assert "Int8 model saved" in capsys.readouterr().out
     assert load_checkpoint(out).model.tok_emb.weight.dtype == torch.float32
 
@@ -148,7 +187,8 @@ def test_cli_quantize(trained, tmp_path, monkeypatch, capsys):
 def test_fast_kernel_follows_weight_changes_and_inference_mode():
     cfg = GPTConfig(vocab_size=50, context_length=16, n_layer=1, n_head=2, n_embd=32)
     torch.manual_seed(0)
-    with torch.inference_mode():  # a model quantized under inference_mode (tensors without version counters)
+    # a model quantized under inference_mode (tensors without version counters)
+    with torch.inference_mode():
         assert Int8GPT.from_float(GPT(cfg))(torch.arange(5)[None]).logits.shape == (1, 5, 50)
     q = Int8GPT.from_float(GPT(cfg))
     ids = torch.arange(5)[None]

@@ -1,4 +1,5 @@
-"""The studio's HTTP server: pages in both languages, tokenize, streamed generation, attention, bad requests."""
+"""The studio's HTTP server: pages in both languages, tokenize, streamed generation, attention, bad
+requests."""
 
 from __future__ import annotations
 
@@ -25,7 +26,9 @@ def model_dir(tmp_path_factory):
     """A tiny random GPT with a character tokenizer, saved as a checkpoint."""
     torch.manual_seed(0)
     tokenizer = CharTokenizer().train(TEXT)
-    config = GPTConfig(vocab_size=tokenizer.vocab_size, context_length=CONTEXT, n_layer=2, n_head=2, n_embd=32)
+    config = GPTConfig(
+        vocab_size=tokenizer.vocab_size, context_length=CONTEXT, n_layer=2, n_head=2, n_embd=32
+    )
     folder = tmp_path_factory.mktemp("studio") / "tiny"
     save_checkpoint(folder, GPT(config), tokenizer, {"model": config.to_dict()})
     return folder
@@ -43,8 +46,12 @@ def served(model_dir):
 def request(server, path, body=None, *, method=None, raw: bytes | None = None, headers=None):
     """(status, content type, body bytes) of one request; 4xx answers are returned, not raised."""
     data = raw if raw is not None else (json.dumps(body).encode() if body is not None else None)
-    req = urllib.request.Request(server.url + path.lstrip("/"), data=data, method=method,
-                                 headers={"Content-Type": "application/json", **(headers or {})})
+    req = urllib.request.Request(
+        server.url + path.lstrip("/"),
+        data=data,
+        method=method,
+        headers={"Content-Type": "application/json", **(headers or {})},
+    )
     try:
         with urllib.request.urlopen(req, timeout=30) as resp:
             return resp.status, resp.headers.get("Content-Type", ""), resp.read()
@@ -69,7 +76,7 @@ def generate(server, **params):
     return events_of(body)
 
 
-# -- pages ---------------------------------------------------------------------------------------------------
+# -- pages -----------------------------------------------------------------------------------------
 def test_index_in_both_languages(served):
     status, ctype, body = request(served, "/?lang=pt")
     page = body.decode()
@@ -78,8 +85,14 @@ def test_index_in_both_languages(served):
     page_en = request(served, "/?lang=en")[2].decode()
     assert '<html lang="en">' in page_en and ">Generate<" in page_en and ">Gerar<" not in page_en
     # Without ?lang the browser's Accept-Language decides.
-    assert ">Generate<" in request(served, "/", headers={"Accept-Language": "en-US,en;q=0.9"})[2].decode()
-    assert ">Gerar<" in request(served, "/", headers={"Accept-Language": "pt-BR,pt;q=0.9,en;q=0.5"})[2].decode()
+    assert (
+        ">Generate<"
+        in request(served, "/", headers={"Accept-Language": "en-US,en;q=0.9"})[2].decode()
+    )
+    assert (
+        ">Gerar<"
+        in request(served, "/", headers={"Accept-Language": "pt-BR,pt;q=0.9,en;q=0.5"})[2].decode()
+    )
     # The boot data for app.js is valid JSON and describes the model.
     boot = page.split('<script id="boot" type="application/json">', 1)[1].split("</script>", 1)[0]
     data = json.loads(boot)
@@ -95,17 +108,23 @@ def test_request_lang():
     assert request_lang("pt-BR") == "pt"
     assert request_lang("pt;q=0.3, en;q=0.8") == "en"
     assert request_lang("en-US", default="pt") == "pt"  # --lang wins
-    assert request_lang("fr-FR") == "en"  # nothing usable: the environment (LLMZERO_LANG=en in tests)
+    # nothing usable: the environment (LLMZERO_LANG=en in tests)
+    assert request_lang("fr-FR") == "en"
     assert request_lang(None) == "en"
 
 
 def test_info(served):
     status, _, body = request(served, "/api/info")
     info = json.loads(body)
-    assert status == 200 and info["n_layer"] == 2 and info["n_head"] == 2 and info["max_new_tokens"] == CONTEXT
+    assert (
+        status == 200
+        and info["n_layer"] == 2
+        and info["n_head"] == 2
+        and info["max_new_tokens"] == CONTEXT
+    )
 
 
-# -- tokenizer view ------------------------------------------------------------------------------------------
+# -- tokenizer view --------------------------------------------------------------------------------
 def test_tokenize(served):
     tokenizer = served.studio.tokenizer
     status, _, body = request(served, "/api/tokenize", {"text": "cada token"})
@@ -115,11 +134,18 @@ def test_tokenize(served):
     assert "".join(data["tokens"]) == "cada token"
 
 
-# -- generation ----------------------------------------------------------------------------------------------
+# -- generation ------------------------------------------------------------------------------------
 def test_generate_stream(served):
     tokenizer = served.studio.tokenizer
-    events = generate(served, prompt="a atenção", max_new_tokens=20, temperature=1.0, seed=3, top_n=5,
-                      stop_at_eot=False)
+    events = generate(
+        served,
+        prompt="a atenção",
+        max_new_tokens=20,
+        temperature=1.0,
+        seed=3,
+        top_n=5,
+        stop_at_eot=False,
+    )
     kinds = [e for e, _ in events]
     assert kinds[0] == "start" and kinds[-1] == "done" and set(kinds[1:-1]) == {"token"}
     start, tokens, done = events[0][1], [d for e, d in events if e == "token"], events[-1][1]
@@ -138,14 +164,24 @@ def test_generate_stream(served):
             if entry["id"] == step["id"]:
                 assert entry["prob"] == pytest.approx(step["prob"])
     # Same seed, same text.
-    again = generate(served, prompt="a atenção", max_new_tokens=20, temperature=1.0, seed=3, top_n=5,
-                     stop_at_eot=False)
+    again = generate(
+        served,
+        prompt="a atenção",
+        max_new_tokens=20,
+        temperature=1.0,
+        seed=3,
+        top_n=5,
+        stop_at_eot=False,
+    )
     assert again[-1][1]["text"] == done["text"]
 
 
 def test_generate_greedy_top_k_and_get(served):
-    # Greedy: the drawn token is always the first bar. top_k=3: the distribution has at most 3 tokens.
-    query = urlencode({"prompt": "cada", "max_new_tokens": 8, "temperature": 0, "top_k": 3, "top_n": 6})
+    # Greedy: the drawn token is always the first bar. top_k=3: the distribution has at most 3
+    # tokens.
+    query = urlencode(
+        {"prompt": "cada", "max_new_tokens": 8, "temperature": 0, "top_k": 3, "top_n": 6}
+    )
     status, _, body = request(served, "/api/generate?" + query)  # EventSource-style GET
     assert status == 200
     tokens = [d for e, d in events_of(body) if e == "token"]
@@ -156,7 +192,7 @@ def test_generate_greedy_top_k_and_get(served):
         assert len(nonzero) <= 3 and sum(nonzero) == pytest.approx(1, abs=1e-5)
 
 
-# -- attention -----------------------------------------------------------------------------------------------
+# -- attention -------------------------------------------------------------------------------------
 def test_attention_matrix(served):
     model, tokenizer = served.studio.model, served.studio.tokenizer
     ids = tokenizer.encode("olha para trás")
@@ -165,10 +201,14 @@ def test_attention_matrix(served):
     T = len(ids)
     for layer in range(2):
         for head in range(2):
-            status, _, body = request(served, "/api/attention", {"ids": ids, "layer": layer, "head": head})
+            status, _, body = request(
+                served, "/api/attention", {"ids": ids, "layer": layer, "head": head}
+            )
             data = json.loads(body)
             assert status == 200 and data["n_layer"] == 2 and data["n_head"] == 2
-            assert data["tokens"] == [tokenizer.token_text(i) for i in ids] and data["truncated"] == 0
+            assert (
+                data["tokens"] == [tokenizer.token_text(i) for i in ids] and data["truncated"] == 0
+            )
             matrix = torch.tensor(data["matrix"])
             assert matrix.shape == (T, T)
             assert torch.allclose(matrix.sum(-1), torch.ones(T), atol=1e-3)
@@ -183,13 +223,18 @@ def test_attention_keeps_the_last_context(served):
     assert len(data["matrix"]) == CONTEXT
 
 
-# -- bad requests --------------------------------------------------------------------------------------------
+# -- bad requests ----------------------------------------------------------------------------------
 BAD = [
     ("/api/generate", {"prompt": ""}, 400, "prompt is empty"),
     ("/api/generate", {"max_new_tokens": 5}, 400, "prompt is missing"),
     ("/api/generate", {"prompt": 12}, 400, "must be a text"),
     ("/api/generate", {"prompt": "a", "max_new_tokens": 5000}, 400, "max_new_tokens"),
-    ("/api/generate", {"prompt": "a", "max_new_tokens": CONTEXT + 1}, 400, "beyond the model's context"),
+    (
+        "/api/generate",
+        {"prompt": "a", "max_new_tokens": CONTEXT + 1},
+        400,
+        "beyond the model's context",
+    ),
     ("/api/generate", {"prompt": "a", "max_new_tokens": 0}, 400, "max_new_tokens"),
     ("/api/generate", {"prompt": "a", "max_new_tokens": "many"}, 400, "must be a number"),
     ("/api/generate", {"prompt": "a", "temperature": "hot"}, 400, "temperature must be a number"),
@@ -231,7 +276,13 @@ def test_errors_follow_the_language_and_method(served):
     assert got == 400 and "prompt está vazio" in json.loads(payload)["error"]
     got, _, payload = request(served, "/api/tokenize?text=oi")  # GET on a POST endpoint
     assert got == 405 and "POST" in json.loads(payload)["error"]
-    got, _, _ = request(served, "/api/generate", raw=b"x" * 10, headers={"Content-Length": str(10**8)}, method="POST")
+    got, _, _ = request(
+        served,
+        "/api/generate",
+        raw=b"x" * 10,
+        headers={"Content-Length": str(10**8)},
+        method="POST",
+    )
     assert got in (400, 413)
     assert request(served, "/api/info")[0] == 200  # still serving
 
@@ -267,21 +318,31 @@ def test_server_survives_a_client_that_hangs_up(served):
     body = json.dumps({"prompt": "cada", "max_new_tokens": CONTEXT}).encode()
     for _ in range(3):
         with socket.create_connection((host, port), timeout=10) as sock:
-            sock.sendall(b"POST /api/generate HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
-                         + f"Content-Length: {len(body)}\r\n\r\n".encode() + body)
+            sock.sendall(
+                b"POST /api/generate HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+                + f"Content-Length: {len(body)}\r\n\r\n".encode()
+                + body
+            )
             assert sock.recv(15).startswith(b"HTTP/1.1 200")
-        # closed after the status line: the server notices or finishes, and frees the model either way
+        # closed after the status line: the server notices or finishes, and frees the model either
+        # way
     events = generate(served, prompt="cada", max_new_tokens=4)
     assert events[-1][0] == "done" and events[-1][1]["num_tokens"] >= 1
 
 
 def test_failure_inside_the_stream_becomes_an_error_event():
-    """A model whose vocabulary is padded past the tokenizer's can pick a token with no text: the stream ends
-    with an "error" event (the 200 status is already sent), and the server keeps serving."""
+    """A model whose vocabulary is padded past the tokenizer's can pick a token with no text: the
+    stream ends with an "error" event (the 200 status is already sent), and the server keeps
+    serving."""
     tokenizer = CharTokenizer().train(TEXT)
     extra = tokenizer.vocab_size + 1
-    model = GPT(GPTConfig(vocab_size=tokenizer.vocab_size + 4, context_length=16, n_layer=1, n_head=1, n_embd=8))
-    with torch.no_grad():  # every position's hidden state is all ones, and only token `extra` scores with it
+    model = GPT(
+        GPTConfig(
+            vocab_size=tokenizer.vocab_size + 4, context_length=16, n_layer=1, n_head=1, n_embd=8
+        )
+    )
+    # every position's hidden state is all ones, and only token `extra` scores with it
+    with torch.no_grad():
         model.ln_f.weight.zero_()
         model.ln_f.bias.fill_(1.0)
         model.lm_head.weight.zero_()
@@ -300,7 +361,7 @@ def test_failure_inside_the_stream_becomes_an_error_event():
         server.server_close()
 
 
-# -- the command ---------------------------------------------------------------------------------------------
+# -- the command -----------------------------------------------------------------------------------
 def test_cli_studio(model_dir, monkeypatch, capsys):
     from llmzero import cli
     from llmzero.studio.server import StudioServer

@@ -1,7 +1,8 @@
-"""The studio end to end in headless Chromium: type a prompt, generate, see the text, the bars and the heatmap.
+"""The studio end to end in headless Chromium: type a prompt, generate, see the text, the bars and
+the heatmap.
 
-Needs Debian's chromium and chromium-driver (scripts/ci_browser_setup.sh) and the selenium package; skipped
-when any of them is missing. Saves a screenshot to artifacts/studio.png.
+Needs Debian's chromium and chromium-driver (scripts/ci_browser_setup.sh) and the selenium package;
+skipped when any of them is missing. Saves a screenshot to artifacts/studio.png.
 """
 
 from __future__ import annotations
@@ -19,14 +20,30 @@ from llmzero.studio import make_server
 from llmzero.tokenizers import CharTokenizer
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
-CHROMIUM = next((p for p in ("/usr/bin/chromium", shutil.which("chromium")) if p and Path(p).is_file()), None)
-DRIVER = next((p for p in ("/usr/bin/chromedriver", shutil.which("chromedriver")) if p and Path(p).is_file()), None)
-FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-         "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-dev-shm-usage",
-         "--window-size=1500,1100", "--lang=pt-BR"]
+CHROMIUM = next(
+    (p for p in ("/usr/bin/chromium", shutil.which("chromium")) if p and Path(p).is_file()), None
+)
+DRIVER = next(
+    (p for p in ("/usr/bin/chromedriver", shutil.which("chromedriver")) if p and Path(p).is_file()),
+    None,
+)
+FLAGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+    "--disable-dev-shm-usage",
+    "--window-size=1500,1100",
+    "--lang=pt-BR",
+]
 
-pytestmark = pytest.mark.skipif(CHROMIUM is None or DRIVER is None,
-                                reason="chromium and chromedriver not installed (scripts/ci_browser_setup.sh)")
+pytestmark = pytest.mark.skipif(
+    CHROMIUM is None or DRIVER is None,
+    reason="chromium and chromedriver not installed (scripts/ci_browser_setup.sh)",
+)
 
 # Paints the heatmap's pixels that are neither white nor the grey of the masked future.
 INKED_PIXELS = """
@@ -40,17 +57,20 @@ return n;
 
 @pytest.fixture(scope="module")
 def served(tmp_path_factory):
-    """A character GPT trained for a few seconds on the shipped corpus, so bars and attention have shape."""
+    """A character GPT trained for a few seconds on the shipped corpus, so bars and attention have
+    shape."""
     torch.manual_seed(0)
     text = corpus_text()[:20_000]
     tokenizer = CharTokenizer().train(text)
-    config = GPTConfig(vocab_size=tokenizer.vocab_size, context_length=48, n_layer=2, n_head=4, n_embd=64)
+    config = GPTConfig(
+        vocab_size=tokenizer.vocab_size, context_length=48, n_layer=2, n_head=4, n_embd=64
+    )
     model = GPT(config)
     data = torch.tensor(tokenizer.encode(text))
     opt = torch.optim.AdamW(model.parameters(), lr=4e-3)
     for _ in range(100):
         starts = torch.randint(0, len(data) - 49, (16,))
-        batch = torch.stack([data[s:s + 49] for s in starts.tolist()])
+        batch = torch.stack([data[s : s + 49] for s in starts.tolist()])
         loss = model(batch[:, :-1], batch[:, 1:]).loss
         opt.zero_grad()
         loss.backward()
@@ -94,7 +114,9 @@ def test_studio_in_chromium(served, browser):
     prompt = "A gravidade"
     driver.find_element(By.ID, "prompt").send_keys(prompt)
     wait.until(lambda d: len(find(".chip")) == len(prompt))
-    assert [c.text.split("\n")[0] for c in find(".chip .chip-text")] == list(prompt.replace(" ", "·"))
+    assert [c.text.split("\n")[0] for c in find(".chip .chip-text")] == list(
+        prompt.replace(" ", "·")
+    )
 
     for field, value in (("max_new_tokens", "30"), ("seed", "7"), ("temperature", "0.7")):
         box = driver.find_element(By.ID, field)
@@ -116,12 +138,17 @@ def test_studio_in_chromium(served, browser):
     assert "selected" in tokens[2].get_attribute("class")
     assert len(find("#bars .bar-row.chosen")) <= 1
 
-    # The heatmap is drawn (labels on, since the text is short) and redrawn for another layer and head.
+    # The heatmap is drawn (labels on, since the text is short) and redrawn for another layer and
+    # head.
     wait.until(lambda d: d.execute_script(INKED_PIXELS) > 100)
     before = driver.execute_script("return document.getElementById('heatmap').toDataURL()")
     Select(driver.find_element(By.ID, "layer")).select_by_value("1")
     Select(driver.find_element(By.ID, "head")).select_by_value("2")
-    wait.until(lambda d: d.execute_script("return document.getElementById('heatmap').toDataURL()") != before)
+    wait.until(
+        lambda d: (
+            d.execute_script("return document.getElementById('heatmap').toDataURL()") != before
+        )
+    )
     assert driver.execute_script(INKED_PIXELS) > 100
 
     shot = REPO_ROOT / "artifacts" / "studio.png"
@@ -144,6 +171,7 @@ def test_studio_in_chromium(served, browser):
     driver.find_element(By.ID, "generate").click()
     wait.until(lambda d: "max_new_tokens" in error.text)
 
-    # No script errors along the way (the 400 answers above are logged as failed loads, not script errors).
+    # No script errors along the way (the 400 answers above are logged as failed loads, not script
+    # errors).
     logs = [e["message"] for e in driver.get_log("browser") if e["level"] == "SEVERE"]
     assert not [m for m in logs if "Failed to load resource" not in m], logs

@@ -1,4 +1,5 @@
-"""Byte-level BPE trained here: training, special tokens, roundtrip, fast path = pure Python, save/load."""
+"""Byte-level BPE trained here: training, special tokens, roundtrip, fast path = pure Python,
+save/load."""
 
 from __future__ import annotations
 
@@ -18,21 +19,45 @@ TEXT = (
     "Três pratos de trigo para três tigres tristes. Ação, coração, canção e emoção! "
     "The quick brown fox jumps over the lazy dog; it's 2024 and we'll see 12345 dogs.\n\n"
 ) * 20
-HYP = settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+HYP = settings(
+    max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
 
 # Text made of pieces that stress the pre-tokenizer, mixed with arbitrary Unicode.
 FRAGMENTS = st.sampled_from(
-    [" ", "  ", "\n", "\n\n", "\t", "'s", "'ll", " 's", "123", " 4", "ação", " rei", "😀", "你好", "..", EOT, "<|", "x"]
+    [
+        " ",
+        "  ",
+        "\n",
+        "\n\n",
+        "\t",
+        "'s",
+        "'ll",
+        " 's",
+        "123",
+        " 4",
+        "ação",
+        " rei",
+        "😀",
+        "你好",
+        "..",
+        EOT,
+        "<|",
+        "x",
+    ]
 )
 TEXTS = st.lists(st.one_of(FRAGMENTS, st.text(max_size=8)), max_size=12).map("".join)
-# Only characters assigned in Python's Unicode version: for code points added later, the `regex` module
-# and tiktoken's Rust regex may classify letters differently (see test_tok_gpt2.py).
+# Only characters assigned in Python's Unicode version: for code points added later, the `regex`
+# module and tiktoken's Rust regex may classify letters differently (see test_tok_gpt2.py).
 ASSIGNED = st.characters(exclude_categories=("Cs", "Cn"))
-ASSIGNED_TEXTS = st.lists(st.one_of(FRAGMENTS, st.text(ASSIGNED, max_size=8)), max_size=12).map("".join)
+ASSIGNED_TEXTS = st.lists(st.one_of(FRAGMENTS, st.text(ASSIGNED, max_size=8)), max_size=12).map(
+    "".join
+)
 
 
 def naive_train(text: str, vocab_size: int) -> dict[tuple[int, int], int]:
-    """The textbook loop: recount every pair of every chunk after each merge (slow, obviously right)."""
+    """The textbook loop: recount every pair of every chunk after each merge (slow, obviously
+    right)."""
     chunks = [list(c.encode("utf-8")) for c in regex.findall(GPT2_PATTERN, text)]
     vocab = [bytes([b]) for b in range(256)]
     merges: dict[tuple[int, int], int] = {}
@@ -91,7 +116,9 @@ def test_vocab_size_too_small_is_a_user_error():
 
 
 def test_special_tokens_are_whole_and_not_learned(trained):
-    tok = BPETokenizer().train("a" + EOT + "b" + EOT, vocab_size=300, special_tokens=[EOT, "<|fim|>"])
+    tok = BPETokenizer().train(
+        "a" + EOT + "b" + EOT, vocab_size=300, special_tokens=[EOT, "<|fim|>"]
+    )
     assert all(b"<|" not in t for t in tok.vocab[256:])
     assert tok.encode(EOT + "<|fim|>") == [tok.special_tokens[EOT], tok.special_tokens["<|fim|>"]]
     ids = trained.encode("rei" + EOT + " rato" + EOT)

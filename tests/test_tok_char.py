@@ -34,7 +34,9 @@ def test_unknown_characters_map_to_unk_and_are_reported():
 def test_normalization_lowercase_and_accents():
     assert normalize_text("Ação É Ü", lowercase=True, strip_accents=True) == "acao e u"
     assert normalize_text("Ação", strip_accents=True) == "Acao"
-    assert normalize_text("한국어", strip_accents=True) == "한국어"  # Hangul recomposes, nothing lost
+    assert (
+        normalize_text("한국어", strip_accents=True) == "한국어"
+    )  # Hangul recomposes, nothing lost
     tok = CharTokenizer().train("Ação e Coração", lowercase=True, strip_accents=True)
     assert "ç" not in tok.chars and "A" not in tok.chars and "c" in tok.chars
     assert tok.decode(tok.encode("AÇÃO")) == "acao"

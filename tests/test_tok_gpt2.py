@@ -35,13 +35,17 @@ TRICKY = [
 
 @functools.lru_cache(maxsize=None)
 def gpt2_pair(folder: str):
-    """(ours pure-Python, ours through tiktoken, reference tiktoken Encoding), built once per run."""
+    """(ours pure-Python, ours through tiktoken, reference tiktoken Encoding), built once per
+    run."""
     ours = BPETokenizer.from_gpt2(folder, use_tiktoken=False)
     fast = BPETokenizer.from_gpt2(folder, use_tiktoken=True)
     ranks = data_gym_to_mergeable_bpe_ranks(
-        vocab_bpe_file=str(Path(folder) / "vocab.bpe"), encoder_json_file=str(Path(folder) / "encoder.json")
+        vocab_bpe_file=str(Path(folder) / "vocab.bpe"),
+        encoder_json_file=str(Path(folder) / "encoder.json"),
     )
-    ref = tiktoken.Encoding("gpt2-reference", pat_str=GPT2_PATTERN, mergeable_ranks=ranks, special_tokens={EOT: 50256})
+    ref = tiktoken.Encoding(
+        "gpt2-reference", pat_str=GPT2_PATTERN, mergeable_ranks=ranks, special_tokens={EOT: 50256}
+    )
     return ours, fast, ref
 
 
@@ -69,17 +73,23 @@ def test_tricky_strings_match_tiktoken(gpt2, text):
     assert ours.decode(expected) == text
 
 
-SETTINGS = settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
-FRAGMENTS = st.sampled_from([" ", "  ", "\n", "\n\n", "\t", "'s", "'t", " 'll", "12", " 3", "é", "😀", "日本", EOT])
-# Characters assigned in the Unicode version of Python's unicodedata. Code points assigned only in later
-# Unicode versions are classified differently by the `regex` module and by tiktoken's Rust regex (each
-# ships its own Unicode tables), so for those alone the pre-tokenization may differ.
+SETTINGS = settings(
+    max_examples=300, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+FRAGMENTS = st.sampled_from(
+    [" ", "  ", "\n", "\n\n", "\t", "'s", "'t", " 'll", "12", " 3", "é", "😀", "日本", EOT]
+)
+# Characters assigned in the Unicode version of Python's unicodedata. Code points assigned only in
+# later Unicode versions are classified differently by the `regex` module and by tiktoken's Rust
+# regex (each ships its own Unicode tables), so for those alone the pre-tokenization may differ.
 ASSIGNED = st.characters(exclude_categories=("Cs", "Cn"))
 
 
 def texts(alphabet):
     free = st.text(alphabet=alphabet)
-    mixed = st.lists(st.one_of(FRAGMENTS, st.text(alphabet=alphabet, max_size=6)), max_size=10).map("".join)
+    mixed = st.lists(st.one_of(FRAGMENTS, st.text(alphabet=alphabet, max_size=6)), max_size=10).map(
+        "".join
+    )
     return st.one_of(free, mixed)
 
 
@@ -102,10 +112,12 @@ def test_decode_encode_roundtrips_any_text(gpt2, text):
 
 
 def test_a_sweep_of_assigned_code_points_matches_tiktoken(gpt2):
-    """Every 5th assigned code point, in a few contexts (after a letter, after a space, doubled, before
-    a digit and before "'s"): the pure-Python encoder agrees with tiktoken."""
+    """Every 5th assigned code point, in a few contexts (after a letter, after a space, doubled,
+    before a digit and before "'s"): the pure-Python encoder agrees with tiktoken."""
     ours, _, ref = gpt2
-    chars = [chr(i) for i in range(0, 0x110000, 5) if unicodedata.category(chr(i)) not in ("Cn", "Cs")]
+    chars = [
+        chr(i) for i in range(0, 0x110000, 5) if unicodedata.category(chr(i)) not in ("Cn", "Cs")
+    ]
     text = "".join(f"a{c} {c}{c}1{c}'s\n" for c in chars)
     assert len(chars) > 50_000
     assert ours.encode(text) == ref.encode(text, allowed_special="all")
@@ -128,7 +140,7 @@ def test_the_verdict_full_text(gpt2, shared_data):
 def test_load_tokenizer_on_the_gpt2_folder_and_json_roundtrip(gpt2_dir, tmp_path):
     tok = load_tokenizer(gpt2_dir)
     assert isinstance(tok, BPETokenizer) and tok.vocab_size == 50257
-    path = tok.save(tmp_path / "tokenizer.json")
+    tok.save(tmp_path / "tokenizer.json")
     again = load_tokenizer(tmp_path)  # a folder holding tokenizer.json, like a checkpoint
     assert again.vocab == tok.vocab and again.special_tokens == {EOT: 50256}
     text = "O GPT-2 não foi treinado em português, e isso se vê: coração."

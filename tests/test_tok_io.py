@@ -23,7 +23,9 @@ TEXT = "Era uma vez um gato.\nO gato comia pão, e o pão era bom.  Fim!\n" * 5
 ANSI = re.compile(r"\033\[[0-9;]*m")
 
 
-@pytest.mark.parametrize("spec,cls", [("char", CharTokenizer), ("word", WordTokenizer), ("bpe", BPETokenizer)])
+@pytest.mark.parametrize(
+    "spec,cls", [("char", CharTokenizer), ("word", WordTokenizer), ("bpe", BPETokenizer)]
+)
 def test_build_trains_each_kind_and_saved_file_loads_back(spec, cls, tmp_path):
     tok = build_tokenizer(spec, TEXT, vocab_size=300 if spec == "bpe" else None)
     assert isinstance(tok, cls) and tok.kind == spec
@@ -54,7 +56,9 @@ def test_load_errors_are_user_errors(tmp_path):
     bad.write_text("{not json", encoding="utf-8")
     assert "not valid JSON" in _err(load_tokenizer, bad).en
     foreign = tmp_path / "foreign.json"
-    foreign.write_text(json.dumps({"model": {"type": "BPE", "vocab": {}}, "version": "1.0"}), encoding="utf-8")
+    foreign.write_text(
+        json.dumps({"model": {"type": "BPE", "vocab": {}}, "version": "1.0"}), encoding="utf-8"
+    )
     assert "not an llmzero tokenizer" in _err(load_tokenizer, foreign).en
     foreign.write_text("[1, 2, 3]", encoding="utf-8")
     _err(load_tokenizer, foreign)
@@ -105,7 +109,9 @@ def test_render_tokens_colour_and_plain():
     coloured = render_tokens(tok, ids)
     assert coloured.count("\033[0m") == len(ids)
     backgrounds = re.findall(r"48;5;(\d+)m", coloured)
-    assert len(backgrounds) == len(ids) and all(a != b for a, b in zip(backgrounds, backgrounds[1:]))
+    assert len(backgrounds) == len(ids) and all(
+        a != b for a, b in zip(backgrounds, backgrounds[1:])
+    )
     shown = ANSI.sub("", coloured)
     assert " " not in shown and "·" in shown and "↵" in shown
     assert shown.replace("↵\n", "\n").replace("·", " ") == text

@@ -13,7 +13,13 @@ TEXT = "A casa é azul. A porta da casa é vermelha! O guarda-chuva está na cas
 def test_split_keeps_accented_words_and_separates_punctuation():
     tok = WordTokenizer()
     assert tok.split("Ação, coração!") == ["Ação", ",", "coração", "!"]
-    assert tok.split("guarda-chuva d'água -- fim...") == ["guarda-chuva", "d'água", "--", "fim", "..."]
+    assert tok.split("guarda-chuva d'água -- fim...") == [
+        "guarda-chuva",
+        "d'água",
+        "--",
+        "fim",
+        "...",
+    ]
     assert tok.split("São Paulo, 2024 (ok)") == ["São", "Paulo", ",", "2024", "(", "ok", ")"]
 
 
@@ -23,13 +29,18 @@ def test_vocabulary_is_ordered_by_frequency_then_alphabetically():
     assert tok.itos[0] == "<unk>" and tok.itos[1] == EOT
     assert tok.stoi["casa"] == 2
     # the order of appearance in the text does not matter
-    assert WordTokenizer().train("b a c").words == WordTokenizer().train("c b a").words == ["a", "b", "c"]
+    assert (
+        WordTokenizer().train("b a c").words
+        == WordTokenizer().train("c b a").words
+        == ["a", "b", "c"]
+    )
 
 
 def test_vocab_size_limit_and_unknown_words():
     tok = WordTokenizer().train(TEXT, vocab_size=2 + 4)
     assert tok.vocab_size == 6
-    assert tok.words == ["casa", "A", "é", "!"]  # "!" ties with every once-seen piece and sorts first
+    # "!" ties with every once-seen piece and sorts first
+    assert tok.words == ["casa", "A", "é", "!"]
     ids = tok.encode("A casa é nova!")
     assert ids[3] == tok.unk_id == 0
     assert tok.decode(ids) == "A casa é <unk>!"

@@ -25,23 +25,41 @@ def make_trainer(out, dropout=0.1, **train):
     model = GPT(cfg)
     tr = WindowBatches(TokenWindows(ids[:3000], 16, 8), batch_size=4, seed=1)
     va = WindowBatches(TokenWindows(ids[3000:], 16, 16), batch_size=4, shuffle=False)
-    defaults = dict(max_steps=12, eval_every=4, checkpoint_every=4, eval_batches=2, progress=False, lr=3e-3)
+    defaults = dict(
+        max_steps=12, eval_every=4, checkpoint_every=4, eval_batches=2, progress=False, lr=3e-3
+    )
     defaults.update(train)
-    return Trainer(model, tr, va, TrainConfig(**defaults), out, tokenizer=tok,
-                   meta={"kind": "lm", "model": cfg.to_dict()}, log=lambda m: None)
+    return Trainer(
+        model,
+        tr,
+        va,
+        TrainConfig(**defaults),
+        out,
+        tokenizer=tok,
+        meta={"kind": "lm", "model": cfg.to_dict()},
+        log=lambda m: None,
+    )
 
 
 def test_training_lowers_the_loss_and_writes_the_run(tmp_path):
     res = make_trainer(tmp_path / "run", max_steps=40, eval_every=10).fit()
-    rows = [json.loads(line) for line in (tmp_path / "run" / "metrics.jsonl").read_text().splitlines()]
+    rows = [
+        json.loads(line) for line in (tmp_path / "run" / "metrics.jsonl").read_text().splitlines()
+    ]
     assert [r["step"] for r in rows] == [10, 20, 30, 40]
     assert rows[-1]["val_loss"] < rows[0]["val_loss"]
     assert math.isclose(rows[-1]["val_ppl"], math.exp(rows[-1]["val_loss"]), rel_tol=1e-9)
     assert res.steps == 40 and res.stopped_by == "max_steps"
     assert (tmp_path / "run" / "loss.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
     ck = tmp_path / "run" / "checkpoint"
-    assert {p.name for p in ck.iterdir()} >= {"config.json", "model.safetensors", "tokenizer.json", "metrics.jsonl",
-                                               "trainer_state.json", "trainer_state.safetensors"}
+    assert {p.name for p in ck.iterdir()} >= {
+        "config.json",
+        "model.safetensors",
+        "tokenizer.json",
+        "metrics.jsonl",
+        "trainer_state.json",
+        "trainer_state.safetensors",
+    }
     assert json.loads((ck / "config.json").read_text())["step"] == 40
 
 
@@ -59,13 +77,19 @@ def test_resume_continues_exactly_like_an_uninterrupted_run(tmp_path):
 
     part.loss_fn = stop_after_six
     assert part.fit().steps == 6
-    resumed = make_trainer(tmp_path / "part", max_steps=12)  # a fresh process: new model, new optimizer
+    # a fresh process: new model, new optimizer
+    resumed = make_trainer(tmp_path / "part", max_steps=12)
     resumed.fit(resume=True)
-    for (name, a), (_, b) in zip(full.model.state_dict().items(), resumed.model.state_dict().items()):
+    for (name, a), (_, b) in zip(
+        full.model.state_dict().items(), resumed.model.state_dict().items()
+    ):
         assert torch.equal(a, b), name
     rows_full = (tmp_path / "full" / "metrics.jsonl").read_text().splitlines()
     rows_part = (tmp_path / "part" / "metrics.jsonl").read_text().splitlines()
-    val = lambda rows: {json.loads(r)["step"]: json.loads(r)["val_loss"] for r in rows}
+
+    def val(rows):
+        return {json.loads(r)["step"]: json.loads(r)["val_loss"] for r in rows}
+
     full_val, part_val = val(rows_full), val(rows_part)
     assert sorted(part_val) == [4, 6, 8, 12]  # the interrupted run also evaluated where it stopped
     assert all(full_val[s] == part_val[s] for s in (4, 8, 12))
@@ -85,7 +109,9 @@ def test_time_budget_stops_the_run(tmp_path):
     res = make_trainer(tmp_path / "r", max_steps=100000, time_budget=1.5).fit()
     assert res.stopped_by == "time_budget"
     assert 0 < res.steps < 100000
-    assert json.loads((tmp_path / "r" / "checkpoint" / "config.json").read_text())["step"] == res.steps
+    assert (
+        json.loads((tmp_path / "r" / "checkpoint" / "config.json").read_text())["step"] == res.steps
+    )
 
 
 def test_non_finite_loss_stops_and_keeps_the_last_good_checkpoint(tmp_path):
@@ -125,10 +151,13 @@ def test_interrupt_saves_a_checkpoint_and_stops_cleanly(tmp_path):
 
 
 def test_gradient_accumulation_matches_a_big_batch(tmp_path):
-    # Clipping off: the gradient of 2 accumulated micro-batches of 4 == the gradient of one batch of 8 (same
-    # windows). The claim is about the gradients the optimizer receives, so they are compared before the step:
-    # after an Adam step, gradients near zero (m / sqrt(v) ~ sign(g)) turn float32 rounding into whole steps.
-    a = make_trainer(tmp_path / "a", dropout=0.0, max_steps=1, grad_accum=2, grad_clip=0.0, warmup_steps=0)
+    # Clipping off: the gradient of 2 accumulated micro-batches of 4 == the gradient of one batch of
+    # 8 (same windows). The claim is about the gradients the optimizer receives, so they are
+    # compared before the step: after an Adam step, gradients near zero (m / sqrt(v) ~ sign(g)) turn
+    # float32 rounding into whole steps.
+    a = make_trainer(
+        tmp_path / "a", dropout=0.0, max_steps=1, grad_accum=2, grad_clip=0.0, warmup_steps=0
+    )
     b = make_trainer(tmp_path / "b", dropout=0.0, max_steps=1, grad_clip=0.0, warmup_steps=0)
     src = a.train_data
 
@@ -152,8 +181,9 @@ def test_gradient_accumulation_matches_a_big_batch(tmp_path):
         trainer.optimizer.step = recording
         trainer.fit()
     assert len(grads["a"]) == len(grads["b"]) > 0
-    # float32: each gradient is a mean over 128 token losses summed in another order (two halves of 64, then
-    # averaged); rounding differences stay a few units in the last place of the largest terms (~1e-7 x scale).
+    # float32: each gradient is a mean over 128 token losses summed in another order (two halves of
+    # 64, then averaged); rounding differences stay a few units in the last place of the largest
+    # terms (~1e-7 x scale).
     scale = max(g.abs().max().item() for g in grads["b"])
     for g, h in zip(grads["a"], grads["b"]):
         assert torch.allclose(g, h, rtol=1e-4, atol=1e-5 * scale)
@@ -175,7 +205,11 @@ def test_checkpoint_swap_is_atomic(tmp_path, monkeypatch):
         trainer.save()
     after = load_file(str(tmp_path / "r" / "checkpoint" / "model.safetensors"))
     assert all(torch.equal(before[k], after[k]) for k in before)
-    assert sorted(p.name for p in (tmp_path / "r").iterdir()) == ["checkpoint", "loss.png", "metrics.jsonl"]
+    assert sorted(p.name for p in (tmp_path / "r").iterdir()) == [
+        "checkpoint",
+        "loss.png",
+        "metrics.jsonl",
+    ]
 
 
 def test_a_crash_between_the_two_renames_is_recovered(tmp_path):

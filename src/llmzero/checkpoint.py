@@ -1,8 +1,9 @@
-"""A checkpoint is a folder: config.json + model.safetensors + tokenizer.json (+ metrics, trainer state).
+"""A checkpoint is a folder: config.json + model.safetensors + tokenizer.json (+ metrics, trainer
+state).
 
-Everything is plain JSON or safetensors, so loading never unpickles anything, and a checkpoint saved on one
-device loads on any other. Folders are written beside their destination and swapped in whole (see
-``fileio.atomic_dir``): a save killed halfway leaves the previous checkpoint intact.
+Everything is plain JSON or safetensors, so loading never unpickles anything, and a checkpoint saved
+on one device loads on any other. Folders are written beside their destination and swapped in whole
+(see ``fileio.atomic_dir``): a save killed halfway leaves the previous checkpoint intact.
 """
 
 from __future__ import annotations
@@ -33,7 +34,11 @@ except ModuleNotFoundError:
 FORMAT = "llmzero"
 FORMAT_VERSION = 1
 CONFIG_FILE, WEIGHTS_FILE, TOKENIZER_FILE = "config.json", "model.safetensors", "tokenizer.json"
-STATE_JSON, STATE_TENSORS, METRICS_FILE = "trainer_state.json", "trainer_state.safetensors", "metrics.jsonl"
+STATE_JSON, STATE_TENSORS, METRICS_FILE = (
+    "trainer_state.json",
+    "trainer_state.safetensors",
+    "metrics.jsonl",
+)
 
 # How to build the model of each checkpoint kind from its config; they all wrap the same GPT.
 ModelBuilder = Callable[[GPTConfig, dict], torch.nn.Module]
@@ -80,7 +85,8 @@ def resolve_dir(path: str | Path) -> Path:
 
 
 def model_state(model: torch.nn.Module) -> dict[str, torch.Tensor]:
-    """The tensors to store: a tied matrix once (safetensors refuses shared storage), contiguous, on CPU."""
+    """The tensors to store: a tied matrix once (safetensors refuses shared storage), contiguous, on
+    CPU."""
     state, seen = {}, set()
     for name, tensor in model.state_dict().items():
         key = (tensor.data_ptr(), tuple(tensor.shape)) if tensor.numel() else (name,)
@@ -104,7 +110,9 @@ def optimizer_tensors(optimizer: torch.optim.Optimizer) -> tuple[dict[str, torch
     return tensors, {"param_groups": sd["param_groups"], "plain": plain}
 
 
-def restore_optimizer(optimizer: torch.optim.Optimizer, tensors: dict[str, torch.Tensor], info: dict) -> None:
+def restore_optimizer(
+    optimizer: torch.optim.Optimizer, tensors: dict[str, torch.Tensor], info: dict
+) -> None:
     state: dict[int, dict] = {}
     for key, value in tensors.items():
         if key.startswith("optimizer."):
@@ -127,7 +135,8 @@ def save_checkpoint(
     extra_tensors: dict[str, torch.Tensor] | None = None,
     metrics_file: str | Path | None = None,
 ) -> Path:
-    """Write a checkpoint folder atomically. ``meta`` must hold "model" (a GPTConfig dict) and may hold "kind"."""
+    """Write a checkpoint folder atomically. ``meta`` must hold "model" (a GPTConfig dict) and may
+    hold "kind"."""
     path = Path(path)
     config = {"format": FORMAT, "version": FORMAT_VERSION, "kind": meta.get("kind", "lm"), **meta}
     with atomic_dir(path) as tmp:
@@ -160,14 +169,20 @@ def _read_config(path: Path) -> dict:
     try:
         config = json.loads(cfg_path.read_text(encoding="utf-8"))
     except (UnicodeDecodeError, json.JSONDecodeError):
-        raise UserError(f"{cfg_path} está corrompido (JSON inválido).", f"{cfg_path} is corrupt (invalid JSON).") from None
+        raise UserError(
+            f"{cfg_path} está corrompido (JSON inválido).", f"{cfg_path} is corrupt (invalid JSON)."
+        ) from None
     if not isinstance(config, dict) or config.get("format") != FORMAT:
         if isinstance(config, dict) and config.get("model_type") == "gpt2":
             raise UserError(
-                f"{path} é um checkpoint GPT-2 do Hugging Face; converta com `llmzero import gpt2 {path} --out PASTA`.",
-                f"{path} is a Hugging Face GPT-2 checkpoint; convert it with `llmzero import gpt2 {path} --out DIR`.",
+                f"{path} é um checkpoint GPT-2 do Hugging Face; converta com `llmzero import gpt2 "
+                f"{path} --out PASTA`.",
+                f"{path} is a Hugging Face GPT-2 checkpoint; convert it with `llmzero import gpt2 "
+                f"{path} --out DIR`.",
             )
-        raise UserError(f"{path} não é um checkpoint do llmzero.", f"{path} is not an llmzero checkpoint.")
+        raise UserError(
+            f"{path} não é um checkpoint do llmzero.", f"{path} is not an llmzero checkpoint."
+        )
     if config.get("version", 0) > FORMAT_VERSION:
         raise UserError(
             f"{path} foi salvo por uma versão mais nova do llmzero; atualize o pacote.",
@@ -177,11 +192,14 @@ def _read_config(path: Path) -> dict:
 
 
 def load_weights(model: torch.nn.Module, file: Path) -> None:
-    """Load safetensors weights into ``model``, naming any missing, unexpected or mis-shaped tensor."""
+    """Load safetensors weights into ``model``, naming any missing, unexpected or mis-shaped
+    tensor."""
     try:
         tensors = load_file(str(file), device="cpu")
     except FileNotFoundError:
-        raise UserError(f"falta o arquivo de pesos {file}.", f"the weights file {file} is missing.") from None
+        raise UserError(
+            f"falta o arquivo de pesos {file}.", f"the weights file {file} is missing."
+        ) from None
     except (SafetensorError, OSError, ValueError) as exc:
         raise UserError(f"{file} está corrompido ({exc}).", f"{file} is corrupt ({exc}).") from None
     expected = model_state(model)
@@ -190,15 +208,20 @@ def load_weights(model: torch.nn.Module, file: Path) -> None:
     if missing or unexpected:
         what = f"faltam {missing[:3]}" if missing else f"sobram {unexpected[:3]}"
         what_en = f"missing {missing[:3]}" if missing else f"unexpected {unexpected[:3]}"
-        raise UserError(f"os pesos em {file} não batem com a configuração: {what}.",
-                        f"the weights in {file} do not match the configuration: {what_en}.")
+        raise UserError(
+            f"os pesos em {file} não batem com a configuração: {what}.",
+            f"the weights in {file} do not match the configuration: {what_en}.",
+        )
     for name, tensor in tensors.items():
         if tuple(tensor.shape) != tuple(expected.get(name, tensor).shape):
             raise UserError(
-                f"o tensor {name} em {file} tem formato {tuple(tensor.shape)}, esperado {tuple(expected[name].shape)}.",
-                f"tensor {name} in {file} has shape {tuple(tensor.shape)}, expected {tuple(expected[name].shape)}.",
+                f"o tensor {name} em {file} tem formato {tuple(tensor.shape)}, esperado "
+                f"{tuple(expected[name].shape)}.",
+                f"tensor {name} in {file} has shape {tuple(tensor.shape)}, expected "
+                f"{tuple(expected[name].shape)}.",
             )
-    model.load_state_dict(tensors, strict=False)  # strict=False only because a tied matrix is stored once
+    # strict=False only because a tied matrix is stored once
+    model.load_state_dict(tensors, strict=False)
 
 
 def load_checkpoint(
@@ -212,7 +235,10 @@ def load_checkpoint(
     meta = _read_config(path)
     kind = meta.get("kind", "lm")
     if kind not in MODEL_KINDS:
-        raise UserError(f"{path} tem um tipo de modelo desconhecido: {kind!r}.", f"{path} has an unknown model kind: {kind!r}.")
+        raise UserError(
+            f"{path} tem um tipo de modelo desconhecido: {kind!r}.",
+            f"{path} has an unknown model kind: {kind!r}.",
+        )
     if kinds is not None and kind not in kinds:
         want_pt = " ou ".join(KIND_NAMES.get(k, (k, k))[0] for k in kinds)
         want_en = " or ".join(KIND_NAMES.get(k, (k, k))[1] for k in kinds)
@@ -223,10 +249,14 @@ def load_checkpoint(
     try:
         config = GPTConfig.from_dict(meta["model"])
     except (KeyError, TypeError):
-        raise UserError(f"{path}/{CONFIG_FILE} não descreve um modelo.", f"{path}/{CONFIG_FILE} does not describe a model.") from None
+        raise UserError(
+            f"{path}/{CONFIG_FILE} não descreve um modelo.",
+            f"{path}/{CONFIG_FILE} does not describe a model.",
+        ) from None
     model = MODEL_KINDS[kind](config, meta)
     lora = meta.get("lora")
-    if lora and not lora.get("merged", True):  # saved mid-way through a LoRA fine-tune: rebuild its layers
+    # saved mid-way through a LoRA fine-tune: rebuild its layers
+    if lora and not lora.get("merged", True):
         apply_lora(model, lora["rank"], lora["alpha"], lora["targets"], lora.get("dropout", 0.0))
     load_weights(model, path / WEIGHTS_FILE)
     model.to(device)

@@ -16,7 +16,10 @@ def set_lang(lang: str | None) -> None:
     """Choose the message language: "pt", "en", or None to follow the environment."""
     global _LANG
     if lang is not None and lang not in ("pt", "en"):
-        raise UserError(f"idioma desconhecido: {lang!r} (use pt ou en)", f"unknown language: {lang!r} (use pt or en)")
+        raise UserError(
+            f"idioma desconhecido: {lang!r} (use pt ou en)",
+            f"unknown language: {lang!r} (use pt or en)",
+        )
     _LANG = lang
 
 

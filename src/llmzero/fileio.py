@@ -26,7 +26,8 @@ def atomic_path(path: str | os.PathLike) -> Iterator[Path]:
     os.close(fd)
     try:
         yield Path(tmp)
-        os.chmod(tmp, 0o666 & ~_umask())  # mkstemp makes owner-only files; give the usual permissions
+        # mkstemp makes owner-only files; give the usual permissions
+        os.chmod(tmp, 0o666 & ~_umask())
         os.replace(tmp, path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
@@ -47,9 +48,9 @@ def write_json_atomic(path: str | os.PathLike, data, indent: int | None = 2) -> 
 def atomic_dir(path: str | os.PathLike) -> Iterator[Path]:
     """Build a folder in a temporary sibling; on success swap it into ``path``.
 
-    The previous folder is renamed aside first and removed only after the new one is in place, so at every
-    instant either the old or the new complete folder exists (``recover_dir`` brings back the old one if a
-    crash fell between the two renames).
+    The previous folder is renamed aside first and removed only after the new one is in place, so at
+    every instant either the old or the new complete folder exists (``recover_dir`` brings back the
+    old one if a crash fell between the two renames).
     """
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)

@@ -1,19 +1,20 @@
 """Text generation: sampling, the KV cache loop, streaming with stop strings, and batches.
 
-The model gives, for the next position, one score (logit) per token of the vocabulary. Generating text is a
-loop: turn the scores into probabilities, pick a token, append it, repeat. How the token is picked is the
-*sampling* recipe:
+The model gives, for the next position, one score (logit) per token of the vocabulary. Generating
+text is a loop: turn the scores into probabilities, pick a token, append it, repeat. How the token
+is picked is the *sampling* recipe:
 
-- temperature: divide the logits by T before the softmax. T < 1 sharpens the distribution, T > 1 flattens
-  it, and T = 0 is the limit where all the mass goes to the best token (greedy decoding);
+- temperature: divide the logits by T before the softmax. T < 1 sharpens the distribution, T > 1
+  flattens it, and T = 0 is the limit where all the mass goes to the best token (greedy decoding);
 - top-k: keep only the k most probable tokens;
-- top-p (nucleus): keep the smallest set of most probable tokens whose probabilities add up to at least p.
+- top-p (nucleus): keep the smallest set of most probable tokens whose probabilities add up to at
+  least p.
 
-Speed comes from the KV cache: the prompt is run once (prefill), then each new token needs a forward pass on
-that single token, because the keys and values of every earlier position are kept. GPT's positions are
-learned embeddings for 0..context_length-1, so once the text outgrows the context the cache cannot simply
-slide: the model then runs on the last ``context_length`` tokens at every step (the same sliding window as
-running without a cache, so both paths give the same tokens).
+Speed comes from the KV cache: the prompt is run once (prefill), then each new token needs a forward
+pass on that single token, because the keys and values of every earlier position are kept. GPT's
+positions are learned embeddings for 0..context_length-1, so once the text outgrows the context the
+cache cannot simply slide: the model then runs on the last ``context_length`` tokens at every step
+(the same sliding window as running without a cache, so both paths give the same tokens).
 """
 
 from __future__ import annotations
@@ -34,9 +35,9 @@ except ImportError:
     accelerate, c_steps = (lambda model: model), (lambda model, cache: None)
 
 
-# --------------------------------------------------------------------------------------------------------------
+# --------------------------------------------------------------------------------------------------
 # Sampling: logits -> probabilities -> one token
-# --------------------------------------------------------------------------------------------------------------
+# --------------------------------------------------------------------------------------------------
 def next_token_distribution(
     logits: torch.Tensor,
     temperature: float = 1.0,
@@ -56,7 +57,8 @@ def next_token_distribution(
     if temperature != 1.0:
         logits = logits / temperature
     if top_k is not None and top_k < vocab:
-        # Keep exactly k scores (scatter by index, so ties at the k-th value cannot let more through).
+        # Keep exactly k scores (scatter by index, so ties at the k-th value cannot let more
+        # through).
         best = torch.topk(logits, top_k, dim=-1)
         logits = torch.full_like(logits, float("-inf")).scatter_(-1, best.indices, best.values)
     probs = torch.softmax(logits, dim=-1)
@@ -75,7 +77,8 @@ def next_token_distribution(
 
 
 def make_generator(seed: int | None, device: torch.device | str = "cpu") -> torch.Generator:
-    """A random-number generator of its own (the global torch seed is left alone); None seeds it randomly."""
+    """A random-number generator of its own (the global torch seed is left alone); None seeds it
+    randomly."""
     gen = torch.Generator(device=device)
     if seed is None:
         gen.seed()
@@ -87,8 +90,9 @@ def make_generator(seed: int | None, device: torch.device | str = "cpu") -> torc
 def _pick(logits: torch.Tensor, cfg: SamplingConfig, generator: torch.Generator):
     """(chosen token ids, the distribution shown for them) for logits of shape (batch, vocab).
 
-    For greedy decoding the distribution shown is the one at temperature 1 (with top-k/top-p), whose most
-    probable token greedy takes; otherwise it is exactly the distribution the token was drawn from.
+    For greedy decoding the distribution shown is the one at temperature 1 (with top-k/top-p), whose
+    most probable token greedy takes; otherwise it is exactly the distribution the token was drawn
+    from.
     """
     probs = next_token_distribution(logits, cfg.temperature or 1.0, cfg.top_k, cfg.top_p)
     if cfg.greedy:
@@ -103,7 +107,8 @@ def sample_next(
 ):
     """Pick the next token from logits (vocab,) -> int, or (batch, vocab) -> LongTensor (batch,).
 
-    Without a generator, one is made from ``cfg.seed`` (so a fixed seed always picks the same token).
+    Without a generator, one is made from ``cfg.seed`` (so a fixed seed always picks the same
+    token).
     """
     if generator is None:
         generator = make_generator(cfg.seed, logits.device)
@@ -111,9 +116,9 @@ def sample_next(
     return int(tokens[0]) if logits.dim() == 1 else tokens
 
 
-# --------------------------------------------------------------------------------------------------------------
+# --------------------------------------------------------------------------------------------------
 # The token loop
-# --------------------------------------------------------------------------------------------------------------
+# --------------------------------------------------------------------------------------------------
 @dataclass
 class GenStep:
     """One generated token."""
@@ -138,7 +143,8 @@ def _check_prompt(ids: list[int], config) -> None:
     if n > ctx:
         raise UserError(
             f"o prompt tem {n} tokens, mais que o contexto do modelo ({ctx}); encurte o prompt.",
-            f"the prompt has {n} tokens, more than the model's context ({ctx}); shorten the prompt.",
+            f"the prompt has {n} tokens, more than the model's context ({ctx}); shorten the "
+            "prompt.",
         )
     bad = next((i for i in ids if not 0 <= i < vocab), None)
     if bad is not None:
@@ -177,13 +183,14 @@ def _shows_model_distribution(cfg: SamplingConfig) -> bool:
 def generate_ids(
     model, prompt_ids: Sequence[int] | torch.Tensor, cfg: SamplingConfig
 ) -> Iterator[GenStep]:
-    """Yield one GenStep per new token (the eos token, when generated, is yielded and ends the loop).
+    """Yield one GenStep per new token (the eos token, when generated, is yielded and ends the
+    loop).
 
-    With the cache: one forward pass on the whole prompt (prefill), then one pass per new token. When the
-    text no longer fits the context, every step runs on the last ``context_length`` tokens. A GPT gets the
-    CPU fast path first (``llmzero.inference.accelerate``). The model runs under ``torch.inference_mode``,
-    except for the steps taken in decode.c (``inference.c_steps``), which record nothing for gradients and
-    run the model as it was when the generation began.
+    With the cache: one forward pass on the whole prompt (prefill), then one pass per new token.
+    When the text no longer fits the context, every step runs on the last ``context_length`` tokens.
+    A GPT gets the CPU fast path first (``llmzero.inference.accelerate``). The model runs under
+    ``torch.inference_mode``, except for the steps taken in decode.c (``inference.c_steps``), which
+    record nothing for gradients and run the model as it was when the generation began.
     """
     cfg.validate()
     ids = _as_id_list(prompt_ids)
@@ -231,7 +238,8 @@ def generate_ids(
         for _ in range(cfg.max_new_tokens):
             stepped = None
             if c_step is not None and cache.pos == len(ids) - 1:
-                # (None where decode.c cannot take this step; its logits are read at once or not at all)
+                # (None where decode.c cannot take this step; its logits are read at once or not at
+                # all)
                 stepped = c_step(ids[-1])
             if stepped is not None and stepped[1] is not None and plain_greedy:
                 best, prob = stepped[1]  # decode.c chose it already, as _pick would
@@ -247,9 +255,9 @@ def generate_ids(
         model.train(was_training)
 
 
-# --------------------------------------------------------------------------------------------------------------
+# --------------------------------------------------------------------------------------------------
 # Text: incremental decoding and stop strings
-# --------------------------------------------------------------------------------------------------------------
+# --------------------------------------------------------------------------------------------------
 class TokenizerLike(Protocol):
     def encode(self, text: str) -> list[int]: ...
     def decode(self, ids: list[int]) -> str: ...
@@ -258,13 +266,16 @@ class TokenizerLike(Protocol):
 
 
 class TextStream:
-    """Turns new token ids, one at a time, into printable pieces of text, and cuts the text at a stop string.
+    """Turns new token ids, one at a time, into printable pieces of text, and cuts the text at a
+    stop string.
 
     Two things are held back until they are settled:
-    - a byte-level BPE token can hold part of a UTF-8 character; until the rest arrives, decoding shows
-      U+FFFD at the end of the text, so a piece is only handed out up to the last clean character;
+    - a byte-level BPE token can hold part of a UTF-8 character; until the rest arrives, decoding
+      shows U+FFFD at the end of the text, so a piece is only handed out up to the last clean
+      character;
     - the end of the text that could be the start of a stop string ("\\nUs" for "\\nUser:").
-    ``push`` returns the piece that became printable (maybe ""); ``finish`` returns whatever was held back.
+    ``push`` returns the piece that became printable (maybe ""); ``finish`` returns whatever was
+    held back.
     """
 
     def __init__(
@@ -272,8 +283,8 @@ class TextStream:
     ):
         self.tokenizer = tokenizer
         self.stop = [s for s in stop if s]
-        # A few prompt tokens decoded in front of the new ones, so that joins between tokens (the space a
-        # word tokenizer puts between words) come out as they would in the full text.
+        # A few prompt tokens decoded in front of the new ones, so that joins between tokens (the
+        # space a word tokenizer puts between words) come out as they would in the full text.
         self.context_ids = list(context_ids)
         self.context_text = tokenizer.decode(self.context_ids) if self.context_ids else ""
         self.ids: list[int] = []
@@ -340,10 +351,11 @@ def generate(
     cfg: SamplingConfig,
     on_text: Callable[[str], None] | None = None,
 ) -> GenerationResult:
-    """Continue ``prompt``; call ``on_text(piece)`` with each new printable piece as soon as it is known.
+    """Continue ``prompt``; call ``on_text(piece)`` with each new printable piece as soon as it is
+    known.
 
-    The pieces passed to ``on_text`` add up to exactly ``result.text``. An empty prompt starts from the
-    tokenizer's end-of-text token when it has one (text "from nothing").
+    The pieces passed to ``on_text`` add up to exactly ``result.text``. An empty prompt starts from
+    the tokenizer's end-of-text token when it has one (text "from nothing").
     """
     cfg.validate()
     prompt_ids = tokenizer.encode(prompt)
@@ -383,11 +395,12 @@ def generate(
     )
 
 
-# --------------------------------------------------------------------------------------------------------------
+# --------------------------------------------------------------------------------------------------
 # Batches: several prompts at once
-# --------------------------------------------------------------------------------------------------------------
+# --------------------------------------------------------------------------------------------------
 def _positions(mask: torch.Tensor) -> torch.Tensor:
-    """Position of each column counted from the row's first real token (padding gets 0, it is never seen)."""
+    """Position of each column counted from the row's first real token (padding gets 0, it is never
+    seen)."""
     return (mask.cumsum(1) - 1).clamp(min=0)
 
 
@@ -395,11 +408,13 @@ def _positions(mask: torch.Tensor) -> torch.Tensor:
 def generate_batch(
     model, prompt_id_lists: Sequence[Sequence[int]], cfg: SamplingConfig
 ) -> list[list[int]]:
-    """Generate for several prompts at once; returns the new ids of each row (its eos token included).
+    """Generate for several prompts at once; returns the new ids of each row (its eos token
+    included).
 
-    Rows are padded on the left, so every row's last token sits in the same column; the attention mask hides
-    the padding and the positions count from each row's first real token, so each row gets the same tokens
-    as when generated alone. A row that produces ``cfg.eos_id`` is done and leaves the batch.
+    Rows are padded on the left, so every row's last token sits in the same column; the attention
+    mask hides the padding and the positions count from each row's first real token, so each row
+    gets the same tokens as when generated alone. A row that produces ``cfg.eos_id`` is done and
+    leaves the batch.
     """
     cfg.validate()
     rows = [_as_id_list(p) for p in prompt_id_lists]

@@ -9,11 +9,13 @@ On the shipped pt-BR data and a CPU, in minutes:
     5. evaluation  perplexity, classifier test accuracy/F1, answer scores (ROUGE-L, chrF, BLEU)
     6. chat        a few scripted turns with the instruction-tuned model
 
-Each stage explains itself and prints its numbers. The folder gets report.md, report.html (self-contained:
-the figures are embedded) and metrics.json (every number), beside one sub-folder per trained model.
+Each stage explains itself and prints its numbers. The folder gets report.md, report.html
+(self-contained: the figures are embedded) and metrics.json (every number), beside one sub-folder
+per trained model.
 
-The three training stages share one time budget (``time_budget`` seconds, split 55/12/33), so the run takes
-about the same time on any machine; a faster machine simply trains more steps, up to each stage's step limit.
+The three training stages share one time budget (``time_budget`` seconds, split 55/12/33), so the
+run takes about the same time on any machine; a faster machine simply trains more steps, up to each
+stage's step limit.
 
     run_journey("runs/journey", quick=True)     # the CI size: well under two minutes
 """
@@ -34,11 +36,15 @@ from llmzero.errors import UserError, get_lang, set_lang, t
 DEFAULT_OUT = "runs/journey"
 DEFAULT_SEED = 1337
 SENTENCE = "O pão de queijo da padaria acabou às sete horas."
-# Asked of the model at three moments (random, pre-trained, instruction-tuned): a plain text to continue and
-# two instructions written in the training template.
+# Asked of the model at three moments (random, pre-trained, instruction-tuned): a plain text to
+# continue and two instructions written in the training template.
 SAMPLE_TEXT = "O Brasil é um país"
 SAMPLE_QUESTIONS = ("Qual é a capital do Brasil?", 'Qual é o plural de "animal"?')
-CHAT_QUESTIONS = ("Qual é a capital do Brasil?", "Quanto é 2 + 3?", 'Qual é um sinônimo de "rápido"?')
+CHAT_QUESTIONS = (
+    "Qual é a capital do Brasil?",
+    "Quanto é 2 + 3?",
+    'Qual é um sinônimo de "rápido"?',
+)
 # The training stages' shares of the time budget.
 SHARES = {"pretrain": 0.55, "classifier": 0.12, "instruct": 0.33}
 # What a journey writes; --overwrite removes only these, and refuses a folder holding anything else.
@@ -68,13 +74,17 @@ class Plan:
 
 
 PLANS = {
-    # Context 256: with characters as tokens, 98 % of the shipped instructions fit (at 128, only two thirds).
-    "full": Plan("tiny", 256, 8, 3000, 2e-3, 50, 16, 600, 8, 2000, 450.0, 512, 400_000, 16_000, 40, 120),
+    # Context 256: with characters as tokens, 98 % of the shipped instructions fit (at 128, only two
+    # thirds).
+    "full": Plan(
+        "tiny", 256, 8, 3000, 2e-3, 50, 16, 600, 8, 2000, 450.0, 512, 400_000, 16_000, 40, 120
+    ),
     "quick": Plan("nano", 128, 8, 300, 3e-3, 25, 16, 100, 8, 200, 40.0, 300, 50_000, 3_000, 8, 48),
 }
 
 
-# -- the report: one list of blocks, written as Markdown and as HTML ------------------------------------------------
+# -- the report: one list of blocks, written as Markdown and as HTML -------------------------------
+
 
 def _md_row(cells) -> str:
     return "| " + " | ".join(str(c).replace("|", "\\|").replace("\n", " ") for c in cells) + " |"
@@ -120,37 +130,69 @@ class Report:
             elif kind == "pre":
                 body.append(f"<pre>{e(d[0])}</pre>")
             elif kind == "tokens":
-                spans = "".join(f'<span style="background:{palette[i % len(palette)]}">{e(x).replace(chr(10), "↵")}'
-                                "</span>" for i, x in enumerate(d[1]))
+                spans = "".join(
+                    "<span "
+                    f'style="background:{palette[i % len(palette)]}">{e(x).replace(chr(10), "↵")}'
+                    "</span>"
+                    for i, x in enumerate(d[1])
+                )
                 body.append(f'<p>{e(d[0])}:</p><p class="tok">{spans}</p>')
             elif kind == "img":
                 data = base64.b64encode((self.root / d[0]).read_bytes()).decode("ascii")
-                body.append(f'<figure><img src="data:image/png;base64,{data}" alt="{e(d[1])}">'
-                            f"<figcaption>{e(d[1])}</figcaption></figure>")
+                body.append(
+                    f'<figure><img src="data:image/png;base64,{data}" alt="{e(d[1])}">'
+                    f"<figcaption>{e(d[1])}</figcaption></figure>"
+                )
             elif kind == "table":
                 header, rows = d
                 head = "".join(f"<th>{e(str(c))}</th>" for c in header)
-                trs = "".join("<tr>" + "".join(f"<td>{e(str(c))}</td>" for c in r) + "</tr>" for r in rows)
+                trs = "".join(
+                    "<tr>" + "".join(f"<td>{e(str(c))}</td>" for c in r) + "</tr>" for r in rows
+                )
                 body.append(f"<table><thead><tr>{head}</tr></thead><tbody>{trs}</tbody></table>")
-        style = ("body{font-family:system-ui,sans-serif;max-width:56rem;margin:2rem auto;padding:0 1rem;"
-                 "line-height:1.5}"
-                 "pre{background:#f4f4f5;padding:.75rem;white-space:pre-wrap;border-radius:4px}"
-                 "table{border-collapse:collapse;margin:.5rem 0}td,th{border:1px solid #d4d4d8;padding:.25rem .6rem;"
-                 "text-align:left;vertical-align:top}img{max-width:100%}.tok span{font-family:monospace;"
-                 "padding:1px 0;margin-right:1px;white-space:pre}figcaption{color:#52525b;font-size:.9em}")
+        style = (
+            "body{font-family:system-ui,sans-serif;max-width:56rem;margin:2rem auto;padding:0 1rem;"
+            "line-height:1.5}"
+            "pre{background:#f4f4f5;padding:.75rem;white-space:pre-wrap;border-radius:4px}"
+            "table{border-collapse:collapse;margin:.5rem 0}td,th{border:1px solid "
+            "#d4d4d8;padding:.25rem .6rem;"
+            "text-align:left;vertical-align:top}img{max-width:100%}.tok "
+            "span{font-family:monospace;"
+            "padding:1px "
+            "0;margin-right:1px;white-space:pre}figcaption{color:#52525b;font-size:.9em}"
+        )
         lang = "en" if get_lang() == "en" else "pt-BR"
-        return (f'<!DOCTYPE html>\n<html lang="{lang}">\n<head>\n<meta charset="utf-8">\n'
-                f'<meta name="viewport" content="width=device-width, initial-scale=1">\n<title>{e(title)}</title>\n'
-                f"<style>{style}</style>\n</head>\n<body>\n" + "\n".join(body) + "\n</body>\n</html>\n")
+        return (
+            f'<!DOCTYPE html>\n<html lang="{lang}">\n<head>\n<meta charset="utf-8">\n'
+            '<meta name="viewport" content="width=device-width, '
+            f'initial-scale=1">\n<title>{e(title)}</title>\n'
+            f"<style>{style}</style>\n</head>\n<body>\n" + "\n".join(body) + "\n</body>\n</html>\n"
+        )
 
 
-# -- the journey ----------------------------------------------------------------------------------------------------
+# -- the journey -----------------------------------------------------------------------------------
+
 
 class _Journey:
     """State shared by the stages: the folder, the plan, the report, the numbers, the clock."""
 
-    def __init__(self, out: Path, plan: Plan, seed: int, budget: float, progress: bool, log: Callable[[str], None]):
-        self.out, self.plan, self.seed, self.budget, self.progress, self.log = out, plan, seed, budget, progress, log
+    def __init__(
+        self,
+        out: Path,
+        plan: Plan,
+        seed: int,
+        budget: float,
+        progress: bool,
+        log: Callable[[str], None],
+    ):
+        self.out, self.plan, self.seed, self.budget, self.progress, self.log = (
+            out,
+            plan,
+            seed,
+            budget,
+            progress,
+            log,
+        )
         self.report = Report(out)
         self.metrics: dict = {}
         self.timing: dict = {}
@@ -176,11 +218,18 @@ class _Journey:
         self.report.add("table", (t("medida", "measure"), t("valor", "value")), rows)
 
     def train_kwargs(self, share: str, steps: int) -> dict:
-        return dict(max_steps=steps, time_budget=self.budget * SHARES[share], seed=self.seed, device="cpu",
-                    checkpoint_every=10**9, progress=self.progress)
+        return dict(
+            max_steps=steps,
+            time_budget=self.budget * SHARES[share],
+            seed=self.seed,
+            device="cpu",
+            checkpoint_every=10**9,
+            progress=self.progress,
+        )
 
     def generate_samples(self, moment: str, model, tokenizer) -> None:
-        """The same prompts and sampling at every moment, so the learner sees what each stage changed."""
+        """The same prompts and sampling at every moment, so the learner sees what each stage
+        changed."""
         from llmzero.finetune.templates import get_template, stop_strings
         from llmzero.generation import generate
         from llmzero.sampling import sampling_preset
@@ -190,8 +239,13 @@ class _Journey:
         model.eval()
         rows = []
         for i, prompt in enumerate(prompts):
-            cfg = sampling_preset("chat", max_new_tokens=self.plan.max_new_tokens,
-                                 seed=self.seed + i, stop=stop_strings(tpl, tokenizer), eos_id=tokenizer.eot_id)
+            cfg = sampling_preset(
+                "chat",
+                max_new_tokens=self.plan.max_new_tokens,
+                seed=self.seed + i,
+                stop=stop_strings(tpl, tokenizer),
+                eos_id=tokenizer.eot_id,
+            )
             rows.append({"prompt": prompt, "text": generate(model, tokenizer, prompt, cfg).text})
         self.samples[moment] = rows
         for r in rows:
@@ -200,44 +254,65 @@ class _Journey:
 
 def _check_out(out: Path, overwrite: bool) -> None:
     if out.exists() and not out.is_dir():
-        raise UserError(f"{out} é um arquivo, não uma pasta; escolha outro --out.",
-                        f"{out} is a file, not a folder; choose another --out.")
+        raise UserError(
+            f"{out} é um arquivo, não uma pasta; escolha outro --out.",
+            f"{out} is a file, not a folder; choose another --out.",
+        )
     entries = sorted(p.name for p in out.iterdir()) if out.is_dir() else []
     if not entries:
         return
     if not overwrite:
-        raise UserError(f"a pasta {out} já existe e não está vazia; use --overwrite para refazer a jornada nela "
-                        "ou escolha outra com --out.",
-                        f"the folder {out} already exists and is not empty; use --overwrite to redo the journey "
-                        "there or choose another with --out.")
+        raise UserError(
+            f"a pasta {out} já existe e não está vazia; use --overwrite para refazer a jornada "
+            "nela "
+            "ou escolha outra com --out.",
+            f"the folder {out} already exists and is not empty; use --overwrite to "
+            "redo the journey "
+            "there or choose another with --out.",
+        )
     foreign = [name for name in entries if name not in OUTPUTS and not name.startswith(".")]
     if foreign:
-        raise UserError(f"{out} tem arquivos que não são de uma jornada ({', '.join(foreign[:3])}); por segurança "
-                        "ela não é apagada: escolha outra pasta com --out.",
-                        f"{out} holds files that are not from a journey ({', '.join(foreign[:3])}); to be safe it is "
-                        "not cleared: choose another folder with --out.")
+        raise UserError(
+            f"{out} tem arquivos que não são de uma jornada ({', '.join(foreign[:3])}); por "
+            "segurança "
+            "ela não é apagada: escolha outra pasta com --out.",
+            f"{out} holds files that are not from a journey "
+            f"({', '.join(foreign[:3])}); to be safe it is "
+            "not cleared: choose another folder with --out.",
+        )
     for name in entries:
         path = out / name
         if name in OUTPUTS:
             shutil.rmtree(path) if path.is_dir() else path.unlink()
 
 
-def run_journey(out: str | Path = DEFAULT_OUT, quick: bool = False, lang: str | None = None, seed: int = DEFAULT_SEED,
-                time_budget: float | None = None, overwrite: bool = False, threads: int = 1, progress: bool = False,
-                log: Callable[[str], None] | None = None) -> dict:
+def run_journey(
+    out: str | Path = DEFAULT_OUT,
+    quick: bool = False,
+    lang: str | None = None,
+    seed: int = DEFAULT_SEED,
+    time_budget: float | None = None,
+    overwrite: bool = False,
+    threads: int = 1,
+    progress: bool = False,
+    log: Callable[[str], None] | None = None,
+) -> dict:
     """Run every stage into ``out`` and return the numbers (also written to out/metrics.json).
 
-    quick: the small plan (nano model, few steps) for tests and CI; time_budget: seconds for the three
-    training stages together (default: the plan's); threads: torch CPU threads while it runs (1 by default:
-    models this small gain little from more, and on a busy machine extra threads mostly wait for each
-    other). A stage's UserError stops the journey.
+    quick: the small plan (nano model, few steps) for tests and CI; time_budget: seconds for the
+    three training stages together (default: the plan's); threads: torch CPU threads while it runs
+    (1 by default: models this small gain little from more, and on a busy machine extra threads
+    mostly wait for each other). A stage's UserError stops the journey.
     """
     import torch
 
     from llmzero import errors
 
     if not isinstance(threads, int) or threads < 1:
-        raise UserError("--threads precisa ser um inteiro positivo.", "--threads must be a positive whole number.")
+        raise UserError(
+            "--threads precisa ser um inteiro positivo.",
+            "--threads must be a positive whole number.",
+        )
     previous_lang, previous_threads = errors._LANG, torch.get_num_threads()
     if lang is not None:
         set_lang(lang)
@@ -249,57 +324,115 @@ def run_journey(out: str | Path = DEFAULT_OUT, quick: bool = False, lang: str | 
         torch.set_num_threads(previous_threads)
 
 
-def _run(out: Path, quick: bool, seed: int, time_budget: float | None, overwrite: bool, progress: bool, log) -> dict:
+def _run(
+    out: Path,
+    quick: bool,
+    seed: int,
+    time_budget: float | None,
+    overwrite: bool,
+    progress: bool,
+    log,
+) -> dict:
     import torch
 
     plan = PLANS["quick" if quick else "full"]
     budget = plan.time_budget if time_budget is None else float(time_budget)
     if not budget > 0 or not math.isfinite(budget):
-        raise UserError("--time-budget precisa ser um número positivo de segundos.",
-                        "--time-budget must be a positive number of seconds.")
+        raise UserError(
+            "--time-budget precisa ser um número positivo de segundos.",
+            "--time-budget must be a positive number of seconds.",
+        )
     _check_out(out, overwrite)
     out.mkdir(parents=True, exist_ok=True)
     j = _Journey(out, plan, seed, budget, progress, log)
-    j.report.add("h1", t("Jornada llmzero: de gerador de texto a assistente",
-                         "llmzero journey: from text generator to assistant"))
-    j.report.add("p", t(f"Plano {'rápido' if quick else 'completo'}: preset {plan.preset}, contexto {plan.context}, "
-                        f"semente {seed}, {budget:.0f} s de orçamento de treino, CPU.",
-                        f"{'Quick' if quick else 'Full'} plan: preset {plan.preset}, context {plan.context}, "
-                        f"seed {seed}, {budget:.0f} s training budget, CPU."))
+    j.report.add(
+        "h1",
+        t(
+            "Jornada llmzero: de gerador de texto a assistente",
+            "llmzero journey: from text generator to assistant",
+        ),
+    )
+    j.report.add(
+        "p",
+        t(
+            f"Plano {'rápido' if quick else 'completo'}: preset {plan.preset}, contexto "
+            f"{plan.context}, "
+            f"semente {seed}, {budget:.0f} s de orçamento de treino, CPU.",
+            f"{'Quick' if quick else 'Full'} plan: preset {plan.preset}, context "
+            f"{plan.context}, "
+            f"seed {seed}, {budget:.0f} s training budget, CPU.",
+        ),
+    )
     wall0, cpu0 = time.perf_counter(), time.process_time()
-    for name, fn in (("tokenizer", _tokenizer), ("pretrain", _pretrain), ("classifier", _classifier),
-                     ("instruct", _instruct), ("evaluation", _evaluation), ("chat", _chat), ("lab", _lab)):
+    for name, fn in (
+        ("tokenizer", _tokenizer),
+        ("pretrain", _pretrain),
+        ("classifier", _classifier),
+        ("instruct", _instruct),
+        ("evaluation", _evaluation),
+        ("chat", _chat),
+        ("lab", _lab),
+    ):
         w, c = time.perf_counter(), time.process_time()
         fn(j)
-        j.timing[name] = {"wall": round(time.perf_counter() - w, 2), "cpu": round(time.process_time() - c, 2)}
+        j.timing[name] = {
+            "wall": round(time.perf_counter() - w, 2),
+            "cpu": round(time.process_time() - c, 2),
+        }
     _samples_section(j)
-    j.timing["total"] = {"wall": round(time.perf_counter() - wall0, 2), "cpu": round(time.process_time() - cpu0, 2)}
-    metrics = {"journey": 1, "quick": quick, "lang": get_lang(), "seed": seed, "time_budget": budget,
-               "threads": torch.get_num_threads(), "plan": asdict(plan), **j.metrics, "samples": j.samples,
-               "timing": j.timing}
+    j.timing["total"] = {
+        "wall": round(time.perf_counter() - wall0, 2),
+        "cpu": round(time.process_time() - cpu0, 2),
+    }
+    metrics = {
+        "journey": 1,
+        "quick": quick,
+        "lang": get_lang(),
+        "seed": seed,
+        "time_budget": budget,
+        "threads": torch.get_num_threads(),
+        "plan": asdict(plan),
+        **j.metrics,
+        "samples": j.samples,
+        "timing": j.timing,
+    }
     _timing_section(j)
     _write(j, metrics)
     tt = j.timing["total"]
-    log("\n" + t(f"Pronto em {tt['wall']:.0f} s ({tt['cpu']:.0f} s de CPU). Relatório: {out / 'report.html'} "
-                 f"(e report.md); números: {out / 'metrics.json'}.",
-                 f"Done in {tt['wall']:.0f} s ({tt['cpu']:.0f} s of CPU). Report: {out / 'report.html'} "
-                 f"(and report.md); numbers: {out / 'metrics.json'}."))
+    log(
+        "\n"
+        + t(
+            f"Pronto em {tt['wall']:.0f} s ({tt['cpu']:.0f} s de CPU). Relatório: "
+            f"{out / 'report.html'} "
+            f"(e report.md); números: {out / 'metrics.json'}.",
+            f"Done in {tt['wall']:.0f} s ({tt['cpu']:.0f} s of CPU). Report: "
+            f"{out / 'report.html'} "
+            f"(and report.md); numbers: {out / 'metrics.json'}.",
+        )
+    )
     return metrics
 
 
-# -- the stages -----------------------------------------------------------------------------------------------------
+# -- the stages ------------------------------------------------------------------------------------
+
 
 def _tokenizer(j: _Journey) -> None:
     from llmzero.datasets import corpus_text
     from llmzero.tokenizers import build_tokenizer
 
     j.stage("tokenizador", "tokenizer")
-    j.teach("Um modelo de linguagem não lê letras, lê números. O tokenizador corta o texto em pedaços (tokens) e dá "
-            "um número a cada um. Por caractere, o vocabulário é pequeno e as sequências são longas; o BPE junta os "
-            "pedaços mais frequentes do corpus, e a mesma frase vira bem menos tokens.",
-            "A language model does not read letters, it reads numbers. The tokenizer cuts text into pieces (tokens) "
-            "and gives each a number. By character, the vocabulary is small and sequences are long; BPE merges the "
-            "corpus's most frequent pieces, so the same sentence becomes far fewer tokens.")
+    j.teach(
+        "Um modelo de linguagem não lê letras, lê números. O tokenizador corta o texto em pedaços "
+        "(tokens) e dá "
+        "um número a cada um. Por caractere, o vocabulário é pequeno e as sequências são "
+        "longas; o BPE junta os "
+        "pedaços mais frequentes do corpus, e a mesma frase vira bem menos tokens.",
+        "A language model does not read letters, it reads numbers. The tokenizer cuts text "
+        "into pieces (tokens) "
+        "and gives each a number. By character, the vocabulary is small and sequences are "
+        "long; BPE merges the "
+        "corpus's most frequent pieces, so the same sentence becomes far fewer tokens.",
+    )
     text = corpus_text()
     char = build_tokenizer("char", text)
     bpe = build_tokenizer("bpe", text[: j.plan.bpe_chars], j.plan.bpe_vocab)
@@ -307,28 +440,52 @@ def _tokenizer(j: _Journey) -> None:
     for name, tok in (("char", char), ("bpe", bpe)):
         ids = tok.encode(SENTENCE)
         pieces = [_piece(tok, i) for i in ids]
-        result[name] = {"vocab_size": tok.vocab_size, "tokens": len(ids), "pieces": pieces, "ids": ids,
-                        "chars_per_token": round(len(SENTENCE) / len(ids), 2)}
+        result[name] = {
+            "vocab_size": tok.vocab_size,
+            "tokens": len(ids),
+            "pieces": pieces,
+            "ids": ids,
+            "chars_per_token": round(len(SENTENCE) / len(ids), 2),
+        }
         j.log(f"  {name:4} ({tok.vocab_size} tokens): " + "|".join(pieces))
-        j.report.add("tokens", f"{name} — {t('vocabulário', 'vocabulary')} {tok.vocab_size}, {len(ids)} tokens", pieces)
-    j.numbers([(t("vocabulário char", "char vocabulary"), str(char.vocab_size)),
-               (t("vocabulário BPE", "BPE vocabulary"), str(bpe.vocab_size)),
-               (t("tokens da frase (char / BPE)", "sentence tokens (char / BPE)"),
-                f"{result['char']['tokens']} / {result['bpe']['tokens']}")])
+        j.report.add(
+            "tokens",
+            f"{name} — {t('vocabulário', 'vocabulary')} {tok.vocab_size}, {len(ids)} tokens",
+            pieces,
+        )
+    j.numbers(
+        [
+            (t("vocabulário char", "char vocabulary"), str(char.vocab_size)),
+            (t("vocabulário BPE", "BPE vocabulary"), str(bpe.vocab_size)),
+            (
+                t("tokens da frase (char / BPE)", "sentence tokens (char / BPE)"),
+                f"{result['char']['tokens']} / {result['bpe']['tokens']}",
+            ),
+        ]
+    )
     if any("<" in x for x in result["bpe"]["pieces"]):
-        j.teach("Este BPE trabalha com bytes: uma letra acentuada ocupa 2 bytes em UTF-8 e pode ficar dividida entre "
-                "dois tokens, mostrados aqui como bytes (<C3>|<A0> é o \"à\").",
-                "This BPE works on bytes: an accented letter takes 2 bytes in UTF-8 and may be split between two "
-                "tokens, shown here as bytes (<C3>|<A0> is \"à\").")
-    j.teach("Daqui em diante o GPT usa o tokenizador por caractere: com um vocabulário de ~100 símbolos o modelo "
-            "fica pequeno e treina em minutos numa CPU (o preço: textos mais longos em tokens).",
-            "From here on the GPT uses the character tokenizer: with a vocabulary of ~100 symbols the model stays "
-            "small and trains in minutes on a CPU (the price: texts are longer in tokens).")
+        j.teach(
+            "Este BPE trabalha com bytes: uma letra acentuada ocupa 2 bytes em UTF-8 e pode ficar "
+            "dividida entre "
+            'dois tokens, mostrados aqui como bytes (<C3>|<A0> é o "à").',
+            "This BPE works on bytes: an accented letter takes 2 bytes in UTF-8 and may be "
+            "split between two "
+            'tokens, shown here as bytes (<C3>|<A0> is "à").',
+        )
+    j.teach(
+        "Daqui em diante o GPT usa o tokenizador por caractere: com um vocabulário de ~100 "
+        "símbolos o modelo "
+        "fica pequeno e treina em minutos numa CPU (o preço: textos mais longos em tokens).",
+        "From here on the GPT uses the character tokenizer: with a vocabulary of ~100 symbols "
+        "the model stays "
+        "small and trains in minutes on a CPU (the price: texts are longer in tokens).",
+    )
     j.metrics["tokenizer"] = result
 
 
 def _piece(tok, token_id: int) -> str:
-    """A token's text; a byte-level token that is only part of a character shows its bytes, like <C3>."""
+    """A token's text; a byte-level token that is only part of a character shows its bytes, like
+    <C3>."""
     if not hasattr(tok, "decode_bytes"):
         return tok.token_text(token_id)
     raw, text = tok.decode_bytes([token_id]), ""
@@ -342,7 +499,8 @@ def _piece(tok, token_id: int) -> str:
 
 
 def _val_text(j: _Journey, tokenizer) -> str:
-    """The start of the validation part of the corpus: the same cut `pretrain` makes (its last 10 %)."""
+    """The start of the validation part of the corpus: the same cut `pretrain` makes (its last 10
+    %)."""
     from llmzero.data import read_text, split_ids
     from llmzero.datasets import corpus_path
 
@@ -362,57 +520,107 @@ def _pretrain(j: _Journey) -> None:
 
     plan = j.plan
     j.stage("pré-treino", "pre-training")
-    j.teach("Pré-treinar é ensinar o modelo a prever o próximo token, sem nenhum rótulo: o próprio texto é o "
-            "gabarito. Antes do treino os pesos são aleatórios e o modelo chuta quase ao acaso (perda perto de ln V); "
-            "cada passo ajusta os pesos para baixar a perda, medida num texto de validação que o treino nunca vê.",
-            "Pre-training teaches the model to predict the next token, with no labels: the text itself is the answer "
-            "key. Before training the weights are random and the model guesses almost blindly (loss near ln V); "
-            "every step nudges the weights to lower the loss, measured on validation text training never sees.")
-    # The very model pretrain() starts from: same tokenizer, same shape, same seed before GPT(config).
+    j.teach(
+        "Pré-treinar é ensinar o modelo a prever o próximo token, sem nenhum rótulo: o próprio "
+        "texto é o "
+        "gabarito. Antes do treino os pesos são aleatórios e o modelo chuta quase ao acaso "
+        "(perda perto de ln V); "
+        "cada passo ajusta os pesos para baixar a perda, medida num texto de validação que o "
+        "treino nunca vê.",
+        "Pre-training teaches the model to predict the next token, with no labels: the text "
+        "itself is the answer "
+        "key. Before training the weights are random and the model guesses almost blindly "
+        "(loss near ln V); "
+        "every step nudges the weights to lower the loss, measured on validation text "
+        "training never sees.",
+    )
+    # The very model pretrain() starts from: same tokenizer, same shape, same seed before
+    # GPT(config).
     tok = build_tokenizer("char", corpus_text())
     torch.manual_seed(j.seed)
-    random_model = GPT(preset(plan.preset, vocab_size=tok.vocab_size, context_length=plan.context)).eval()
+    random_model = GPT(
+        preset(plan.preset, vocab_size=tok.vocab_size, context_length=plan.context)
+    ).eval()
     val_text = _val_text(j, tok)
     before = perplexity(random_model, tok, val_text)
-    j.log(t("Amostras do modelo aleatório (antes do pré-treino):",
-            "Samples from the random model (before pre-training):"))
+    j.log(
+        t(
+            "Amostras do modelo aleatório (antes do pré-treino):",
+            "Samples from the random model (before pre-training):",
+        )
+    )
     j.generate_samples("random", random_model, tok)
     del random_model
 
-    s = pretrain(None, j.out / "pretrain", tokenizer="char", preset=plan.preset,
-                 model_overrides={"context_length": plan.context}, batch_size=plan.batch_size, samples=0,
-                 train=dict(j.train_kwargs("pretrain", plan.pretrain_steps), lr=plan.pretrain_lr,
-                            warmup_steps=min(20, plan.pretrain_steps // 5), eval_every=plan.eval_every,
-                            eval_batches=4), log=j.log)
+    s = pretrain(
+        None,
+        j.out / "pretrain",
+        tokenizer="char",
+        preset=plan.preset,
+        model_overrides={"context_length": plan.context},
+        batch_size=plan.batch_size,
+        samples=0,
+        train=dict(
+            j.train_kwargs("pretrain", plan.pretrain_steps),
+            lr=plan.pretrain_lr,
+            warmup_steps=min(20, plan.pretrain_steps // 5),
+            eval_every=plan.eval_every,
+            eval_batches=4,
+        ),
+        log=j.log,
+    )
     ckpt = load_checkpoint(j.out / "pretrain")
-    if ckpt.tokenizer.to_dict() != tok.to_dict():  # a guard: the "before" numbers must be about the same model
+    # a guard: the "before" numbers must be about the same model
+    if ckpt.tokenizer.to_dict() != tok.to_dict():
         raise RuntimeError("the journey's tokenizer differs from pretrain's")
     after = perplexity(ckpt.model, ckpt.tokenizer, val_text)
     j.log(t("Amostras depois do pré-treino:", "Samples after pre-training:"))
     j.generate_samples("pretrained", ckpt.model, ckpt.tokenizer)
     history = _history(j.out / "pretrain")
     j.metrics["pretrain"] = {
-        "preset": plan.preset, "context": plan.context, "params": s["params"], "steps": s["steps"],
-        "stopped_by": s["stopped_by"], "elapsed": s["elapsed"], "tokens_per_second": s["tokens_per_second"],
-        "uniform_loss": math.log(tok.vocab_size), "initial_val_loss": before["loss"], "val_loss": s["val_loss"],
-        "train_loss": s["train_loss"], "val_text_loss": after["loss"], "val_text_ppl": after["ppl"],
-        "history": history}
-    j.numbers([(t("parâmetros", "parameters"), f"{s['params']:,}"),
-               (t("passos (parou por)", "steps (stopped by)"), f"{s['steps']} ({s['stopped_by']})"),
-               ("tokens/s", f"{s['tokens_per_second']:,.0f}"),
-               (t("perda antes (aleatório; ln V)", "loss before (random; ln V)"),
-                f"{before['loss']:.3f} ({math.log(tok.vocab_size):.3f})"),
-               (t("perda de validação depois", "validation loss after"), f"{s['val_loss']:.3f}"),
-               (t("perplexidade antes → depois", "perplexity before → after"),
-                f"{before['ppl']:.1f} → {after['ppl']:.1f}")])
-    j.report.add("img", "pretrain/loss.png", t("Curva de perda do pré-treino", "Pre-training loss curve"))
+        "preset": plan.preset,
+        "context": plan.context,
+        "params": s["params"],
+        "steps": s["steps"],
+        "stopped_by": s["stopped_by"],
+        "elapsed": s["elapsed"],
+        "tokens_per_second": s["tokens_per_second"],
+        "uniform_loss": math.log(tok.vocab_size),
+        "initial_val_loss": before["loss"],
+        "val_loss": s["val_loss"],
+        "train_loss": s["train_loss"],
+        "val_text_loss": after["loss"],
+        "val_text_ppl": after["ppl"],
+        "history": history,
+    }
+    j.numbers(
+        [
+            (t("parâmetros", "parameters"), f"{s['params']:,}"),
+            (t("passos (parou por)", "steps (stopped by)"), f"{s['steps']} ({s['stopped_by']})"),
+            ("tokens/s", f"{s['tokens_per_second']:,.0f}"),
+            (
+                t("perda antes (aleatório; ln V)", "loss before (random; ln V)"),
+                f"{before['loss']:.3f} ({math.log(tok.vocab_size):.3f})",
+            ),
+            (t("perda de validação depois", "validation loss after"), f"{s['val_loss']:.3f}"),
+            (
+                t("perplexidade antes → depois", "perplexity before → after"),
+                f"{before['ppl']:.1f} → {after['ppl']:.1f}",
+            ),
+        ]
+    )
+    j.report.add(
+        "img", "pretrain/loss.png", t("Curva de perda do pré-treino", "Pre-training loss curve")
+    )
 
 
 def _history(run_dir: Path) -> list[dict]:
     import json
 
     path = run_dir / "metrics.jsonl"
-    rows = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
+    rows = [
+        json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()
+    ]
     keep = ("step", "train_loss", "val_loss", "val_accuracy", "lr")
     return [{k: r[k] for k in keep if k in r} for r in rows]
 
@@ -423,32 +631,77 @@ def _classifier(j: _Journey) -> None:
 
     plan = j.plan
     j.stage("classificador de spam", "spam classifier")
-    j.teach("O mesmo GPT pré-treinado vira um detector de spam: a camada de saída, que previa o próximo token, dá "
-            "lugar a uma pequena cabeça com uma nota por classe, lida no último token da mensagem. O que o modelo "
-            "aprendeu de português no pré-treino ajuda, e bastam poucos exemplos rotulados e poucos passos.",
-            "The same pre-trained GPT becomes a spam detector: the output layer, which predicted the next token, "
-            "makes way for a small head with one score per class, read at the message's last token. What the model "
-            "learned about Portuguese in pre-training helps, so few labelled examples and few steps are enough.")
-    c = finetune_classifier(j.out / "pretrain", dataset_path("spam_ptbr.tsv"), j.out / "classifier", train="all",
-                            batch_size=plan.classifier_batch, log=j.log, lr=1e-3, eval_every=max(plan.eval_every, 20),
-                            **j.train_kwargs("classifier", plan.classifier_steps))
+    j.teach(
+        "O mesmo GPT pré-treinado vira um detector de spam: a camada de saída, que previa o "
+        "próximo token, dá "
+        "lugar a uma pequena cabeça com uma nota por classe, lida no último token da mensagem. "
+        "O que o modelo "
+        "aprendeu de português no pré-treino ajuda, e bastam poucos exemplos rotulados e "
+        "poucos passos.",
+        "The same pre-trained GPT becomes a spam detector: the output layer, which predicted "
+        "the next token, "
+        "makes way for a small head with one score per class, read at the message's last "
+        "token. What the model "
+        "learned about Portuguese in pre-training helps, so few labelled examples and few "
+        "steps are enough.",
+    )
+    c = finetune_classifier(
+        j.out / "pretrain",
+        dataset_path("spam_ptbr.tsv"),
+        j.out / "classifier",
+        train="all",
+        batch_size=plan.classifier_batch,
+        log=j.log,
+        lr=1e-3,
+        eval_every=max(plan.eval_every, 20),
+        **j.train_kwargs("classifier", plan.classifier_steps),
+    )
     spam = c["per_class"].get("spam", {})
     j.metrics["classifier"] = {
-        "accuracy": c["accuracy"], "macro_f1": c["macro"]["f1"], "spam_f1": spam.get("f1"),
-        "spam_precision": spam.get("precision"), "spam_recall": spam.get("recall"),
-        "majority_baseline": c["majority_baseline"], "val_accuracy": c["val_accuracy"], "examples": c["examples"],
-        "classes": c["classes"], "confusion": c["confusion"], "steps": c["steps"], "stopped_by": c["stopped_by"],
-        "elapsed": c["elapsed"], "train_loss": c["train_loss"], "val_loss": c["val_loss"],
-        "history": _history(j.out / "classifier")}
-    j.numbers([(t("acurácia no teste", "test accuracy"), f"{c['accuracy']:.1%} ({c['examples']} "
-                + t("mensagens", "messages") + ")"),
-               (t("sempre a classe mais comum", "always the most common class"), f"{c['majority_baseline']:.1%}"),
-               ("F1 macro", f"{c['macro']['f1']:.3f}"),
-               (t("spam: precisão / revocação / F1", "spam: precision / recall / F1"),
-                f"{spam.get('precision', 0):.3f} / {spam.get('recall', 0):.3f} / {spam.get('f1', 0):.3f}"),
-               (t("passos (parou por)", "steps (stopped by)"), f"{c['steps']} ({c['stopped_by']})")])
-    j.report.add("img", "classifier/confusion_matrix.png", t("Matriz de confusão no teste", "Test confusion matrix"))
-    j.report.add("img", "classifier/loss.png", t("Curva de perda do classificador", "Classifier loss curve"))
+        "accuracy": c["accuracy"],
+        "macro_f1": c["macro"]["f1"],
+        "spam_f1": spam.get("f1"),
+        "spam_precision": spam.get("precision"),
+        "spam_recall": spam.get("recall"),
+        "majority_baseline": c["majority_baseline"],
+        "val_accuracy": c["val_accuracy"],
+        "examples": c["examples"],
+        "classes": c["classes"],
+        "confusion": c["confusion"],
+        "steps": c["steps"],
+        "stopped_by": c["stopped_by"],
+        "elapsed": c["elapsed"],
+        "train_loss": c["train_loss"],
+        "val_loss": c["val_loss"],
+        "history": _history(j.out / "classifier"),
+    }
+    j.numbers(
+        [
+            (
+                t("acurácia no teste", "test accuracy"),
+                f"{c['accuracy']:.1%} ({c['examples']} " + t("mensagens", "messages") + ")",
+            ),
+            (
+                t("sempre a classe mais comum", "always the most common class"),
+                f"{c['majority_baseline']:.1%}",
+            ),
+            ("F1 macro", f"{c['macro']['f1']:.3f}"),
+            (
+                t("spam: precisão / revocação / F1", "spam: precision / recall / F1"),
+                f"{spam.get('precision', 0):.3f} / {spam.get('recall', 0):.3f} / "
+                f"{spam.get('f1', 0):.3f}",
+            ),
+            (t("passos (parou por)", "steps (stopped by)"), f"{c['steps']} ({c['stopped_by']})"),
+        ]
+    )
+    j.report.add(
+        "img",
+        "classifier/confusion_matrix.png",
+        t("Matriz de confusão no teste", "Test confusion matrix"),
+    )
+    j.report.add(
+        "img", "classifier/loss.png", t("Curva de perda do classificador", "Classifier loss curve")
+    )
 
 
 def _instruct(j: _Journey) -> None:
@@ -457,27 +710,73 @@ def _instruct(j: _Journey) -> None:
 
     plan = j.plan
     j.stage("ajuste por instruções", "instruction tuning")
-    j.teach("Para virar assistente, o modelo pré-treinado continua treinando em pares (instrução, resposta) escritos "
-            "num formato fixo (### comando: … ### resposta: …). Com o mascaramento do prompt, a perda conta só a "
-            "resposta: o modelo lê a pergunta mas só é corrigido no que responde, e aprende a parar com <|endoftext|>.",
-            "To become an assistant, the pre-trained model keeps training on (instruction, response) pairs written in "
-            "a fixed layout (### comando: … ### resposta: …). With prompt masking the loss counts only the response: "
-            "the model reads the question but is graded only on its answer, and learns to stop with <|endoftext|>.")
-    s = finetune_instruct(j.out / "pretrain", None, j.out / "instruct", mask_prompt=True, too_long="skip",
-                          batch_size=plan.instruct_batch, test_limit=plan.test_limit,
-                          max_new_tokens=plan.max_new_tokens, log=j.log, lr=1e-3, eval_every=max(plan.eval_every, 20),
-                          eval_batches=8, **j.train_kwargs("instruct", plan.instruct_steps))
-    j.metrics["instruct"] = {k: s[k] for k in ("train_loss", "val_loss", "steps", "stopped_by", "elapsed",
-                                               "tokens_per_second", "template", "mask_prompt", "train_examples",
-                                               "val_examples", "test_examples", "long_examples", "test_answered")}
+    j.teach(
+        "Para virar assistente, o modelo pré-treinado continua treinando em pares (instrução, "
+        "resposta) escritos "
+        "num formato fixo (### comando: … ### resposta: …). Com o mascaramento do prompt, a "
+        "perda conta só a "
+        "resposta: o modelo lê a pergunta mas só é corrigido no que responde, e aprende a "
+        "parar com <|endoftext|>.",
+        "To become an assistant, the pre-trained model keeps training on (instruction, "
+        "response) pairs written in "
+        "a fixed layout (### comando: … ### resposta: …). With prompt masking the loss counts "
+        "only the response: "
+        "the model reads the question but is graded only on its answer, and learns to stop "
+        "with <|endoftext|>.",
+    )
+    s = finetune_instruct(
+        j.out / "pretrain",
+        None,
+        j.out / "instruct",
+        mask_prompt=True,
+        too_long="skip",
+        batch_size=plan.instruct_batch,
+        test_limit=plan.test_limit,
+        max_new_tokens=plan.max_new_tokens,
+        log=j.log,
+        lr=1e-3,
+        eval_every=max(plan.eval_every, 20),
+        eval_batches=8,
+        **j.train_kwargs("instruct", plan.instruct_steps),
+    )
+    j.metrics["instruct"] = {
+        k: s[k]
+        for k in (
+            "train_loss",
+            "val_loss",
+            "steps",
+            "stopped_by",
+            "elapsed",
+            "tokens_per_second",
+            "template",
+            "mask_prompt",
+            "train_examples",
+            "val_examples",
+            "test_examples",
+            "long_examples",
+            "test_answered",
+        )
+    }
     j.metrics["instruct"]["history"] = _history(j.out / "instruct")
-    j.numbers([(t("exemplos treino / validação / teste", "examples train / validation / test"),
-                f"{s['train_examples']} / {s['val_examples']} / {s['test_examples']}"),
-               (t("longos demais (pulados)", "too long (skipped)"), str(s["long_examples"])),
-               (t("passos (parou por)", "steps (stopped by)"), f"{s['steps']} ({s['stopped_by']})"),
-               (t("perda de validação (só respostas)", "validation loss (responses only)"), f"{s['val_loss']:.3f}")])
-    j.report.add("img", "instruct/loss.png",
-                 t("Curva de perda do ajuste por instruções", "Instruction-tuning loss curve"))
+    j.numbers(
+        [
+            (
+                t("exemplos treino / validação / teste", "examples train / validation / test"),
+                f"{s['train_examples']} / {s['val_examples']} / {s['test_examples']}",
+            ),
+            (t("longos demais (pulados)", "too long (skipped)"), str(s["long_examples"])),
+            (t("passos (parou por)", "steps (stopped by)"), f"{s['steps']} ({s['stopped_by']})"),
+            (
+                t("perda de validação (só respostas)", "validation loss (responses only)"),
+                f"{s['val_loss']:.3f}",
+            ),
+        ]
+    )
+    j.report.add(
+        "img",
+        "instruct/loss.png",
+        t("Curva de perda do ajuste por instruções", "Instruction-tuning loss curve"),
+    )
     ckpt = load_checkpoint(j.out / "instruct")
     j.log(t("Amostras depois do ajuste por instruções:", "Samples after instruction tuning:"))
     j.generate_samples("instruct", ckpt.model, ckpt.tokenizer)
@@ -490,14 +789,23 @@ def _evaluation(j: _Journey) -> None:
     from llmzero.evaluation.responses import evaluate_responses, read_responses
 
     j.stage("avaliação", "evaluation")
-    j.teach("Perplexidade: entre quantos tokens, em média, o modelo hesita a cada passo (menor é melhor). O "
-            "classificador é medido no conjunto de teste, que nunca viu: acurácia e F1. As respostas às instruções de "
-            "teste são comparadas às de referência com ROUGE-L (palavras), chrF (caracteres) e BLEU (0 a 100): "
-            "essas notas medem semelhança de forma, não se a resposta está certa.",
-            "Perplexity: how many tokens, on average, the model hesitates between at each step (lower is better). "
-            "The classifier is measured on the test set it never saw: accuracy and F1. The answers to the test "
-            "instructions are compared with the reference answers using ROUGE-L (words), chrF (characters) and "
-            "BLEU (0 to 100): these scores measure likeness of form, not whether an answer is right.")
+    j.teach(
+        "Perplexidade: entre quantos tokens, em média, o modelo hesita a cada passo (menor é "
+        "melhor). O "
+        "classificador é medido no conjunto de teste, que nunca viu: acurácia e F1. As "
+        "respostas às instruções de "
+        "teste são comparadas às de referência com ROUGE-L (palavras), chrF (caracteres) e "
+        "BLEU (0 a 100): "
+        "essas notas medem semelhança de forma, não se a resposta está certa.",
+        "Perplexity: how many tokens, on average, the model hesitates between at each step "
+        "(lower is better). "
+        "The classifier is measured on the test set it never saw: accuracy and F1. The answers "
+        "to the test "
+        "instructions are compared with the reference answers using ROUGE-L (words), chrF "
+        "(characters) and "
+        "BLEU (0 to 100): these scores measure likeness of form, not whether an answer is "
+        "right.",
+    )
     ckpt = load_checkpoint(j.out / "instruct")
     val_text = _val_text(j, ckpt.tokenizer)
     tuned = perplexity(ckpt.model, ckpt.tokenizer, val_text)
@@ -509,34 +817,88 @@ def _evaluation(j: _Journey) -> None:
     emb_note = None if emb else why or m["embedding"].get("reason")
     p, c = j.metrics["pretrain"], j.metrics["classifier"]
     j.metrics["evaluation"] = {
-        "perplexity": {"random": math.exp(p["initial_val_loss"]), "pretrained": p["val_text_ppl"],
-                       "instruct": tuned["ppl"], "chars": len(val_text)},
-        "classifier": {"accuracy": c["accuracy"], "macro_f1": c["macro_f1"], "spam_f1": c["spam_f1"]},
-        "responses": {"count": r["count"], "rouge_l": m["rouge_l"]["f1"], "chrf": m["chrf"], "bleu": m["bleu"]["bleu"],
-                      "exact_match": m["exact_match"],
-                      "embedding": emb["mean"] if emb else None, "embedding_note": emb_note},
-        "examples": [dict(a, **row) for a, row in zip(answers[:5], r["items"][:5])]}
+        "perplexity": {
+            "random": math.exp(p["initial_val_loss"]),
+            "pretrained": p["val_text_ppl"],
+            "instruct": tuned["ppl"],
+            "chars": len(val_text),
+        },
+        "classifier": {
+            "accuracy": c["accuracy"],
+            "macro_f1": c["macro_f1"],
+            "spam_f1": c["spam_f1"],
+        },
+        "responses": {
+            "count": r["count"],
+            "rouge_l": m["rouge_l"]["f1"],
+            "chrf": m["chrf"],
+            "bleu": m["bleu"]["bleu"],
+            "exact_match": m["exact_match"],
+            "embedding": emb["mean"] if emb else None,
+            "embedding_note": emb_note,
+        },
+        "examples": [dict(a, **row) for a, row in zip(answers[:5], r["items"][:5])],
+    }
     e = j.metrics["evaluation"]
-    j.numbers([(t("perplexidade: aleatório / pré-treinado / ajustado", "perplexity: random / pre-trained / tuned"),
-                "{random:.1f} / {pretrained:.2f} / {instruct:.2f}".format(**e["perplexity"])),
-               (t("classificador: acurácia / F1 macro", "classifier: accuracy / macro F1"),
-                f"{c['accuracy']:.1%} / {c['macro_f1']:.3f}"),
-               (t(f"respostas ({r['count']}): ROUGE-L / chrF / BLEU", f"answers ({r['count']}): ROUGE-L / chrF / BLEU"),
-                f"{m['rouge_l']['f1']:.1f} / {m['chrf']:.1f} / {m['bleu']['bleu']:.1f}"),
-               (t("similaridade de embeddings", "embedding similarity"),
-                f"{emb['mean']:.3f}" if emb else t("indisponível: ", "unavailable: ") + emb_note)])
+    j.numbers(
+        [
+            (
+                t(
+                    "perplexidade: aleatório / pré-treinado / ajustado",
+                    "perplexity: random / pre-trained / tuned",
+                ),
+                "{random:.1f} / {pretrained:.2f} / {instruct:.2f}".format(**e["perplexity"]),
+            ),
+            (
+                t("classificador: acurácia / F1 macro", "classifier: accuracy / macro F1"),
+                f"{c['accuracy']:.1%} / {c['macro_f1']:.3f}",
+            ),
+            (
+                t(
+                    f"respostas ({r['count']}): ROUGE-L / chrF / BLEU",
+                    f"answers ({r['count']}): ROUGE-L / chrF / BLEU",
+                ),
+                f"{m['rouge_l']['f1']:.1f} / {m['chrf']:.1f} / {m['bleu']['bleu']:.1f}",
+            ),
+            (
+                t("similaridade de embeddings", "embedding similarity"),
+                f"{emb['mean']:.3f}" if emb else t("indisponível: ", "unavailable: ") + emb_note,
+            ),
+        ]
+    )
     if tuned["ppl"] > p["val_text_ppl"]:
-        j.teach("Repare: no texto corrido do corpus, o modelo ajustado ficou pior que o pré-treinado. Ele se "
-                "especializou no formato de perguntas e respostas e esqueceu um pouco do resto (o \"esquecimento "
-                "catastrófico\", em miniatura).",
-                "Note: on the corpus's running text, the tuned model is worse than the pre-trained one. It "
-                "specialised in the question-and-answer format and forgot some of the rest (\"catastrophic "
-                "forgetting\", in miniature).")
-    rows = [(x["instruction"] + (f" [{x['input']}]" if x.get("input") else ""), x["reference"], x["response"],
-             f"{x['rouge_l']:.0f}") for x in e["examples"]]
+        j.teach(
+            "Repare: no texto corrido do corpus, o modelo ajustado ficou pior que o pré-treinado. "
+            "Ele se "
+            "especializou no formato de perguntas e respostas e esqueceu um pouco do resto (o "
+            '"esquecimento '
+            'catastrófico", em miniatura).',
+            "Note: on the corpus's running text, the tuned model is worse than the pre-trained "
+            "one. It "
+            "specialised in the question-and-answer format and forgot some of the rest "
+            '("catastrophic '
+            'forgetting", in miniature).',
+        )
+    rows = [
+        (
+            x["instruction"] + (f" [{x['input']}]" if x.get("input") else ""),
+            x["reference"],
+            x["response"],
+            f"{x['rouge_l']:.0f}",
+        )
+        for x in e["examples"]
+    ]
     j.report.add("h3", t("Algumas respostas de teste", "Some test answers"))
-    j.report.add("table", (t("instrução", "instruction"), t("referência", "reference"),
-                           t("resposta do modelo", "model's answer"), "ROUGE-L"), rows)
+    j.report.add(
+        "table",
+        (
+            t("instrução", "instruction"),
+            t("referência", "reference"),
+            t("resposta do modelo", "model's answer"),
+            "ROUGE-L",
+        ),
+        rows,
+    )
 
 
 def _chat(j: _Journey) -> None:
@@ -544,12 +906,18 @@ def _chat(j: _Journey) -> None:
     from llmzero.sampling import sampling_preset
 
     j.stage("conversa", "chat")
-    j.teach("Um chat é só um prompt que cresce: a cada turno a conversa inteira é reenviada no formato do treino, e "
-            "o modelo escreve até o marcador de fim. Ele não tem memória entre chamadas; um modelo deste tamanho, "
-            "treinado por minutos, imita o formato das respostas bem antes de acertar o conteúdo.",
-            "A chat is just a growing prompt: every turn the whole conversation is sent again in the training layout, "
-            "and the model writes until the end marker. It has no memory between calls; a model this small, trained "
-            "for minutes, imitates the form of an answer long before it gets the content right.")
+    j.teach(
+        "Um chat é só um prompt que cresce: a cada turno a conversa inteira é reenviada no formato "
+        "do treino, e "
+        "o modelo escreve até o marcador de fim. Ele não tem memória entre chamadas; um modelo "
+        "deste tamanho, "
+        "treinado por minutos, imita o formato das respostas bem antes de acertar o conteúdo.",
+        "A chat is just a growing prompt: every turn the whole conversation is sent again in "
+        "the training layout, "
+        "and the model writes until the end marker. It has no memory between calls; a model "
+        "this small, trained "
+        "for minutes, imitates the form of an answer long before it gets the content right.",
+    )
     ckpt = load_chat_model(j.out / "instruct")
     # `llmzero chat`'s sampling, seeded, so a rerun gives the same transcript.
     sampling = sampling_preset("chat", max_new_tokens=j.plan.max_new_tokens, seed=j.seed)
@@ -560,12 +928,19 @@ def _chat(j: _Journey) -> None:
         turns.append({"user": q, "assistant": answer, "tokens": session.last_result.num_tokens})
         j.log(t("  você> ", "  you> ") + q)
         j.log(t("  modelo> ", "  model> ") + answer)
-    transcript = "\n".join(t("você> ", "you> ") + x["user"] + "\n" + t("modelo> ", "model> ") + x["assistant"]
-                           for x in turns)
+    transcript = "\n".join(
+        t("você> ", "you> ") + x["user"] + "\n" + t("modelo> ", "model> ") + x["assistant"]
+        for x in turns
+    )
     j.report.add("pre", transcript)
     j.metrics["chat"] = {"template": session.template.name, "turns": turns}
-    j.report.add("p", t(f"Continue a conversa: llmzero chat --model {j.out / 'instruct'}",
-                        f"Keep talking: llmzero chat --model {j.out / 'instruct'}"))
+    j.report.add(
+        "p",
+        t(
+            f"Continue a conversa: llmzero chat --model {j.out / 'instruct'}",
+            f"Keep talking: llmzero chat --model {j.out / 'instruct'}",
+        ),
+    )
 
 
 # Lab experiments that need no training of their own: they look inside the instruction-tuned model.
@@ -576,13 +951,27 @@ def _lab(j: _Journey) -> None:
     from llmzero.lab.core import LabContext, get_experiment, run_experiment
 
     j.stage("laboratório", "lab")
-    j.teach("O laboratório (capítulo 08) mede o que o modelo faz, em vez de só olhar as respostas: a distribuição "
-            "de onde sai cada token, o que a temperatura muda, se a confiança do modelo diz algo sobre acertar, e o "
-            "que as cabeças de atenção olham. Cada experimento também roda sozinho: llmzero lab NOME.",
-            "The lab (chapter 08) measures what the model does instead of only reading its answers: the distribution "
-            "each token is drawn from, what temperature changes, whether the model's confidence says anything about "
-            "being right, and what the attention heads look at. Each experiment also runs alone: llmzero lab NAME.")
-    ctx = LabContext(out=j.out / "lab", seed=j.seed, quick=j.plan is PLANS["quick"], model_dir=j.out / "instruct", log=lambda m: None)
+    j.teach(
+        "O laboratório (capítulo 08) mede o que o modelo faz, em vez de só olhar as respostas: a "
+        "distribuição "
+        "de onde sai cada token, o que a temperatura muda, se a confiança do modelo diz algo "
+        "sobre acertar, e o "
+        "que as cabeças de atenção olham. Cada experimento também roda sozinho: llmzero lab "
+        "NOME.",
+        "The lab (chapter 08) measures what the model does instead of only reading its "
+        "answers: the distribution "
+        "each token is drawn from, what temperature changes, whether the model's confidence "
+        "says anything about "
+        "being right, and what the attention heads look at. Each experiment also runs alone: "
+        "llmzero lab NAME.",
+    )
+    ctx = LabContext(
+        out=j.out / "lab",
+        seed=j.seed,
+        quick=j.plan is PLANS["quick"],
+        model_dir=j.out / "instruct",
+        log=lambda m: None,
+    )
     found = {}
     for name in LAB_EXPERIMENTS:
         result = run_experiment(name, ctx)
@@ -594,32 +983,63 @@ def _lab(j: _Journey) -> None:
             j.report.add("img", f"lab/{name}/{plot}", title)
         found[name] = result.metrics
     j.metrics["lab"] = found
-    j.report.add("p", t("Os outros experimentos (tamanho do conjunto de dados, escala, n-gramas, estratégias...): "
-                        "llmzero lab all.", "The other experiments (dataset size, scaling, n-grams, strategies...): "
-                        "llmzero lab all."))
+    j.report.add(
+        "p",
+        t(
+            "Os outros experimentos (tamanho do conjunto de dados, escala, n-gramas, "
+            "estratégias...): "
+            "llmzero lab all.",
+            "The other experiments (dataset size, scaling, n-grams, strategies...): "
+            "llmzero lab all.",
+        ),
+    )
 
 
 def _samples_section(j: _Journey) -> None:
     j.report.add("h2", t("Os mesmos prompts em três momentos", "The same prompts at three moments"))
-    j.report.add("p", t("Modelo aleatório → pré-treinado (continua texto) → ajustado por instruções (responde). "
-                        "Mesma amostragem (temperatura 0.7, top-k 40, mesma semente) nos três.",
-                        "Random model → pre-trained (continues text) → instruction-tuned (answers). "
-                        "Same sampling (temperature 0.7, top-k 40, same seed) for all three."))
-    names = {"random": t("aleatório", "random"), "pretrained": t("pré-treinado", "pre-trained"),
-             "instruct": t("ajustado", "instruction-tuned")}
+    j.report.add(
+        "p",
+        t(
+            "Modelo aleatório → pré-treinado (continua texto) → ajustado por instruções "
+            "(responde). "
+            "Mesma amostragem (temperatura 0.7, top-k 40, mesma semente) nos três.",
+            "Random model → pre-trained (continues text) → instruction-tuned "
+            "(answers). "
+            "Same sampling (temperature 0.7, top-k 40, same seed) for all three.",
+        ),
+    )
+    names = {
+        "random": t("aleatório", "random"),
+        "pretrained": t("pré-treinado", "pre-trained"),
+        "instruct": t("ajustado", "instruction-tuned"),
+    }
     for i, first in enumerate(j.samples["random"]):
         j.report.add("h3", t("Prompt ", "Prompt ") + str(i + 1))
         j.report.add("pre", first["prompt"])
-        j.report.add("table", (t("momento", "moment"), t("o que o modelo escreveu", "what the model wrote")),
-                     [(names[k], j.samples[k][i]["text"].strip() or "∅") for k in ("random", "pretrained", "instruct")])
+        j.report.add(
+            "table",
+            (t("momento", "moment"), t("o que o modelo escreveu", "what the model wrote")),
+            [
+                (names[k], j.samples[k][i]["text"].strip() or "∅")
+                for k in ("random", "pretrained", "instruct")
+            ],
+        )
 
 
 def _timing_section(j: _Journey) -> None:
     j.report.add("h2", t("Tempo", "Time"))
-    j.report.add("table", (t("etapa", "stage"), t("segundos (relógio)", "seconds (wall)"),
-                           t("segundos de CPU", "CPU seconds")),
-                 [(k, f"{v['wall']:.1f}", f"{v['cpu']:.1f}") for k, v in j.timing.items()])
-    j.report.add("p", t("Todos os números estão em metrics.json.", "Every number is in metrics.json."))
+    j.report.add(
+        "table",
+        (
+            t("etapa", "stage"),
+            t("segundos (relógio)", "seconds (wall)"),
+            t("segundos de CPU", "CPU seconds"),
+        ),
+        [(k, f"{v['wall']:.1f}", f"{v['cpu']:.1f}") for k, v in j.timing.items()],
+    )
+    j.report.add(
+        "p", t("Todos os números estão em metrics.json.", "Every number is in metrics.json.")
+    )
 
 
 def _write(j: _Journey, metrics: dict) -> None:

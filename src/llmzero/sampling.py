@@ -1,6 +1,7 @@
 """How to generate: the sampling settings (SamplingConfig) and their named presets, defined once.
 
-Kept apart from generation.py, which needs PyTorch, so the command line can show the defaults quickly.
+Kept apart from generation.py, which needs PyTorch, so the command line can show the defaults
+quickly.
 """
 
 from __future__ import annotations
@@ -43,11 +44,14 @@ class SamplingConfig:
         self.validate()
 
     def validate(self) -> None:
-        """Raise UserError for values that make no sense (called on creation and again before generating)."""
+        """Raise UserError for values that make no sense (called on creation and again before
+        generating)."""
         if not _is_int(self.max_new_tokens) or self.max_new_tokens < 0:
             raise UserError(
-                f"max_new_tokens precisa ser um inteiro maior ou igual a 0 (recebeu {self.max_new_tokens!r}).",
-                f"max_new_tokens must be a whole number of at least 0 (got {self.max_new_tokens!r}).",
+                "max_new_tokens precisa ser um inteiro maior ou igual a 0 (recebeu "
+                f"{self.max_new_tokens!r}).",
+                "max_new_tokens must be a whole number of at least 0 (got "
+                f"{self.max_new_tokens!r}).",
             )
         temp = self.temperature
         if (
@@ -57,8 +61,10 @@ class SamplingConfig:
             or temp < 0
         ):
             raise UserError(
-                f"a temperatura precisa ser um número maior ou igual a 0, e 0 quer dizer guloso (recebeu {temp!r}).",
-                f"the temperature must be a number of at least 0, and 0 means greedy (got {temp!r}).",
+                "a temperatura precisa ser um número maior ou igual a 0, e 0 quer dizer guloso "
+                f"(recebeu {temp!r}).",
+                "the temperature must be a number of at least 0, and 0 means greedy (got "
+                f"{temp!r}).",
             )
         if self.top_k is not None and (not _is_int(self.top_k) or self.top_k < 1):
             raise UserError(
@@ -70,7 +76,8 @@ class SamplingConfig:
             isinstance(p, bool) or not isinstance(p, (int, float)) or not 0 < p <= 1
         ):
             raise UserError(
-                f"top_p precisa estar no intervalo (0, 1], maior que 0 e no máximo 1 (recebeu {p!r}).",
+                "top_p precisa estar no intervalo (0, 1], maior que 0 e no máximo 1 (recebeu "
+                f"{p!r}).",
                 f"top_p must be in the range (0, 1], above 0 and at most 1 (got {p!r}).",
             )
         for s in self.stop:
@@ -86,12 +93,14 @@ class SamplingConfig:
             )
         if self.eos_id is not None and (not _is_int(self.eos_id) or self.eos_id < 0):
             raise UserError(
-                f"eos_id precisa ser o id (inteiro, a partir de 0) de um token (recebeu {self.eos_id!r}).",
+                "eos_id precisa ser o id (inteiro, a partir de 0) de um token (recebeu "
+                f"{self.eos_id!r}).",
                 f"eos_id must be the id (a whole number from 0) of a token (got {self.eos_id!r}).",
             )
         if not _is_int(self.return_top) or self.return_top < 0:
             raise UserError(
-                f"return_top precisa ser um inteiro maior ou igual a 0 (recebeu {self.return_top!r}).",
+                "return_top precisa ser um inteiro maior ou igual a 0 (recebeu "
+                f"{self.return_top!r}).",
                 f"return_top must be a whole number of at least 0 (got {self.return_top!r}).",
             )
 
@@ -100,7 +109,8 @@ class SamplingConfig:
         return self.temperature == 0
 
 
-# Named sampling settings, defined once: the CLI, the studio, chat, the journey and the lab take theirs here.
+# Named sampling settings, defined once: the CLI, the studio, chat, the journey and the lab take
+# theirs here.
 SAMPLING_PRESETS: dict[str, dict] = {
     "greedy": {"temperature": 0.0},  # always the most probable token: answers, evaluations, tests
     "model": {"temperature": 1.0},  # the model's own distribution, as it was learned

@@ -184,10 +184,10 @@ def lora_from_args(args) -> dict | None:
 def fields_from_args(cls, args, skip: tuple[str, ...] = (), **flags: str) -> dict:
     """The fields of the dataclass ``cls`` that the command line set, by name: {field: value}.
 
-    A flag carries its field's name (``--max-steps`` sets ``max_steps``) unless ``flags`` maps the field to
-    another one (``n_layer="layers"``); fields in ``skip`` are not the command line's to set. Flags left
-    unset (None) are left out, so the library's own defaults stand. This is the one place where flags
-    become settings.
+    A flag carries its field's name (``--max-steps`` sets ``max_steps``) unless ``flags`` maps the
+    field to another one (``n_layer="layers"``); fields in ``skip`` are not the command line's to
+    set. Flags left unset (None) are left out, so the library's own defaults stand. This is the one
+    place where flags become settings.
     """
     found = {}
     for f in dataclasses.fields(cls):

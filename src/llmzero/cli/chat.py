@@ -38,7 +38,11 @@ def _add_model_flags(s) -> None:
 
 def _sampling(args, preset: str):
     """The preset's sampling, with every flag the user gave taking its place."""
-    given = {k: getattr(args, k) for k in ("temperature", "top_k", "top_p") if getattr(args, k) is not None}
+    given = {
+        k: getattr(args, k)
+        for k in ("temperature", "top_k", "top_p")
+        if getattr(args, k) is not None
+    }
     if given.keys() & {"top_k", "top_p"}:
         given.setdefault("top_k", None)  # a user's own cut replaces the preset's top-k
     return sampling_preset(preset, max_new_tokens=args.max_new_tokens, seed=args.seed, **given)
@@ -52,7 +56,9 @@ def add_chat(s) -> None:
     s.add_argument(
         "--temperature",
         type=float_arg,
-        help=t(f"temperatura (padrão {CHAT_TEMPERATURE})", f"temperature (default {CHAT_TEMPERATURE})"),
+        help=t(
+            f"temperatura (padrão {CHAT_TEMPERATURE})", f"temperature (default {CHAT_TEMPERATURE})"
+        ),
     )
 
 
@@ -106,7 +112,10 @@ def add_ask(s) -> None:
     s.add_argument(
         "--temperature",
         type=float_arg,
-        help=t(f"temperatura (padrão {ASK_TEMPERATURE:g}: guloso)", f"temperature (default {ASK_TEMPERATURE:g}: greedy)"),
+        help=t(
+            f"temperatura (padrão {ASK_TEMPERATURE:g}: guloso)",
+            f"temperature (default {ASK_TEMPERATURE:g}: greedy)",
+        ),
     )
     s.add_argument(
         "--json",

@@ -259,7 +259,8 @@ def train_command(args) -> int:
     model_overrides = fields_from_args(
         GPTConfig,
         args,
-        skip=("vocab_size",),  # (the tokenizer's: --vocab-size sizes the tokenizer, which sizes the model)
+        # (the tokenizer's: --vocab-size sizes the tokenizer, which sizes the model)
+        skip=("vocab_size",),
         n_layer="layers",
         n_head="heads",
         n_embd="dim",

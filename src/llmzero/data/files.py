@@ -1,4 +1,5 @@
-"""Reading the files a user hands us: clear errors for the usual mistakes, and `file:line` for bad records."""
+"""Reading the files a user hands us: clear errors for the usual mistakes, and `file:line` for bad
+records."""
 
 from __future__ import annotations
 
@@ -15,13 +16,19 @@ def bad_record(where: str, pt: str, en: str) -> UserError:
     return UserError(f"{where}: {pt}", f"{where}: {en}")
 
 
-def read_user_text(path: str | os.PathLike, allow_empty: bool = True, what: tuple[str, str] = ("texto", "text")) -> str:
-    """The whole of a UTF-8 file (a BOM is dropped); missing file, folder or bad encoding -> UserError."""
+def read_user_text(
+    path: str | os.PathLike, allow_empty: bool = True, what: tuple[str, str] = ("texto", "text")
+) -> str:
+    """The whole of a UTF-8 file (a BOM is dropped); missing file, folder or bad encoding ->
+    UserError."""
     p = Path(path)
     if not p.exists():
         raise UserError(f"arquivo não encontrado: {p}", f"file not found: {p}")
     if p.is_dir():
-        raise UserError(f"{p} é uma pasta, não um arquivo de {what[0]}.", f"{p} is a folder, not a {what[1]} file.")
+        raise UserError(
+            f"{p} é uma pasta, não um arquivo de {what[0]}.",
+            f"{p} is a folder, not a {what[1]} file.",
+        )
     try:
         text = p.read_text(encoding="utf-8-sig")
     except UnicodeDecodeError as exc:
@@ -34,19 +41,26 @@ def read_user_text(path: str | os.PathLike, allow_empty: bool = True, what: tupl
     return text
 
 
-def json_records(path: Path, text: str, expected: tuple[str, str], json_list: bool | None = None) -> Iterator[tuple[object, str]]:
+def json_records(
+    path: Path, text: str, expected: tuple[str, str], json_list: bool | None = None
+) -> Iterator[tuple[object, str]]:
     """(record, where) for a JSON list or a JSONL file (one object a line).
 
-    json_list: True/False forces the format; None decides by content (a file starting with "[" that is not
-    .jsonl/.ndjson is a JSON list). ``expected`` (pt, en) says what a good line holds, for the error.
+    json_list: True/False forces the format; None decides by content (a file starting with "[" that
+    is not .jsonl/.ndjson is a JSON list). ``expected`` (pt, en) says what a good line holds, for
+    the error.
     """
     if json_list is None:
-        json_list = path.suffix.lower() not in (".jsonl", ".ndjson") and text.lstrip().startswith("[")
+        json_list = path.suffix.lower() not in (".jsonl", ".ndjson") and text.lstrip().startswith(
+            "["
+        )
     if json_list:
         try:
             items = json.loads(text)
         except json.JSONDecodeError as exc:
-            raise bad_record(f"{path}:{exc.lineno}", f"JSON inválido ({exc.msg})", f"invalid JSON ({exc.msg})") from None
+            raise bad_record(
+                f"{path}:{exc.lineno}", f"JSON inválido ({exc.msg})", f"invalid JSON ({exc.msg})"
+            ) from None
         if not isinstance(items, list):
             raise bad_record(str(path), "esperava uma lista JSON", "expected a JSON list")
         for i, item in enumerate(items, 1):
@@ -58,4 +72,6 @@ def json_records(path: Path, text: str, expected: tuple[str, str], json_list: bo
         try:
             yield json.loads(line), f"{path}:{n}"
         except json.JSONDecodeError as exc:
-            raise bad_record(f"{path}:{n}", f"{expected[0]} ({exc.msg})", f"{expected[1]} ({exc.msg})") from None
+            raise bad_record(
+                f"{path}:{n}", f"{expected[0]} ({exc.msg})", f"{expected[1]} ({exc.msg})"
+            ) from None

@@ -1,4 +1,5 @@
-"""Labelled texts (for classification): read a CSV, TSV, JSON or JSONL file, turn texts into padded batches.
+"""Labelled texts (for classification): read a CSV, TSV, JSON or JSONL file, turn texts into padded
+batches.
 
 A file holds ``text`` and ``label`` and, optionally, ``split`` (train / validation / test).
 """
@@ -17,8 +18,14 @@ from llmzero.data.files import bad_record, json_records, read_user_text
 from llmzero.data.windows import batch_ranges
 from llmzero.errors import UserError
 
-SPLITS = {"train": "train", "validation": "validation", "val": "validation", "valid": "validation",
-          "dev": "validation", "test": "test"}
+SPLITS = {
+    "train": "train",
+    "validation": "validation",
+    "val": "validation",
+    "valid": "validation",
+    "dev": "validation",
+    "test": "test",
+}
 
 
 @dataclass
@@ -31,59 +38,96 @@ class Example:
 def _read_table(path: Path, text: str, delimiter: str) -> Iterator[tuple[dict, str]]:
     """Rows of a CSV/TSV with a header, as ({column: value}, "file:line")."""
     quoting = csv.QUOTE_NONE if delimiter == "\t" else csv.QUOTE_MINIMAL
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, quoting=quoting, strict=True)
+    reader = csv.reader(
+        io.StringIO(text, newline=""), delimiter=delimiter, quoting=quoting, strict=True
+    )
     try:
         header = [h.strip().lower() for h in next(reader, [])]
         if "text" not in header or "label" not in header:
             sep = "TAB" if delimiter == "\t" else repr(delimiter)
-            raise bad_record(f"{path}:1", f"esperava um cabeçalho com as colunas text e label separadas por {sep} "
-                       f"(achei {header})", f"expected a header with the columns text and label separated by "
-                       f"{sep} (found {header})")
+            raise bad_record(
+                f"{path}:1",
+                f"esperava um cabeçalho com as colunas text e label separadas por {sep} "
+                f"(achei {header})",
+                f"expected a header with the columns text and label separated by "
+                f"{sep} (found {header})",
+            )
         for row in reader:
             where = f"{path}:{reader.line_num}"
             if not row or (len(row) == 1 and not row[0].strip()):
                 continue
             if len(row) != len(header):
-                raise bad_record(where, f"esperava {len(header)} colunas ({', '.join(header)}), achei {len(row)}",
-                           f"expected {len(header)} columns ({', '.join(header)}), found {len(row)}")
+                raise bad_record(
+                    where,
+                    f"esperava {len(header)} colunas ({', '.join(header)}), achei {len(row)}",
+                    f"expected {len(header)} columns ({', '.join(header)}), found {len(row)}",
+                )
             yield dict(zip(header, row)), where
     except csv.Error as exc:
-        raise bad_record(f"{path}:{reader.line_num}", f"linha malformada ({exc})", f"malformed line ({exc})") from None
+        raise bad_record(
+            f"{path}:{reader.line_num}", f"linha malformada ({exc})", f"malformed line ({exc})"
+        ) from None
 
 
 def read_labeled_file(path: str | Path) -> list[tuple[Example, str | None]]:
-    """Every (example, split or None) of a CSV, TSV, JSONL or JSON file with ``text`` and ``label``."""
+    """Every (example, split or None) of a CSV, TSV, JSONL or JSON file with ``text`` and
+    ``label``."""
     path = Path(path)
     text = read_user_text(path, what=("dados", "data"))
     suffix = path.suffix.lower()
     if suffix in (".jsonl", ".json", ".ndjson"):
-        records = json_records(path, text, ('esperava um objeto JSON com "text" e "label"',
-                                            'expected a JSON object with "text" and "label"'),
-                               json_list=suffix == ".json" and text.lstrip().startswith("["))
+        records = json_records(
+            path,
+            text,
+            (
+                'esperava um objeto JSON com "text" e "label"',
+                'expected a JSON object with "text" and "label"',
+            ),
+            json_list=suffix == ".json" and text.lstrip().startswith("["),
+        )
     else:
         first = text.split("\n", 1)[0]
-        records = _read_table(path, text, "\t" if suffix in (".tsv", ".tab") or "\t" in first else ",")
+        records = _read_table(
+            path, text, "\t" if suffix in (".tsv", ".tab") or "\t" in first else ","
+        )
     out, has_split = [], None
     for record, where in records:
         if not isinstance(record, dict):
-            raise bad_record(where, "esperava um objeto com \"text\" e \"label\"", "expected an object with \"text\" and \"label\"")
+            raise bad_record(
+                where,
+                'esperava um objeto com "text" e "label"',
+                'expected an object with "text" and "label"',
+            )
         body, label, split = record.get("text"), record.get("label"), record.get("split")
         if not isinstance(body, str) or not body.strip():
-            raise bad_record(where, "esperava um texto não vazio no campo text", "expected a non-empty text in the text field")
+            raise bad_record(
+                where,
+                "esperava um texto não vazio no campo text",
+                "expected a non-empty text in the text field",
+            )
         if isinstance(label, (int, float)) and not isinstance(label, bool):
             label = str(label)
         if not isinstance(label, str) or not label.strip():
-            raise bad_record(where, "esperava um rótulo não vazio no campo label", "expected a non-empty label in the label field")
+            raise bad_record(
+                where,
+                "esperava um rótulo não vazio no campo label",
+                "expected a non-empty label in the label field",
+            )
         if has_split is None:
             has_split = "split" in record
         if has_split:
             if not isinstance(split, str) or split.strip().lower() not in SPLITS:
-                raise bad_record(where, f"esperava split train, validation ou test (achei {split!r})",
-                           f"expected split train, validation or test (found {split!r})")
+                raise bad_record(
+                    where,
+                    f"esperava split train, validation ou test (achei {split!r})",
+                    f"expected split train, validation or test (found {split!r})",
+                )
             split = SPLITS[split.strip().lower()]
         out.append((Example(body, label.strip(), where), split if has_split else None))
     if not out:
-        raise UserError(f"o arquivo {path} não tem nenhum exemplo.", f"the file {path} holds no examples.")
+        raise UserError(
+            f"o arquivo {path} não tem nenhum exemplo.", f"the file {path} holds no examples."
+        )
     return out
 
 
@@ -102,10 +146,18 @@ def pad_id(tokenizer) -> int:
 
 
 class ClassBatches:
-    """Batches (ids padded on the right, lengths, labels). Training order: a fresh shuffle every epoch."""
+    """Batches (ids padded on the right, lengths, labels). Training order: a fresh shuffle every
+    epoch."""
 
-    def __init__(self, ids: list[list[int]], labels: list[int], batch_size: int, pad: int = 0,
-                 seed: int = 0, shuffle: bool = True):
+    def __init__(
+        self,
+        ids: list[list[int]],
+        labels: list[int],
+        batch_size: int,
+        pad: int = 0,
+        seed: int = 0,
+        shuffle: bool = True,
+    ):
         if not ids:
             raise UserError("não há exemplos para formar lotes.", "there are no examples to batch.")
         self.ids, self.labels, self.pad = ids, labels, pad
@@ -146,8 +198,17 @@ class ClassBatches:
         return round(self.batch_size * sum(map(len, self.ids)) / len(self.ids))
 
 
-def make_batches(examples: list[Example], classes: list[str], tokenizer, max_length: int, batch_size: int,
-                 seed: int = 0, shuffle: bool = False) -> ClassBatches:
+def make_batches(
+    examples: list[Example],
+    classes: list[str],
+    tokenizer,
+    max_length: int,
+    batch_size: int,
+    seed: int = 0,
+    shuffle: bool = False,
+) -> ClassBatches:
     index = {c: i for i, c in enumerate(classes)}
     ids = encode_texts(tokenizer, [e.text for e in examples], max_length)
-    return ClassBatches(ids, [index[e.label] for e in examples], batch_size, pad_id(tokenizer), seed, shuffle)
+    return ClassBatches(
+        ids, [index[e.label] for e in examples], batch_size, pad_id(tokenizer), seed, shuffle
+    )

@@ -1,10 +1,10 @@
 """Token ids -> training batches.
 
 A corpus becomes one long 1-D array of token ids (in memory, or memory-mapped from a file written by
-``prepare_token_file``). ``TokenWindows`` cuts it into overlapping input/target windows: the target is the
-input shifted by one token, because the model learns to predict the next token at every position.
-``WindowBatches`` turns windows into batches whose order depends only on (seed, batch index), so a resumed
-run sees exactly the batches an uninterrupted run would.
+``prepare_token_file``). ``TokenWindows`` cuts it into overlapping input/target windows: the target
+is the input shifted by one token, because the model learns to predict the next token at every
+position. ``WindowBatches`` turns windows into batches whose order depends only on (seed, batch
+index), so a resumed run sees exactly the batches an uninterrupted run would.
 """
 
 from __future__ import annotations
@@ -23,14 +23,20 @@ from llmzero.fileio import atomic_path, write_json_atomic
 
 
 class TokenWindows:
-    """Windows ``ids[s : s+T]`` (input) and ``ids[s+1 : s+T+1]`` (target) for s = 0, stride, 2·stride, ..."""
+    """Windows ``ids[s : s+T]`` (input) and ``ids[s+1 : s+T+1]`` (target) for s = 0, stride,
+    2·stride, ..."""
 
-    def __init__(self, ids: np.ndarray | Sequence[int], context_length: int, stride: int | None = None):
+    def __init__(
+        self, ids: np.ndarray | Sequence[int], context_length: int, stride: int | None = None
+    ):
         self.ids = ids if isinstance(ids, np.ndarray) else np.asarray(ids, dtype=np.int64)
         self.context_length = context_length
         self.stride = stride or context_length
         if self.stride < 1 or context_length < 1:
-            raise UserError("contexto e passo (stride) precisam ser positivos.", "context and stride must be positive.")
+            raise UserError(
+                "contexto e passo (stride) precisam ser positivos.",
+                "context and stride must be positive.",
+            )
 
     def __len__(self) -> int:
         usable = len(self.ids) - self.context_length - 1
@@ -38,7 +44,9 @@ class TokenWindows:
 
     def __getitem__(self, i: int) -> tuple[torch.Tensor, torch.Tensor]:
         s = i * self.stride
-        chunk = torch.from_numpy(np.asarray(self.ids[s : s + self.context_length + 1], dtype=np.int64))
+        chunk = torch.from_numpy(
+            np.asarray(self.ids[s : s + self.context_length + 1], dtype=np.int64)
+        )
         return chunk[:-1], chunk[1:]
 
     def stack(self, indices: Sequence[int]) -> tuple[torch.Tensor, torch.Tensor]:
@@ -49,8 +57,8 @@ class TokenWindows:
 
 
 def batch_ranges(n_items: int, batch_size: int, max_batches: int | None = None) -> Iterator[range]:
-    """The index ranges of batches that cover items 0..n_items-1 in order (the last one may be smaller), at most
-    ``max_batches`` of them: what every evaluation pass walks through."""
+    """The index ranges of batches that cover items 0..n_items-1 in order (the last one may be
+    smaller), at most ``max_batches`` of them: what every evaluation pass walks through."""
     n = -(-n_items // batch_size)
     for k in range(n if max_batches is None else min(n, max_batches)):
         yield range(k * batch_size, min((k + 1) * batch_size, n_items))
@@ -88,7 +96,9 @@ class WindowBatches:
         order = self._order(epoch)
         return self.windows.stack(order[k * self.batch_size : (k + 1) * self.batch_size])
 
-    def iterate(self, max_batches: int | None = None) -> Iterator[tuple[torch.Tensor, torch.Tensor]]:
+    def iterate(
+        self, max_batches: int | None = None
+    ) -> Iterator[tuple[torch.Tensor, torch.Tensor]]:
         """Batches in file order, for evaluation (always the same batches)."""
         for idx in batch_ranges(len(self.windows), self.batch_size, max_batches):
             yield self.windows.stack(list(idx))
@@ -101,12 +111,16 @@ class WindowBatches:
 def split_ids(ids: np.ndarray, val_fraction: float = 0.1) -> tuple[np.ndarray, np.ndarray]:
     """Train on the first part of the token stream, validate on the last ``val_fraction`` of it."""
     if not 0.0 <= val_fraction < 1.0:
-        raise UserError("a fração de validação precisa estar entre 0 e 1.", "the validation fraction must be between 0 and 1.")
+        raise UserError(
+            "a fração de validação precisa estar entre 0 e 1.",
+            "the validation fraction must be between 0 and 1.",
+        )
     cut = int(len(ids) * (1.0 - val_fraction))
     return ids[:cut], ids[cut:]
 
 
-# -- token files: a corpus tokenized once, then memory-mapped ---------------------------------------------------
+# -- token files: a corpus tokenized once, then memory-mapped --------------------------------------
+
 
 def _dtype_for(vocab_size: int) -> np.dtype:
     return np.dtype(np.uint16) if vocab_size <= 65536 else np.dtype(np.uint32)
@@ -121,7 +135,8 @@ def read_text(path: str | os.PathLike) -> str:
 
 
 def iter_text_chunks(path: str | os.PathLike, chunk_chars: int = 1 << 20) -> Iterator[str]:
-    """Read a big UTF-8 file in pieces that end at a line break, so tokenization never cuts a word."""
+    """Read a big UTF-8 file in pieces that end at a line break, so tokenization never cuts a
+    word."""
     pending = ""
     with open(path, encoding="utf-8") as f:
         while True:
@@ -138,10 +153,12 @@ def iter_text_chunks(path: str | os.PathLike, chunk_chars: int = 1 << 20) -> Ite
 
 
 def prepare_token_file(text_path, tokenizer, out_path) -> dict:
-    """Tokenize a corpus once into ``out_path`` (raw ids) + ``out_path.json`` (dtype, count, tokenizer).
+    """Tokenize a corpus once into ``out_path`` (raw ids) + ``out_path.json`` (dtype, count,
+    tokenizer).
 
-    The text is read and encoded piece by piece, and the ids are appended to a temporary file that replaces the
-    target only when complete, so a corpus larger than memory works and an interrupted run leaves nothing.
+    The text is read and encoded piece by piece, and the ids are appended to a temporary file that
+    replaces the target only when complete, so a corpus larger than memory works and an interrupted
+    run leaves nothing.
     """
     text_path, out_path = Path(text_path), Path(out_path)
     read_text_head(text_path)
@@ -153,8 +170,15 @@ def prepare_token_file(text_path, tokenizer, out_path) -> dict:
                 ids = np.asarray(tokenizer.encode(piece), dtype=dtype)
                 f.write(ids.tobytes())
                 count += len(ids)
-        meta = {"format": "llmzero-tokens", "version": 1, "dtype": dtype.name, "count": count,
-                "vocab_size": tokenizer.vocab_size, "tokenizer": tokenizer.to_dict(), "source": str(text_path)}
+        meta = {
+            "format": "llmzero-tokens",
+            "version": 1,
+            "dtype": dtype.name,
+            "count": count,
+            "vocab_size": tokenizer.vocab_size,
+            "tokenizer": tokenizer.to_dict(),
+            "source": str(text_path),
+        }
         write_json_atomic(out_path.with_name(out_path.name + ".json"), meta)
     return meta
 
@@ -164,7 +188,9 @@ def read_text_head(path: Path) -> None:
     if not path.exists():
         raise UserError(f"arquivo não encontrado: {path}", f"file not found: {path}")
     if path.is_dir():
-        raise UserError(f"{path} é uma pasta, não um arquivo de texto.", f"{path} is a folder, not a text file.")
+        raise UserError(
+            f"{path} é uma pasta, não um arquivo de texto.", f"{path} is a folder, not a text file."
+        )
     nonblank = False
     try:
         for piece in iter_text_chunks(path):
@@ -181,7 +207,8 @@ def load_token_file(path) -> tuple[np.ndarray, dict]:
     meta_path = path.with_name(path.name + ".json")
     if not path.is_file() or not meta_path.is_file():
         raise UserError(
-            f"arquivo de tokens não encontrado: {path} (e {meta_path.name}); crie-o com `llmzero prepare`.",
+            f"arquivo de tokens não encontrado: {path} (e {meta_path.name}); crie-o com `llmzero "
+            "prepare`.",
             f"token file not found: {path} (and {meta_path.name}); make it with `llmzero prepare`.",
         )
     try:
@@ -190,13 +217,16 @@ def load_token_file(path) -> tuple[np.ndarray, dict]:
         count = int(meta["count"])
         assert meta.get("format") == "llmzero-tokens"
     except Exception:
-        raise UserError(f"{meta_path} não é um índice de tokens do llmzero.", f"{meta_path} is not an llmzero token index.") from None
+        raise UserError(
+            f"{meta_path} não é um índice de tokens do llmzero.",
+            f"{meta_path} is not an llmzero token index.",
+        ) from None
     if path.stat().st_size != count * dtype.itemsize:
         raise UserError(
-            f"{path} tem tamanho diferente do esperado ({count} tokens): arquivo corrompido ou incompleto.",
+            f"{path} tem tamanho diferente do esperado ({count} tokens): arquivo corrompido ou "
+            "incompleto.",
             f"{path} does not have the expected size ({count} tokens): corrupt or incomplete file.",
         )
     if count == 0:
         raise UserError(f"{path} não tem nenhum token.", f"{path} holds no tokens.")
     return np.memmap(path, dtype=dtype, mode="r", shape=(count,)), meta
-

@@ -1,13 +1,13 @@
 """Original Brazilian Portuguese data shipped with llmzero.
 
-The pre-training corpus comes in parts (``corpus/*.txt``), written for this project. Tools that want one
-file get it from :func:`corpus_path`, which joins the parts once into a cache folder::
+The pre-training corpus comes in parts (``corpus/*.txt``), written for this project. Tools that want
+one file get it from :func:`corpus_path`, which joins the parts once into a cache folder::
 
     from llmzero.datasets import corpus_path, corpus_text, corpus_stats
 
-    path = corpus_path()        # ~/.cache/llmzero/corpus/<hash>/corpus_ptbr.txt
-    text = corpus_text()        # the same content as a string
-    corpus_stats()["total"]     # {"bytes": ..., "characters": ..., "words": ..., "lines": ..., "sha256": ...}
+    path = corpus_path()        # ~/.cache/llmzero/corpus/<hash>/corpus_ptbr.txt text =
+    corpus_text()        # the same content as a string corpus_stats()["total"]     # {"bytes": ...,
+    "characters": ..., "words": ..., "lines": ..., "sha256": ...}
 """
 
 from __future__ import annotations
@@ -29,32 +29,39 @@ PART_SEPARATOR = "\n\n"
 
 
 def dataset_path(name: str) -> Path:
-    """Path of a file shipped in ``llmzero/datasets`` (e.g. ``"corpus/gerado.txt"``); it must exist."""
+    """Path of a file shipped in ``llmzero/datasets`` (e.g. ``"corpus/gerado.txt"``); it must
+    exist."""
     path = DATASETS_DIR / name
     if not path.is_file():
-        raise UserError(f"o arquivo de dados {name!r} não existe em {DATASETS_DIR}",
-                        f"the data file {name!r} does not exist in {DATASETS_DIR}")
+        raise UserError(
+            f"o arquivo de dados {name!r} não existe em {DATASETS_DIR}",
+            f"the data file {name!r} does not exist in {DATASETS_DIR}",
+        )
     return path
 
 
 def corpus_part_paths(parts: Sequence[str] | None = None) -> list[Path]:
     """The corpus parts on disk, in ``CORPUS_PARTS`` order.
 
-    With ``parts=None`` missing parts are skipped (but at least one must exist); parts named explicitly
-    must all exist.
+    With ``parts=None`` missing parts are skipped (but at least one must exist); parts named
+    explicitly must all exist.
     """
     if parts is None:
         found = [CORPUS_DIR / name for name in CORPUS_PARTS if (CORPUS_DIR / name).is_file()]
         if not found:
-            raise UserError(f"nenhuma parte do corpus foi encontrada em {CORPUS_DIR}",
-                            f"no corpus part was found in {CORPUS_DIR}")
+            raise UserError(
+                f"nenhuma parte do corpus foi encontrada em {CORPUS_DIR}",
+                f"no corpus part was found in {CORPUS_DIR}",
+            )
         return found
     if not parts:
         raise UserError("escolha pelo menos uma parte do corpus", "choose at least one corpus part")
     for name in parts:
         if not (CORPUS_DIR / name).is_file():
-            raise UserError(f"a parte do corpus {name!r} não existe em {CORPUS_DIR}",
-                            f"the corpus part {name!r} does not exist in {CORPUS_DIR}")
+            raise UserError(
+                f"a parte do corpus {name!r} não existe em {CORPUS_DIR}",
+                f"the corpus part {name!r} does not exist in {CORPUS_DIR}",
+            )
     return [CORPUS_DIR / name for name in parts]
 
 
@@ -62,12 +69,15 @@ def _read_part(path: Path) -> str:
     try:
         return path.read_bytes().decode("utf-8")
     except UnicodeDecodeError as e:
-        raise UserError(f"{path} não é um texto UTF-8 válido (byte {e.start})",
-                        f"{path} is not valid UTF-8 text (byte {e.start})") from None
+        raise UserError(
+            f"{path} não é um texto UTF-8 válido (byte {e.start})",
+            f"{path} is not valid UTF-8 text (byte {e.start})",
+        ) from None
 
 
 def _join(texts: Sequence[str]) -> str:
-    # Each part loses its leading/trailing blank lines so that exactly one blank line separates parts.
+    # Each part loses its leading/trailing blank lines so that exactly one blank line separates
+    # parts.
     return PART_SEPARATOR.join(t.strip("\r\n") for t in texts) + "\n"
 
 
@@ -77,7 +87,8 @@ def corpus_text(parts: Sequence[str] | None = None) -> str:
 
 
 def text_stats(text: str) -> dict:
-    """Size of a text: UTF-8 bytes, characters, whitespace-separated words, lines, and its SHA-256."""
+    """Size of a text: UTF-8 bytes, characters, whitespace-separated words, lines, and its
+    SHA-256."""
     data = text.encode("utf-8")
     return {
         "bytes": len(data),
@@ -89,7 +100,8 @@ def text_stats(text: str) -> dict:
 
 
 def corpus_stats(parts: Sequence[str] | None = None) -> dict:
-    """Stats of every part (as stored on disk) and of the combined text, plus the parts that are missing."""
+    """Stats of every part (as stored on disk) and of the combined text, plus the parts that are
+    missing."""
     paths = corpus_part_paths(parts)
     texts = {p.name: _read_part(p) for p in paths}
     return {
@@ -100,7 +112,8 @@ def corpus_stats(parts: Sequence[str] | None = None) -> dict:
 
 
 def cache_dir() -> Path:
-    """Where llmzero keeps files it can rebuild: $LLMZERO_CACHE, else $XDG_CACHE_HOME/llmzero, else ~/.cache/llmzero."""
+    """Where llmzero keeps files it can rebuild: $LLMZERO_CACHE, else $XDG_CACHE_HOME/llmzero, else
+    ~/.cache/llmzero."""
     env = os.environ.get("LLMZERO_CACHE")
     if env:
         return Path(env).expanduser()
@@ -122,10 +135,11 @@ def _write_atomic(path: Path, data: bytes) -> None:
 
 
 def corpus_path(parts: Sequence[str] | None = None) -> Path:
-    """Path of one file holding :func:`corpus_text`, built in the cache only when its content changed.
+    """Path of one file holding :func:`corpus_text`, built in the cache only when its content
+    changed.
 
-    The folder is named by the SHA-256 of the content, so edited parts give a new file and an unchanged
-    corpus is never rewritten.
+    The folder is named by the SHA-256 of the content, so edited parts give a new file and an
+    unchanged corpus is never rewritten.
     """
     data = corpus_text(parts).encode("utf-8")
     digest = hashlib.sha256(data).hexdigest()
@@ -135,12 +149,25 @@ def corpus_path(parts: Sequence[str] | None = None) -> Path:
             return path
         _write_atomic(path, data)
     except OSError as e:
-        raise UserError(f"não foi possível gravar o corpus em {path.parent} ({e.strerror}); "
-                        "defina LLMZERO_CACHE com uma pasta gravável",
-                        f"could not write the corpus to {path.parent} ({e.strerror}); "
-                        "set LLMZERO_CACHE to a writable folder") from None
+        raise UserError(
+            f"não foi possível gravar o corpus em {path.parent} ({e.strerror}); "
+            "defina LLMZERO_CACHE com uma pasta gravável",
+            f"could not write the corpus to {path.parent} ({e.strerror}); "
+            "set LLMZERO_CACHE to a writable folder",
+        ) from None
     return path
 
 
-__all__ = ["DATASETS_DIR", "CORPUS_DIR", "CORPUS_PARTS", "CORPUS_FILENAME", "dataset_path", "corpus_part_paths",
-           "corpus_text", "text_stats", "corpus_stats", "cache_dir", "corpus_path"]
+__all__ = [
+    "DATASETS_DIR",
+    "CORPUS_DIR",
+    "CORPUS_PARTS",
+    "CORPUS_FILENAME",
+    "dataset_path",
+    "corpus_part_paths",
+    "corpus_text",
+    "text_stats",
+    "corpus_stats",
+    "cache_dir",
+    "corpus_path",
+]

@@ -1,8 +1,10 @@
-"""Evaluation: how good is a model? Perplexity, answer-vs-reference scores, meaning similarity, an LLM judge.
+"""Evaluation: how good is a model? Perplexity, answer-vs-reference scores, meaning similarity, an
+LLM judge.
 
 - ``perplexity``: exp(mean surprise per token) of a text, read through a sliding window.
 - ``text_metrics``: ROUGE-L, BLEU and chrF, from scratch (0–100).
-- ``embedding``: cosine similarity of sentence embeddings (optional model package; unavailable without it).
+- ``embedding``: cosine similarity of sentence embeddings (optional model package; unavailable
+  without it).
 - ``judge``: a model behind any OpenAI-compatible server grades each answer with a rubric.
 - ``responses``: all of the above on a test_responses.jsonl.
 The `llmzero eval` command is in ``llmzero.cli.evaluate``.

@@ -33,17 +33,28 @@ def classification_metrics(y_true: list[int], y_pred: list[int], classes: list[s
         actual = sum(confusion[i])
         p = tp / predicted if predicted else 0.0
         r = tp / actual if actual else 0.0
-        per_class[name] = {"precision": p, "recall": r, "f1": 2 * p * r / (p + r) if p + r else 0.0,
-                           "support": actual}
+        per_class[name] = {
+            "precision": p,
+            "recall": r,
+            "f1": 2 * p * r / (p + r) if p + r else 0.0,
+            "support": actual,
+        }
     n = len(y_true)
     macro = {m: sum(c[m] for c in per_class.values()) / k for m in ("precision", "recall", "f1")}
     accuracy = sum(confusion[i][i] for i in range(k)) / n if n else 0.0
-    return {"accuracy": accuracy, "examples": n, "classes": list(classes), "per_class": per_class,
-            "macro": macro, "confusion": confusion}
+    return {
+        "accuracy": accuracy,
+        "examples": n,
+        "classes": list(classes),
+        "per_class": per_class,
+        "macro": macro,
+        "confusion": confusion,
+    }
 
 
-def plot_confusion_matrix(confusion: list[list[int]], classes: list[str], path: str | Path,
-                          title: str | None = None) -> Path:
+def plot_confusion_matrix(
+    confusion: list[list[int]], classes: list[str], path: str | Path, title: str | None = None
+) -> Path:
     """The confusion matrix as a PNG: true class down the side, predicted across, counts inside."""
     plt = _pyplot()
     k = len(classes)
@@ -52,8 +63,15 @@ def plot_confusion_matrix(confusion: list[list[int]], classes: list[str], path: 
     ax.imshow(confusion, cmap="Blues", vmin=0, vmax=top)
     for i in range(k):
         for j in range(k):
-            ax.text(j, i, str(confusion[i][j]), ha="center", va="center", fontsize=12,
-                    color="white" if confusion[i][j] > top / 2 else "black")
+            ax.text(
+                j,
+                i,
+                str(confusion[i][j]),
+                ha="center",
+                va="center",
+                fontsize=12,
+                color="white" if confusion[i][j] > top / 2 else "black",
+            )
     ax.set_xticks(range(k), classes, rotation=30 if k > 4 else 0)
     ax.set_yticks(range(k), classes)
     ax.set_xlabel(t("classe prevista", "predicted class"))
@@ -63,8 +81,11 @@ def plot_confusion_matrix(confusion: list[list[int]], classes: list[str], path: 
 
 
 @torch.no_grad()
-def predict(model: GPTClassifier, batches: ClassBatches) -> tuple[list[int], list[int], torch.Tensor]:
-    """(true labels, predicted labels, probabilities (n, n_classes)) over every example of ``batches``."""
+def predict(
+    model: GPTClassifier, batches: ClassBatches
+) -> tuple[list[int], list[int], torch.Tensor]:
+    """(true labels, predicted labels, probabilities (n, n_classes)) over every example of
+    ``batches``."""
     was_training = model.training
     model.eval()
     device = next(model.parameters()).device
@@ -81,7 +102,9 @@ def load_classifier(model_dir: str | Path, device: str = "cpu"):
     """The checkpoint of a fine-tuned classifier (a UserError for any other kind of model)."""
     ckpt = load_checkpoint(model_dir, device=device, kinds=("classifier",))
     if ckpt.tokenizer is None:
-        raise UserError(f"{ckpt.path} não tem tokenizer.json.", f"{ckpt.path} has no tokenizer.json.")
+        raise UserError(
+            f"{ckpt.path} não tem tokenizer.json.", f"{ckpt.path} has no tokenizer.json."
+        )
     ckpt.model.eval()
     return ckpt
 
@@ -89,9 +112,13 @@ def load_classifier(model_dir: str | Path, device: str = "cpu"):
 def classify_texts(ckpt, texts: list[str], batch_size: int = 32) -> list[dict]:
     """{"label", "probabilities": {class: p}} for each text, with a loaded classifier checkpoint."""
     classes = ckpt.meta["classes"]
-    max_length = min(ckpt.meta.get("max_length") or ckpt.config.context_length, ckpt.config.context_length)
+    max_length = min(
+        ckpt.meta.get("max_length") or ckpt.config.context_length, ckpt.config.context_length
+    )
     ids = encode_texts(ckpt.tokenizer, list(texts), max_length)
     batches = ClassBatches(ids, [0] * len(ids), batch_size, pad_id(ckpt.tokenizer), shuffle=False)
     _, pred, probs = predict(ckpt.model, batches)
-    return [{"label": classes[k], "probabilities": {c: float(p) for c, p in zip(classes, row)}}
-            for k, row in zip(pred, probs.tolist())]
+    return [
+        {"label": classes[k], "probabilities": {c: float(p) for c, p in zip(classes, row)}}
+        for k, row in zip(pred, probs.tolist())
+    ]

@@ -1,14 +1,16 @@
 """LLM as a judge: a (bigger) language model grades each answer against a rubric.
 
-Overlap scores cannot tell a correct answer in other words from a wrong one with the right words; a capable
-model reading the instruction, the reference and the answer often can. Any server that speaks the OpenAI
-chat API works — Ollama (`ollama serve`, URL http://localhost:11434), llama.cpp's server, vLLM, LM Studio or
-a hosted API. Each answer is one request to ``/v1/chat/completions`` at temperature 0; the judge is asked for
-a JSON such as {"nota": 8, "motivo": "..."} and the number is read out of whatever it actually says
-(see ``parse_score``). An answer with no readable score counts as "failed", not as zero.
+Overlap scores cannot tell a correct answer in other words from a wrong one with the right words; a
+capable model reading the instruction, the reference and the answer often can. Any server that
+speaks the OpenAI chat API works — Ollama (`ollama serve`, URL http://localhost:11434), llama.cpp's
+server, vLLM, LM Studio or a hosted API. Each answer is one request to ``/v1/chat/completions`` at
+temperature 0; the judge is asked for a JSON such as {"nota": 8, "motivo": "..."} and the number is
+read out of whatever it actually says (see ``parse_score``). An answer with no readable score counts
+as "failed", not as zero.
 
-Judges have biases (they prefer long answers, their own style, the first of two options): use the score to
-compare models under the same judge and rubric, not as an absolute truth. Only the standard library is used.
+Judges have biases (they prefer long answers, their own style, the first of two options): use the
+score to compare models under the same judge and rubric, not as an absolute truth. Only the standard
+library is used.
 """
 
 from __future__ import annotations
@@ -27,8 +29,13 @@ from llmzero.errors import UserError, get_lang
 SCALES = {10: (0, 10), 5: (1, 5)}
 
 RUBRIC = {
-    ("pt", 10): """Você é um avaliador rigoroso das respostas de um assistente. Você recebe uma instrução (às vezes com \
-uma entrada), uma resposta de referência e a resposta de um modelo. Dê à resposta do modelo uma nota inteira de 0 a 10:
+    (
+        "pt",
+        10,
+    ): """Você é um avaliador rigoroso das respostas de um assistente. Você recebe uma instrução \
+(às vezes com \
+uma entrada), uma resposta de referência e a resposta de um modelo. Dê à resposta do modelo uma \
+nota inteira de 0 a 10:
 10 = correta, completa e clara, tão boa quanto a referência ou melhor;
 7 a 9 = correta, com pequenas falhas ou omissões;
 4 a 6 = parcialmente correta ou incompleta;
@@ -36,7 +43,11 @@ uma entrada), uma resposta de referência e a resposta de um modelo. Dê à resp
 0 = vazia, sem sentido ou em outra língua.
 Julgue o conteúdo e a utilidade, não as palavras: a resposta não precisa repetir a referência.
 Responda apenas com um JSON numa linha: {"nota": N, "motivo": "uma frase"}""",
-    ("en", 10): """You are a strict grader of an assistant's answers. You get an instruction (sometimes with an input), \
+    (
+        "en",
+        10,
+    ): """You are a strict grader of an assistant's answers. You get an instruction (sometimes \
+with an input), \
 a reference answer and a model's answer. Give the model's answer a whole-number score from 0 to 10:
 10 = correct, complete and clear, as good as the reference or better;
 7 to 9 = correct, with small flaws or omissions;
@@ -45,8 +56,13 @@ a reference answer and a model's answer. Give the model's answer a whole-number 
 0 = empty, nonsense or in another language.
 Judge the content and usefulness, not the wording: the answer need not repeat the reference.
 Reply with one line of JSON only: {"score": N, "reason": "one sentence"}""",
-    ("pt", 5): """Você é um avaliador rigoroso das respostas de um assistente. Você recebe uma instrução (às vezes com \
-uma entrada), uma resposta de referência e a resposta de um modelo. Dê à resposta do modelo uma nota inteira de 1 a 5:
+    (
+        "pt",
+        5,
+    ): """Você é um avaliador rigoroso das respostas de um assistente. Você recebe uma instrução \
+(às vezes com \
+uma entrada), uma resposta de referência e a resposta de um modelo. Dê à resposta do modelo uma \
+nota inteira de 1 a 5:
 5 = correta, completa e clara, tão boa quanto a referência ou melhor;
 4 = correta, com pequenas falhas;
 3 = parcialmente correta ou incompleta;
@@ -54,7 +70,11 @@ uma entrada), uma resposta de referência e a resposta de um modelo. Dê à resp
 1 = vazia, sem sentido ou em outra língua.
 Julgue o conteúdo e a utilidade, não as palavras: a resposta não precisa repetir a referência.
 Responda apenas com um JSON numa linha: {"nota": N, "motivo": "uma frase"}""",
-    ("en", 5): """You are a strict grader of an assistant's answers. You get an instruction (sometimes with an input), \
+    (
+        "en",
+        5,
+    ): """You are a strict grader of an assistant's answers. You get an instruction (sometimes \
+with an input), \
 a reference answer and a model's answer. Give the model's answer a whole-number score from 1 to 5:
 5 = correct, complete and clear, as good as the reference or better;
 4 = correct, with small flaws;
@@ -65,8 +85,10 @@ Judge the content and usefulness, not the wording: the answer need not repeat th
 Reply with one line of JSON only: {"score": N, "reason": "one sentence"}""",
 }
 
-_HEADINGS = {"pt": ("Instrução", "Entrada", "Resposta de referência", "Resposta do modelo"),
-             "en": ("Instruction", "Input", "Reference answer", "Model's answer")}
+_HEADINGS = {
+    "pt": ("Instrução", "Entrada", "Resposta de referência", "Resposta do modelo"),
+    "en": ("Instruction", "Input", "Reference answer", "Model's answer"),
+}
 
 
 def judge_messages(item: dict, scale: int = 10, lang: str | None = None) -> list[dict]:
@@ -77,16 +99,20 @@ def judge_messages(item: dict, scale: int = 10, lang: str | None = None) -> list
     if (item.get("input") or "").strip():
         parts.append(f"### {h[1]}\n{item['input']}")
     parts += [f"### {h[2]}\n{item.get('reference', '')}", f"### {h[3]}\n{item.get('response', '')}"]
-    return [{"role": "system", "content": RUBRIC[(lang, scale)]}, {"role": "user", "content": "\n\n".join(parts)}]
+    return [
+        {"role": "system", "content": RUBRIC[(lang, scale)]},
+        {"role": "user", "content": "\n\n".join(parts)},
+    ]
 
 
-# -- reading the grade out of free text ------------------------------------------------------------------------
+# -- reading the grade out of free text ------------------------------------------------------------
 
 _NUM = r"(\d+(?:[.,]\d+)?)"
 _KEYS = r"(?:score|nota|rating|grade|pontua[cç][aã]o)"
 _THINK = re.compile(r"<think>.*?(?:</think>|$)", re.S | re.I)  # reasoning models think aloud first
 _JSON_KEY = re.compile(r'"' + _KEYS + r'"\s*:\s*"?' + _NUM, re.I)  # {"nota": 8} or {"score": "8"}
-_LABEL = re.compile(r"\b" + _KEYS + r"\b(?:\s+(?:final|geral|overall))?\W{0,5}" + _NUM, re.I)  # Nota: **8**
+# Nota: **8**
+_LABEL = re.compile(r"\b" + _KEYS + r"\b(?:\s+(?:final|geral|overall))?\W{0,5}" + _NUM, re.I)
 _FRACTION = re.compile(_NUM + r"\s*(?:/|de|em|out of)\s*(\d+)\b", re.I)  # 8/10, 8 de 10, 4 out of 5
 _NUMBER = re.compile(r"(?<![\w.,])" + _NUM + r"(?!\w|[.,]\d)")
 
@@ -94,8 +120,9 @@ _NUMBER = re.compile(r"(?<![\w.,])" + _NUM + r"(?!\w|[.,]\d)")
 def parse_score(text: str, scale: int = 10) -> float | None:
     """The grade in a judge's reply, or None when there is none that fits the scale.
 
-    Tried in order: a JSON key (score/nota/rating), a label ("Nota: 8"), a fraction of the scale ("8/10"),
-    and a reply holding exactly one number. "7,5" reads as 7.5. Out-of-range numbers give None.
+    Tried in order: a JSON key (score/nota/rating), a label ("Nota: 8"), a fraction of the scale
+    ("8/10"), and a reply holding exactly one number. "7,5" reads as 7.5. Out-of-range numbers give
+    None.
     """
     lo, hi = SCALES[scale]
     text = _THINK.sub(" ", text or "")
@@ -120,14 +147,17 @@ def parse_score(text: str, scale: int = 10) -> float | None:
     return score if lo <= score <= hi else None
 
 
-# -- talking to the server -------------------------------------------------------------------------------------
+# -- talking to the server -------------------------------------------------------------------------
+
 
 def chat_url(url: str) -> str:
     """Accept http://host:port, .../v1 or the full .../v1/chat/completions."""
     parsed = urllib.parse.urlparse(url.strip())
     if parsed.scheme not in ("http", "https") or not parsed.netloc:
-        raise UserError(f"URL do juiz inválida: {url!r} (esperava algo como http://localhost:11434).",
-                        f"invalid judge URL: {url!r} (expected something like http://localhost:11434).")
+        raise UserError(
+            f"URL do juiz inválida: {url!r} (esperava algo como http://localhost:11434).",
+            f"invalid judge URL: {url!r} (expected something like http://localhost:11434).",
+        )
     path = parsed.path.rstrip("/")
     if not path.endswith("/chat/completions"):
         path += "/chat/completions" if path.endswith("/v1") else "/v1/chat/completions"
@@ -148,7 +178,8 @@ def _fail(url: str, pt: str, en: str) -> UserError:
 
 
 def _error_detail(body: bytes) -> str:
-    """The server's own error message, if its body holds one (OpenAI and Ollama put it under "error")."""
+    """The server's own error message, if its body holds one (OpenAI and Ollama put it under
+    "error")."""
     text = body.decode("utf-8", "replace").strip()
     try:
         err = json.loads(text).get("error", text)
@@ -158,64 +189,118 @@ def _error_detail(body: bytes) -> str:
     return text[:200]
 
 
-def chat(url: str, model: str, messages: list[dict], api_key: str | None = None, timeout: float = 60.0,
-         max_tokens: int | None = None) -> str:
-    """One chat completion at temperature 0; the reply's text. Any failure is a UserError naming the cause."""
+def chat(
+    url: str,
+    model: str,
+    messages: list[dict],
+    api_key: str | None = None,
+    timeout: float = 60.0,
+    max_tokens: int | None = None,
+) -> str:
+    """One chat completion at temperature 0; the reply's text. Any failure is a UserError naming the
+    cause."""
     body = {"model": model, "messages": messages, "temperature": 0, "stream": False}
     if max_tokens:
         body["max_tokens"] = max_tokens
     headers = {"Content-Type": "application/json", "Accept": "application/json"}
     if api_key:
         headers["Authorization"] = f"Bearer {api_key}"
-    request = urllib.request.Request(url, data=json.dumps(body).encode("utf-8"), headers=headers, method="POST")
-    handlers = [urllib.request.ProxyHandler({})] if _is_loopback(urllib.parse.urlparse(url).hostname) else []
+    request = urllib.request.Request(
+        url, data=json.dumps(body).encode("utf-8"), headers=headers, method="POST"
+    )
+    handlers = (
+        [urllib.request.ProxyHandler({})]
+        if _is_loopback(urllib.parse.urlparse(url).hostname)
+        else []
+    )
     try:
         with urllib.request.build_opener(*handlers).open(request, timeout=timeout) as response:
             raw = response.read()
     except urllib.error.HTTPError as exc:
         detail = _error_detail(exc.read() or b"")
-        raise _fail(url, f"HTTP {exc.code} ({detail or exc.reason})", f"HTTP {exc.code} ({detail or exc.reason})") from None
+        raise _fail(
+            url,
+            f"HTTP {exc.code} ({detail or exc.reason})",
+            f"HTTP {exc.code} ({detail or exc.reason})",
+        ) from None
     except urllib.error.URLError as exc:
         reason = exc.reason
         if isinstance(reason, ConnectionRefusedError):
-            raise _fail(url, "conexão recusada — o servidor está rodando? (ex.: `ollama serve`)",
-                        "connection refused — is the server running? (e.g. `ollama serve`)") from None
+            raise _fail(
+                url,
+                "conexão recusada — o servidor está rodando? (ex.: `ollama serve`)",
+                "connection refused — is the server running? (e.g. `ollama serve`)",
+            ) from None
         if isinstance(reason, TimeoutError):
-            raise _fail(url, f"sem resposta em {timeout:g} s", f"no answer within {timeout:g} s") from None
-        raise _fail(url, f"não consegui conectar ({reason})", f"could not connect ({reason})") from None
+            raise _fail(
+                url, f"sem resposta em {timeout:g} s", f"no answer within {timeout:g} s"
+            ) from None
+        raise _fail(
+            url, f"não consegui conectar ({reason})", f"could not connect ({reason})"
+        ) from None
     except TimeoutError:
-        raise _fail(url, f"sem resposta em {timeout:g} s", f"no answer within {timeout:g} s") from None
+        raise _fail(
+            url, f"sem resposta em {timeout:g} s", f"no answer within {timeout:g} s"
+        ) from None
     except (http.client.HTTPException, ConnectionError) as exc:
-        raise _fail(url, f"a conexão caiu ({exc.__class__.__name__})",
-                    f"the connection dropped ({exc.__class__.__name__})") from None
+        raise _fail(
+            url,
+            f"a conexão caiu ({exc.__class__.__name__})",
+            f"the connection dropped ({exc.__class__.__name__})",
+        ) from None
     try:
         data = json.loads(raw.decode("utf-8"))
     except (UnicodeDecodeError, json.JSONDecodeError):
         snippet = raw[:80].decode("utf-8", "replace")
-        raise _fail(url, f"a resposta não é JSON ({snippet!r})", f"the answer is not JSON ({snippet!r})") from None
+        raise _fail(
+            url, f"a resposta não é JSON ({snippet!r})", f"the answer is not JSON ({snippet!r})"
+        ) from None
     try:
         content = data["choices"][0]["message"]["content"]
     except (KeyError, IndexError, TypeError):
         if isinstance(data, dict) and "error" in data:
             detail = _error_detail(raw)
-            raise _fail(url, f"o servidor respondeu com um erro ({detail})", f"the server answered an error ({detail})") from None
-        raise _fail(url, "a resposta não segue a API de chat da OpenAI (falta choices[0].message.content)",
-                    "the answer does not follow the OpenAI chat API (choices[0].message.content is missing)") from None
+            raise _fail(
+                url,
+                f"o servidor respondeu com um erro ({detail})",
+                f"the server answered an error ({detail})",
+            ) from None
+        raise _fail(
+            url,
+            "a resposta não segue a API de chat da OpenAI (falta choices[0].message.content)",
+            "the answer does not follow the OpenAI chat API (choices[0].message.content is "
+            "missing)",
+        ) from None
     return content if isinstance(content, str) else ""
 
 
-def judge(responses: Sequence[dict], url: str, model: str, api_key: str | None = None, timeout: float = 60.0,
-          scale: int = 10, lang: str | None = None,
-          on_item: Callable[[int, int, float | None], None] | None = None) -> dict:
-    """Grade every {instruction, input, reference, response} with the chat model ``model`` served at ``url``.
+def judge(
+    responses: Sequence[dict],
+    url: str,
+    model: str,
+    api_key: str | None = None,
+    timeout: float = 60.0,
+    scale: int = 10,
+    lang: str | None = None,
+    on_item: Callable[[int, int, float | None], None] | None = None,
+) -> dict:
+    """Grade every {instruction, input, reference, response} with the chat model ``model`` served at
+    ``url``.
 
-    Returns {"model", "url", "scale": [lo, hi], "mean", "scored", "failed", "scores" (None where no grade
-    could be read), "answers" (the judge's replies, cut to 500 characters)}. Server problems raise UserError.
+    Returns {"model", "url", "scale": [lo, hi], "mean", "scored", "failed", "scores" (None where no
+    grade could be read), "answers" (the judge's replies, cut to 500 characters)}. Server problems
+    raise UserError.
     """
     if scale not in SCALES:
-        raise UserError(f"escala do juiz desconhecida: {scale} (use 10 ou 5).", f"unknown judge scale: {scale} (use 10 or 5).")
+        raise UserError(
+            f"escala do juiz desconhecida: {scale} (use 10 ou 5).",
+            f"unknown judge scale: {scale} (use 10 or 5).",
+        )
     if not model:
-        raise UserError("falta o nome do modelo juiz (--judge-model).", "the judge model's name is missing (--judge-model).")
+        raise UserError(
+            "falta o nome do modelo juiz (--judge-model).",
+            "the judge model's name is missing (--judge-model).",
+        )
     endpoint = chat_url(url)
     scores, answers = [], []
     for i, item in enumerate(responses):
@@ -226,6 +311,13 @@ def judge(responses: Sequence[dict], url: str, model: str, api_key: str | None =
         if on_item:
             on_item(i + 1, len(responses), score)
     good = [s for s in scores if s is not None]
-    return {"model": model, "url": endpoint, "scale": list(SCALES[scale]),
-            "mean": sum(good) / len(good) if good else None, "scored": len(good), "failed": len(scores) - len(good),
-            "scores": scores, "answers": answers}
+    return {
+        "model": model,
+        "url": endpoint,
+        "scale": list(SCALES[scale]),
+        "mean": sum(good) / len(good) if good else None,
+        "scored": len(good),
+        "failed": len(scores) - len(good),
+        "scores": scores,
+        "answers": answers,
+    }

@@ -1,18 +1,22 @@
-"""How close is a generated answer to a reference answer? Three classic scores, written from scratch.
+"""How close is a generated answer to a reference answer? Three classic scores, written from
+scratch.
 
-- ROUGE-L: the longest common subsequence (LCS) of words — the words both texts share *in the same order*,
-  gaps allowed. Precision = LCS / words of the answer, recall = LCS / words of the reference, F1 of the two.
-- BLEU: how many of the answer's word n-grams (n = 1..4) also appear in the reference (each counted at most
-  as often as in the reference: "clipped"), combined as a geometric mean and multiplied by a brevity penalty
-  so that a very short answer cannot score high by saying little. Corpus BLEU adds up the counts over every
-  pair first (the standard way); sentence BLEU uses add-1 smoothing (Lin & Och's BLEU+1: one is added to the
-  matches and the totals of n = 2..4) so that one missing 4-gram does not zero the score.
-- chrF: an F-score on character n-grams (n = 1..6, spaces removed), with beta = 2 (recall weighs more).
-  It is forgiving to inflection (gato/gatos share most n-grams), which suits Portuguese.
+- ROUGE-L: the longest common subsequence (LCS) of words — the words both texts share *in the same
+  order*, gaps allowed. Precision = LCS / words of the answer, recall = LCS / words of the
+  reference, F1 of the two.
+- BLEU: how many of the answer's word n-grams (n = 1..4) also appear in the reference (each counted
+  at most as often as in the reference: "clipped"), combined as a geometric mean and multiplied by a
+  brevity penalty so that a very short answer cannot score high by saying little. Corpus BLEU adds
+  up the counts over every pair first (the standard way); sentence BLEU uses add-1 smoothing (Lin &
+  Och's BLEU+1: one is added to the matches and the totals of n = 2..4) so that one missing 4-gram
+  does not zero the score.
+- chrF: an F-score on character n-grams (n = 1..6, spaces removed), with beta = 2 (recall weighs
+  more). It is forgiving to inflection (gato/gatos share most n-grams), which suits Portuguese.
 
-Every score is on a 0–100 scale. ROUGE-L and BLEU compare lower-cased Unicode words (punctuation dropped);
-chrF compares characters as written. BLEU and chrF follow sacreBLEU's definitions (same numbers on the same
-tokens); they are not reproducible "official" BLEU scores, which fix a tokenizer of their own.
+Every score is on a 0–100 scale. ROUGE-L and BLEU compare lower-cased Unicode words (punctuation
+dropped); chrF compares characters as written. BLEU and chrF follow sacreBLEU's definitions (same
+numbers on the same tokens); they are not reproducible "official" BLEU scores, which fix a tokenizer
+of their own.
 """
 
 from __future__ import annotations
@@ -35,10 +39,12 @@ def _check_pairs(hypotheses: Sequence[str], references: Sequence[str]) -> None:
         raise ValueError(f"{len(hypotheses)} hypotheses but {len(references)} references")
 
 
-# -- ROUGE-L ---------------------------------------------------------------------------------------------------
+# -- ROUGE-L ---------------------------------------------------------------------------------------
+
 
 def lcs_length(a: Sequence, b: Sequence) -> int:
-    """Length of the longest common subsequence, by dynamic programming over two rows (O(len a · len b))."""
+    """Length of the longest common subsequence, by dynamic programming over two rows (O(len a · len
+    b))."""
     if len(a) < len(b):
         a, b = b, a
     prev = [0] * (len(b) + 1)
@@ -68,13 +74,16 @@ def corpus_rouge_l(hypotheses: Sequence[str], references: Sequence[str]) -> dict
     return {k: sum(s[k] for s in scores) / n for k in ("precision", "recall", "f1")}
 
 
-# -- BLEU ------------------------------------------------------------------------------------------------------
+# -- BLEU ------------------------------------------------------------------------------------------
+
 
 def ngrams(tokens: Sequence, n: int) -> Counter:
-    return Counter(tuple(tokens[i:i + n]) for i in range(len(tokens) - n + 1))
+    return Counter(tuple(tokens[i : i + n]) for i in range(len(tokens) - n + 1))
 
 
-def bleu_stats(hyp: Sequence[str], ref: Sequence[str], max_n: int = 4) -> tuple[list[int], list[int]]:
+def bleu_stats(
+    hyp: Sequence[str], ref: Sequence[str], max_n: int = 4
+) -> tuple[list[int], list[int]]:
     """(clipped matches, hypothesis n-grams) for n = 1..max_n."""
     matches, totals = [], []
     for n in range(1, max_n + 1):
@@ -84,12 +93,13 @@ def bleu_stats(hyp: Sequence[str], ref: Sequence[str], max_n: int = 4) -> tuple[
     return matches, totals
 
 
-def bleu_from_stats(matches: Sequence[int], totals: Sequence[int], hyp_len: int, ref_len: int,
-                    add_one: bool = False) -> dict:
+def bleu_from_stats(
+    matches: Sequence[int], totals: Sequence[int], hyp_len: int, ref_len: int, add_one: bool = False
+) -> dict:
     """BLEU = brevity penalty × geometric mean of the n-gram precisions (0–100).
 
-    add_one: add 1 to the matches and totals of n >= 2 (sentence-level smoothing). Without any matching word
-    the score is 0 either way.
+    add_one: add 1 to the matches and totals of n >= 2 (sentence-level smoothing). Without any
+    matching word the score is 0 either way.
     """
     bp = 1.0 if hyp_len >= ref_len else (math.exp(1 - ref_len / hyp_len) if hyp_len else 0.0)
     no_word_matches = matches[0] == 0
@@ -103,18 +113,26 @@ def bleu_from_stats(matches: Sequence[int], totals: Sequence[int], hyp_len: int,
         score = 0.0
     else:
         score = bp * math.exp(sum(math.log(p / 100) for p in precisions) / len(precisions)) * 100
-    return {"bleu": score, "precisions": precisions, "brevity_penalty": bp, "hyp_len": hyp_len, "ref_len": ref_len}
+    return {
+        "bleu": score,
+        "precisions": precisions,
+        "brevity_penalty": bp,
+        "hyp_len": hyp_len,
+        "ref_len": ref_len,
+    }
 
 
 def sentence_bleu(hypothesis: str, reference: str, max_n: int = 4) -> dict:
-    """BLEU-4 of one answer, with add-1 smoothing: {"bleu", "precisions", "brevity_penalty", ...}."""
+    """BLEU-4 of one answer, with add-1 smoothing: {"bleu", "precisions", "brevity_penalty",
+    ...}."""
     h, r = words(hypothesis), words(reference)
     matches, totals = bleu_stats(h, r, max_n)
     return bleu_from_stats(matches, totals, len(h), len(r), add_one=True)
 
 
 def corpus_bleu(hypotheses: Sequence[str], references: Sequence[str], max_n: int = 4) -> dict:
-    """BLEU-4 of a whole set: n-gram counts and lengths summed over the pairs first, no smoothing."""
+    """BLEU-4 of a whole set: n-gram counts and lengths summed over the pairs first, no
+    smoothing."""
     _check_pairs(hypotheses, references)
     matches, totals = [0] * max_n, [0] * max_n
     hyp_len = ref_len = 0
@@ -128,13 +146,15 @@ def corpus_bleu(hypotheses: Sequence[str], references: Sequence[str], max_n: int
     return bleu_from_stats(matches, totals, hyp_len, ref_len)
 
 
-# -- chrF ------------------------------------------------------------------------------------------------------
+# -- chrF ------------------------------------------------------------------------------------------
+
 
 def chrf_stats(hypothesis: str, reference: str, n: int = 6) -> list[tuple[int, int, int]]:
-    """For each order 1..n: (hypothesis char n-grams, reference char n-grams, matches). Spaces removed.
+    """For each order 1..n: (hypothesis char n-grams, reference char n-grams, matches). Spaces
+    removed.
 
-    When the reference is too short to have n-grams of an order, the hypothesis's n-grams of that order are
-    not counted either (nothing could match them; sacreBLEU does the same).
+    When the reference is too short to have n-grams of an order, the hypothesis's n-grams of that
+    order are not counted either (nothing could match them; sacreBLEU does the same).
     """
     h, r = "".join(hypothesis.split()), "".join(reference.split())
     stats = []
@@ -146,7 +166,8 @@ def chrf_stats(hypothesis: str, reference: str, n: int = 6) -> list[tuple[int, i
 
 
 def chrf_from_stats(stats: Sequence[tuple[int, int, int]], beta: float = 2.0) -> float:
-    """Average character precision and recall over the orders both texts have, then F-beta (0–100)."""
+    """Average character precision and recall over the orders both texts have, then F-beta
+    (0–100)."""
     precisions, recalls = [], []
     for n_hyp, n_ref, n_match in stats:
         if n_hyp and n_ref:
@@ -165,7 +186,9 @@ def sentence_chrf(hypothesis: str, reference: str, n: int = 6, beta: float = 2.0
     return chrf_from_stats(chrf_stats(hypothesis, reference, n), beta)
 
 
-def corpus_chrf(hypotheses: Sequence[str], references: Sequence[str], n: int = 6, beta: float = 2.0) -> float:
+def corpus_chrf(
+    hypotheses: Sequence[str], references: Sequence[str], n: int = 6, beta: float = 2.0
+) -> float:
     """chrF of a whole set: the n-gram counts of every pair added up, then one F-score."""
     _check_pairs(hypotheses, references)
     total = [(0, 0, 0)] * n

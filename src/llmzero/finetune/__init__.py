@@ -1,4 +1,5 @@
-"""Fine-tuning: the same pre-trained GPT learns a new task (classification here; instructions next)."""
+"""Fine-tuning: the same pre-trained GPT learns a new task (classification here; instructions
+next)."""
 
 from llmzero.data.labeled import ClassBatches, read_labeled_file
 from llmzero.evaluation.classification import (

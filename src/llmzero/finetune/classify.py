@@ -1,17 +1,18 @@
 """Classification fine-tuning: the same pre-trained GPT becomes, say, a spam detector.
 
-The GPT body stays as it is; a small linear *head* reads one vector per text and gives one score per class.
-That vector is the final hidden state of the last real token ("last": under causal attention it is the only
-position that has seen the whole text) or the mean over all real tokens ("mean").
+The GPT body stays as it is; a small linear *head* reads one vector per text and gives one score per
+class. That vector is the final hidden state of the last real token ("last": under causal attention
+it is the only position that has seen the whole text) or the mean over all real tokens ("mean").
 
     finetune_classifier("runs/llmzero", "spam.tsv", "runs/spam")    # -> test metrics
-    classify("runs/spam", "Você ganhou um prêmio! Clique no link")  # -> {"label": "spam", "probabilities": ...}
+    classify("runs/spam", "Você ganhou um prêmio! Clique no link")  # -> {"label": "spam",
+    "probabilities": ...}
 
-Data: CSV, TSV or JSONL with ``text`` and ``label`` (any number of classes) and an optional ``split`` column
-(train / validation / test); without it, a seeded stratified 70/10/20 split. Texts longer than the context
-are cut, keeping their *beginning* (as in the series; for messages the start says the most). Batches are
-padded on the right; under causal attention a real token never looks at positions after it, so the padding
-changes nothing the head reads and no attention mask is needed.
+Data: CSV, TSV or JSONL with ``text`` and ``label`` (any number of classes) and an optional
+``split`` column (train / validation / test); without it, a seeded stratified 70/10/20 split. Texts
+longer than the context are cut, keeping their *beginning* (as in the series; for messages the start
+says the most). Batches are padded on the right; under causal attention a real token never looks at
+positions after it, so the padding changes nothing the head reads and no attention mask is needed.
 """
 
 from __future__ import annotations
@@ -55,20 +56,25 @@ from llmzero.model.lora import (
 from llmzero.training.distributed import make_trainer
 from llmzero.training.trainer import TrainConfig
 
-# Fine-tuning starts from a trained model: fewer steps and a gentler learning rate than pre-training.
-CLASSIFY_TRAINING = TrainConfig(max_steps=300, lr=5e-4, warmup_steps=20, eval_every=50, eval_batches=25)
+# Fine-tuning starts from a trained model: fewer steps and a gentler learning rate than
+# pre-training.
+CLASSIFY_TRAINING = TrainConfig(
+    max_steps=300, lr=5e-4, warmup_steps=20, eval_every=50, eval_batches=25
+)
 
 
-# -- the model -------------------------------------------------------------------------------------------------
+# -- the model -------------------------------------------------------------------------------------
+
 
 def set_trainable(model: GPTClassifier, train: str) -> str:
-    """Choose what learns: "all", "head" (only the head) or "last-N" (the last N blocks + final norm + head)."""
+    """Choose what learns: "all", "head" (only the head) or "last-N" (the last N blocks + final norm
+    + head)."""
     gpt, n_layer = model.gpt, len(model.gpt.blocks)
     n = check_train_mode(train, n_layer)
     model.requires_grad_(train == "all")
     model.head.requires_grad_(True)
     if n:
-        for block in gpt.blocks[n_layer - n:]:
+        for block in gpt.blocks[n_layer - n :]:
             block.requires_grad_(True)
         gpt.ln_f.requires_grad_(True)
     return train
@@ -80,11 +86,13 @@ def check_train_mode(train: str, n_layer: int) -> int:
     if train not in ("all", "head") and not (n.isdigit() and 1 <= int(n) <= n_layer):
         raise UserError(
             f"--train deve ser all, head ou last-N com N de 1 a {n_layer} (recebeu {train!r}).",
-            f"--train must be all, head or last-N with N from 1 to {n_layer} (got {train!r}).")
+            f"--train must be all, head or last-N with N from 1 to {n_layer} (got {train!r}).",
+        )
     return int(n) if n else 0
 
 
-# -- the data --------------------------------------------------------------------------------------------------
+# -- the data --------------------------------------------------------------------------------------
+
 
 @dataclass
 class ClassificationData:
@@ -96,8 +104,11 @@ class ClassificationData:
     split: str  # "column" (the file's split column) or "stratified"
 
 
-def stratified_split(examples: list[Example], seed: int, fractions=(0.7, 0.1, 0.2)) -> tuple[list, list, list]:
-    """Shuffle each class with ``seed`` and cut it 70/10/20, so every split keeps the class proportions."""
+def stratified_split(
+    examples: list[Example], seed: int, fractions=(0.7, 0.1, 0.2)
+) -> tuple[list, list, list]:
+    """Shuffle each class with ``seed`` and cut it 70/10/20, so every split keeps the class
+    proportions."""
     by_label: dict[str, list[Example]] = defaultdict(list)
     for e in examples:
         by_label[e.label].append(e)
@@ -115,7 +126,8 @@ def stratified_split(examples: list[Example], seed: int, fractions=(0.7, 0.1, 0.
 
 
 def load_classification_data(path: str | Path, seed: int = 1337) -> ClassificationData:
-    """Read a labelled file and split it (its split column, else stratified 70/10/20 with ``seed``)."""
+    """Read a labelled file and split it (its split column, else stratified 70/10/20 with
+    ``seed``)."""
     rows = read_labeled_file(path)
     if rows[0][1] is not None:
         parts = {s: [e for e, split in rows if split == s] for s in ("train", "validation", "test")}
@@ -125,15 +137,25 @@ def load_classification_data(path: str | Path, seed: int = 1337) -> Classificati
         how = "stratified"
     if not train or not test:
         which_pt, which_en = ("treino", "training") if not train else ("teste", "test")
-        raise UserError(f"{path} não tem exemplos de {which_pt}.", f"{path} holds no {which_en} examples.")
+        raise UserError(
+            f"{path} não tem exemplos de {which_pt}.", f"{path} holds no {which_en} examples."
+        )
     classes = sorted({e.label for e in train})
     if len(classes) < 2:
-        raise UserError(f"o treino em {path} tem um só rótulo ({classes[0]!r}); são precisos ao menos dois.",
-                        f"the training split of {path} has a single label ({classes[0]!r}); at least two are needed.")
+        raise UserError(
+            f"o treino em {path} tem um só rótulo ({classes[0]!r}); são precisos ao menos dois.",
+            f"the training split of {path} has a single label ({classes[0]!r}); at "
+            "least two are needed.",
+        )
     for e in val + test:
         if e.label not in classes:
-            raise bad_record(e.where, f"o rótulo {e.label!r} não aparece no treino (rótulos do treino: {', '.join(classes)})",
-                       f"the label {e.label!r} never appears in training (training labels: {', '.join(classes)})")
+            raise bad_record(
+                e.where,
+                f"o rótulo {e.label!r} não aparece no treino (rótulos do treino: "
+                f"{', '.join(classes)})",
+                f"the label {e.label!r} never appears in training (training labels: "
+                f"{', '.join(classes)})",
+            )
     return ClassificationData(classes, train, val, test, str(path), how)
 
 
@@ -142,7 +164,8 @@ def classification_loss(model: GPTClassifier, batch) -> torch.Tensor:
     return F.cross_entropy(model(x, lengths).float(), y)
 
 
-# -- fine-tuning and inference ---------------------------------------------------------------------------------
+# -- fine-tuning and inference ---------------------------------------------------------------------
+
 
 def finetune_classifier(
     base: str | Path,
@@ -158,71 +181,131 @@ def finetune_classifier(
     log: Callable[[str], None] | None = None,
     **train_overrides,
 ) -> dict:
-    """Turn the pre-trained "lm" checkpoint ``base`` into a classifier of ``data``; returns the test metrics.
+    """Turn the pre-trained "lm" checkpoint ``base`` into a classifier of ``data``; returns the test
+    metrics.
 
-    train: "all" | "head" | "last-N" (what learns); lora: {"rank", "alpha", "targets"?, "dropout"?} trains
-    low-rank adapters instead (with the head). train_overrides: TrainConfig fields (max_steps, lr, seed, ...).
-    Writes out/checkpoint (plain weights, kind "classifier"), out/metrics_test.json, out/confusion_matrix.png,
-    out/metrics.jsonl, out/loss.png and, with LoRA, the adapter alone in out/adapter/.
+    train: "all" | "head" | "last-N" (what learns); lora: {"rank", "alpha", "targets"?, "dropout"?}
+    trains low-rank adapters instead (with the head). train_overrides: TrainConfig fields
+    (max_steps, lr, seed, ...). Writes out/checkpoint (plain weights, kind "classifier"),
+    out/metrics_test.json, out/confusion_matrix.png, out/metrics.jsonl, out/loss.png and, with LoRA,
+    the adapter alone in out/adapter/.
     """
     log = log or (lambda msg: print(msg, file=sys.stderr))
     out = Path(out)
     check_pooling(pooling)
     cfg = CLASSIFY_TRAINING.updated(**train_overrides)
     if batch_size < 1:
-        raise UserError("o tamanho do lote precisa ser positivo.", "the batch size must be positive.")
+        raise UserError(
+            "o tamanho do lote precisa ser positivo.", "the batch size must be positive."
+        )
     base_ckpt = open_base(base, out, overwrite)
     tok, config = base_ckpt.tokenizer, base_ckpt.config
     if not lora:
         check_train_mode(train, config.n_layer)
     ds = load_classification_data(data, seed=cfg.seed)
-    longest = max(len(ids) for ids in encode_texts(tok, [e.text for e in ds.train], config.context_length))
+    longest = max(
+        len(ids) for ids in encode_texts(tok, [e.text for e in ds.train], config.context_length)
+    )
     max_length = min(max_length or longest, config.context_length)
 
     torch.manual_seed(cfg.seed)
     model = GPTClassifier(config, len(ds.classes), pooling, gpt=base_ckpt.model)
     lora_meta = None
     if lora:
-        lora_meta = {"rank": int(lora["rank"]), "alpha": float(lora.get("alpha", 2 * int(lora["rank"]))),
-                     "targets": list(lora.get("targets") or DEFAULT_TARGETS), "dropout": float(lora.get("dropout", 0.0)),
-                     "merged": False}
-        apply_lora(model, lora_meta["rank"], lora_meta["alpha"], lora_meta["targets"], lora_meta["dropout"])
+        lora_meta = {
+            "rank": int(lora["rank"]),
+            "alpha": float(lora.get("alpha", 2 * int(lora["rank"]))),
+            "targets": list(lora.get("targets") or DEFAULT_TARGETS),
+            "dropout": float(lora.get("dropout", 0.0)),
+            "merged": False,
+        }
+        apply_lora(
+            model, lora_meta["rank"], lora_meta["alpha"], lora_meta["targets"], lora_meta["dropout"]
+        )
         train = "lora"
     else:
         train = set_trainable(model, train)
     trainable = sum(p.numel() for p in model.parameters() if p.requires_grad)
     total = sum(p.numel() for p in model.parameters())
 
-    train_b = make_batches(ds.train, ds.classes, tok, max_length, batch_size, cfg.seed, shuffle=True)
-    val_b = make_batches(ds.validation, ds.classes, tok, max_length, batch_size) if ds.validation else None
+    train_b = make_batches(
+        ds.train, ds.classes, tok, max_length, batch_size, cfg.seed, shuffle=True
+    )
+    val_b = (
+        make_batches(ds.validation, ds.classes, tok, max_length, batch_size)
+        if ds.validation
+        else None
+    )
     test_b = make_batches(ds.test, ds.classes, tok, max_length, batch_size)
-    meta = {"kind": "classifier", "model": config.to_dict(), "classes": ds.classes, "pooling": pooling,
-            "max_length": max_length, "train": train, "lora": lora_meta, "base": str(base_ckpt.path),
-            "data": {"source": ds.source, "split": ds.split, "train": len(ds.train),
-                     "validation": len(ds.validation), "test": len(ds.test), "batch_size": batch_size}}
+    meta = {
+        "kind": "classifier",
+        "model": config.to_dict(),
+        "classes": ds.classes,
+        "pooling": pooling,
+        "max_length": max_length,
+        "train": train,
+        "lora": lora_meta,
+        "base": str(base_ckpt.path),
+        "data": {
+            "source": ds.source,
+            "split": ds.split,
+            "train": len(ds.train),
+            "validation": len(ds.validation),
+            "test": len(ds.test),
+            "batch_size": batch_size,
+        },
+    }
     counts = Counter(e.label for e in ds.train)
-    log(t(f"Classes: {', '.join(f'{c} ({counts[c]})' for c in ds.classes)}. Exemplos: {len(ds.train)} treino, "
-          f"{len(ds.validation)} validação, {len(ds.test)} teste; até {max_length} tokens por texto. "
-          f"Treinando {trainable:,} de {total:,} parâmetros ({train}).",
-          f"Classes: {', '.join(f'{c} ({counts[c]})' for c in ds.classes)}. Examples: {len(ds.train)} training, "
-          f"{len(ds.validation)} validation, {len(ds.test)} test; up to {max_length} tokens per text. "
-          f"Training {trainable:,} of {total:,} parameters ({train})."))
+    log(
+        t(
+            f"Classes: {', '.join(f'{c} ({counts[c]})' for c in ds.classes)}. Exemplos: "
+            f"{len(ds.train)} treino, "
+            f"{len(ds.validation)} validação, {len(ds.test)} teste; até {max_length} tokens por "
+            "texto. "
+            f"Treinando {trainable:,} de {total:,} parâmetros ({train}).",
+            f"Classes: {', '.join(f'{c} ({counts[c]})' for c in ds.classes)}. Examples: "
+            f"{len(ds.train)} training, "
+            f"{len(ds.validation)} validation, {len(ds.test)} test; up to {max_length} tokens per "
+            "text. "
+            f"Training {trainable:,} of {total:,} parameters ({train}).",
+        )
+    )
 
     def val_accuracy(m) -> dict:
         true, pred, _ = predict(m, val_b)
         return {"val_accuracy": sum(a == b for a, b in zip(true, pred)) / len(true)}
 
-    trainer = make_trainer(model, train_b, val_b, cfg, out, tokenizer=tok, meta=meta, loss_fn=classification_loss,
-                      extra_eval=val_accuracy if val_b is not None else None, log=log)
+    trainer = make_trainer(
+        model,
+        train_b,
+        val_b,
+        cfg,
+        out,
+        tokenizer=tok,
+        meta=meta,
+        loss_fn=classification_loss,
+        extra_eval=val_accuracy if val_b is not None else None,
+        log=log,
+    )
     result = trainer.fit()
     model = trainer.model
     if lora_meta:
-        save_lora(model, out / "adapter", base=str(base_ckpt.path),
-                  extra={"classes": ds.classes, "pooling": pooling, "max_length": max_length})
+        save_lora(
+            model,
+            out / "adapter",
+            base=str(base_ckpt.path),
+            extra={"classes": ds.classes, "pooling": pooling, "max_length": max_length},
+        )
         lora_params = lora_parameter_count(model)
         merge_lora(model)
         meta["lora"] = dict(lora_meta, merged=True, parameters=lora_params)
-        save_checkpoint(out / "checkpoint", model, tok, dict(meta, step=result.steps), metrics_file=out / "metrics.jsonl")
+        save_checkpoint(
+            out / "checkpoint",
+            model,
+            tok,
+            dict(meta, step=result.steps),
+            metrics_file=out / "metrics.jsonl",
+        )
 
     true, pred, _ = predict(model, test_b)
     metrics = classification_metrics(true, pred, ds.classes)
@@ -230,16 +313,31 @@ def finetune_classifier(
     metrics["majority_baseline"] = sum(e.label == majority for e in ds.test) / len(ds.test)
     write_json_atomic(out / "metrics_test.json", metrics)
     plot_confusion_matrix(metrics["confusion"], ds.classes, out / "confusion_matrix.png")
-    last_val = next((r["val_accuracy"] for r in reversed(result.history) if "val_accuracy" in r), None)
-    return {**metrics, "val_accuracy": last_val, "train_loss": result.train_loss, "val_loss": result.val_loss,
-            "steps": result.steps, "elapsed": round(result.elapsed, 2), "stopped_by": result.stopped_by,
-            "trainable_parameters": trainable, "total_parameters": total, "train": train, "pooling": pooling,
-            "max_length": max_length, "out": str(out), "checkpoint": str(out / "checkpoint"),
-            "adapter": str(out / "adapter") if lora_meta else None}
+    last_val = next(
+        (r["val_accuracy"] for r in reversed(result.history) if "val_accuracy" in r), None
+    )
+    return {
+        **metrics,
+        "val_accuracy": last_val,
+        "train_loss": result.train_loss,
+        "val_loss": result.val_loss,
+        "steps": result.steps,
+        "elapsed": round(result.elapsed, 2),
+        "stopped_by": result.stopped_by,
+        "trainable_parameters": trainable,
+        "total_parameters": total,
+        "train": train,
+        "pooling": pooling,
+        "max_length": max_length,
+        "out": str(out),
+        "checkpoint": str(out / "checkpoint"),
+        "adapter": str(out / "adapter") if lora_meta else None,
+    }
 
 
 def classify(model_dir: str | Path, text: str) -> dict:
-    """Classify one text with the fine-tuned model in ``model_dir``: {"label", "probabilities": {class: p}}."""
+    """Classify one text with the fine-tuned model in ``model_dir``: {"label", "probabilities":
+    {class: p}}."""
     if not isinstance(text, str) or not text.strip():
         raise UserError("o texto a classificar está vazio.", "the text to classify is empty.")
     return classify_texts(load_classifier(model_dir), [text])[0]

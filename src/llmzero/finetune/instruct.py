@@ -1,21 +1,25 @@
-"""Instruction tuning: a pre-trained GPT learns to answer requests instead of merely continuing text.
+"""Instruction tuning: a pre-trained GPT learns to answer requests instead of merely continuing
+text.
 
-The data are (instruction, optional input, output) triples in the Alpaca format. Each one is written with a
-prompt template (see ``templates``) as prompt + response + end marker, tokenized, and trained with the
-ordinary next-token loss. Two details make it instruction tuning rather than more pre-training:
+The data are (instruction, optional input, output) triples in the Alpaca format. Each one is written
+with a prompt template (see ``templates``) as prompt + response + end marker, tokenized, and trained
+with the ordinary next-token loss. Two details make it instruction tuning rather than more
+pre-training:
 
-- **prompt masking** (``mask_prompt=True``): the targets of the prompt positions are set to -100, so the
-  loss (GPT's cross-entropy ignores -100) measures only the answer. The model still *reads* the prompt;
-  it is just not graded on predicting it. With ``mask_prompt=False`` it also learns to write instructions.
-- **the end marker**: the answer ends with ``<|endoftext|>``, and that token is a target, so the model
-  learns to stop. Batches are padded with the same token, but padding targets are -100: only the first
-  end-of-text of each example is learned.
+- **prompt masking** (``mask_prompt=True``): the targets of the prompt positions are set to -100, so
+  the loss (GPT's cross-entropy ignores -100) measures only the answer. The model still *reads* the
+  prompt; it is just not graded on predicting it. With ``mask_prompt=False`` it also learns to write
+  instructions.
+- **the end marker**: the answer ends with ``<|endoftext|>``, and that token is a target, so the
+  model learns to stop. Batches are padded with the same token, but padding targets are -100: only
+  the first end-of-text of each example is learned.
 
     finetune_instruct("runs/llmzero", out="runs/instrucoes")       # the shipped pt-BR instructions
     finetune_instruct("runs/gpt2", "instruction-data.json", "runs/alpaca", template="alpaca")
 
-The data are split once, deterministically (seeded shuffle, 85/5/10 % train/validation/test). After training
-the model answers every test instruction greedily and the answers go to ``out/test_responses.jsonl``.
+The data are split once, deterministically (seeded shuffle, 85/5/10 % train/validation/test). After
+training the model answers every test instruction greedily and the answers go to
+``out/test_responses.jsonl``.
 """
 
 from __future__ import annotations
@@ -51,15 +55,19 @@ from llmzero.training.trainer import TrainConfig
 
 DEFAULT_SPLIT = (0.85, 0.05, 0.10)
 TOO_LONG = ("error", "truncate", "skip")
-# Fine-tuning starts from a trained model: fewer steps and a gentler learning rate than pre-training.
-INSTRUCT_TRAINING = TrainConfig(max_steps=500, lr=5e-4, warmup_steps=20, eval_every=50, eval_batches=20)
+# Fine-tuning starts from a trained model: fewer steps and a gentler learning rate than
+# pre-training.
+INSTRUCT_TRAINING = TrainConfig(
+    max_steps=500, lr=5e-4, warmup_steps=20, eval_every=50, eval_batches=20
+)
 
 
 def default_data_path() -> Path:
     return dataset_path("instrucoes_ptbr.json")
 
 
-# -- reading -----------------------------------------------------------------------------------------------------
+# -- reading ---------------------------------------------------------------------------------------
+
 
 @dataclass
 class Instruction:
@@ -73,50 +81,82 @@ class Instruction:
         return {"instruction": self.instruction, "input": self.input, "output": self.output}
 
 
-EXPECTED_PT = 'esperava um objeto JSON com "instruction" e "output" (textos não vazios) e, opcionalmente, "input"'
-EXPECTED_EN = 'expected a JSON object with "instruction" and "output" (non-empty texts) and, optionally, "input"'
+EXPECTED_PT = (
+    'esperava um objeto JSON com "instruction" e "output" (textos não vazios) '
+    'e, opcionalmente, "input"'
+)
+EXPECTED_EN = (
+    'expected a JSON object with "instruction" and "output" (non-empty texts) '
+    'and, optionally, "input"'
+)
 
 
 def read_instructions(path: str | Path) -> list[Instruction]:
-    """Every example of an Alpaca-format JSON list or JSONL file, checked; a UserError names the bad record."""
+    """Every example of an Alpaca-format JSON list or JSONL file, checked; a UserError names the bad
+    record."""
     path = Path(path)
     text = read_user_text(path, what=("dados", "data"))
     out = []
     for record, where in json_records(path, text, (EXPECTED_PT, EXPECTED_EN)):
         if not isinstance(record, dict):
             raise bad_record(where, EXPECTED_PT, EXPECTED_EN)
-        instruction, output, input_text = record.get("instruction"), record.get("output"), record.get("input")
+        instruction, output, input_text = (
+            record.get("instruction"),
+            record.get("output"),
+            record.get("input"),
+        )
         if input_text is None:
             input_text = ""
         for name, value in (("instruction", instruction), ("output", output)):
             if not isinstance(value, str) or not value.strip():
-                raise bad_record(where, f'{EXPECTED_PT}; o campo "{name}" está faltando ou vazio',
-                           f'{EXPECTED_EN}; the "{name}" field is missing or empty')
+                raise bad_record(
+                    where,
+                    f'{EXPECTED_PT}; o campo "{name}" está faltando ou vazio',
+                    f'{EXPECTED_EN}; the "{name}" field is missing or empty',
+                )
         if not isinstance(input_text, str):
-            raise bad_record(where, f'{EXPECTED_PT}; "input" precisa ser um texto', f'{EXPECTED_EN}; "input" must be a text')
+            raise bad_record(
+                where,
+                f'{EXPECTED_PT}; "input" precisa ser um texto',
+                f'{EXPECTED_EN}; "input" must be a text',
+            )
         out.append(Instruction(instruction.strip(), input_text.strip(), output.strip(), where))
     if not out:
-        raise UserError(f"o arquivo {path} não tem nenhum exemplo.", f"the file {path} holds no examples.")
+        raise UserError(
+            f"o arquivo {path} não tem nenhum exemplo.", f"the file {path} holds no examples."
+        )
     return out
 
 
-def split_examples(examples: Sequence, seed: int = 1337, fractions: Sequence[float] = DEFAULT_SPLIT):
-    """(train, validation, test): a seeded shuffle cut by ``fractions``; the same seed always gives the same cut."""
+def split_examples(
+    examples: Sequence, seed: int = 1337, fractions: Sequence[float] = DEFAULT_SPLIT
+):
+    """(train, validation, test): a seeded shuffle cut by ``fractions``; the same seed always gives
+    the same cut."""
     if len(fractions) != 3 or any(f < 0 for f in fractions) or abs(sum(fractions) - 1.0) > 1e-6:
-        raise UserError("as frações treino/validação/teste precisam ser três números >= 0 que somam 1.",
-                        "the train/validation/test fractions must be three numbers >= 0 adding up to 1.")
+        raise UserError(
+            "as frações treino/validação/teste precisam ser três números >= 0 que somam 1.",
+            "the train/validation/test fractions must be three numbers >= 0 adding up to 1.",
+        )
     order = list(range(len(examples)))
     random.Random(seed).shuffle(order)
     n_test, n_val = round(len(order) * fractions[2]), round(len(order) * fractions[1])
     n_train = len(order) - n_test - n_val
     if n_train < 1:
-        raise UserError(f"com {len(examples)} exemplos não sobra nenhum para treino.",
-                        f"with {len(examples)} examples none is left for training.")
+        raise UserError(
+            f"com {len(examples)} exemplos não sobra nenhum para treino.",
+            f"with {len(examples)} examples none is left for training.",
+        )
     pick = lambda idx: [examples[i] for i in idx]  # noqa: E731
-    return pick(order[:n_train]), pick(order[n_train:n_train + n_val]), pick(order[n_train + n_val:])
+    return (
+        pick(order[:n_train]),
+        pick(order[n_train : n_train + n_val]),
+        pick(order[n_train + n_val :]),
+    )
 
 
-# -- tokens and batches ------------------------------------------------------------------------------------------
+# -- tokens and batches ----------------------------------------------------------------------------
+
 
 @dataclass
 class Encoded:
@@ -126,36 +166,48 @@ class Encoded:
 
 
 def encode_example(tokenizer, template: Template, example) -> Encoded:
-    """Prompt and response are tokenized separately, so the boundary is exact and matches inference."""
+    """Prompt and response are tokenized separately, so the boundary is exact and matches
+    inference."""
     prompt = tokenizer.encode(template.format_prompt(example))
     response = tokenizer.encode(template.format_response(example))
     return Encoded(prompt + response, len(prompt), getattr(example, "where", ""))
 
 
-def encode_examples(tokenizer, template: Template, examples: Sequence, context_length: int,
-                    too_long: str = "error") -> tuple[list[Encoded], int]:
-    """Tokenize every example; (encoded, how many were cut or skipped). An example may use the whole context.
+def encode_examples(
+    tokenizer, template: Template, examples: Sequence, context_length: int, too_long: str = "error"
+) -> tuple[list[Encoded], int]:
+    """Tokenize every example; (encoded, how many were cut or skipped). An example may use the whole
+    context.
 
     too_long: "error" (a UserError naming the first long example), "truncate" (keep its first
-    ``context_length`` tokens; an example whose prompt alone fills the context is skipped, as it would teach
-    nothing), or "skip".
+    ``context_length`` tokens; an example whose prompt alone fills the context is skipped, as it
+    would teach nothing), or "skip".
     """
     if too_long not in TOO_LONG:
-        raise UserError(f"too_long deve ser error, truncate ou skip (recebeu {too_long!r}).",
-                        f"too_long must be error, truncate or skip (got {too_long!r}).")
+        raise UserError(
+            f"too_long deve ser error, truncate ou skip (recebeu {too_long!r}).",
+            f"too_long must be error, truncate or skip (got {too_long!r}).",
+        )
     encoded = [encode_example(tokenizer, template, e) for e in examples]
     long = [e for e in encoded if len(e.ids) > context_length]
     if long and too_long == "error":
         e = long[0]
         raise UserError(
-            f"{e.where}: prompt + resposta têm {len(e.ids)} tokens (prompt {e.prompt_len}, resposta "
-            f"{len(e.ids) - e.prompt_len}), mais que o contexto do modelo ({context_length}); {len(long)} de "
-            f"{len(encoded)} exemplos passam do limite. Use --truncate (corta o fim) ou --skip-long (pula), "
+            f"{e.where}: prompt + resposta têm {len(e.ids)} tokens (prompt {e.prompt_len}, "
+            "resposta "
+            f"{len(e.ids) - e.prompt_len}), mais que o contexto do modelo ({context_length}); "
+            f"{len(long)} de "
+            f"{len(encoded)} exemplos passam do limite. Use --truncate (corta o fim) ou "
+            "--skip-long (pula), "
             "ou um modelo com contexto maior.",
-            f"{e.where}: prompt + response have {len(e.ids)} tokens (prompt {e.prompt_len}, response "
-            f"{len(e.ids) - e.prompt_len}), more than the model's context ({context_length}); {len(long)} of "
-            f"{len(encoded)} examples are over the limit. Use --truncate (cut the end) or --skip-long (skip them), "
-            "or a model with a longer context.")
+            f"{e.where}: prompt + response have {len(e.ids)} tokens (prompt {e.prompt_len}, "
+            "response "
+            f"{len(e.ids) - e.prompt_len}), more than the model's context ({context_length}); "
+            f"{len(long)} of "
+            f"{len(encoded)} examples are over the limit. Use --truncate (cut the end) or "
+            "--skip-long (skip them), "
+            "or a model with a longer context.",
+        )
     kept = []
     for e in encoded:
         if len(e.ids) <= context_length:
@@ -170,14 +222,16 @@ def pad_id(tokenizer) -> int:
     return eot if eot is not None else 0
 
 
-def collate(examples: Sequence[Encoded], pad: int = 0, mask_prompt: bool = True,
-            ignore_index: int = -100) -> tuple[torch.Tensor, torch.Tensor]:
+def collate(
+    examples: Sequence[Encoded], pad: int = 0, mask_prompt: bool = True, ignore_index: int = -100
+) -> tuple[torch.Tensor, torch.Tensor]:
     """(inputs, targets) of shape (batch, longest - 1).
 
-    Row i: inputs = ids[:-1], targets = ids[1:] (the next token at every position), padded on the right
-    with ``pad`` (inputs) and ``ignore_index`` (targets). With ``mask_prompt``, the targets that are prompt
-    tokens are ``ignore_index`` too: target j is ids[j + 1], a prompt token while j + 1 < prompt_len. The
-    first response token (predicted from the last prompt token) and the final end marker stay targets.
+    Row i: inputs = ids[:-1], targets = ids[1:] (the next token at every position), padded on the
+    right with ``pad`` (inputs) and ``ignore_index`` (targets). With ``mask_prompt``, the targets
+    that are prompt tokens are ``ignore_index`` too: target j is ids[j + 1], a prompt token while j
+    + 1 < prompt_len. The first response token (predicted from the last prompt token) and the final
+    end marker stay targets.
     """
     width = max(len(e.ids) for e in examples) - 1
     inputs = torch.full((len(examples), width), pad, dtype=torch.long)
@@ -193,14 +247,25 @@ def collate(examples: Sequence[Encoded], pad: int = 0, mask_prompt: bool = True,
 
 
 class InstructionBatches:
-    """Batches (inputs, targets) for the Trainer. Training order: a fresh seeded shuffle every epoch."""
+    """Batches (inputs, targets) for the Trainer. Training order: a fresh seeded shuffle every
+    epoch."""
 
-    def __init__(self, examples: Sequence[Encoded], batch_size: int, pad: int = 0, mask_prompt: bool = True,
-                 seed: int = 0, shuffle: bool = True):
+    def __init__(
+        self,
+        examples: Sequence[Encoded],
+        batch_size: int,
+        pad: int = 0,
+        mask_prompt: bool = True,
+        seed: int = 0,
+        shuffle: bool = True,
+    ):
         if not examples:
             raise UserError("não há exemplos para formar lotes.", "there are no examples to batch.")
         if any(len(e.ids) < 2 for e in examples):
-            raise UserError("cada exemplo precisa de ao menos dois tokens.", "every example needs at least two tokens.")
+            raise UserError(
+                "cada exemplo precisa de ao menos dois tokens.",
+                "every example needs at least two tokens.",
+            )
         self.examples, self.pad, self.mask_prompt = list(examples), pad, mask_prompt
         self.batch_size = max(1, min(batch_size, len(self.examples)))
         self.seed, self.shuffle = seed, shuffle
@@ -235,10 +300,13 @@ class InstructionBatches:
 
     @property
     def tokens_per_batch(self) -> int:
-        return round(self.batch_size * sum(len(e.ids) - 1 for e in self.examples) / len(self.examples))
+        return round(
+            self.batch_size * sum(len(e.ids) - 1 for e in self.examples) / len(self.examples)
+        )
 
 
-# -- answering ---------------------------------------------------------------------------------------------------
+# -- answering -------------------------------------------------------------------------------------
+
 
 def cut_at_stop(text: str, stops: Sequence[str]) -> str:
     cuts = [i for i in (text.find(s) for s in stops if s) if i >= 0]
@@ -246,14 +314,23 @@ def cut_at_stop(text: str, stops: Sequence[str]) -> str:
 
 
 @torch.no_grad()
-def answer_batch(model, tokenizer, template: Template, examples: Sequence, max_new_tokens: int = 100,
-                 batch_size: int = 16) -> list[str]:
-    """Greedy answers to ``examples`` (dicts or Instructions), cut at the end marker or the next section marker."""
+def answer_batch(
+    model,
+    tokenizer,
+    template: Template,
+    examples: Sequence,
+    max_new_tokens: int = 100,
+    batch_size: int = 16,
+) -> list[str]:
+    """Greedy answers to ``examples`` (dicts or Instructions), cut at the end marker or the next
+    section marker."""
     ctx = model.config.context_length
     stops = stop_strings(template, tokenizer)
     eos = getattr(tokenizer, "eot_id", None)
     cfg = sampling_preset("greedy", max_new_tokens=max_new_tokens, eos_id=eos)
-    prompts = [tokenizer.encode(template.format_prompt(e))[-ctx:] or [pad_id(tokenizer)] for e in examples]
+    prompts = [
+        tokenizer.encode(template.format_prompt(e))[-ctx:] or [pad_id(tokenizer)] for e in examples
+    ]
     answers = []
     for start in range(0, len(prompts), batch_size):
         for new in generate_batch(model, prompts[start : start + batch_size], cfg):
@@ -263,7 +340,8 @@ def answer_batch(model, tokenizer, template: Template, examples: Sequence, max_n
     return answers
 
 
-# -- fine-tuning -------------------------------------------------------------------------------------------------
+# -- fine-tuning -----------------------------------------------------------------------------------
+
 
 def finetune_instruct(
     base: str | Path,
@@ -283,20 +361,24 @@ def finetune_instruct(
     log: Callable[[str], None] | None = None,
     **train_overrides,
 ) -> dict:
-    """Instruction-tune the "lm" checkpoint ``base`` on ``data`` (default: the shipped pt-BR instructions).
+    """Instruction-tune the "lm" checkpoint ``base`` on ``data`` (default: the shipped pt-BR
+    instructions).
 
-    template: "comando" | "alpaca" | "chat"; mask_prompt: grade only the answers; lora: {"rank", "alpha",
-    "targets"?, "dropout"?} trains low-rank adapters instead of every weight; too_long: "error" | "truncate"
-    | "skip" for examples longer than the context; system_prompt: a system text put in every example (and
-    remembered by `llmzero chat`); test_limit: answer only the first N test examples; train_overrides:
-    TrainConfig fields (max_steps, lr, seed, ...). Writes out/checkpoint (kind "lm", meta stage "instruct"),
-    out/test_responses.jsonl, out/metrics.jsonl, out/loss.png and, with LoRA, out/adapter/.
+    template: "comando" | "alpaca" | "chat"; mask_prompt: grade only the answers; lora: {"rank",
+    "alpha", "targets"?, "dropout"?} trains low-rank adapters instead of every weight; too_long:
+    "error" | "truncate" | "skip" for examples longer than the context; system_prompt: a system text
+    put in every example (and remembered by `llmzero chat`); test_limit: answer only the first N
+    test examples; train_overrides: TrainConfig fields (max_steps, lr, seed, ...). Writes
+    out/checkpoint (kind "lm", meta stage "instruct"), out/test_responses.jsonl, out/metrics.jsonl,
+    out/loss.png and, with LoRA, out/adapter/.
     """
     log = log or (lambda msg: print(msg, file=sys.stderr))
     out = Path(out)
     cfg = INSTRUCT_TRAINING.updated(**train_overrides)
     if batch_size < 1:
-        raise UserError("o tamanho do lote precisa ser positivo.", "the batch size must be positive.")
+        raise UserError(
+            "o tamanho do lote precisa ser positivo.", "the batch size must be positive."
+        )
     base_ckpt = open_base(base, out, overwrite)
     tok, config, model = base_ckpt.tokenizer, base_ckpt.config, base_ckpt.model
     tpl = get_template(template, tok)
@@ -310,52 +392,106 @@ def finetune_instruct(
     train_enc, train_long = encode_examples(tok, tpl, train_ex, ctx, too_long)
     val_enc, val_long = encode_examples(tok, tpl, val_ex, ctx, too_long)
     if not train_enc:
-        raise UserError("nenhum exemplo de treino cabe no contexto do modelo.",
-                        "no training example fits the model's context.")
+        raise UserError(
+            "nenhum exemplo de treino cabe no contexto do modelo.",
+            "no training example fits the model's context.",
+        )
 
     torch.manual_seed(cfg.seed)
     lora_meta = None
     if lora:
         rank = int(lora["rank"])
-        lora_meta = {"rank": rank, "alpha": float(lora.get("alpha") or 2 * rank),
-                     "targets": list(lora.get("targets") or DEFAULT_TARGETS),
-                     "dropout": float(lora.get("dropout", 0.0)), "merged": False}
-        apply_lora(model, rank, lora_meta["alpha"], lora_meta["targets"], lora_meta["dropout"], keep_trainable=())
+        lora_meta = {
+            "rank": rank,
+            "alpha": float(lora.get("alpha") or 2 * rank),
+            "targets": list(lora.get("targets") or DEFAULT_TARGETS),
+            "dropout": float(lora.get("dropout", 0.0)),
+            "merged": False,
+        }
+        apply_lora(
+            model,
+            rank,
+            lora_meta["alpha"],
+            lora_meta["targets"],
+            lora_meta["dropout"],
+            keep_trainable=(),
+        )
     else:
         model.requires_grad_(True)
     trainable = sum(p.numel() for p in model.parameters() if p.requires_grad)
     total = sum(p.numel() for p in model.parameters())
 
     pad = pad_id(tok)
-    train_b = InstructionBatches(train_enc, batch_size, pad, mask_prompt, seed=cfg.seed, shuffle=True)
-    val_b = InstructionBatches(val_enc, batch_size, pad, mask_prompt, shuffle=False) if val_enc else None
-    meta = {"kind": "lm", "model": config.to_dict(), "stage": "instruct", "template": tpl.name,
-            "mask_prompt": mask_prompt, "system_prompt": system_prompt, "base": str(base_ckpt.path),
-            "lora": lora_meta,
-            "data": {"source": str(data_path), "shipped": data is None, "train": len(train_enc),
-                     "validation": len(val_enc), "test": len(test_ex), "seed": cfg.seed, "split": list(split),
-                     "too_long": too_long, "long_examples": train_long + val_long, "batch_size": batch_size}}
+    train_b = InstructionBatches(
+        train_enc, batch_size, pad, mask_prompt, seed=cfg.seed, shuffle=True
+    )
+    val_b = (
+        InstructionBatches(val_enc, batch_size, pad, mask_prompt, shuffle=False)
+        if val_enc
+        else None
+    )
+    meta = {
+        "kind": "lm",
+        "model": config.to_dict(),
+        "stage": "instruct",
+        "template": tpl.name,
+        "mask_prompt": mask_prompt,
+        "system_prompt": system_prompt,
+        "base": str(base_ckpt.path),
+        "lora": lora_meta,
+        "data": {
+            "source": str(data_path),
+            "shipped": data is None,
+            "train": len(train_enc),
+            "validation": len(val_enc),
+            "test": len(test_ex),
+            "seed": cfg.seed,
+            "split": list(split),
+            "too_long": too_long,
+            "long_examples": train_long + val_long,
+            "batch_size": batch_size,
+        },
+    }
     what = f"LoRA r={lora_meta['rank']}" if lora_meta else t("todos os pesos", "all weights")
     n_long = train_long + val_long
-    graded = (t("só as respostas contam na perda", "only the responses count in the loss") if mask_prompt else
-              t("prompt e resposta contam na perda", "prompt and response count in the loss"))
-    log(t(f"Formato '{tpl.name}'; {graded}. Exemplos: {len(train_enc)} treino, {len(val_enc)} validação, "
-          f"{len(test_ex)} teste{f' ({n_long} longos demais: {too_long})' if n_long else ''}. "
-          f"Treinando {trainable:,} de {total:,} parâmetros ({what}).",
-          f"Template '{tpl.name}'; {graded}. Examples: {len(train_enc)} training, {len(val_enc)} validation, "
-          f"{len(test_ex)} test{f' ({n_long} too long: {too_long})' if n_long else ''}. "
-          f"Training {trainable:,} of {total:,} parameters ({what})."))
+    graded = (
+        t("só as respostas contam na perda", "only the responses count in the loss")
+        if mask_prompt
+        else t("prompt e resposta contam na perda", "prompt and response count in the loss")
+    )
+    log(
+        t(
+            f"Formato '{tpl.name}'; {graded}. Exemplos: {len(train_enc)} treino, {len(val_enc)} "
+            "validação, "
+            f"{len(test_ex)} teste{f' ({n_long} longos demais: {too_long})' if n_long else ''}. "
+            f"Treinando {trainable:,} de {total:,} parâmetros ({what}).",
+            f"Template '{tpl.name}'; {graded}. Examples: {len(train_enc)} training, {len(val_enc)} "
+            "validation, "
+            f"{len(test_ex)} test{f' ({n_long} too long: {too_long})' if n_long else ''}. "
+            f"Training {trainable:,} of {total:,} parameters ({what}).",
+        )
+    )
 
     trainer = make_trainer(model, train_b, val_b, cfg, out, tokenizer=tok, meta=meta, log=log)
     result = trainer.fit()
     model = trainer.model
     if lora_meta:
-        save_lora(model, out / "adapter", base=str(base_ckpt.path), extra={"template": tpl.name, "stage": "instruct"})
+        save_lora(
+            model,
+            out / "adapter",
+            base=str(base_ckpt.path),
+            extra={"template": tpl.name, "stage": "instruct"},
+        )
         lora_params = lora_parameter_count(model)
         merge_lora(model)
         meta["lora"] = dict(lora_meta, merged=True, parameters=lora_params)
-        save_checkpoint(out / "checkpoint", model, tok, dict(meta, step=result.steps),
-                        metrics_file=out / "metrics.jsonl")
+        save_checkpoint(
+            out / "checkpoint",
+            model,
+            tok,
+            dict(meta, step=result.steps),
+            metrics_file=out / "metrics.jsonl",
+        )
 
     # Answer the held-out test instructions, greedily, with the fine-tuned model.
     answered = test_ex if test_limit is None else test_ex[:test_limit]
@@ -363,16 +499,35 @@ def finetune_instruct(
         max_new_tokens = min(ctx, max(len(e.ids) - e.prompt_len for e in train_enc) + 8)
     model.eval()
     responses = answer_batch(model, tok, tpl, answered, max_new_tokens) if answered else []
-    rows = [{"instruction": e.instruction, "input": e.input, "reference": e.output, "response": r}
-            for e, r in zip(answered, responses)]
-    write_text_atomic(out / "test_responses.jsonl", "".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows))
+    rows = [
+        {"instruction": e.instruction, "input": e.input, "reference": e.output, "response": r}
+        for e, r in zip(answered, responses)
+    ]
+    write_text_atomic(
+        out / "test_responses.jsonl",
+        "".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows),
+    )
     exact = sum(r["response"] == r["reference"] for r in rows)
-    return {"train_loss": result.train_loss, "val_loss": result.val_loss, "steps": result.steps,
-            "elapsed": round(result.elapsed, 2), "stopped_by": result.stopped_by,
-            "tokens_per_second": round(result.tokens_per_second, 1), "template": tpl.name, "mask_prompt": mask_prompt,
-            "train_examples": len(train_enc), "val_examples": len(val_enc), "test_examples": len(test_ex),
-            "long_examples": train_long + val_long, "trainable_parameters": trainable, "total_parameters": total,
-            "test_answered": len(rows), "test_exact_match": exact / len(rows) if rows else None,
-            "samples": rows[:3], "out": str(out), "checkpoint": str(out / "checkpoint"),
-            "test_responses": str(out / "test_responses.jsonl"),
-            "adapter": str(out / "adapter") if lora_meta else None}
+    return {
+        "train_loss": result.train_loss,
+        "val_loss": result.val_loss,
+        "steps": result.steps,
+        "elapsed": round(result.elapsed, 2),
+        "stopped_by": result.stopped_by,
+        "tokens_per_second": round(result.tokens_per_second, 1),
+        "template": tpl.name,
+        "mask_prompt": mask_prompt,
+        "train_examples": len(train_enc),
+        "val_examples": len(val_enc),
+        "test_examples": len(test_ex),
+        "long_examples": train_long + val_long,
+        "trainable_parameters": trainable,
+        "total_parameters": total,
+        "test_answered": len(rows),
+        "test_exact_match": exact / len(rows) if rows else None,
+        "samples": rows[:3],
+        "out": str(out),
+        "checkpoint": str(out / "checkpoint"),
+        "test_responses": str(out / "test_responses.jsonl"),
+        "adapter": str(out / "adapter") if lora_meta else None,
+    }

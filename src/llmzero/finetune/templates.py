@@ -1,8 +1,8 @@
 """Prompt templates: how an instruction, its optional input and the answer become one training text.
 
-A pre-trained GPT only continues text. To teach it to *answer*, every example is written in a fixed layout
-that marks where the request ends and the answer begins; at inference the same layout is filled up to the
-answer marker, and whatever the model writes next is its reply. Three layouts:
+A pre-trained GPT only continues text. To teach it to *answer*, every example is written in a fixed
+layout that marks where the request ends and the answer begins; at inference the same layout is
+filled up to the answer marker, and whatever the model writes next is its reply. Three layouts:
 
 ``comando`` (the default; the series' Brazilian Portuguese layout, no header)::
 
@@ -15,10 +15,11 @@ answer marker, and whatever the model writes next is its reply. Three layouts:
     ### resposta:
     A árvore foi derrubada pelo vento.<|endoftext|>
 
-``alpaca`` (the English layout of the Alpaca data set, with a one-paragraph header of our own wording)::
+``alpaca`` (the English layout of the Alpaca data set, with a one-paragraph header of our own
+wording)::
 
-    Below is an instruction for a task, possibly followed by an input with more context. Write a response
-    that fulfils the request.
+    Below is an instruction for a task, possibly followed by an input with more context. Write a
+    response that fulfils the request.
 
     ### Instruction:
     ...
@@ -29,7 +30,8 @@ answer marker, and whatever the model writes next is its reply. Three layouts:
     ### Response:
     ...<|endoftext|>
 
-``chat`` (multi-turn; each turn starts with a role marker on its own line and ends with the end marker)::
+``chat`` (multi-turn; each turn starts with a role marker on its own line and ends with the end
+marker)::
 
     <|system|>
     You are a helpful assistant.<|endoftext|>
@@ -40,13 +42,14 @@ answer marker, and whatever the model writes next is its reply. Three layouts:
     <|user|>
     ...
 
-The markers are plain text, not special tokens: any tokenizer can encode them (a character tokenizer that
-never saw ``<``, ``|`` or ``>`` turns them into ``<unk>``, which is still one fixed pattern the model learns).
-The ``### entrada:`` / ``### Input:`` section appears only when the example has an input.
+The markers are plain text, not special tokens: any tokenizer can encode them (a character tokenizer
+that never saw ``<``, ``|`` or ``>`` turns them into ``<unk>``, which is still one fixed pattern the
+model learns). The ``### entrada:`` / ``### Input:`` section appears only when the example has an
+input.
 
-The end marker is the tokenizer's ``<|endoftext|>`` (every llmzero tokenizer encodes that text as its single
-end-of-text token). For a tokenizer without one, use ``template.with_end(NEWLINE_END)``: the answer then
-ends with a newline and generation stops at the next section marker instead.
+The end marker is the tokenizer's ``<|endoftext|>`` (every llmzero tokenizer encodes that text as
+its single end-of-text token). For a tokenizer without one, use ``template.with_end(NEWLINE_END)``:
+the answer then ends with a newline and generation stops at the next section marker instead.
 
     tpl = get_template("comando")
     prompt = tpl.format_prompt({"instruction": "Some 2 e 3.", "input": "", "output": "5"})
@@ -65,7 +68,8 @@ NEWLINE_END = "\n"  # the end marker for tokenizers without an end-of-text token
 
 
 def field_of(example, name: str, default: str = "") -> str:
-    """``example[name]`` for a dict, ``example.name`` for an object; None and missing give ``default``."""
+    """``example[name]`` for a dict, ``example.name`` for an object; None and missing give
+    ``default``."""
     value = example.get(name) if isinstance(example, Mapping) else getattr(example, name, None)
     return default if value is None else value
 
@@ -86,7 +90,8 @@ class Template:
         return field_of(example, "output") + self.end
 
     def format_chat(self, system: str | None, history: Sequence[tuple[str, str]], user: str) -> str:
-        """The prompt for the next reply of a conversation: earlier (user, assistant) pairs, then ``user``."""
+        """The prompt for the next reply of a conversation: earlier (user, assistant) pairs, then
+        ``user``."""
         raise NotImplementedError
 
     @property
@@ -124,8 +129,9 @@ class SectionTemplate(Template):
         return f"{system}\n\n{body}" if system else body
 
     def format_chat(self, system, history, user) -> str:
-        # A single-turn layout has no roles: the conversation is a sequence of instruction/answer blocks,
-        # after the system text (for alpaca, its header, unless a system prompt replaces it).
+        # A single-turn layout has no roles: the conversation is a sequence of instruction/answer
+        # blocks, after the system text (for alpaca, its header, unless a system prompt replaces
+        # it).
         system = system or self.header
         text = f"{system}\n\n" if system else ""
         for past_user, past_reply in history:
@@ -167,12 +173,18 @@ class ChatTemplate(Template):
         return self.roles
 
 
-ALPACA_HEADER = ("Below is an instruction for a task, possibly followed by an input with more context. "
-                 "Write a response that fulfils the request.")
+ALPACA_HEADER = (
+    "Below is an instruction for a task, possibly followed by an input with more context. "
+    "Write a response that fulfils the request."
+)
 
 TEMPLATES: dict[str, Template] = {
-    "comando": SectionTemplate("comando", instruction_marker="### comando:", input_marker="### entrada:",
-                               response_marker="### resposta:"),
+    "comando": SectionTemplate(
+        "comando",
+        instruction_marker="### comando:",
+        input_marker="### entrada:",
+        response_marker="### resposta:",
+    ),
     "alpaca": SectionTemplate("alpaca", header=ALPACA_HEADER),
     "chat": ChatTemplate("chat"),
 }
@@ -180,24 +192,30 @@ DEFAULT_TEMPLATE = "comando"
 
 
 def get_template(name: str | Template = DEFAULT_TEMPLATE, tokenizer=None) -> Template:
-    """The template called ``name``; given a tokenizer without an end-of-text token, one that ends with a newline."""
+    """The template called ``name``; given a tokenizer without an end-of-text token, one that ends
+    with a newline."""
     if isinstance(name, Template):
         template = name
     elif name in TEMPLATES:
         template = TEMPLATES[name]
     else:
-        raise UserError(f"modelo de prompt desconhecido: {name!r} (use {', '.join(TEMPLATES)}).",
-                        f"unknown prompt template: {name!r} (use {', '.join(TEMPLATES)}).")
+        raise UserError(
+            f"modelo de prompt desconhecido: {name!r} (use {', '.join(TEMPLATES)}).",
+            f"unknown prompt template: {name!r} (use {', '.join(TEMPLATES)}).",
+        )
     if tokenizer is not None and getattr(tokenizer, "eot_id", None) is None and template.end == EOT:
         template = template.with_end(NEWLINE_END)
     return template
 
 
 def stop_strings(template: Template, tokenizer) -> list[str]:
-    """The stop markers as the tokenizer gives them back (a character unknown to it decodes as <unk>)."""
+    """The stop markers as the tokenizer gives them back (a character unknown to it decodes as
+    <unk>)."""
     out = []
     for marker in template.stop_markers:
-        text = tokenizer.decode(tokenizer.encode(marker)).strip() if tokenizer is not None else marker
+        text = (
+            tokenizer.decode(tokenizer.encode(marker)).strip() if tokenizer is not None else marker
+        )
         if text and text not in out:
             out.append(text)
     return out

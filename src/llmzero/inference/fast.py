@@ -2,13 +2,13 @@
 
 The model file knows nothing of this. ``accelerate`` gives an existing model, in place:
 
-- ``FastLinear`` in the place of each plain ``nn.Linear`` (same parameters, same state-dict names): when
-  no gradient is wanted and x is float32 on the CPU, one row goes through decode.c's product and a few rows
-  through oneDNN; everything else stays ``F.linear``;
+- ``FastLinear`` in the place of each plain ``nn.Linear`` (same parameters, same state-dict names):
+  when no gradient is wanted and x is float32 on the CPU, one row goes through decode.c's product
+  and a few rows through oneDNN; everything else stays ``F.linear``;
 - large weights on whole 2 MB pages (kernel.huge_page_empty), and KV caches made there too;
 - a forward pass that sends one new token of one sequence through decode.c's whole decode step
-  (``step_in_c``), and ``c_steps`` for a generation loop that wants the same without looking at the model
-  at every token.
+  (``step_in_c``), and ``c_steps`` for a generation loop that wants the same without looking at the
+  model at every token.
 
 The model's class becomes a subclass made here (as ``torch.nn.utils.parametrize`` does), so
 ``isinstance(model, GPT)`` still holds and ``GPT.forward`` stays the reference for every number.
@@ -45,11 +45,11 @@ USE_ONEDNN = _onednn_linear_exists() and os.environ.get("LLMZERO_ONEDNN", "1") !
 class FastLinear(nn.Linear):
     """``nn.Linear`` with faster roads for inference on a CPU.
 
-    Generating text multiplies a few rows (one per sequence) by every weight matrix, once per new token, so
-    its speed is how fast the weights come out of memory, and PyTorch's default road for so few rows reads
-    them well below the memory's speed on some processors. Without gradients, for float32 on the CPU: one
-    row goes through decode.c's product (when it could be built here), more rows through oneDNN's kernels.
-    All roads agree with ``F.linear`` to float32 rounding.
+    Generating text multiplies a few rows (one per sequence) by every weight matrix, once per new
+    token, so its speed is how fast the weights come out of memory, and PyTorch's default road for
+    so few rows reads them well below the memory's speed on some processors. Without gradients, for
+    float32 on the CPU: one row goes through decode.c's product (when it could be built here), more
+    rows through oneDNN's kernels. All roads agree with ``F.linear`` to float32 rounding.
     """
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
@@ -116,8 +116,8 @@ def _accelerated_class(cls: type) -> type:
 def accelerate(model: nn.Module) -> nn.Module:
     """Put the CPU fast path on a GPT, in place, and return it; anything else is returned as it is.
 
-    Idempotent and cheap once done. Linear layers added later keep ``F.linear`` but do not stop decode.c's
-    decode step, which runs any plain float32 GPT.
+    Idempotent and cheap once done. Linear layers added later keep ``F.linear`` but do not stop
+    decode.c's decode step, which runs any plain float32 GPT.
     """
     if not isinstance(model, GPT) or isinstance(model, _Accelerated):
         return model
@@ -130,8 +130,9 @@ def accelerate(model: nn.Module) -> nn.Module:
 
 
 def _onto_huge_pages(model: nn.Module) -> None:
-    """Give each large CPU parameter memory that lies wholly on 2 MB pages: generating a token reads every
-    weight once, and part of that time goes to address translation. Shared-memory tensors stay put."""
+    """Give each large CPU parameter memory that lies wholly on 2 MB pages: generating a token reads
+    every weight once, and part of that time goes to address translation. Shared-memory tensors stay
+    put."""
     if kernel.huge_pages_why_not() is not None:
         return
     with torch.no_grad():
@@ -145,17 +146,17 @@ def _onto_huge_pages(model: nn.Module) -> None:
                 p.data = kernel.huge_page_empty(p.shape, p.dtype).copy_(p)
 
 
-# -- decode.c's whole step ------------------------------------------------------------------------------------
+# -- decode.c's whole step -------------------------------------------------------------------------
 Stepped = tuple[torch.Tensor, tuple[int, float] | None]
 
 
 def step_in_c(model: GPT, token: int, kv_cache: KVCache) -> Stepped | None:
     """Token id ``token`` as the next token of one sequence, through decode.c in one call.
 
-    Returns (its logits (1, 1, vocab), the most probable next token with its probability) with the same
-    arithmetic as ``GPT.forward``, its keys and values stored in the cache; or None, having done nothing,
-    where that road is closed (training, not float32 on a CPU, LoRA or int8 layers, hooks, a full cache, no
-    compiler...): then call the model.
+    Returns (its logits (1, 1, vocab), the most probable next token with its probability) with the
+    same arithmetic as ``GPT.forward``, its keys and values stored in the cache; or None, having
+    done nothing, where that road is closed (training, not float32 on a CPU, LoRA or int8 layers,
+    hooks, a full cache, no compiler...): then call the model.
     """
     plan = _c_plan(model)
     stepped = None
@@ -169,13 +170,14 @@ def step_in_c(model: GPT, token: int, kv_cache: KVCache) -> Stepped | None:
 
 
 def c_steps(model: GPT, kv_cache: KVCache) -> Callable[[int], Stepped | None] | None:
-    """``step_in_c`` for the tokens of one generation: ``c_step(token)``, or None where the road is closed.
+    """``step_in_c`` for the tokens of one generation: ``c_step(token)``, or None where the road is
+    closed.
 
-    The model is looked at here, once, so the function runs the model as it was found: new values in the
-    same tensors are seen at once, but a module or parameter replaced meanwhile is not (the function keeps
-    the old memory alive). A hook registered meanwhile, training mode, the road switched off, another cache
-    or a full one make ``c_step`` return None, having done nothing. The logits come in a buffer that the
-    next call overwrites.
+    The model is looked at here, once, so the function runs the model as it was found: new values in
+    the same tensors are seen at once, but a module or parameter replaced meanwhile is not (the
+    function keeps the old memory alive). A hook registered meanwhile, training mode, the road
+    switched off, another cache or a full one make ``c_step`` return None, having done nothing. The
+    logits come in a buffer that the next call overwrites.
     """
     plan = _c_plan(model)
     step = None if plan is None else plan.step.bind(kv_cache.k, kv_cache.v)
@@ -200,7 +202,8 @@ def c_steps(model: GPT, kv_cache: KVCache) -> Callable[[int], Stepped | None] | 
 
 
 def _c_road_open(model: GPT) -> bool:
-    """Could decode.c take a step of this model, as far as cheap flags tell (_CStepPlan checks the rest)?"""
+    """Could decode.c take a step of this model, as far as cheap flags tell (_CStepPlan checks the
+    rest)?"""
     hooks = nn.modules.module
     return not (
         model.training
@@ -237,9 +240,9 @@ _LINEARS = (nn.Linear, FastLinear)
 
 
 class _CStepPlan:
-    """What decode.c needs to run a model, found once per model instead of once per token, with what it
-    takes to tell that it still holds: every module and parameter still where it was found and in the same
-    memory, no block added, and no hook registered since."""
+    """What decode.c needs to run a model, found once per model instead of once per token, with what
+    it takes to tell that it still holds: every module and parameter still where it was found and in
+    the same memory, no block added, and no hook registered since."""
 
     def __init__(self, links: list, step: kernel.DecodeStep, tensors: list):
         self.step = step
@@ -250,13 +253,14 @@ class _CStepPlan:
         # A parameter can also be given other memory in place (``param.data = other``).
         self.tensors = [t for t in tensors if t is not None]
         self.addresses = [t.data_ptr() for t in self.tensors]
-        # Every hook PyTorch registers takes the next number of this counter: if it has not moved, no module
-        # has gained a hook since the plan found none (cheaper than looking at every hook dictionary).
+        # Every hook PyTorch registers takes the next number of this counter: if it has not moved,
+        # no module has gained a hook since the plan found none (cheaper than looking at every hook
+        # dictionary).
         self.hooks_seen = RemovableHandle.next_id
 
     def still_holds(self) -> bool:
-        # C loops (map, list ==) over flat lists: this runs right after the weights streamed through the
-        # caches, so everything it reads comes from memory.
+        # C loops (map, list ==) over flat lists: this runs right after the weights streamed through
+        # the caches, so everything it reads comes from memory.
         return (
             RemovableHandle.next_id == self.hooks_seen
             and list(map(id, map(dict.get, self.where, self.names))) == self.ids
@@ -265,8 +269,9 @@ class _CStepPlan:
 
     @classmethod
     def of(cls, model: GPT) -> _CStepPlan | None:
-        """The plan for ``model``, or None if some part of it is not the plain float32 GPT that decode.c
-        runs (LoRA or int8 layers, bfloat16, hooks on a module...). Missing biases are fine."""
+        """The plan for ``model``, or None if some part of it is not the plain float32 GPT that
+        decode.c runs (LoRA or int8 layers, bfloat16, hooks on a module...). Missing biases are
+        fine."""
         links = []
 
         def module(parent: nn.Module, name: str, kinds) -> nn.Module | None:

@@ -1,30 +1,33 @@
 """Int8 weight-only quantization: a model four times smaller on disk, and faster on a CPU.
 
-Every matrix of the GPT's linear layers (and, by default, the token-embedding matrix, which is also the output
-layer when the two are tied) is stored as 8-bit integers plus one float scale per output row
-("per-output-channel symmetric" quantization):
+Every matrix of the GPT's linear layers (and, by default, the token-embedding matrix, which is also
+the output layer when the two are tied) is stored as 8-bit integers plus one float scale per output
+row ("per-output-channel symmetric" quantization):
 
     scale[r] = max_c |W[r, c]| / 127        q[r, c] = round(W[r, c] / scale[r])  in [-127, 127]
     W[r, c] ≈ q[r, c] · scale[r]
 
-A row keeps its own scale, so a row of small weights is not crushed by a row of large ones; the error of one
-weight is at most half a step, scale[r] / 2. Biases, LayerNorms and position embeddings stay in float: they are
-small, and the model is sensitive to them.
+A row keeps its own scale, so a row of small weights is not crushed by a row of large ones; the
+error of one weight is at most half a step, scale[r] / 2. Biases, LayerNorms and position embeddings
+stay in float: they are small, and the model is sensitive to them.
 
 At run time a ``QuantLinear`` computes ``x @ Wᵀ`` in one of two ways:
 
-- "exact": ``(x @ qᵀ) · scale``, q turned into x's dtype for the product; the reference, any device, slow;
-- "fast" (CPU, the default): PyTorch's int8 kernels. For float32 inputs, ``quantized::linear_dynamic``
-  (fbgemm) also rounds the input to int8 on the fly, with one scale for the whole input tensor — a little more
-  error than "exact", and the rows of a batch share that scale; for bfloat16 inputs, ``_weight_int8pack_mm``
-  keeps the inputs as they are. Reading a quarter of the bytes is what makes it fast: generating one token is
-  limited by how fast the weights come out of memory (GPT-2 124M, one core: 2-3x the float32 speed).
+- "exact": ``(x @ qᵀ) · scale``, q turned into x's dtype for the product; the reference, any device,
+  slow;
+- "fast" (CPU, the default): PyTorch's int8 kernels. For float32 inputs,
+  ``quantized::linear_dynamic`` (fbgemm) also rounds the input to int8 on the fly, with one scale
+  for the whole input tensor — a little more error than "exact", and the rows of a batch share that
+  scale; for bfloat16 inputs, ``_weight_int8pack_mm`` keeps the inputs as they are. Reading a
+  quarter of the bytes is what makes it fast: generating one token is limited by how fast the
+  weights come out of memory (GPT-2 124M, one core: 2-3x the float32 speed).
 
-"auto" picks "fast" where it exists; LLMZERO_INT8_MODE=exact chooses the reference when loading a checkpoint.
+"auto" picks "fast" where it exists; LLMZERO_INT8_MODE=exact chooses the reference when loading a
+checkpoint.
 
-A quantized checkpoint is an ordinary llmzero folder whose config.json says ``"kind": "lm-int8"``; the weights
-stay safetensors (int8 tensors + float scales), and ``load_checkpoint`` returns a model that ``generate``,
-``chat`` and the evaluations use like any other GPT.
+A quantized checkpoint is an ordinary llmzero folder whose config.json says ``"kind": "lm-int8"``;
+the weights stay safetensors (int8 tensors + float scales), and ``load_checkpoint`` returns a model
+that ``generate``, ``chat`` and the evaluations use like any other GPT.
 """
 
 from __future__ import annotations
@@ -44,11 +47,12 @@ SCHEME = "int8-per-channel-symmetric"
 MODES = ("auto", "fast", "exact")
 
 
-# --------------------------------------------------------------------------------------------------------------
+# --------------------------------------------------------------------------------------------------
 # Tensors
-# --------------------------------------------------------------------------------------------------------------
+# --------------------------------------------------------------------------------------------------
 def quantize_tensor(w: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
-    """A float matrix (rows, cols) -> (int8 matrix, float32 scale per row) with w ≈ q · scale[:, None]."""
+    """A float matrix (rows, cols) -> (int8 matrix, float32 scale per row) with w ≈ q · scale[:,
+    None]."""
     w = w.detach().float()
     scale = w.abs().amax(dim=1) / 127.0
     scale = torch.where(
@@ -69,11 +73,12 @@ def _fast_kernels() -> bool:
     )
 
 
-# --------------------------------------------------------------------------------------------------------------
+# --------------------------------------------------------------------------------------------------
 # Modules
-# --------------------------------------------------------------------------------------------------------------
+# --------------------------------------------------------------------------------------------------
 class QuantLinear(nn.Module):
-    """A Linear layer whose weight is int8 with one scale per output row. State: weight (int8), scale, bias."""
+    """A Linear layer whose weight is int8 with one scale per output row. State: weight (int8),
+    scale, bias."""
 
     def __init__(
         self,
@@ -119,7 +124,8 @@ class QuantLinear(nn.Module):
         return x.dtype == torch.bfloat16 or (x.dtype == torch.float32 and _fast_kernels())
 
     def _packed_weight(self):
-        # The packed copy follows the int8 buffer: rebuilt when load_state_dict (or anything) rewrites it.
+        # The packed copy follows the int8 buffer: rebuilt when load_state_dict (or anything)
+        # rewrites it.
         key = tuple(
             (
                 t.data_ptr(),
@@ -146,8 +152,9 @@ class QuantLinear(nn.Module):
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         if self._use_fast(x):
             if x.dtype == torch.float32:
-                # int8 × int8 with the input quantized per call; reduce_range=True avoids an overflow of AVX2's
-                # 8-bit multiply-add on x86, which would otherwise cost far more precision than the 7th bit.
+                # int8 × int8 with the input quantized per call; reduce_range=True avoids an
+                # overflow of AVX2's 8-bit multiply-add on x86, which would otherwise cost far more
+                # precision than the 7th bit.
                 return torch.ops.quantized.linear_dynamic(x, self._packed_weight(), True)
             y = torch._weight_int8pack_mm(
                 x.reshape(-1, self.in_features), self.weight, self.scale.to(x.dtype)
@@ -158,7 +165,8 @@ class QuantLinear(nn.Module):
         return y if self.bias is None else y + self.bias.to(y.dtype)
 
     def extra_repr(self) -> str:
-        return f"in_features={self.in_features}, out_features={self.out_features}, int8, mode={self.mode}"
+        shape = f"in_features={self.in_features}, out_features={self.out_features}"
+        return f"{shape}, int8, mode={self.mode}"
 
 
 class QuantEmbedding(nn.Module):
@@ -185,7 +193,8 @@ def _set(model: nn.Module, name: str, module: nn.Module) -> None:
 
 
 def quantizable(model: GPT, embeddings: bool) -> list[str]:
-    """Names of the Linear layers to quantize: all of them, except the output layer when embeddings stay float."""
+    """Names of the Linear layers to quantize: all of them, except the output layer when embeddings
+    stay float."""
     return [
         name
         for name, m in model.named_modules()
@@ -194,7 +203,8 @@ def quantizable(model: GPT, embeddings: bool) -> list[str]:
 
 
 class Int8GPT(GPT):
-    """The same GPT with int8 Linear layers (and embedding). Build empty, then load weights or use from_float."""
+    """The same GPT with int8 Linear layers (and embedding). Build empty, then load weights or use
+    from_float."""
 
     def __init__(self, config: GPTConfig, embeddings: bool = True, mode: str = "auto"):
         with torch.device(
@@ -228,7 +238,8 @@ class Int8GPT(GPT):
         self.set_mode(mode)
 
     def _tie(self) -> None:
-        """to_empty gives every module its own tensors; share the token table with the output layer again."""
+        """to_empty gives every module its own tensors; share the token table with the output layer
+        again."""
         if not self.config.tie_weights:
             return
         if self.quantized_embeddings:
@@ -245,7 +256,8 @@ class Int8GPT(GPT):
 
     @classmethod
     def from_float(cls, model: GPT, embeddings: bool = True, mode: str = "auto") -> "Int8GPT":
-        """Quantize a float GPT (on the CPU) into a new Int8GPT; the float model is left unchanged."""
+        """Quantize a float GPT (on the CPU) into a new Int8GPT; the float model is left
+        unchanged."""
         qmodel = cls(model.config, embeddings, mode)
         state = {k: v.detach().to("cpu") for k, v in model.state_dict().items()}
         shared = (

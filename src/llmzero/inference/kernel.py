@@ -1,16 +1,18 @@
-"""Build and call decode.c: the one-row product and the whole decode step, for generating one sequence.
+"""Build and call decode.c: the one-row product and the whole decode step, for generating one
+sequence.
 
-The kernel is compiled on first use with the machine's C compiler (``cc``, or $CC) into a cache folder
-($LLMZERO_CACHE, else $XDG_CACHE_HOME/llmzero, else ~/.cache/llmzero) and loaded with ctypes; nothing is
-compiled at install time. It is only used where it is known to help and to be safe:
+The kernel is compiled on first use with the machine's C compiler (``cc``, or $CC) into a cache
+folder ($LLMZERO_CACHE, else $XDG_CACHE_HOME/llmzero, else ~/.cache/llmzero) and loaded with ctypes;
+nothing is compiled at install time. It is only used where it is known to help and to be safe:
 
-- Linux on x86-64 with AVX2 and FMA, a C compiler with OpenMP, and PyTorch already holding the only OpenMP
-  runtime in the process (two runtimes would each keep their own threads spinning on the same cores);
-- float32, one row, contiguous weights; everything else goes to FastLinear's other roads (fast.py) and
-  to gpt.py's Python blocks.
+- Linux on x86-64 with AVX2 and FMA, a C compiler with OpenMP, and PyTorch already holding the only
+  OpenMP runtime in the process (two runtimes would each keep their own threads spinning on the same
+  cores);
+- float32, one row, contiguous weights; everything else goes to FastLinear's other roads (fast.py)
+  and to gpt.py's Python blocks.
 
-Anything missing (no compiler, another CPU, LLMZERO_KERNEL=0) just means ``available()`` is False and the
-reason is in ``why_not()``; the model runs the same, a little slower.
+Anything missing (no compiler, another CPU, LLMZERO_KERNEL=0) just means ``available()`` is False
+and the reason is in ``why_not()``; the model runs the same, a little slower.
 """
 
 from __future__ import annotations
@@ -99,8 +101,8 @@ def _build(source: Path, target: Path) -> str | None:
 
 
 def load_library(source: Path) -> tuple[ctypes.CDLL | None, str | None]:
-    """Build (once, into the cache) and load an AVX2 + OpenMP C file beside PyTorch: (the library, None),
-    or (None, why not). The benchmarks load their own instruments through it too."""
+    """Build (once, into the cache) and load an AVX2 + OpenMP C file beside PyTorch: (the library,
+    None), or (None, why not). The benchmarks load their own instruments through it too."""
     if os.environ.get("LLMZERO_KERNEL", "1") == "0":
         return None, "turned off by LLMZERO_KERNEL=0"
     if platform.system() != "Linux" or platform.machine() not in ("x86_64", "AMD64"):
@@ -209,11 +211,12 @@ def _libc() -> ctypes.CDLL:
 
 
 def huge_page_empty(shape, dtype: torch.dtype = torch.float32) -> torch.Tensor:
-    """An uninitialised CPU tensor whose memory starts on a 2 MB boundary, owns the rest of its last 2 MB
-    page and is advised onto huge pages: reading it then takes one address translation per 2 MB instead of
-    one per 4 KB. PyTorch starts its large allocations anywhere, which would leave the ends of every tensor
-    on 4 KB pages. The price: up to 2 MB of untouched address space before it and up to 2 MB of memory
-    after it. Under 2 MB, or without huge pages (see huge_pages_why_not), this is plain torch.empty."""
+    """An uninitialised CPU tensor whose memory starts on a 2 MB boundary, owns the rest of its last
+    2 MB page and is advised onto huge pages: reading it then takes one address translation per 2 MB
+    instead of one per 4 KB. PyTorch starts its large allocations anywhere, which would leave the
+    ends of every tensor on 4 KB pages. The price: up to 2 MB of untouched address space before it
+    and up to 2 MB of memory after it. Under 2 MB, or without huge pages (see huge_pages_why_not),
+    this is plain torch.empty."""
     size, item = torch.Size(shape), dtype.itemsize
     if size.numel() * item < HUGE_PAGE or huge_pages_why_not() is not None:
         return torch.empty(size, dtype=dtype)
@@ -234,8 +237,9 @@ def huge_page_aligned(t: torch.Tensor) -> bool:
 
 
 def gemv(x: torch.Tensor, weight: torch.Tensor, bias: torch.Tensor | None) -> torch.Tensor:
-    """``x @ weight.T + bias`` for one row: x (..., K) with one row in all, weight (N, K) contiguous float32,
-    all on the CPU. Call only when ``available()``; the result has x's leading dimensions and N columns."""
+    """``x @ weight.T + bias`` for one row: x (..., K) with one row in all, weight (N, K) contiguous
+    float32, all on the CPU. Call only when ``available()``; the result has x's leading dimensions
+    and N columns."""
     n, k = weight.shape
     y = torch.empty(n, dtype=torch.float32)
     _state["lib"].llmzero_gemv(
@@ -250,17 +254,20 @@ def gemv(x: torch.Tensor, weight: torch.Tensor, bias: torch.Tensor | None) -> to
     return y.view(*x.shape[:-1], n)
 
 
-PER_BLOCK = 12  # tensors per block, in decode.c's order: ln1 w/b, qkv w/b, proj w/b, ln2 w/b, fc w/b, proj2 w/b
+# tensors per block, in decode.c's order: ln1 w/b, qkv w/b, proj w/b, ln2 w/b, fc w/b, proj2 w/b
+PER_BLOCK = 12
 
 
 def _sizes(n_layer: int, c: int, vocab: int) -> list:
-    """How many floats decode.c reads from each tensor of a DecodeStep (None: a whole embedding matrix)."""
+    """How many floats decode.c reads from each tensor of a DecodeStep (None: a whole embedding
+    matrix)."""
     block = [c, c, 3 * c * c, 3 * c, c * c, c, c, c, 4 * c * c, 4 * c, 4 * c * c, c]
     return [None, None] + block * n_layer + [c, c, vocab * c, vocab]
 
 
 def contiguous_float32_cpu(tensors: list) -> bool:
-    """Are these tensors (None allowed) all what decode.c reads: contiguous float32 in CPU memory?"""
+    """Are these tensors (None allowed) all what decode.c reads: contiguous float32 in CPU
+    memory?"""
     return all(
         t is None or (t.dtype is torch.float32 and t.is_contiguous() and t.device.type == "cpu")
         for t in tensors
@@ -270,10 +277,11 @@ def contiguous_float32_cpu(tensors: list) -> bool:
 class DecodeStep:
     """decode.c's whole forward pass for one model: its tensors checked once, their addresses kept.
 
-    tensors: the token and position embedding matrices, PER_BLOCK tensors per block, then the final LayerNorm's
-    weight and bias and the output layer's weight and bias (None for a missing bias or LayerNorm shift), all
-    contiguous float32 on the CPU. Call only when ``available()``. The object keeps its own references to the
-    tensors' memory, so the addresses it hands to C stay valid even if a module later gets another tensor."""
+    tensors: the token and position embedding matrices, PER_BLOCK tensors per block, then the final
+    LayerNorm's weight and bias and the output layer's weight and bias (None for a missing bias or
+    LayerNorm shift), all contiguous float32 on the CPU. Call only when ``available()``. The object
+    keeps its own references to the tensors' memory, so the addresses it hands to C stay valid even
+    if a module later gets another tensor."""
 
     def __init__(self, tensors: list, n_layer: int, n_head: int, head_dim: int, eps: float):
         c = n_head * head_dim
@@ -297,11 +305,13 @@ class DecodeStep:
             *[None if t is None else t.data_ptr() for t in self._keep]
         )
         self.n_tokens, self.n_positions = wte.size(0), wpe.size(0)
-        # The caches last found to fit, per thread (two threads may step with one model at once): see _caches.
+        # The caches last found to fit, per thread (two threads may step with one model at once):
+        # see _caches.
         self._own = threading.local()
 
     def fits(self, token: int, k_cache: torch.Tensor, v_cache: torch.Tensor, pos: int) -> bool:
-        """Can this step run token id ``token`` at position ``pos`` with these caches (see __call__)?"""
+        """Can this step run token id ``token`` at position ``pos`` with these caches (see
+        __call__)?"""
         where = self._caches(k_cache, v_cache)
         return (
             where is not None
@@ -310,11 +320,12 @@ class DecodeStep:
         )
 
     def _caches(self, k_cache: torch.Tensor, v_cache: torch.Tensor) -> tuple[int, int, int] | None:
-        """(the caches' addresses, their length max_len) if decode.c can use them, else None. The full look at the
-        two tensors (shape, dtype, device, layout: ten calls into PyTorch, slow with the caches cold) is made
-        once per pair: after that, the same two tensor objects at the same addresses are taken on
-        trust. (What can change in place at the same address, e.g. a smaller shape through resize_, still leaves
-        decode.c writing inside memory that is theirs.)"""
+        """(the caches' addresses, their length max_len) if decode.c can use them, else None. The
+        full look at the two tensors (shape, dtype, device, layout: ten calls into PyTorch, slow
+        with the caches cold) is made once per pair: after that, the same two tensor objects at the
+        same addresses are taken on trust. (What can change in place at the same address, e.g. a
+        smaller shape through resize_, still leaves decode.c writing inside memory that is theirs.)
+        """
         k_at, v_at, seen = (
             k_cache.data_ptr(),
             v_cache.data_ptr(),
@@ -345,9 +356,10 @@ class DecodeStep:
     def __call__(
         self, token: int, k_cache: torch.Tensor, v_cache: torch.Tensor, pos: int
     ) -> tuple[torch.Tensor, tuple[int, float] | None]:
-        """(the logits (1, 1, vocab) of token id ``token`` at position ``pos``, the most probable next token and its
-        probability at temperature 1 (None when a logit is NaN or infinite)). The token's keys and values are stored
-        at ``pos`` of the caches (n_layer, 1, heads, max_len, head_dim), which attention reads up to ``pos``."""
+        """(the logits (1, 1, vocab) of token id ``token`` at position ``pos``, the most probable
+        next token and its probability at temperature 1 (None when a logit is NaN or infinite)). The
+        token's keys and values are stored at ``pos`` of the caches (n_layer, 1, heads, max_len,
+        head_dim), which attention reads up to ``pos``."""
         stepped = self.run_if_fits(token, k_cache, v_cache, pos)
         if stepped is None:
             raise ValueError(
@@ -365,13 +377,13 @@ class DecodeStep:
     def bind(
         self, k_cache: torch.Tensor, v_cache: torch.Tensor
     ) -> Callable[[int, int], tuple | None] | None:
-        """This step with these caches, as a function ``step(token, pos)`` that does what run_if_fits does, or
-        None if decode.c cannot use the caches. For a generation loop, which calls it once per token: the caches
-        are looked at here, once, everything but the token and its position (PyTorch's number of threads too) is
-        handed to ctypes once, and the logits come in one buffer of the function's own that each call writes
-        again (read them before the next call). The function keeps this step (and so the weights' memory) and
-        the two caches alive, so it stays memory-safe whatever happens to the model and the names the caches
-        had."""
+        """This step with these caches, as a function ``step(token, pos)`` that does what
+        run_if_fits does, or None if decode.c cannot use the caches. For a generation loop, which
+        calls it once per token: the caches are looked at here, once, everything but the token and
+        its position (PyTorch's number of threads too) is handed to ctypes once, and the logits come
+        in one buffer of the function's own that each call writes again (read them before the next
+        call). The function keeps this step (and so the weights' memory) and the two caches alive,
+        so it stays memory-safe whatever happens to the model and the names the caches had."""
         where = self._caches(k_cache, v_cache)
         if where is None:
             return None

@@ -1,15 +1,18 @@
-"""Export an llmzero language model as a GGUF file, the format llama.cpp (and the tools built on it) run.
+"""Export an llmzero language model as a GGUF file, the format llama.cpp (and the tools built on it)
+run.
 
-A GGUF file is a header of key/value metadata (architecture, shapes, tokenizer) followed by named tensors.
-We write the "gpt2" architecture with the tensor names llama.cpp's converter uses for GPT-2:
+A GGUF file is a header of key/value metadata (architecture, shapes, tokenizer) followed by named
+tensors. We write the "gpt2" architecture with the tensor names llama.cpp's converter uses for
+GPT-2:
 
-    token_embd.weight, position_embd.weight,
-    blk.N.attn_norm.*, blk.N.attn_qkv.*, blk.N.attn_output.*, blk.N.ffn_norm.*, blk.N.ffn_up.*, blk.N.ffn_down.*,
-    output_norm.*, output.weight (the output layer; a copy of token_embd when the weights are tied)
+    token_embd.weight, position_embd.weight, blk.N.attn_norm.*, blk.N.attn_qkv.*,
+    blk.N.attn_output.*, blk.N.ffn_norm.*, blk.N.ffn_up.*, blk.N.ffn_down.*, output_norm.*,
+    output.weight (the output layer; a copy of token_embd when the weights are tied)
 
-Matrices keep nn.Linear's (out_features, in_features) layout (GGUF lists dimensions the other way round,
-fastest first, so a reader reports them reversed). With dtype "f16", matrices are stored in half precision and
-the one-dimensional tensors (norms, biases) stay in float32, as llama.cpp's converter does.
+Matrices keep nn.Linear's (out_features, in_features) layout (GGUF lists dimensions the other way
+round, fastest first, so a reader reports them reversed). With dtype "f16", matrices are stored in
+half precision and the one-dimensional tensors (norms, biases) stay in float32, as llama.cpp's
+converter does.
 """
 
 from __future__ import annotations
@@ -27,7 +30,8 @@ from llmzero.tokenizers import GPT2_PATTERN, BPETokenizer
 from llmzero.tokenizers.bpe import bytes_to_text
 
 DTYPES = ("f32", "f16")
-# llama.cpp's token kinds (gguf.TokenType): ordinary, control (special tokens), unused (padding slots)
+# llama.cpp's token kinds (gguf.TokenType): ordinary, control (special tokens), unused (padding
+# slots)
 NORMAL, CONTROL, UNUSED = 1, 3, 5
 
 
@@ -35,8 +39,10 @@ def _gguf():
     try:
         import gguf  # optional dependency: only GGUF export needs it
     except ImportError:
-        raise UserError("exportar GGUF precisa do pacote gguf: pip install gguf",
-                        "exporting GGUF needs the gguf package: pip install gguf") from None
+        raise UserError(
+            "exportar GGUF precisa do pacote gguf: pip install gguf",
+            "exporting GGUF needs the gguf package: pip install gguf",
+        ) from None
     return gguf
 
 
@@ -56,18 +62,25 @@ def gguf_tensors(model) -> dict[str, np.ndarray]:
 
 
 def tokenizer_metadata(tokenizer, vocab_size: int) -> tuple[dict, list[str]]:
-    """The tokenizer.ggml.* values for a byte-level BPE (tokens, types, merges), and notes for the user.
+    """The tokenizer.ggml.* values for a byte-level BPE (tokens, types, merges), and notes for the
+    user.
 
-    Token strings use GPT-2's byte->character map (a space is 'Ġ'), as in vocab.json; a merge is the two
-    token strings joined by a space. Ids the model has but the tokenizer lacks become unused "[PADn]" slots.
+    Token strings use GPT-2's byte->character map (a space is 'Ġ'), as in vocab.json; a merge is the
+    two token strings joined by a space. Ids the model has but the tokenizer lacks become unused
+    "[PADn]" slots.
     """
     if not isinstance(tokenizer, BPETokenizer):
         what = tokenizer.kind if tokenizer is not None else t("nenhum", "none")
-        return {"model": "none"}, [t(
-            f"o llama.cpp só entende tokenizadores BPE; este ({what}) foi gravado apenas como llmzero.tokenizer, "
-            "então o arquivo roda lá só com ids de tokens.",
-            f"llama.cpp only understands BPE tokenizers; this one ({what}) was stored only as llmzero.tokenizer, "
-            "so the file runs there on token ids alone.")]
+        return {"model": "none"}, [
+            t(
+                f"o llama.cpp só entende tokenizadores BPE; este ({what}) foi gravado apenas como "
+                "llmzero.tokenizer, "
+                "então o arquivo roda lá só com ids de tokens.",
+                f"llama.cpp only understands BPE tokenizers; this one ({what}) was stored only as "
+                "llmzero.tokenizer, "
+                "so the file runs there on token ids alone.",
+            )
+        ]
     specials = {i: s for s, i in tokenizer.special_tokens.items()}
     tokens, types = [], []
     for i in range(vocab_size):
@@ -83,22 +96,39 @@ def tokenizer_metadata(tokenizer, vocab_size: int) -> tuple[dict, list[str]]:
     merges = [f"{tokens[a]} {tokens[b]}" for a, b in tokenizer.merges]
     notes = []
     if tokenizer.pattern != GPT2_PATTERN:
-        notes.append(t("o padrão de pré-tokenização não é o do GPT-2; o llama.cpp usará o do GPT-2.",
-                       "the pre-tokenization pattern is not GPT-2's; llama.cpp will use GPT-2's."))
-    meta = {"model": "gpt2", "pre": "gpt-2", "tokens": tokens, "types": types, "merges": merges,
-            "eot": tokenizer.eot_id}
+        notes.append(
+            t(
+                "o padrão de pré-tokenização não é o do GPT-2; o llama.cpp usará o do GPT-2.",
+                "the pre-tokenization pattern is not GPT-2's; llama.cpp will use GPT-2's.",
+            )
+        )
+    meta = {
+        "model": "gpt2",
+        "pre": "gpt-2",
+        "tokens": tokens,
+        "types": types,
+        "merges": merges,
+        "eot": tokenizer.eot_id,
+    }
     return meta, notes
 
 
 def export_gguf(ckpt_dir, out_file, dtype: str = "f32", *, name: str | None = None) -> ExportResult:
-    """Write the language model at ``ckpt_dir`` as one GGUF file (written beside, then renamed into place)."""
+    """Write the language model at ``ckpt_dir`` as one GGUF file (written beside, then renamed into
+    place)."""
     if dtype not in DTYPES:
-        raise UserError(f"dtype desconhecido: {dtype!r} (use f32 ou f16).", f"unknown dtype: {dtype!r} (use f32 or f16).")
+        raise UserError(
+            f"dtype desconhecido: {dtype!r} (use f32 ou f16).",
+            f"unknown dtype: {dtype!r} (use f32 or f16).",
+        )
     gguf = _gguf()
     ckpt = load_checkpoint(ckpt_dir, kinds=("lm",))
     config, out = ckpt.config, Path(out_file)
     if out.is_dir():
-        raise UserError(f"{out} é uma pasta; indique um arquivo .gguf.", f"{out} is a folder; give a .gguf file name.")
+        raise UserError(
+            f"{out} é uma pasta; indique um arquivo .gguf.",
+            f"{out} is a folder; give a .gguf file name.",
+        )
     tok_meta, notes = tokenizer_metadata(ckpt.tokenizer, config.vocab_size)
     with atomic_path(out) as tmp:
         w = gguf.GGUFWriter(tmp, "gpt2")  # also writes general.architecture = "gpt2"
@@ -109,7 +139,9 @@ def export_gguf(ckpt_dir, out_file, dtype: str = "f32", *, name: str | None = No
         w.add_block_count(config.n_layer)
         w.add_head_count(config.n_head)
         w.add_layer_norm_eps(config.layer_norm_eps)
-        w.add_file_type(gguf.LlamaFileType.ALL_F32 if dtype == "f32" else gguf.LlamaFileType.MOSTLY_F16)
+        w.add_file_type(
+            gguf.LlamaFileType.ALL_F32 if dtype == "f32" else gguf.LlamaFileType.MOSTLY_F16
+        )
         w.add_quantization_version(gguf.GGML_QUANT_VERSION)
         w.add_tokenizer_model(tok_meta["model"])
         if tok_meta["model"] == "gpt2":
@@ -121,7 +153,9 @@ def export_gguf(ckpt_dir, out_file, dtype: str = "f32", *, name: str | None = No
                 w.add_bos_token_id(tok_meta["eot"])
                 w.add_eos_token_id(tok_meta["eot"])
         elif ckpt.tokenizer is not None:
-            w.add_string("llmzero.tokenizer", json.dumps(ckpt.tokenizer.to_dict(), ensure_ascii=False))
+            w.add_string(
+                "llmzero.tokenizer", json.dumps(ckpt.tokenizer.to_dict(), ensure_ascii=False)
+            )
         for tensor_name, array in gguf_tensors(ckpt.model).items():
             if dtype == "f16" and array.ndim == 2:
                 array = array.astype(np.float16)

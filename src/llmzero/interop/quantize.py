@@ -1,4 +1,5 @@
-"""Convert a float checkpoint into an int8 one (the layers: llmzero.inference.int8), and measure the cost."""
+"""Convert a float checkpoint into an int8 one (the layers: llmzero.inference.int8), and measure the
+cost."""
 
 from __future__ import annotations
 
@@ -20,9 +21,9 @@ from llmzero.inference.int8 import (
 from llmzero.model import GPT
 
 
-# --------------------------------------------------------------------------------------------------------------
+# --------------------------------------------------------------------------------------------------
 # Checkpoints
-# --------------------------------------------------------------------------------------------------------------
+# --------------------------------------------------------------------------------------------------
 @dataclass
 class QuantizeResult:
     path: Path
@@ -44,7 +45,8 @@ class QuantizeResult:
 def compare_logits(
     float_model: GPT, qmodel: Int8GPT, ids: torch.Tensor, mode: str = "exact"
 ) -> tuple[float, float]:
-    """(max |logit difference|, top-1 agreement) of the two models on token ids of shape (batch, T)."""
+    """(max |logit difference|, top-1 agreement) of the two models on token ids of shape (batch,
+    T)."""
     old = [m.mode for m in qmodel.modules() if isinstance(m, QuantLinear)]
     qmodel.set_mode(mode)
     try:
@@ -56,7 +58,8 @@ def compare_logits(
 
 
 def _probe_ids(ckpt, n: int = 128) -> torch.Tensor:
-    """A probe text in the model's own tokens (the shipped corpus), or fixed random ids without a tokenizer."""
+    """A probe text in the model's own tokens (the shipped corpus), or fixed random ids without a
+    tokenizer."""
     T = min(n, ckpt.config.context_length)
     if ckpt.tokenizer is not None:
         from llmzero.datasets import corpus_text
@@ -74,7 +77,8 @@ def _probe_ids(ckpt, n: int = 128) -> torch.Tensor:
 def quantize(
     ckpt_dir, out_dir, *, embeddings: bool = True, overwrite: bool = False
 ) -> QuantizeResult:
-    """Write an int8 copy of the language model in ``ckpt_dir`` to ``out_dir`` (a checkpoint of kind lm-int8)."""
+    """Write an int8 copy of the language model in ``ckpt_dir`` to ``out_dir`` (a checkpoint of kind
+    lm-int8)."""
     ckpt = load_checkpoint(ckpt_dir, device="cpu", kinds=("lm",))
     out = Path(out_dir)
     if out.resolve() == ckpt.path.resolve():

@@ -1,7 +1,8 @@
-"""The lab (chapter 08): one command per experiment about how a small GPT behaves, with plots and a report.
+"""The lab (chapter 08): one command per experiment about how a small GPT behaves, with plots and
+a report.
 
     llmzero lab list                      # the experiments
-    llmzero lab temperature --quick       # one experiment -> runs/lab/temperature/{*.png, section.md}
+    llmzero lab temperature --quick  # one experiment -> runs/lab/temperature/{*.png, section.md}
     llmzero lab all --quick               # all of them -> runs/lab/report.md
 
 From Python::

@@ -1,19 +1,20 @@
-"""The lab's shared plumbing: the experiment registry, the model every experiment shares, measurements and
-the report.
+"""The lab's shared plumbing: the experiment registry, the model every experiment shares,
+measurements and the report.
 
-An experiment is a function ``run(ctx) -> ExperimentResult`` registered with ``@experiment(name, ...)``. It
-writes its PNG plots into ``ctx.exp_dir(name)`` and returns its numbers, a Markdown body and a one-line
-reading of the result in Portuguese and in English. ``run_experiment`` adds the heading, the reading and the
-plots and writes ``DIR/NAME/section.md`` (+ ``metrics.json``); ``run_all`` also joins every section into
-``DIR/report.md``.
+An experiment is a function ``run(ctx) -> ExperimentResult`` registered with ``@experiment(name,
+...)``. It writes its PNG plots into ``ctx.exp_dir(name)`` and returns its numbers, a Markdown body
+and a one-line reading of the result in Portuguese and in English. ``run_experiment`` adds the
+heading, the reading and the plots and writes ``DIR/NAME/section.md`` (+ ``metrics.json``);
+``run_all`` also joins every section into ``DIR/report.md``.
 
     ctx = LabContext(out="runs/lab", quick=True, seed=1337)
     result = run_experiment("temperature", ctx)
     print(result.reading())
 
-The model: ``--model DIR`` (a pre-trained or instruction-tuned "lm" checkpoint), or, without it, a small GPT
-that the lab pre-trains itself on the shipped corpus and keeps in ``DIR/_model`` (``DIR/_model_quick`` with
---quick) so that every experiment of one report, and later runs with the same settings, share it.
+The model: ``--model DIR`` (a pre-trained or instruction-tuned "lm" checkpoint), or, without it, a
+small GPT that the lab pre-trains itself on the shipped corpus and keeps in ``DIR/_model``
+(``DIR/_model_quick`` with --quick) so that every experiment of one report, and later runs with the
+same settings, share it.
 """
 
 from __future__ import annotations
@@ -47,13 +48,14 @@ from llmzero.training import TrainConfig, Trainer
 from llmzero.training.pretrain import pretrain
 
 DEFAULT_OUT = "runs/lab"
-MODEL_DIR = {True: "_model_quick", False: "_model"}  # the lab's own model, per mode (both can live in one folder)
+# the lab's own model, per mode (both can live in one folder)
+MODEL_DIR = {True: "_model_quick", False: "_model"}
 DATA_DIR = Path(__file__).resolve().parent / "data"
 
 
-# --------------------------------------------------------------------------------------------------------------
+# --------------------------------------------------------------------------------------------------
 # Results and the registry
-# --------------------------------------------------------------------------------------------------------------
+# --------------------------------------------------------------------------------------------------
 @dataclass
 class ExperimentResult:
     name: str
@@ -82,8 +84,20 @@ class Experiment:
 
 
 # Chapter order of the report.
-ORDER = ("prompt-length", "out-of-domain", "multi-turn", "temperature", "hallucination", "prompts", "next-token",
-         "dataset-size", "strategies", "scaling", "ngram", "interpretability")
+ORDER = (
+    "prompt-length",
+    "out-of-domain",
+    "multi-turn",
+    "temperature",
+    "hallucination",
+    "prompts",
+    "next-token",
+    "dataset-size",
+    "strategies",
+    "scaling",
+    "ngram",
+    "interpretability",
+)
 # Filled by @experiment. The package (lab/__init__.py) imports every experiment module, and
 # Python runs a package's __init__ before any of its modules: the registry is full when in use.
 EXPERIMENTS: dict[str, Experiment] = {}
@@ -101,26 +115,52 @@ def experiment(name: str, title_pt: str, title_en: str, needs_model: bool = True
 
 def experiments() -> dict[str, Experiment]:
     """Every experiment, in the report's order."""
-    return {name: EXPERIMENTS[name] for name in sorted(EXPERIMENTS, key=lambda n: (ORDER.index(n) if n in ORDER else 99, n))}
+    return {
+        name: EXPERIMENTS[name]
+        for name in sorted(EXPERIMENTS, key=lambda n: (ORDER.index(n) if n in ORDER else 99, n))
+    }
 
 
 def get_experiment(name: str) -> Experiment:
     known = experiments()
     if name not in known:
-        raise UserError(f"experimento desconhecido: {name!r}. Os experimentos são: {', '.join(known)} (ou all, list).",
-                        f"unknown experiment: {name!r}. The experiments are: {', '.join(known)} (or all, list).")
+        raise UserError(
+            f"experimento desconhecido: {name!r}. Os experimentos são: {', '.join(known)} (ou "
+            "all, list).",
+            f"unknown experiment: {name!r}. The experiments are: {', '.join(known)} "
+            "(or all, list).",
+        )
     return known[name]
 
 
-# --------------------------------------------------------------------------------------------------------------
+# --------------------------------------------------------------------------------------------------
 # The model the experiments share
-# --------------------------------------------------------------------------------------------------------------
-# The model the lab trains when no --model is given: byte-level BPE with 512 tokens on the shipped corpus.
+# --------------------------------------------------------------------------------------------------
+# The model the lab trains when no --model is given: byte-level BPE with 512 tokens on the shipped
+# corpus.
 AUTO_MODEL = {
-    True: dict(preset="nano", context_length=128, vocab_size=512, batch_size=8, max_steps=150, lr=3e-3,
-               warmup_steps=10, eval_every=50, dropout=0.0),
-    False: dict(preset="tiny", context_length=128, vocab_size=512, batch_size=16, max_steps=1000, lr=3e-3,
-                warmup_steps=50, eval_every=200, dropout=0.0),
+    True: dict(
+        preset="nano",
+        context_length=128,
+        vocab_size=512,
+        batch_size=8,
+        max_steps=150,
+        lr=3e-3,
+        warmup_steps=10,
+        eval_every=50,
+        dropout=0.0,
+    ),
+    False: dict(
+        preset="tiny",
+        context_length=128,
+        vocab_size=512,
+        batch_size=16,
+        max_steps=1000,
+        lr=3e-3,
+        warmup_steps=50,
+        eval_every=200,
+        dropout=0.0,
+    ),
 }
 
 
@@ -147,23 +187,31 @@ class LabModel:
         return get_template(self.meta.get("template", "comando"), self.tokenizer)
 
     def question_prompt(self, question: str) -> str:
-        """A question in the model's prompt layout ("### comando: ... ### resposta:" unless it was tuned on another)."""
+        """A question in the model's prompt layout ("### comando: ... ### resposta:" unless it was
+        tuned on another)."""
         return self.template.format_prompt({"instruction": question, "input": ""})
 
     @property
     def stops(self) -> list[str]:
-        """Where an answer ends: the template's section markers, and for a base model also a blank line."""
+        """Where an answer ends: the template's section markers, and for a base model also a blank
+        line."""
         stops = stop_strings(self.template, self.tokenizer)
         return stops if self.instruct else [*stops, "\n\n"]
 
     def describe(self) -> str:
         c = self.model.config
         n = self.model.num_parameters()
-        what = t("treinado pelo lab", "trained by the lab") if self.trained_by_lab else str(self.path)
-        return t(f"{n:,} parâmetros, {c.n_layer} camadas, {c.n_head} cabeças, dimensão {c.n_embd}, contexto {c.context_length}, "
-                 f"vocabulário {c.vocab_size} ({what})",
-                 f"{n:,} parameters, {c.n_layer} layers, {c.n_head} heads, dimension {c.n_embd}, context {c.context_length}, "
-                 f"vocabulary {c.vocab_size} ({what})")
+        what = (
+            t("treinado pelo lab", "trained by the lab") if self.trained_by_lab else str(self.path)
+        )
+        return t(
+            f"{n:,} parâmetros, {c.n_layer} camadas, {c.n_head} cabeças, dimensão {c.n_embd}, "
+            f"contexto {c.context_length}, "
+            f"vocabulário {c.vocab_size} ({what})",
+            f"{n:,} parameters, {c.n_layer} layers, {c.n_head} heads, dimension {c.n_embd}, "
+            f"context {c.context_length}, "
+            f"vocabulary {c.vocab_size} ({what})",
+        )
 
 
 def _stderr(msg: str) -> None:
@@ -201,7 +249,8 @@ class LabContext:
         return self._corpus
 
     def tokenizer(self, kind: str, vocab_size: int | None = None):
-        """A tokenizer trained on the shipped corpus (for the experiments that train their own models), made once."""
+        """A tokenizer trained on the shipped corpus (for the experiments that train their own
+        models), made once."""
         key = (kind, vocab_size)
         if key not in self._tokenizers:
             self._tokenizers[key] = build_tokenizer(kind, self.corpus(), vocab_size)
@@ -226,10 +275,15 @@ def load_lab_model(path: str | Path) -> LabModel:
     ckpt = load_checkpoint(path)
     if not isinstance(ckpt.model, GPT):
         raise UserError(
-            f"{ckpt.path} não é um modelo de linguagem (é {ckpt.kind}); o lab precisa de um checkpoint pré-treinado ou instruído.",
-            f"{ckpt.path} is not a language model (it is {ckpt.kind}); the lab needs a pre-trained or instruction-tuned checkpoint.")
+            f"{ckpt.path} não é um modelo de linguagem (é {ckpt.kind}); o lab precisa de um "
+            "checkpoint pré-treinado ou instruído.",
+            f"{ckpt.path} is not a language model (it is {ckpt.kind}); the lab needs a "
+            "pre-trained or instruction-tuned checkpoint.",
+        )
     if ckpt.tokenizer is None:
-        raise UserError(f"{ckpt.path} não tem tokenizer.json.", f"{ckpt.path} has no tokenizer.json.")
+        raise UserError(
+            f"{ckpt.path} não tem tokenizer.json.", f"{ckpt.path} has no tokenizer.json."
+        )
     ckpt.model.eval()
     return LabModel(ckpt.model, ckpt.tokenizer, ckpt.path, ckpt.meta)
 
@@ -242,25 +296,50 @@ def auto_model(ctx: LabContext) -> LabModel:
     marker = folder / "lab.json"
     ready = marker.is_file() and (resolve_dir(folder) / "config.json").is_file()
     if not ready or json.loads(marker.read_text(encoding="utf-8")) != recipe:
-        ctx.log(t(f"Nenhum --model: pré-treinando um GPT pequeno ({s['preset']}, {s['max_steps']} passos) no corpus "
-                  f"embarcado em {folder} (feito uma vez, reaproveitado pelos experimentos)...",
-                  f"No --model: pre-training a small GPT ({s['preset']}, {s['max_steps']} steps) on the shipped corpus "
-                  f"in {folder} (done once, shared by the experiments)..."))
+        ctx.log(
+            t(
+                f"Nenhum --model: pré-treinando um GPT pequeno ({s['preset']}, {s['max_steps']} "
+                "passos) no corpus "
+                f"embarcado em {folder} (feito uma vez, reaproveitado pelos experimentos)...",
+                f"No --model: pre-training a small GPT ({s['preset']}, {s['max_steps']} steps) "
+                "on the shipped corpus "
+                f"in {folder} (done once, shared by the experiments)...",
+            )
+        )
         marker.unlink(missing_ok=True)
-        train = dict(max_steps=s["max_steps"], lr=s["lr"], warmup_steps=s["warmup_steps"], eval_every=s["eval_every"],
-                     eval_batches=10, checkpoint_every=10**9, seed=ctx.seed, progress=False, device="cpu")
-        pretrain(None, folder, tokenizer="bpe", vocab_size=s["vocab_size"], preset=s["preset"],
-                 model_overrides={"context_length": s["context_length"], "dropout": s["dropout"]},
-                 batch_size=s["batch_size"], train=train, overwrite=True, samples=0, log=lambda msg: None)
+        train = dict(
+            max_steps=s["max_steps"],
+            lr=s["lr"],
+            warmup_steps=s["warmup_steps"],
+            eval_every=s["eval_every"],
+            eval_batches=10,
+            checkpoint_every=10**9,
+            seed=ctx.seed,
+            progress=False,
+            device="cpu",
+        )
+        pretrain(
+            None,
+            folder,
+            tokenizer="bpe",
+            vocab_size=s["vocab_size"],
+            preset=s["preset"],
+            model_overrides={"context_length": s["context_length"], "dropout": s["dropout"]},
+            batch_size=s["batch_size"],
+            train=train,
+            overwrite=True,
+            samples=0,
+            log=lambda msg: None,
+        )
         write_json_atomic(marker, recipe)
     lm = load_lab_model(folder)
     lm.trained_by_lab = True
     return lm
 
 
-# --------------------------------------------------------------------------------------------------------------
+# --------------------------------------------------------------------------------------------------
 # Measurements
-# --------------------------------------------------------------------------------------------------------------
+# --------------------------------------------------------------------------------------------------
 @dataclass
 class Answer:
     text: str
@@ -274,12 +353,21 @@ class Answer:
         return float(np.mean(self.token_probs)) if self.token_probs else 0.0
 
 
-def answer(lm: LabModel, prompt: str, *, max_new_tokens: int = 40,
-           temperature: float = SAMPLING_PRESETS["greedy"]["temperature"], seed: int = 0,
-           top_k: int | None = None, stop: Sequence[str] | None = None) -> Answer:
-    """Continue ``prompt`` and keep, for every new token, the probability the model gave it (its "confidence").
+def answer(
+    lm: LabModel,
+    prompt: str,
+    *,
+    max_new_tokens: int = 40,
+    temperature: float = SAMPLING_PRESETS["greedy"]["temperature"],
+    seed: int = 0,
+    top_k: int | None = None,
+    stop: Sequence[str] | None = None,
+) -> Answer:
+    """Continue ``prompt`` and keep, for every new token, the probability the model gave it (its
+    "confidence").
 
-    A prompt longer than the context minus the answer's room loses its beginning (``dropped_tokens``).
+    A prompt longer than the context minus the answer's room loses its beginning
+    (``dropped_tokens``).
     """
     tok = lm.tokenizer
     ids = tok.encode(prompt) or ([tok.eot_id] if tok.eot_id is not None else [0])
@@ -287,8 +375,13 @@ def answer(lm: LabModel, prompt: str, *, max_new_tokens: int = 40,
     dropped = max(0, len(ids) - room)
     ids = ids[dropped:]
     stop = lm.stops if stop is None else list(stop)
-    cfg = SamplingConfig(max_new_tokens=max_new_tokens, temperature=temperature, top_k=top_k, seed=seed,
-                         eos_id=tok.eot_id)
+    cfg = SamplingConfig(
+        max_new_tokens=max_new_tokens,
+        temperature=temperature,
+        top_k=top_k,
+        seed=seed,
+        eos_id=tok.eot_id,
+    )
     stream = TextStream(tok, stop, context_ids=ids[-4:])
     probs: list[float] = []
     new: list[int] = []
@@ -308,9 +401,9 @@ def answer(lm: LabModel, prompt: str, *, max_new_tokens: int = 40,
     return Answer(stream.text.strip(), probs, new, len(ids), dropped)
 
 
-# --------------------------------------------------------------------------------------------------------------
+# --------------------------------------------------------------------------------------------------
 # Text statistics
-# --------------------------------------------------------------------------------------------------------------
+# --------------------------------------------------------------------------------------------------
 _WORD = re.compile(r"\w+")
 
 
@@ -319,7 +412,7 @@ def words(text: str) -> list[str]:
 
 
 def _ngrams(seq: Sequence, n: int) -> list[tuple]:
-    return [tuple(seq[i:i + n]) for i in range(len(seq) - n + 1)]
+    return [tuple(seq[i : i + n]) for i in range(len(seq) - n + 1)]
 
 
 def _units(text) -> list:
@@ -330,14 +423,16 @@ def _units(text) -> list:
 def distinct_n(texts: Sequence, n: int) -> float:
     """Distinct-n: different n-grams / all n-grams, over all the texts (1 = nothing repeats).
 
-    Each text is a string (its words are counted) or a sequence of token ids (the tokens are counted).
+    Each text is a string (its words are counted) or a sequence of token ids (the tokens are
+    counted).
     """
     grams = [g for text in texts for g in _ngrams(_units(text), n)]
     return len(set(grams)) / len(grams) if grams else 0.0
 
 
 def repetition_rate(texts: Sequence, n: int = 3) -> float:
-    """Share of the n-grams of each text (words of a string, or token ids) already seen earlier in the same text."""
+    """Share of the n-grams of each text (words of a string, or token ids) already seen earlier in
+    the same text."""
     repeated = total = 0
     for text in texts:
         seen: set = set()
@@ -355,7 +450,8 @@ def normalize(text: str) -> str:
 
 
 def keyword_match(answer_text: str, keywords: Sequence[str]) -> bool:
-    """True when one of the keywords appears in the answer as whole words (case and accents ignored)."""
+    """True when one of the keywords appears in the answer as whole words (case and accents
+    ignored)."""
     norm = normalize(answer_text)
     return any(re.search(r"(?<!\w)" + re.escape(normalize(k)) + r"(?!\w)", norm) for k in keywords)
 
@@ -365,44 +461,75 @@ def load_data(name: str):
     return json.loads((DATA_DIR / name).read_text(encoding="utf-8"))
 
 
-# --------------------------------------------------------------------------------------------------------------
+# --------------------------------------------------------------------------------------------------
 # Small training runs (dataset size, scaling, the word GPT of the n-gram experiment)
-# --------------------------------------------------------------------------------------------------------------
-def chunk_split(ids: np.ndarray, chunk: int, val_fraction: float, seed: int) -> tuple[list[np.ndarray], np.ndarray]:
-    """Cut ``ids`` into chunks; a seeded ``val_fraction`` of them (from every part of the corpus) is validation.
+# --------------------------------------------------------------------------------------------------
+def chunk_split(
+    ids: np.ndarray, chunk: int, val_fraction: float, seed: int
+) -> tuple[list[np.ndarray], np.ndarray]:
+    """Cut ``ids`` into chunks; a seeded ``val_fraction`` of them (from every part of the corpus) is
+    validation.
 
-    Returns (training chunks in a seeded random order, validation ids). Taking the first k training chunks
-    gives nested subsets (10 % inside 25 % inside 50 % ...), each spread over the whole corpus.
+    Returns (training chunks in a seeded random order, validation ids). Taking the first k training
+    chunks gives nested subsets (10 % inside 25 % inside 50 % ...), each spread over the whole
+    corpus.
     """
-    pieces = [ids[i:i + chunk] for i in range(0, len(ids) - chunk + 1, chunk)]
+    pieces = [ids[i : i + chunk] for i in range(0, len(ids) - chunk + 1, chunk)]
     order = np.random.default_rng(seed).permutation(len(pieces))
     n_val = max(1, round(len(pieces) * val_fraction))
     val = np.concatenate([pieces[i] for i in sorted(order[:n_val])])
     return [pieces[i] for i in order[n_val:]], val
 
 
-def train_lm(train_ids: np.ndarray, val_ids: np.ndarray, config, *, steps: int, batch_size: int, lr: float,
-             seed: int, eval_every: int, eval_batches: int = 50, warmup: int | None = None):
-    """Train a fresh GPT on token ids; (model, history rows with step/train_loss/val_loss). Nothing is kept on disk."""
+def train_lm(
+    train_ids: np.ndarray,
+    val_ids: np.ndarray,
+    config,
+    *,
+    steps: int,
+    batch_size: int,
+    lr: float,
+    seed: int,
+    eval_every: int,
+    eval_batches: int = 50,
+    warmup: int | None = None,
+):
+    """Train a fresh GPT on token ids; (model, history rows with step/train_loss/val_loss). Nothing
+    is kept on disk."""
     torch.manual_seed(seed)
     model = GPT(config)
     T = config.context_length
     train = WindowBatches(TokenWindows(train_ids, T, T), batch_size, seed=seed)
     val = WindowBatches(TokenWindows(val_ids, T, T), batch_size, shuffle=False)
-    cfg = TrainConfig(max_steps=steps, lr=lr, warmup_steps=warmup if warmup is not None else max(1, steps // 20),
-                      eval_every=eval_every, eval_batches=eval_batches, checkpoint_every=10**9, seed=seed,
-                      progress=False, device="cpu")
+    cfg = TrainConfig(
+        max_steps=steps,
+        lr=lr,
+        warmup_steps=warmup if warmup is not None else max(1, steps // 20),
+        eval_every=eval_every,
+        eval_batches=eval_batches,
+        checkpoint_every=10**9,
+        seed=seed,
+        progress=False,
+        device="cpu",
+    )
     with tempfile.TemporaryDirectory(prefix="llmzero-lab-") as tmp:
-        trainer = Trainer(model, train, val, cfg, tmp, meta={"kind": "lm", "model": config.to_dict()},
-                          log=lambda msg: None)
+        trainer = Trainer(
+            model,
+            train,
+            val,
+            cfg,
+            tmp,
+            meta={"kind": "lm", "model": config.to_dict()},
+            log=lambda msg: None,
+        )
         result = trainer.fit()
     model.eval()
     return model, result.history
 
 
-# --------------------------------------------------------------------------------------------------------------
+# --------------------------------------------------------------------------------------------------
 # Plots and Markdown helpers
-# --------------------------------------------------------------------------------------------------------------
+# --------------------------------------------------------------------------------------------------
 def pyplot():
     return _pyplot()
 
@@ -434,20 +561,29 @@ def quote(text: str, limit: int = 160) -> str:
     return (text[:limit] + "…" if len(text) > limit else text) or "∅"
 
 
-# --------------------------------------------------------------------------------------------------------------
+# --------------------------------------------------------------------------------------------------
 # Running and reporting
-# --------------------------------------------------------------------------------------------------------------
-def section_markdown(exp: Experiment, result: ExperimentResult, number: int, image_prefix: str = "") -> str:
+# --------------------------------------------------------------------------------------------------
+def section_markdown(
+    exp: Experiment, result: ExperimentResult, number: int, image_prefix: str = ""
+) -> str:
     reading = result.reading()
-    parts = [f"## {number}. {exp.title} (`{exp.name}`)", "", f"**{t('Leitura', 'Reading')}:** {reading}", "",
-             result.markdown.strip(), ""]
+    parts = [
+        f"## {number}. {exp.title} (`{exp.name}`)",
+        "",
+        f"**{t('Leitura', 'Reading')}:** {reading}",
+        "",
+        result.markdown.strip(),
+        "",
+    ]
     for plot in result.plots:
         parts += [f"![{plot}]({image_prefix}{plot})", ""]
     return "\n".join(parts)
 
 
 def run_experiment(name: str, ctx: LabContext) -> ExperimentResult:
-    """Run one experiment; write DIR/NAME/section.md and DIR/NAME/metrics.json; return its result."""
+    """Run one experiment; write DIR/NAME/section.md and DIR/NAME/metrics.json; return its
+    result."""
     exp = get_experiment(name)
     folder = ctx.exp_dir(name)
     torch.manual_seed(ctx.seed)
@@ -456,15 +592,28 @@ def run_experiment(name: str, ctx: LabContext) -> ExperimentResult:
     result.seconds = time.perf_counter() - start
     number = list(experiments()).index(name) + 1
     write_text_atomic(folder / "section.md", section_markdown(exp, result, number))
-    write_json_atomic(folder / "metrics.json", {"name": name, "seed": ctx.seed, "quick": ctx.quick,
-                                                "metrics": result.metrics, "plots": result.plots,
-                                                "reading_pt": result.reading_pt, "reading_en": result.reading_en})
+    write_json_atomic(
+        folder / "metrics.json",
+        {
+            "name": name,
+            "seed": ctx.seed,
+            "quick": ctx.quick,
+            "metrics": result.metrics,
+            "plots": result.plots,
+            "reading_pt": result.reading_pt,
+            "reading_en": result.reading_en,
+        },
+    )
     return result
 
 
-def run_all(ctx: LabContext, names: Sequence[str] | None = None,
-            on_result: Callable[[ExperimentResult], None] | None = None) -> list[ExperimentResult]:
-    """Run the experiments (all by default) in order and write DIR/report.md joining their sections."""
+def run_all(
+    ctx: LabContext,
+    names: Sequence[str] | None = None,
+    on_result: Callable[[ExperimentResult], None] | None = None,
+) -> list[ExperimentResult]:
+    """Run the experiments (all by default) in order and write DIR/report.md joining their
+    sections."""
     names = list(names or experiments())
     results = []
     for name in names:
@@ -478,22 +627,37 @@ def run_all(ctx: LabContext, names: Sequence[str] | None = None,
 
 
 def write_report(ctx: LabContext, results: Sequence[ExperimentResult]) -> Path:
-    """DIR/report.md: what was run, a summary of the readings, then every section (images point into DIR/NAME/)."""
+    """DIR/report.md: what was run, a summary of the readings, then every section (images point into
+    DIR/NAME/)."""
     known = experiments()
     order = list(known)
     mode = t("rápido (--quick)", "quick (--quick)") if ctx.quick else t("completo", "full")
     model = ctx._lm.describe() if ctx._lm is not None else "—"
-    lines = [t("# Laboratório do llmzero (capítulo 08)", "# The llmzero lab (chapter 08)"), "",
-             t(f"Modo {mode}, semente {ctx.seed}. Modelo: {model}.", f"Mode {mode}, seed {ctx.seed}. Model: {model}."), "",
-             t("Todos os números abaixo vêm de uma única execução reprodutível: a mesma semente dá o mesmo relatório.",
-               "Every number below comes from one reproducible run: the same seed gives the same report."), "",
-             t("## Resumo", "## Summary"), ""]
+    lines = [
+        t("# Laboratório do llmzero (capítulo 08)", "# The llmzero lab (chapter 08)"),
+        "",
+        t(
+            f"Modo {mode}, semente {ctx.seed}. Modelo: {model}.",
+            f"Mode {mode}, seed {ctx.seed}. Model: {model}.",
+        ),
+        "",
+        t(
+            "Todos os números abaixo vêm de uma única execução reprodutível: a mesma semente dá o "
+            "mesmo relatório.",
+            "Every number below comes from one reproducible run: the same seed gives the same "
+            "report.",
+        ),
+        "",
+        t("## Resumo", "## Summary"),
+        "",
+    ]
     for r in results:
         lines.append(f"- **{known[r.name].title}** (`{r.name}`): {r.reading()}")
     lines.append("")
     for r in results:
-        lines.append(section_markdown(known[r.name], r, order.index(r.name) + 1, image_prefix=f"{r.name}/"))
+        lines.append(
+            section_markdown(known[r.name], r, order.index(r.name) + 1, image_prefix=f"{r.name}/")
+        )
     path = ctx.out / "report.md"
     write_text_atomic(path, "\n".join(lines))
     return path
-

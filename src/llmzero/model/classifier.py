@@ -20,16 +20,19 @@ POOLINGS = ("last", "mean")
 
 def check_pooling(pooling: str) -> str:
     if pooling not in POOLINGS:
-        raise UserError(f"pooling desconhecido: {pooling!r} (use last ou mean).",
-                        f"unknown pooling: {pooling!r} (use last or mean).")
+        raise UserError(
+            f"pooling desconhecido: {pooling!r} (use last ou mean).",
+            f"unknown pooling: {pooling!r} (use last or mean).",
+        )
     return pooling
 
 
 class GPTClassifier(nn.Module):
     """A GPT body plus a classification head Linear(n_embd, n_classes) on a pooled hidden state."""
 
-    def __init__(self, config: GPTConfig, n_classes: int, pooling: str = "last",
-                 gpt: GPT | None = None):
+    def __init__(
+        self, config: GPTConfig, n_classes: int, pooling: str = "last", gpt: GPT | None = None
+    ):
         super().__init__()
         check_pooling(pooling)
         self.config = config
@@ -58,8 +61,10 @@ class GPTClassifier(nn.Module):
     def param_groups(self, weight_decay: float) -> list[dict]:
         """AdamW groups over the trainable parameters: decay on matrices, none on biases, norms."""
         params = [p for p in self.parameters() if p.requires_grad]
-        return [{"params": [p for p in params if p.dim() >= 2], "weight_decay": weight_decay},
-                {"params": [p for p in params if p.dim() < 2], "weight_decay": 0.0}]
+        return [
+            {"params": [p for p in params if p.dim() >= 2], "weight_decay": weight_decay},
+            {"params": [p for p in params if p.dim() < 2], "weight_decay": 0.0},
+        ]
 
 
 def build_classifier(config: GPTConfig, meta: dict) -> GPTClassifier:

@@ -21,7 +21,8 @@ class GPTConfig:
     bias: bool = True  # GPT-2 has biases in every Linear and LayerNorm
     tie_weights: bool = True  # the output layer reuses the token-embedding matrix
     layer_norm_eps: float = 1e-5
-    extra: dict = field(default_factory=dict)  # free-form notes (e.g. which preset), ignored by the model
+    # free-form notes (e.g. which preset), ignored by the model
+    extra: dict = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         self.validate()
@@ -31,7 +32,8 @@ class GPTConfig:
             value = getattr(self, name)
             if not isinstance(value, int) or isinstance(value, bool) or value < 1:
                 raise UserError(
-                    f"a configuração do modelo precisa de {name} inteiro e positivo (recebeu {value!r}).",
+                    f"a configuração do modelo precisa de {name} inteiro e positivo (recebeu "
+                    f"{value!r}).",
                     f"the model configuration needs a positive whole {name} (got {value!r}).",
                 )
         if self.n_embd % self.n_head:
@@ -64,19 +66,32 @@ class GPTConfig:
         return cls(**data)
 
 
-# Named shapes. The CPU presets are small enough to train in minutes on a laptop; the gpt2-* presets are the
-# four published GPT-2 sizes (vocabulary 50,257, context 1,024).
+# Named shapes. The CPU presets are small enough to train in minutes on a laptop; the gpt2-* presets
+# are the four published GPT-2 sizes (vocabulary 50,257, context 1,024).
 PRESETS: dict[str, dict] = {
     "nano": dict(n_layer=2, n_head=2, n_embd=64, context_length=64, dropout=0.0),
     "tiny": dict(n_layer=4, n_head=4, n_embd=128, context_length=128, dropout=0.0),
     "mini": dict(n_layer=6, n_head=6, n_embd=192, context_length=256, dropout=0.1),
     "small": dict(n_layer=8, n_head=8, n_embd=384, context_length=256, dropout=0.1),
-    "gpt2": dict(n_layer=12, n_head=12, n_embd=768, context_length=1024, vocab_size=50257, dropout=0.1),
-    "gpt2-medium": dict(n_layer=24, n_head=16, n_embd=1024, context_length=1024, vocab_size=50257, dropout=0.1),
-    "gpt2-large": dict(n_layer=36, n_head=20, n_embd=1280, context_length=1024, vocab_size=50257, dropout=0.1),
-    "gpt2-xl": dict(n_layer=48, n_head=25, n_embd=1600, context_length=1024, vocab_size=50257, dropout=0.1),
+    "gpt2": dict(
+        n_layer=12, n_head=12, n_embd=768, context_length=1024, vocab_size=50257, dropout=0.1
+    ),
+    "gpt2-medium": dict(
+        n_layer=24, n_head=16, n_embd=1024, context_length=1024, vocab_size=50257, dropout=0.1
+    ),
+    "gpt2-large": dict(
+        n_layer=36, n_head=20, n_embd=1280, context_length=1024, vocab_size=50257, dropout=0.1
+    ),
+    "gpt2-xl": dict(
+        n_layer=48, n_head=25, n_embd=1600, context_length=1024, vocab_size=50257, dropout=0.1
+    ),
 }
-PRESET_ALIASES = {"gpt2-124m": "gpt2", "gpt2-355m": "gpt2-medium", "gpt2-774m": "gpt2-large", "gpt2-1558m": "gpt2-xl"}
+PRESET_ALIASES = {
+    "gpt2-124m": "gpt2",
+    "gpt2-355m": "gpt2-medium",
+    "gpt2-774m": "gpt2-large",
+    "gpt2-1558m": "gpt2-xl",
+}
 
 
 def preset(name: str, **overrides) -> GPTConfig:

@@ -1,10 +1,11 @@
 """One GPT for every stage: the GPT-2 architecture in one readable file.
 
-token + position embeddings -> N pre-LayerNorm blocks (causal multi-head attention, GELU MLP) -> LayerNorm ->
-output layer (optionally tied to the token embeddings). Attention goes through PyTorch's fused
-``scaled_dot_product_attention``; a slower path that materialises the attention weights exists for teaching
-(``return_attention=True``). A ``KVCache`` lets generation reuse the keys and values of earlier positions.
-Plain PyTorch only: the optional CPU fast path (``llmzero.inference``) is put on a model from outside.
+token + position embeddings -> N pre-LayerNorm blocks (causal multi-head attention, GELU MLP) ->
+LayerNorm -> output layer (optionally tied to the token embeddings). Attention goes through
+PyTorch's fused ``scaled_dot_product_attention``; a slower path that materialises the attention
+weights exists for teaching (``return_attention=True``). A ``KVCache`` lets generation reuse the
+keys and values of earlier positions. Plain PyTorch only: the optional CPU fast path
+(``llmzero.inference``) is put on a model from outside.
 """
 
 from __future__ import annotations
@@ -21,7 +22,8 @@ from llmzero.model.config import GPTConfig
 
 
 class KVCache:
-    """Keys and values of every layer for the positions seen so far, preallocated up to ``max_len``."""
+    """Keys and values of every layer for the positions seen so far, preallocated up to
+    ``max_len``."""
 
     def __init__(
         self,
@@ -32,8 +34,8 @@ class KVCache:
         dtype=None,
         empty: Callable[..., torch.Tensor] | None = None,
     ):
-        """``empty(shape, dtype)`` makes the CPU tensors when given (llmzero.inference puts them on huge
-        pages); otherwise they are ordinary zeros."""
+        """``empty(shape, dtype)`` makes the CPU tensors when given (llmzero.inference puts them on
+        huge pages); otherwise they are ordinary zeros."""
         self.max_len = max_len or config.context_length
         shape = (config.n_layer, batch_size, config.n_head, self.max_len, config.head_dim)
         dtype = dtype or torch.float32
@@ -93,7 +95,8 @@ class CausalSelfAttention(nn.Module):
         dropout_p = self.dropout if self.training else 0.0
         weights = None
         if return_attention:
-            # The textbook path: scores, mask, softmax, weighted sum. Same numbers as the fused kernel.
+            # The textbook path: scores, mask, softmax, weighted sum. Same numbers as the fused
+            # kernel.
             scores = (q @ k.transpose(-2, -1)) / math.sqrt(self.head_dim)
             if mask is None:
                 mask = _causal_mask(T, k.size(2), x.device)
@@ -146,7 +149,8 @@ class GPTOutput:
 
 
 def _causal_mask(q_len: int, k_len: int, device) -> torch.Tensor:
-    """Boolean (q_len, k_len) mask: query i (the last q_len of k_len positions) sees keys 0..its own position."""
+    """Boolean (q_len, k_len) mask: query i (the last q_len of k_len positions) sees keys 0..its own
+    position."""
     offset = k_len - q_len
     rows = torch.arange(q_len, device=device).unsqueeze(1) + offset
     return torch.arange(k_len, device=device).unsqueeze(0) <= rows
@@ -165,7 +169,8 @@ class GPT(nn.Module):
         if config.tie_weights:
             self.lm_head.weight = self.tok_emb.weight
         self.apply(self._init_weights)
-        # GPT-2: the projections that write into the residual stream start smaller, one factor per layer.
+        # GPT-2: the projections that write into the residual stream start smaller, one factor per
+        # layer.
         for name, p in self.named_parameters():
             if name.endswith("proj.weight"):
                 nn.init.normal_(p, mean=0.0, std=0.02 / math.sqrt(2 * config.n_layer))
@@ -179,9 +184,10 @@ class GPT(nn.Module):
         elif isinstance(module, nn.Embedding):
             nn.init.normal_(module.weight, mean=0.0, std=0.02)
 
-    # -- facts about the model -------------------------------------------------------------------------------
+    # -- facts about the model ---------------------------------------------------------------------
     def num_parameters(self, non_embedding: bool = False) -> int:
-        """Distinct parameters (a tied matrix counts once); without position embeddings if non_embedding."""
+        """Distinct parameters (a tied matrix counts once); without position embeddings if
+        non_embedding."""
         n = sum(p.numel() for p in self.parameters())
         if non_embedding:
             n -= self.pos_emb.weight.numel()
@@ -190,15 +196,15 @@ class GPT(nn.Module):
     def flops_per_token(self, training: bool = True) -> int:
         """Approximate floating-point operations per token at full context.
 
-        Forward: 2 per weight (a multiply and an add) plus attention's 2·2·T·d per layer (scores and the
-        weighted sum). Training adds the backward pass, twice the forward: 6N + 12·L·T·d.
+        Forward: 2 per weight (a multiply and an add) plus attention's 2·2·T·d per layer (scores and
+        the weighted sum). Training adds the backward pass, twice the forward: 6N + 12·L·T·d.
         """
         c = self.config
         n = self.num_parameters(non_embedding=True)
         forward = 2 * n + 4 * c.n_layer * c.context_length * c.n_embd
         return 3 * forward if training else forward
 
-    # -- the forward pass ------------------------------------------------------------------------------------
+    # -- the forward pass --------------------------------------------------------------------------
     def forward(
         self,
         idx: torch.Tensor,
@@ -215,7 +221,8 @@ class GPT(nn.Module):
 
         targets: ids to predict, same shape, -100 where nothing is to be learned; gives ``loss``.
         kv_cache: reuse and extend the keys/values of earlier positions (generation).
-        attention_mask: (batch, all positions so far) with 1 for real tokens and 0 for padding (left padding
+        attention_mask: (batch, all positions so far) with 1 for real tokens and 0 for padding (left
+        padding
             for batched generation); padded keys are never attended to.
         position_ids: (batch, T) positions; by default the cache offset + 0..T-1.
         """
@@ -223,7 +230,8 @@ class GPT(nn.Module):
         past = kv_cache.pos if kv_cache is not None else 0
         if past + T > self.config.context_length:
             raise ValueError(
-                f"sequence of {past + T} tokens is longer than the context length {self.config.context_length}"
+                f"sequence of {past + T} tokens is longer than the context length "
+                f"{self.config.context_length}"
             )
         if position_ids is None:
             position_ids = torch.arange(past, past + T, device=idx.device).unsqueeze(0)
@@ -235,7 +243,8 @@ class GPT(nn.Module):
             if attention_mask is not None:
                 keep = attention_mask[:, : past + T].bool()[:, None, None, :]  # (B, 1, 1, past+T)
                 mask = mask[None, None] & keep
-                # A fully padded query row would give NaN; let it attend to itself (its output is ignored).
+                # A fully padded query row would give NaN; let it attend to itself (its output is
+                # ignored).
                 rows = torch.arange(T, device=idx.device).unsqueeze(1) + past
                 mask = mask | (torch.arange(past + T, device=idx.device).unsqueeze(0) == rows)
         attentions = [] if return_attention else None
@@ -261,9 +270,10 @@ class GPT(nn.Module):
         p = next(self.parameters())
         return KVCache(self.config, batch_size, max_len, device=p.device, dtype=p.dtype)
 
-    # -- optimisation ----------------------------------------------------------------------------------------
+    # -- optimisation ------------------------------------------------------------------------------
     def param_groups(self, weight_decay: float) -> list[dict]:
-        """AdamW groups: decay on matrices (Linear and embedding weights), none on biases and norms."""
+        """AdamW groups: decay on matrices (Linear and embedding weights), none on biases and
+        norms."""
         decay, no_decay = [], []
         for p in self.parameters():  # parameters() yields a tied matrix once
             if not p.requires_grad:

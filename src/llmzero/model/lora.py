@@ -1,17 +1,18 @@
 """LoRA (low-rank adaptation), from scratch.
 
-Fine-tuning changes a weight matrix W (out × in) by some ΔW. LoRA bets that ΔW has low rank and writes it as
-B @ A, with A (r × in) and B (out × r) for a small rank r. The pre-trained W stays frozen; only A and B learn:
+Fine-tuning changes a weight matrix W (out × in) by some ΔW. LoRA bets that ΔW has low rank and
+writes it as B @ A, with A (r × in) and B (out × r) for a small rank r. The pre-trained W stays
+frozen; only A and B learn:
 
     y = x W^T + (alpha / r) · x A^T B^T
 
-B starts at zero, so at step 0 the model is exactly the pre-trained one. After training, B @ A · alpha/r can
-be folded into W (``merge_lora``) and the model is a plain GPT again, with no extra cost at inference.
+B starts at zero, so at step 0 the model is exactly the pre-trained one. After training, B @ A ·
+alpha/r can be folded into W (``merge_lora``) and the model is a plain GPT again, with no extra cost
+at inference.
 
-    apply_lora(model, rank=8, alpha=16)      # wrap the attention and MLP Linears, freeze everything else
-    ... train ...
-    save_lora(model, "out/adapter")          # adapter.safetensors + adapter.json: a few hundred KB
-    merge_lora(model)                        # plain nn.Linear again
+    apply_lora(model, rank=8, alpha=16)      # wrap the attention and MLP Linears, freeze everything
+    else ... train ... save_lora(model, "out/adapter")          # adapter.safetensors +
+    adapter.json: a few hundred KB merge_lora(model)                        # plain nn.Linear again
 """
 
 from __future__ import annotations
@@ -34,13 +35,18 @@ ADAPTER_FORMAT = "llmzero-lora"
 
 
 class LoRALinear(nn.Module):
-    """A frozen ``nn.Linear`` plus a trainable low-rank update: base(x) + scale · (x @ A^T @ B^T)."""
+    """A frozen ``nn.Linear`` plus a trainable low-rank update: base(x) + scale · (x @ A^T @
+    B^T)."""
 
-    def __init__(self, base: nn.Linear, rank: int, alpha: float, dropout: float = 0.0, target: str = ""):
+    def __init__(
+        self, base: nn.Linear, rank: int, alpha: float, dropout: float = 0.0, target: str = ""
+    ):
         super().__init__()
         if rank < 1:
-            raise UserError(f"o posto (rank) da LoRA precisa ser positivo (recebeu {rank}).",
-                            f"the LoRA rank must be positive (got {rank}).")
+            raise UserError(
+                f"o posto (rank) da LoRA precisa ser positivo (recebeu {rank}).",
+                f"the LoRA rank must be positive (got {rank}).",
+            )
         self.base = base
         self.base.weight.requires_grad_(False)
         if self.base.bias is not None:
@@ -49,9 +55,14 @@ class LoRALinear(nn.Module):
         self.scale = alpha / rank
         self.target = target  # which of apply_lora's targets this layer matched (for adapter.json)
         w = base.weight
-        self.lora_A = nn.Parameter(torch.empty(rank, base.in_features, device=w.device, dtype=w.dtype))
-        self.lora_B = nn.Parameter(torch.zeros(base.out_features, rank, device=w.device, dtype=w.dtype))
-        nn.init.kaiming_uniform_(self.lora_A, a=math.sqrt(5))  # the same init nn.Linear gives its weights
+        self.lora_A = nn.Parameter(
+            torch.empty(rank, base.in_features, device=w.device, dtype=w.dtype)
+        )
+        self.lora_B = nn.Parameter(
+            torch.zeros(base.out_features, rank, device=w.device, dtype=w.dtype)
+        )
+        # the same init nn.Linear gives its weights
+        nn.init.kaiming_uniform_(self.lora_A, a=math.sqrt(5))
         self.dropout = nn.Dropout(dropout) if dropout > 0 else nn.Identity()
 
     def delta_weight(self) -> torch.Tensor:
@@ -86,20 +97,27 @@ def apply_lora(
     dropout: float = 0.0,
     keep_trainable=("head",),
 ) -> nn.Module:
-    """Wrap every ``nn.Linear`` whose name ends with one of ``targets`` in a ``LoRALinear``, in place.
+    """Wrap every ``nn.Linear`` whose name ends with one of ``targets`` in a ``LoRALinear``, in
+    place.
 
-    Afterwards only the LoRA matrices train, plus the top-level modules named in ``keep_trainable`` (a
-    classifier's ``head``, which starts from random and must learn). Returns the model.
+    Afterwards only the LoRA matrices train, plus the top-level modules named in ``keep_trainable``
+    (a classifier's ``head``, which starts from random and must learn). Returns the model.
     """
     targets = tuple(targets)
-    found = {name: _match(name, targets) for name, m in model.named_modules() if isinstance(m, nn.Linear)}
+    found = {
+        name: _match(name, targets) for name, m in model.named_modules() if isinstance(m, nn.Linear)
+    }
     found = {name: target for name, target in found.items() if target is not None}
     if not found:
-        raise UserError(f"nenhuma camada do modelo corresponde aos alvos da LoRA {list(targets)}.",
-                        f"no layer of the model matches the LoRA targets {list(targets)}.")
+        raise UserError(
+            f"nenhuma camada do modelo corresponde aos alvos da LoRA {list(targets)}.",
+            f"no layer of the model matches the LoRA targets {list(targets)}.",
+        )
     model.requires_grad_(False)
     for name, target in found.items():
-        _set_module(model, name, LoRALinear(model.get_submodule(name), rank, alpha, dropout, target))
+        _set_module(
+            model, name, LoRALinear(model.get_submodule(name), rank, alpha, dropout, target)
+        )
     for name in keep_trainable:
         if hasattr(model, name):
             getattr(model, name).requires_grad_(True)
@@ -113,7 +131,8 @@ def lora_parameter_count(model: nn.Module) -> int:
 
 @torch.no_grad()
 def merge_lora(model: nn.Module) -> nn.Module:
-    """Fold each B @ A · scale into its base weight and put the plain ``nn.Linear`` back. Returns the model."""
+    """Fold each B @ A · scale into its base weight and put the plain ``nn.Linear`` back. Returns
+    the model."""
     for name, m in lora_modules(model).items():
         m.base.weight += m.delta_weight().to(m.base.weight.dtype)
         _set_module(model, name, m.base)
@@ -121,10 +140,14 @@ def merge_lora(model: nn.Module) -> nn.Module:
 
 
 def lora_state_dict(model: nn.Module) -> dict[str, torch.Tensor]:
-    """Everything fine-tuning changed: the LoRA matrices and any other trainable parameter (e.g. a head)."""
+    """Everything fine-tuning changed: the LoRA matrices and any other trainable parameter (e.g. a
+    head)."""
     names = {f"{name}.{p}" for name in lora_modules(model) for p in ("lora_A", "lora_B")}
-    return {name: p.detach().to("cpu").contiguous() for name, p in model.named_parameters()
-            if name in names or p.requires_grad}
+    return {
+        name: p.detach().to("cpu").contiguous()
+        for name, p in model.named_parameters()
+        if name in names or p.requires_grad
+    }
 
 
 def lora_config(model: nn.Module) -> dict:
@@ -138,14 +161,22 @@ def lora_config(model: nn.Module) -> dict:
     return {"rank": first.rank, "alpha": first.alpha, "targets": targets, "dropout": dropout}
 
 
-def save_lora(model: nn.Module, path: str | Path, base: str | None = None, extra: dict | None = None) -> Path:
-    """Write the adapter alone: adapter.safetensors (see ``lora_state_dict``) + adapter.json (its settings)."""
+def save_lora(
+    model: nn.Module, path: str | Path, base: str | None = None, extra: dict | None = None
+) -> Path:
+    """Write the adapter alone: adapter.safetensors (see ``lora_state_dict``) + adapter.json (its
+    settings)."""
     path = Path(path)
     tensors = lora_state_dict(model)
-    info = {"format": ADAPTER_FORMAT, "version": 1, **lora_config(model), "base": base,
-            "lora_parameters": lora_parameter_count(model),
-            "other_parameters": sorted(n for n in tensors if not n.endswith((".lora_A", ".lora_B"))),
-            **(extra or {})}
+    info = {
+        "format": ADAPTER_FORMAT,
+        "version": 1,
+        **lora_config(model),
+        "base": base,
+        "lora_parameters": lora_parameter_count(model),
+        "other_parameters": sorted(n for n in tensors if not n.endswith((".lora_A", ".lora_B"))),
+        **(extra or {}),
+    }
     with atomic_dir(path) as tmp:
         save_file(tensors, str(tmp / ADAPTER_WEIGHTS), metadata={"format": "pt"})
         write_json_atomic(tmp / ADAPTER_CONFIG, info)
@@ -157,17 +188,24 @@ def read_adapter_config(path: str | Path) -> dict:
     try:
         info = json.loads(file.read_text(encoding="utf-8"))
     except FileNotFoundError:
-        raise UserError(f"{path} não é um adaptador LoRA (falta {ADAPTER_CONFIG}).",
-                        f"{path} is not a LoRA adapter ({ADAPTER_CONFIG} is missing).") from None
+        raise UserError(
+            f"{path} não é um adaptador LoRA (falta {ADAPTER_CONFIG}).",
+            f"{path} is not a LoRA adapter ({ADAPTER_CONFIG} is missing).",
+        ) from None
     except (UnicodeDecodeError, json.JSONDecodeError):
-        raise UserError(f"{file} está corrompido (JSON inválido).", f"{file} is corrupt (invalid JSON).") from None
+        raise UserError(
+            f"{file} está corrompido (JSON inválido).", f"{file} is corrupt (invalid JSON)."
+        ) from None
     if not isinstance(info, dict) or info.get("format") != ADAPTER_FORMAT:
-        raise UserError(f"{file} não é um adaptador LoRA do llmzero.", f"{file} is not an llmzero LoRA adapter.")
+        raise UserError(
+            f"{file} não é um adaptador LoRA do llmzero.", f"{file} is not an llmzero LoRA adapter."
+        )
     return info
 
 
 def load_lora(model: nn.Module, path: str | Path) -> dict:
-    """Add the adapter saved in ``path`` to ``model`` (wrapping its layers first if needed); returns adapter.json."""
+    """Add the adapter saved in ``path`` to ``model`` (wrapping its layers first if needed); returns
+    adapter.json."""
     path = Path(path)
     info = read_adapter_config(path)
     if not lora_modules(model):
@@ -175,18 +213,26 @@ def load_lora(model: nn.Module, path: str | Path) -> dict:
     try:
         tensors = load_file(str(path / ADAPTER_WEIGHTS), device="cpu")
     except FileNotFoundError:
-        raise UserError(f"falta {path / ADAPTER_WEIGHTS}.", f"{path / ADAPTER_WEIGHTS} is missing.") from None
+        raise UserError(
+            f"falta {path / ADAPTER_WEIGHTS}.", f"{path / ADAPTER_WEIGHTS} is missing."
+        ) from None
     except (SafetensorError, OSError, ValueError) as exc:
-        raise UserError(f"{path / ADAPTER_WEIGHTS} está corrompido ({exc}).",
-                        f"{path / ADAPTER_WEIGHTS} is corrupt ({exc}).") from None
+        raise UserError(
+            f"{path / ADAPTER_WEIGHTS} está corrompido ({exc}).",
+            f"{path / ADAPTER_WEIGHTS} is corrupt ({exc}).",
+        ) from None
     params = dict(model.named_parameters())
     expected = {f"{name}.{p}" for name in lora_modules(model) for p in ("lora_A", "lora_B")}
     missing, unexpected = sorted(expected - set(tensors)), sorted(set(tensors) - set(params))
-    bad = [n for n, t in tensors.items() if n in params and tuple(t.shape) != tuple(params[n].shape)]
+    bad = [
+        n for n, t in tensors.items() if n in params and tuple(t.shape) != tuple(params[n].shape)
+    ]
     if missing or unexpected or bad:
         what = missing[:2] or unexpected[:2] or bad[:2]
-        raise UserError(f"o adaptador em {path} não combina com este modelo ({what}).",
-                        f"the adapter in {path} does not fit this model ({what}).")
+        raise UserError(
+            f"o adaptador em {path} não combina com este modelo ({what}).",
+            f"the adapter in {path} does not fit this model ({what}).",
+        )
     with torch.no_grad():
         for name, tensor in tensors.items():
             params[name].copy_(tensor)

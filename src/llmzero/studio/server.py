@@ -2,18 +2,20 @@
 
 What the page shows, and the endpoint behind each part (all JSON unless said otherwise):
 
-- GET  /                 the page (``?lang=pt|en``; otherwise --lang, then the browser's Accept-Language);
+- GET  /                 the page (``?lang=pt|en``; otherwise --lang, then the browser's
+  Accept-Language);
 - GET  /api/info         the model's shape and the limits of the controls;
 - POST /api/tokenize     {"text"} -> the tokens of a text, with their ids (the coloured chips);
-- GET|POST /api/generate {"prompt", "temperature", "top_k", "top_p", "max_new_tokens", "seed", "top_n"}
-                         -> a Server-Sent Events stream: "start", then one "token" event per new token
-                         (its printable text and the top_n most probable tokens of the distribution it was
-                         drawn from), then "done";
+- GET|POST /api/generate {"prompt", "temperature", "top_k", "top_p", "max_new_tokens", "seed",
+  "top_n"}
+                         -> a Server-Sent Events stream: "start", then one "token" event per new
+                         token (its printable text and the top_n most probable tokens of the
+                         distribution it was drawn from), then "done";
 - POST /api/attention    {"ids", "layer", "head"} -> the attention matrix (query x key) of one head.
 
-Mistakes in a request (empty prompt, a number that is not a number, too many tokens, broken JSON...) get a
-4xx answer {"error": "one sentence"} in the page's language: the server never crashes on them. One model
-computation runs at a time (a lock), so two browser tabs cannot bury a laptop CPU.
+Mistakes in a request (empty prompt, a number that is not a number, too many tokens, broken JSON...)
+get a 4xx answer {"error": "one sentence"} in the page's language: the server never crashes on them.
+One model computation runs at a time (a lock), so two browser tabs cannot bury a laptop CPU.
 """
 
 from __future__ import annotations
@@ -41,16 +43,22 @@ MAX_TOP_N = 50  # most bars per token
 MAX_BODY = 1 << 20  # bytes of a request body
 BUSY_TIMEOUT = 15.0  # seconds a request waits for the model before giving up with 429
 
-# Every text of the page, in both languages. index.html holds {{key}} placeholders filled by the server; the
-# same table goes to app.js for the language toggle and for the messages it writes itself.
+# Every text of the page, in both languages. index.html holds {{key}} placeholders filled by the
+# server; the same table goes to app.js for the language toggle and for the messages it writes
+# itself.
 TEXTS: dict[str, tuple[str, str]] = {
     "title": ("llmzero estúdio", "llmzero studio"),
-    "subtitle": ("brinque com o seu modelo: tokens, probabilidades e atenção",
-                 "play with your model: tokens, probabilities and attention"),
+    "subtitle": (
+        "brinque com o seu modelo: tokens, probabilidades e atenção",
+        "play with your model: tokens, probabilities and attention",
+    ),
     "prompt": ("Prompt", "Prompt"),
     "prompt_placeholder": ("Escreva o começo de um texto…", "Write the start of a text…"),
     "temperature": ("Temperatura", "Temperature"),
-    "temperature_help": ("0 = guloso (sempre o mais provável)", "0 = greedy (always the most probable)"),
+    "temperature_help": (
+        "0 = guloso (sempre o mais provável)",
+        "0 = greedy (always the most probable)",
+    ),
     "top_k": ("top-k", "top-k"),
     "top_k_help": ("0 = desligado", "0 = off"),
     "top_p": ("top-p", "top-p"),
@@ -63,36 +71,55 @@ TEXTS: dict[str, tuple[str, str]] = {
     "tokens_title": ("Tokens do prompt", "Prompt tokens"),
     "tokens_count": ("{n} tokens", "{n} tokens"),
     "output_title": ("Texto gerado", "Generated text"),
-    "output_hint": ("Clique num token gerado para ver de qual distribuição ele foi sorteado.",
-                    "Click a generated token to see the distribution it was drawn from."),
+    "output_hint": (
+        "Clique num token gerado para ver de qual distribuição ele foi sorteado.",
+        "Click a generated token to see the distribution it was drawn from.",
+    ),
     "bars_title": ("Os tokens mais prováveis", "The most probable tokens"),
     "bars_for": ("Passo {i}: sorteado {tok} (p = {p})", "Step {i}: drew {tok} (p = {p})"),
     "bars_empty": ("Gere um texto e clique num token.", "Generate a text and click a token."),
     "attention_title": ("Atenção", "Attention"),
     "layer": ("Camada", "Layer"),
     "head": ("Cabeça", "Head"),
-    "attention_hint": ("Linha = token que olha (consulta); coluna = token olhado (chave). Mais escuro = mais peso.",
-                       "Row = token looking (query); column = token looked at (key). Darker = more weight."),
-    "attention_empty": ("Gere um texto para ver a atenção.", "Generate a text to see the attention."),
-    "attention_cut": ("O texto passou do contexto: mostrando os últimos {n} tokens.",
-                      "The text outgrew the context: showing the last {n} tokens."),
+    "attention_hint": (
+        "Linha = token que olha (consulta); coluna = token olhado (chave). Mais escuro = mais "
+        "peso.",
+        "Row = token looking (query); column = token looked at (key). Darker = more weight.",
+    ),
+    "attention_empty": (
+        "Gere um texto para ver a atenção.",
+        "Generate a text to see the attention.",
+    ),
+    "attention_cut": (
+        "O texto passou do contexto: mostrando os últimos {n} tokens.",
+        "The text outgrew the context: showing the last {n} tokens.",
+    ),
     "status_ready": ("Pronto.", "Ready."),
     "status_generating": ("Gerando…", "Generating…"),
-    "status_done": ("{n} tokens, {speed} tokens/s, parou por: {why}.", "{n} tokens, {speed} tokens/s, stopped by: {why}."),
+    "status_done": (
+        "{n} tokens, {speed} tokens/s, parou por: {why}.",
+        "{n} tokens, {speed} tokens/s, stopped by: {why}.",
+    ),
     "why_max_tokens": ("limite de tokens", "token limit"),
     "why_eos": ("fim de texto", "end of text"),
     "why_stopped": ("você parou", "you stopped it"),
     "why_error": ("erro", "error"),
-    "model_line": ("Modelo {name}: {layers} camadas, {heads} cabeças, dimensão {dim}, contexto {ctx}, vocabulário {vocab}.",
-                   "Model {name}: {layers} layers, {heads} heads, dimension {dim}, context {ctx}, vocabulary {vocab}."),
-    "network_error": ("Não consegui falar com o servidor; ele ainda está rodando?",
-                      "Could not reach the server; is it still running?"),
+    "model_line": (
+        "Modelo {name}: {layers} camadas, {heads} cabeças, dimensão {dim}, contexto {ctx}, "
+        "vocabulário {vocab}.",
+        "Model {name}: {layers} layers, {heads} heads, dimension {dim}, context "
+        "{ctx}, vocabulary {vocab}.",
+    ),
+    "network_error": (
+        "Não consegui falar com o servidor; ele ainda está rodando?",
+        "Could not reach the server; is it still running?",
+    ),
 }
 
 
 def request_lang(accept_language: str | None, default: str | None = None) -> str:
-    """The page language: the server's --lang when given, else the browser's preference (Accept-Language),
-    else the environment's (LLMZERO_LANG, the locale; see errors.get_lang)."""
+    """The page language: the server's --lang when given, else the browser's preference
+    (Accept-Language), else the environment's (LLMZERO_LANG, the locale; see errors.get_lang)."""
     if default in ("pt", "en"):
         return default
     best, best_q = get_lang(), 0.0
@@ -126,9 +153,9 @@ class RequestError(Exception):
         return self.en if lang == "en" else self.pt
 
 
-# ----------------------------------------------------------------------------------------------------------
+# --------------------------------------------------------------------------------------------------
 # Reading parameters: each one checked, with a sentence naming the parameter when it is wrong
-# ----------------------------------------------------------------------------------------------------------
+# --------------------------------------------------------------------------------------------------
 def _shown(value) -> str:
     """A value for an error message, cut short when it is long."""
     text = repr(value)
@@ -136,7 +163,8 @@ def _shown(value) -> str:
 
 
 def _number(params: dict, name: str, default, kind, low, high, *, none_values=()):
-    """params[name] as an int or float within [low, high]; None when absent/empty or in ``none_values``."""
+    """params[name] as an int or float within [low, high]; None when absent/empty or in
+    ``none_values``."""
     value = params.get(name, default)
     if value is None or value == "":
         return default
@@ -147,21 +175,32 @@ def _number(params: dict, name: str, default, kind, low, high, *, none_values=()
             value = float(value.strip())
         except ValueError:
             value = value.strip()
-    if not isinstance(value, (int, float)) or (isinstance(value, float) and not math.isfinite(value)):
-        raise RequestError(400, f"o parâmetro {name} precisa ser um número (recebeu {_shown(value)}).",
-                           f"the parameter {name} must be a number (got {_shown(value)}).")
+    if not isinstance(value, (int, float)) or (
+        isinstance(value, float) and not math.isfinite(value)
+    ):
+        raise RequestError(
+            400,
+            f"o parâmetro {name} precisa ser um número (recebeu {_shown(value)}).",
+            f"the parameter {name} must be a number (got {_shown(value)}).",
+        )
     if kind is int:
         if value != int(value):
-            raise RequestError(400, f"o parâmetro {name} precisa ser um número inteiro (recebeu {_shown(value)}).",
-                               f"the parameter {name} must be a whole number (got {_shown(value)}).")
+            raise RequestError(
+                400,
+                f"o parâmetro {name} precisa ser um número inteiro (recebeu {_shown(value)}).",
+                f"the parameter {name} must be a whole number (got {_shown(value)}).",
+            )
         value = int(value)
     else:
         value = float(value)
     if value in none_values:
         return None
     if not low <= value <= high:
-        raise RequestError(400, f"o parâmetro {name} precisa estar entre {low} e {high} (recebeu {_shown(value)}).",
-                           f"the parameter {name} must be between {low} and {high} (got {_shown(value)}).")
+        raise RequestError(
+            400,
+            f"o parâmetro {name} precisa estar entre {low} e {high} (recebeu {_shown(value)}).",
+            f"the parameter {name} must be between {low} and {high} (got {_shown(value)}).",
+        )
     return value
 
 
@@ -170,21 +209,33 @@ def _text(params: dict, name: str) -> str:
     if value is None:
         raise RequestError(400, f"falta o parâmetro {name}.", f"the parameter {name} is missing.")
     if not isinstance(value, str):
-        raise RequestError(400, f"o parâmetro {name} precisa ser um texto.", f"the parameter {name} must be a text.")
+        raise RequestError(
+            400,
+            f"o parâmetro {name} precisa ser um texto.",
+            f"the parameter {name} must be a text.",
+        )
     return value
 
 
-# ----------------------------------------------------------------------------------------------------------
+# --------------------------------------------------------------------------------------------------
 # The studio: what the endpoints compute, without any HTTP
-# ----------------------------------------------------------------------------------------------------------
+# --------------------------------------------------------------------------------------------------
 class Studio:
     """A model and its tokenizer, and the computations the page asks for."""
 
-    def __init__(self, model: torch.nn.Module, tokenizer, name: str = "model", lang: str | None = None,
-                 busy_timeout: float = BUSY_TIMEOUT):
+    def __init__(
+        self,
+        model: torch.nn.Module,
+        tokenizer,
+        name: str = "model",
+        lang: str | None = None,
+        busy_timeout: float = BUSY_TIMEOUT,
+    ):
         if tokenizer is None:
-            raise UserError("este checkpoint não tem tokenizer.json; o estúdio precisa dele.",
-                            "this checkpoint has no tokenizer.json; the studio needs it.")
+            raise UserError(
+                "este checkpoint não tem tokenizer.json; o estúdio precisa dele.",
+                "this checkpoint has no tokenizer.json; the studio needs it.",
+            )
         self.model = model.eval()
         self.tokenizer = tokenizer
         self.config = model.config
@@ -193,10 +244,10 @@ class Studio:
         self.busy_timeout = busy_timeout
         self.lock = threading.Lock()  # one model computation at a time
 
-    # -- helpers ---------------------------------------------------------------------------------------
+    # -- helpers -----------------------------------------------------------------------------------
     def token_text(self, token_id: int) -> str:
-        """The text of one token. A byte-level token holding part of a character shows its bytes (\\xc3);
-        ids the tokenizer does not know (a padded vocabulary) show as <id>."""
+        """The text of one token. A byte-level token holding part of a character shows its bytes
+        (\\xc3); ids the tokenizer does not know (a padded vocabulary) show as <id>."""
         try:
             decode_bytes = getattr(self.tokenizer, "decode_bytes", None)
             if decode_bytes is not None:
@@ -207,54 +258,80 @@ class Studio:
 
     def acquire(self) -> None:
         if not self.lock.acquire(timeout=self.busy_timeout):
-            raise RequestError(429, "o modelo está ocupado com outro pedido; tente de novo daqui a pouco.",
-                               "the model is busy with another request; try again in a moment.")
+            raise RequestError(
+                429,
+                "o modelo está ocupado com outro pedido; tente de novo daqui a pouco.",
+                "the model is busy with another request; try again in a moment.",
+            )
 
-    # -- endpoints -------------------------------------------------------------------------------------
+    # -- endpoints ---------------------------------------------------------------------------------
     def info(self) -> dict:
         c = self.config
         return {
-            "name": self.name, "vocab_size": c.vocab_size, "context_length": c.context_length,
-            "n_layer": c.n_layer, "n_head": c.n_head, "n_embd": c.n_embd,
+            "name": self.name,
+            "vocab_size": c.vocab_size,
+            "context_length": c.context_length,
+            "n_layer": c.n_layer,
+            "n_head": c.n_head,
+            "n_embd": c.n_embd,
             "parameters": sum(p.numel() for p in self.model.parameters()),
-            "max_new_tokens": min(MAX_NEW_TOKENS, c.context_length), "max_top_n": MAX_TOP_N,
+            "max_new_tokens": min(MAX_NEW_TOKENS, c.context_length),
+            "max_top_n": MAX_TOP_N,
             "tokenizer": getattr(self.tokenizer, "kind", type(self.tokenizer).__name__),
         }
 
     def tokenize(self, params: dict) -> dict:
         text = _text(params, "text")
         ids = self.tokenizer.encode(text)
-        return {"ids": ids, "tokens": [self.token_text(i) for i in ids], "count": len(ids),
-                "context_length": self.config.context_length}
+        return {
+            "ids": ids,
+            "tokens": [self.token_text(i) for i in ids],
+            "count": len(ids),
+            "context_length": self.config.context_length,
+        }
 
     def sampling(self, params: dict) -> tuple[str, SamplingConfig]:
-        """(prompt, sampling config) from request parameters, every value checked; top_n bars = return_top."""
+        """(prompt, sampling config) from request parameters, every value checked; top_n bars =
+        return_top."""
         prompt = _text(params, "prompt")
         limit = min(MAX_NEW_TOKENS, self.config.context_length)
         max_new = _number(params, "max_new_tokens", min(50, limit), int, 1, MAX_NEW_TOKENS)
         if max_new > limit:
             raise RequestError(
-                400, f"max_new_tokens={max_new} passa do contexto do modelo ({self.config.context_length} tokens).",
-                f"max_new_tokens={max_new} is beyond the model's context ({self.config.context_length} tokens).")
+                400,
+                f"max_new_tokens={max_new} passa do contexto do modelo "
+                f"({self.config.context_length} tokens).",
+                f"max_new_tokens={max_new} is beyond the model's context "
+                f"({self.config.context_length} tokens).",
+            )
         temperature = _number(params, "temperature", DEFAULT_TEMPERATURE, float, 0.0, 10.0)
         top_k = _number(params, "top_k", None, int, 1, self.config.vocab_size, none_values=(0,))
         top_p = _number(params, "top_p", None, float, 0.0, 1.0, none_values=(1.0,))
         if top_p == 0.0:
-            raise RequestError(400, "top_p precisa ser maior que 0 (use 1 para desligar).",
-                               "top_p must be above 0 (use 1 to turn it off).")
+            raise RequestError(
+                400,
+                "top_p precisa ser maior que 0 (use 1 para desligar).",
+                "top_p must be above 0 (use 1 to turn it off).",
+            )
         seed = _number(params, "seed", None, int, 0, 2**63 - 1)
         top_n = _number(params, "top_n", 10, int, 1, MAX_TOP_N)
         stop_at_eot = params.get("stop_at_eot", True) not in (False, "0", "false", "no")
-        cfg = SamplingConfig(max_new_tokens=max_new, temperature=temperature, top_k=top_k, top_p=top_p,
-                             seed=seed, return_top=min(top_n, self.config.vocab_size),
-                             eos_id=self.tokenizer.eot_id if stop_at_eot else None)
+        cfg = SamplingConfig(
+            max_new_tokens=max_new,
+            temperature=temperature,
+            top_k=top_k,
+            top_p=top_p,
+            seed=seed,
+            return_top=min(top_n, self.config.vocab_size),
+            eos_id=self.tokenizer.eot_id if stop_at_eot else None,
+        )
         return prompt, cfg
 
     def generation(self, params: dict) -> "Generation":
         """Check the request and compute the first token; return the stream of (event, data) pairs.
 
-        Everything that can be wrong with the request raises RequestError here, before any byte of the
-        stream is sent. The returned Generation holds the model lock until it is closed.
+        Everything that can be wrong with the request raises RequestError here, before any byte of
+        the stream is sent. The returned Generation holds the model lock until it is closed.
         """
         prompt, cfg = self.sampling(params)
         ids = self.tokenizer.encode(prompt)
@@ -271,35 +348,56 @@ class Studio:
         return Generation(self, ids, cfg, steps, first)
 
     def attention(self, params: dict) -> dict:
-        """The attention weights of one layer and head for the token ids (the last context_length of them)."""
+        """The attention weights of one layer and head for the token ids (the last context_length of
+        them)."""
         c = self.config
         raw = params.get("ids")
         if "text" in params and raw is None:
             raw = self.tokenizer.encode(_text(params, "text"))
         if not isinstance(raw, list) or not raw:
-            raise RequestError(400, "o parâmetro ids precisa ser uma lista não vazia de ids de tokens.",
-                               "the parameter ids must be a non-empty list of token ids.")
-        if any(isinstance(i, bool) or not isinstance(i, int) or not 0 <= i < c.vocab_size for i in raw):
-            raise RequestError(400, f"ids precisa conter só inteiros de 0 a {c.vocab_size - 1} (o vocabulário do modelo).",
-                               f"ids must hold only whole numbers from 0 to {c.vocab_size - 1} (the model's vocabulary).")
+            raise RequestError(
+                400,
+                "o parâmetro ids precisa ser uma lista não vazia de ids de tokens.",
+                "the parameter ids must be a non-empty list of token ids.",
+            )
+        if any(
+            isinstance(i, bool) or not isinstance(i, int) or not 0 <= i < c.vocab_size for i in raw
+        ):
+            raise RequestError(
+                400,
+                f"ids precisa conter só inteiros de 0 a {c.vocab_size - 1} (o vocabulário do "
+                "modelo).",
+                f"ids must hold only whole numbers from 0 to {c.vocab_size - 1} "
+                "(the model's vocabulary).",
+            )
         layer = _number(params, "layer", 0, int, 0, c.n_layer - 1)
         head = _number(params, "head", 0, int, 0, c.n_head - 1)
-        ids = raw[-c.context_length:]
+        ids = raw[-c.context_length :]
         self.acquire()
         try:
             with torch.inference_mode():
                 device = next(self.model.parameters()).device
-                out = self.model(torch.tensor([ids], device=device), return_attention=True, logits_last_only=True)
+                out = self.model(
+                    torch.tensor([ids], device=device), return_attention=True, logits_last_only=True
+                )
             weights = out.attentions[layer][0, head].float().cpu()
         finally:
             self.lock.release()
-        return {"layer": layer, "head": head, "n_layer": c.n_layer, "n_head": c.n_head, "ids": ids,
-                "tokens": [self.token_text(i) for i in ids], "truncated": len(raw) - len(ids),
-                "matrix": [[round(w, 5) for w in row] for row in weights.tolist()]}
+        return {
+            "layer": layer,
+            "head": head,
+            "n_layer": c.n_layer,
+            "n_head": c.n_head,
+            "ids": ids,
+            "tokens": [self.token_text(i) for i in ids],
+            "truncated": len(raw) - len(ids),
+            "matrix": [[round(w, 5) for w in row] for row in weights.tolist()],
+        }
 
 
 class Generation:
-    """The events of one generation: "start", one "token" per new token, "done". Close it to free the model."""
+    """The events of one generation: "start", one "token" per new token, "done". Close it to free
+    the model."""
 
     def __init__(self, studio: Studio, ids: list[int], cfg: SamplingConfig, steps, first):
         self.studio, self.ids, self.cfg, self.steps, self.first = studio, ids, cfg, steps, first
@@ -316,21 +414,43 @@ class Generation:
         start = time.perf_counter()
         stream = TextStream(studio.tokenizer, context_ids=ids[-4:])
         stopped_by, count, step = "max_tokens", 0, self.first
-        yield "start", {"ids": ids, "tokens": [studio.token_text(i) for i in ids], "text": studio.tokenizer.decode(ids)}
+        yield (
+            "start",
+            {
+                "ids": ids,
+                "tokens": [studio.token_text(i) for i in ids],
+                "text": studio.tokenizer.decode(ids),
+            },
+        )
         known = getattr(studio.tokenizer, "vocab_size", None)
         while step is not None:
             count += 1
             eos = step.token_id == cfg.eos_id
-            if known is not None and step.token_id >= known:  # a padded vocabulary: the model can pick ids
-                raise UserError(                             # that have no text
-                    f"o modelo escolheu o token {step.token_id}, que o tokenizador não conhece ({known} tokens).",
-                    f"the model picked token {step.token_id}, which the tokenizer does not know ({known} tokens).")
+            # a padded vocabulary: the model can pick ids
+            if known is not None and step.token_id >= known:
+                raise UserError(  # that have no text
+                    f"o modelo escolheu o token {step.token_id}, que o tokenizador não conhece "
+                    f"({known} tokens).",
+                    f"the model picked token {step.token_id}, which the tokenizer does not know "
+                    f"({known} tokens).",
+                )
             piece = "" if eos else stream.push(step.token_id)
-            yield "token", {
-                "index": count - 1, "id": step.token_id, "token": studio.token_text(step.token_id),
-                "text": piece, "eos": eos, "prob": step.prob, "model_prob": step.model_prob,
-                "top": [{"id": i, "token": studio.token_text(i), "prob": p} for i, p in step.top or []],
-            }
+            yield (
+                "token",
+                {
+                    "index": count - 1,
+                    "id": step.token_id,
+                    "token": studio.token_text(step.token_id),
+                    "text": piece,
+                    "eos": eos,
+                    "prob": step.prob,
+                    "model_prob": step.model_prob,
+                    "top": [
+                        {"id": i, "token": studio.token_text(i), "prob": p}
+                        for i, p in step.top or []
+                    ],
+                },
+            )
             if eos:
                 stopped_by = "eos"
                 break
@@ -338,13 +458,22 @@ class Generation:
         seconds = time.perf_counter() - start
         rest = stream.finish()  # bytes held back for an unfinished character, if any
         self.close()
-        yield "done", {"text": stream.text, "rest": rest, "num_tokens": count, "stopped_by": stopped_by,
-                       "ids": ids + stream.ids, "tokens_per_second": count / seconds if seconds > 0 else 0.0}
+        yield (
+            "done",
+            {
+                "text": stream.text,
+                "rest": rest,
+                "num_tokens": count,
+                "stopped_by": stopped_by,
+                "ids": ids + stream.ids,
+                "tokens_per_second": count / seconds if seconds > 0 else 0.0,
+            },
+        )
 
 
-# ----------------------------------------------------------------------------------------------------------
+# --------------------------------------------------------------------------------------------------
 # HTTP
-# ----------------------------------------------------------------------------------------------------------
+# --------------------------------------------------------------------------------------------------
 STATIC = {"/static/app.js": "application/javascript", "/static/style.css": "text/css"}
 DISCONNECTED = (BrokenPipeError, ConnectionResetError, ConnectionAbortedError, TimeoutError)
 
@@ -354,7 +483,8 @@ def _static_text(name: str) -> str:
 
 
 def render_index(lang: str, info: dict) -> str:
-    """index.html with every {{key}} replaced by the text in ``lang`` and the text table for app.js."""
+    """index.html with every {{key}} replaced by the text in ``lang`` and the text table for
+    app.js."""
     page = _static_text("index.html")
     col = 1 if lang == "en" else 0
     for key, pair in TEXTS.items():
@@ -369,9 +499,10 @@ def render_index(lang: str, info: dict) -> str:
 class StudioHandler(BaseHTTPRequestHandler):
     server: "StudioServer"
     protocol_version = "HTTP/1.1"
-    timeout = 120  # seconds; an idle kept-alive connection is dropped instead of holding a thread forever
+    # seconds; an idle kept-alive connection is dropped instead of holding a thread forever
+    timeout = 120
 
-    # -- plumbing --------------------------------------------------------------------------------------
+    # -- plumbing ----------------------------------------------------------------------------------
     def log_message(self, format, *args):  # noqa: A002 - the base class's name
         if self.server.verbose:
             super().log_message(format, *args)
@@ -392,8 +523,13 @@ class StudioHandler(BaseHTTPRequestHandler):
 
     def _json(self, status: int, data: Any) -> None:
         if status >= 400:
-            self.close_connection = True  # an unread request body must not be taken for the next request
-        self._send(status, json.dumps(data, ensure_ascii=False).encode("utf-8"), "application/json; charset=utf-8")
+            # an unread request body must not be taken for the next request
+            self.close_connection = True
+        self._send(
+            status,
+            json.dumps(data, ensure_ascii=False).encode("utf-8"),
+            "application/json; charset=utf-8",
+        )
 
     def _params(self) -> dict:
         """Query-string parameters, overridden by a JSON object body (POST)."""
@@ -405,24 +541,35 @@ class StudioHandler(BaseHTTPRequestHandler):
             except ValueError:
                 length = -1
             if length < 0:
-                raise RequestError(400, "cabeçalho Content-Length inválido.", "invalid Content-Length header.")
+                raise RequestError(
+                    400, "cabeçalho Content-Length inválido.", "invalid Content-Length header."
+                )
             if length > MAX_BODY:
-                raise RequestError(413, f"o pedido é grande demais (máximo {MAX_BODY} bytes).",
-                                   f"the request is too large (at most {MAX_BODY} bytes).")
+                raise RequestError(
+                    413,
+                    f"o pedido é grande demais (máximo {MAX_BODY} bytes).",
+                    f"the request is too large (at most {MAX_BODY} bytes).",
+                )
             raw = self.rfile.read(length) if length else b""
             if raw.strip():
                 try:
                     body = json.loads(raw.decode("utf-8"))
                 except (UnicodeDecodeError, json.JSONDecodeError):
-                    raise RequestError(400, "o corpo do pedido não é um JSON válido.",
-                                       "the request body is not valid JSON.") from None
+                    raise RequestError(
+                        400,
+                        "o corpo do pedido não é um JSON válido.",
+                        "the request body is not valid JSON.",
+                    ) from None
                 if not isinstance(body, dict):
-                    raise RequestError(400, "o corpo do pedido precisa ser um objeto JSON.",
-                                       "the request body must be a JSON object.")
+                    raise RequestError(
+                        400,
+                        "o corpo do pedido precisa ser um objeto JSON.",
+                        "the request body must be a JSON object.",
+                    )
                 params.update(body)
         return params
 
-    # -- routing ---------------------------------------------------------------------------------------
+    # -- routing -----------------------------------------------------------------------------------
     def do_GET(self):
         self._handle()
 
@@ -434,12 +581,19 @@ class StudioHandler(BaseHTTPRequestHandler):
         params: dict = {}
         try:
             params = self._params()
-            routes = {"/api/tokenize": self.server.studio.tokenize, "/api/attention": self.server.studio.attention}
+            routes = {
+                "/api/tokenize": self.server.studio.tokenize,
+                "/api/attention": self.server.studio.attention,
+            }
             if path in ("/", "/index.html") and self.command != "POST":
                 page = render_index(self._lang(params), self.server.studio.info())
                 self._send(200, page.encode("utf-8"), "text/html; charset=utf-8")
             elif path in STATIC and self.command != "POST":
-                self._send(200, _static_text(path.rsplit("/", 1)[1]).encode("utf-8"), STATIC[path] + "; charset=utf-8")
+                self._send(
+                    200,
+                    _static_text(path.rsplit("/", 1)[1]).encode("utf-8"),
+                    STATIC[path] + "; charset=utf-8",
+                )
             elif path == "/api/info":
                 self._json(200, self.server.studio.info())
             elif path == "/api/generate":
@@ -449,7 +603,9 @@ class StudioHandler(BaseHTTPRequestHandler):
                     raise RequestError(405, f"use POST em {path}.", f"use POST for {path}.")
                 self._json(200, routes[path](params))
             else:
-                raise RequestError(404, f"não existe nada em {path}.", f"there is nothing at {path}.")
+                raise RequestError(
+                    404, f"não existe nada em {path}.", f"there is nothing at {path}."
+                )
         except RequestError as exc:
             self._json(exc.status, {"error": exc.message(self._lang(params))})
         except UserError as exc:
@@ -466,10 +622,14 @@ class StudioHandler(BaseHTTPRequestHandler):
     def _stream(self, events: Generation, lang: str) -> None:
         """Send the events as Server-Sent Events; a client that goes away just ends the generation.
 
-        Once the stream has begun, a failure can no longer change the HTTP status: it becomes an "error" event.
+        Once the stream has begun, a failure can no longer change the HTTP status: it becomes an
+        "error" event.
         """
+
         def send(event: str, data: dict) -> None:
-            self.wfile.write(f"event: {event}\ndata: {json.dumps(data, ensure_ascii=False)}\n\n".encode("utf-8"))
+            self.wfile.write(
+                f"event: {event}\ndata: {json.dumps(data, ensure_ascii=False)}\n\n".encode("utf-8")
+            )
             self.wfile.flush()
 
         self.close_connection = True
@@ -500,7 +660,9 @@ class StudioServer(ThreadingHTTPServer):
 
     daemon_threads = True
 
-    def __init__(self, studio: Studio, host: str = "127.0.0.1", port: int = 0, verbose: bool = False):
+    def __init__(
+        self, studio: Studio, host: str = "127.0.0.1", port: int = 0, verbose: bool = False
+    ):
         self.studio = studio
         self.verbose = verbose
         super().__init__((host, port), StudioHandler)
@@ -518,8 +680,14 @@ class StudioServer(ThreadingHTTPServer):
         return thread
 
 
-def make_server(model_dir, host: str = "127.0.0.1", port: int = 0, lang: str | None = None,
-                device: str = "cpu", verbose: bool = False) -> StudioServer:
+def make_server(
+    model_dir,
+    host: str = "127.0.0.1",
+    port: int = 0,
+    lang: str | None = None,
+    device: str = "cpu",
+    verbose: bool = False,
+) -> StudioServer:
     """Load the checkpoint in ``model_dir`` and bind a StudioServer to it (not serving yet)."""
     from pathlib import Path
 
@@ -527,12 +695,15 @@ def make_server(model_dir, host: str = "127.0.0.1", port: int = 0, lang: str | N
 
     ckpt = load_checkpoint(model_dir, device=device, kinds=("lm", "lm-int8"))
     folder = Path(ckpt.path).resolve()
-    name = folder.parent.name if folder.name == "checkpoint" else folder.name  # runs/NAME/checkpoint -> NAME
+    # runs/NAME/checkpoint -> NAME
+    name = folder.parent.name if folder.name == "checkpoint" else folder.name
     studio = Studio(ckpt.model, ckpt.tokenizer, name=name, lang=lang)
     try:
         return StudioServer(studio, host, port, verbose=verbose)
     except OSError as exc:
         raise UserError(
-            f"não consegui abrir {host}:{port} ({exc.strerror or exc}); escolha outra porta com --port (0 = qualquer livre).",
-            f"could not open {host}:{port} ({exc.strerror or exc}); choose another port with --port (0 = any free one).",
+            f"não consegui abrir {host}:{port} ({exc.strerror or exc}); escolha outra porta com "
+            "--port (0 = qualquer livre).",
+            f"could not open {host}:{port} ({exc.strerror or exc}); choose another port with "
+            "--port (0 = any free one).",
         ) from None

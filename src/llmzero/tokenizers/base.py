@@ -1,8 +1,8 @@
 """The common shape of every tokenizer and its JSON save.
 
-A tokenizer turns text into a list of integer ids and back. Each variant (characters, words, byte-level
-BPE) is a small subclass of ``Tokenizer`` with ``train / encode / decode`` and a JSON form
-(``to_dict / from_dict``). Making and loading one of any kind is ``factory``'s job.
+A tokenizer turns text into a list of integer ids and back. Each variant (characters, words,
+byte-level BPE) is a small subclass of ``Tokenizer`` with ``train / encode / decode`` and a JSON
+form (``to_dict / from_dict``). Making and loading one of any kind is ``factory``'s job.
 """
 
 from __future__ import annotations
@@ -55,14 +55,15 @@ class Tokenizer:
     def from_dict(cls, d: dict) -> "Tokenizer":
         raise NotImplementedError
 
-    # --- shared helpers -----------------------------------------------------------------------------
+    # --- shared helpers ---------------------------------------------------------------------------
     @property
     def eot_id(self) -> int | None:
         """The id of ``<|endoftext|>``, or None when this tokenizer has no such token."""
         return self.special_tokens.get(EOT)
 
     def split_special(self, text: str) -> list[tuple[str, bool]]:
-        """Cut ``text`` around literal special tokens: [(piece, is_special), ...], empty pieces dropped."""
+        """Cut ``text`` around literal special tokens: [(piece, is_special), ...], empty pieces
+        dropped."""
         if not self.special_tokens:
             return [(text, False)] if text else []
         if self._special_re is None:
@@ -83,7 +84,8 @@ class Tokenizer:
                 )
 
     def save(self, path: str | os.PathLike) -> Path:
-        """Write the tokenizer as JSON, atomically (temp file in the same folder, then os.replace)."""
+        """Write the tokenizer as JSON, atomically (temp file in the same folder, then
+        os.replace)."""
         path = Path(path)
         write_json_atomic(path, self.to_dict(), indent=None)
         return path

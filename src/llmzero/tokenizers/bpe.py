@@ -2,18 +2,19 @@ r"""Byte-level BPE (byte-pair encoding), the tokenizer of GPT-2, trained from sc
 
 The text is first cut into chunks by GPT-2's pre-tokenization pattern (so merges never cross a word
 boundary), each chunk becomes its UTF-8 bytes (token ids 0..255 at the start), and merges learned in
-training glue the most frequent adjacent pairs into new tokens. Special tokens such as ``<|endoftext|>``
-are recognised literally in the text and are never split.
+training glue the most frequent adjacent pairs into new tokens. Special tokens such as
+``<|endoftext|>`` are recognised literally in the text and are never split.
 
-Encoding follows the same rule as ``tiktoken``: inside a chunk, repeatedly merge the adjacent pair whose
-concatenated bytes is the token with the lowest id (the leftmost one on a tie). A token's id is its
-rank: tokens learned earlier have smaller ids. That is why GPT-2's files loaded here give exactly
-tiktoken's ids, and why, when ``tiktoken`` is installed, the same ranks can be handed to it for speed.
+Encoding follows the same rule as ``tiktoken``: inside a chunk, repeatedly merge the adjacent pair
+whose concatenated bytes is the token with the lowest id (the leftmost one on a tie). A token's id
+is its rank: tokens learned earlier have smaller ids. That is why GPT-2's files loaded here give
+exactly tiktoken's ids, and why, when ``tiktoken`` is installed, the same ranks can be handed to it
+for speed.
 
-One caveat: ``\p{L}`` and ``\p{N}`` come from each regex engine's own Unicode tables. For code points
-assigned only in a very recent Unicode version (newer than the older of the two engines knows), the
-`regex` module and tiktoken's Rust regex may cut chunks differently; every other character gives the
-same ids either way.
+One caveat: ``\p{L}`` and ``\p{N}`` come from each regex engine's own Unicode tables. For code
+points assigned only in a very recent Unicode version (newer than the older of the two engines
+knows), the `regex` module and tiktoken's Rust regex may cut chunks differently; every other
+character gives the same ids either way.
 """
 
 from __future__ import annotations
@@ -31,12 +32,14 @@ import regex
 from llmzero.errors import UserError
 from llmzero.tokenizers.base import EOT, FORMAT_VERSION, Tokenizer, check_specials
 
-# GPT-2's pre-tokenization: English contractions, letters, numbers, other symbols (each optionally with
-# one leading space), then runs of whitespace (a trailing space is left for the next word).
+# GPT-2's pre-tokenization: English contractions, letters, numbers, other symbols (each optionally
+# with one leading space), then runs of whitespace (a trailing space is left for the next word).
 GPT2_PATTERN = r"""'s|'t|'re|'ve|'m|'ll|'d| ?\p{L}+| ?\p{N}+| ?[^\s\p{L}\p{N}]+|\s+(?!\S)|\s+"""
 # The same matches, written so the `regex` module runs it ~1.5x faster (the contractions share their
 # apostrophe). Used by the pure-Python encoder only; files keep GPT-2's own spelling.
-_EQUIVALENT = {GPT2_PATTERN: r"""'(?:[sdmt]|ll|ve|re)| ?\p{L}+| ?\p{N}+| ?[^\s\p{L}\p{N}]+|\s+(?!\S)|\s+"""}
+_EQUIVALENT = {
+    GPT2_PATTERN: r"""'(?:[sdmt]|ll|ve|re)| ?\p{L}+| ?\p{N}+| ?[^\s\p{L}\p{N}]+|\s+(?!\S)|\s+"""
+}
 DEFAULT_VOCAB_SIZE = 512
 CACHE_LIMIT = 200_000  # chunks remembered by the pure-Python encoder before the cache is emptied
 NO_RANK = 1 << 62  # stands for "not a token" in the merge loop
@@ -46,11 +49,15 @@ LONG_CHUNK = 256  # bytes; longer chunks use the heap-based merge (same result, 
 def bytes_to_unicode() -> dict[int, str]:
     """GPT-2's reversible map from the 256 byte values to printable characters.
 
-    Printable Latin-1 bytes stand for themselves; the others (control codes, space...) are shifted to
-    code points from 256 up, so a space becomes 'Ġ' and a newline 'Ċ'. It only serves to store byte
-    strings as readable JSON text.
+    Printable Latin-1 bytes stand for themselves; the others (control codes, space...) are shifted
+    to code points from 256 up, so a space becomes 'Ġ' and a newline 'Ċ'. It only serves to store
+    byte strings as readable JSON text.
     """
-    keep = [*range(ord("!"), ord("~") + 1), *range(ord("¡"), ord("¬") + 1), *range(ord("®"), ord("ÿ") + 1)]
+    keep = [
+        *range(ord("!"), ord("~") + 1),
+        *range(ord("¡"), ord("¬") + 1),
+        *range(ord("®"), ord("ÿ") + 1),
+    ]
     mapping = {b: chr(b) for b in keep}
     shift = 0
     for b in range(256):
@@ -84,7 +91,8 @@ def tiktoken_available() -> bool:
 
 
 def _merge_pair(ids: list[int], pair: tuple[int, int], new_id: int) -> list[int]:
-    """Replace every non-overlapping occurrence of ``pair`` in ``ids`` (left to right) by ``new_id``."""
+    """Replace every non-overlapping occurrence of ``pair`` in ``ids`` (left to right) by
+    ``new_id``."""
     a, b = pair
     out: list[int] = []
     i, n = 0, len(ids)
@@ -110,7 +118,8 @@ class BPETokenizer(Tokenizer):
         use_tiktoken: bool | None = None,
         name: str = "bpe",
     ):
-        """A byte-level BPE. Without arguments: the 256 byte tokens plus ``<|endoftext|>`` (untrained).
+        """A byte-level BPE. Without arguments: the 256 byte tokens plus ``<|endoftext|>``
+        (untrained).
 
         ``use_tiktoken``: None = use tiktoken when it is installed and LLMZERO_NO_TIKTOKEN is not 1;
         False = always the pure-Python encoder. Both give the same ids.
@@ -125,7 +134,9 @@ class BPETokenizer(Tokenizer):
         self.name = name
         self._set(vocab, merges or {}, self.special_tokens, pattern)
 
-    def _set(self, vocab: list[bytes], merges: dict, special_tokens: dict[str, int], pattern: str) -> None:
+    def _set(
+        self, vocab: list[bytes], merges: dict, special_tokens: dict[str, int], pattern: str
+    ) -> None:
         self.vocab = list(vocab)  # id -> bytes, for the ordinary (non-special) tokens
         self.ranks = {b: i for i, b in enumerate(self.vocab)}  # bytes -> id (= rank)
         if len(self.ranks) != len(self.vocab):
@@ -140,7 +151,9 @@ class BPETokenizer(Tokenizer):
         self._special_re = None
         self.pattern = pattern
         self._pat = regex.compile(_EQUIVALENT.get(pattern, pattern))
-        self._id_bytes = self.vocab + [s.encode("utf-8") for s in sorted(special_tokens, key=special_tokens.get)]
+        self._id_bytes = self.vocab + [
+            s.encode("utf-8") for s in sorted(special_tokens, key=special_tokens.get)
+        ]
         self._cache: dict[str, list[int]] = {}
         self._tiktoken: Any = None  # built on first use; False when it cannot be built
 
@@ -148,20 +161,22 @@ class BPETokenizer(Tokenizer):
     def vocab_size(self) -> int:
         return len(self.vocab) + len(self.special_tokens)
 
-    # --- training -------------------------------------------------------------------------------------
+    # --- training ---------------------------------------------------------------------------------
     def train(self, text: str, vocab_size: int | None = None, **opts: Any) -> "BPETokenizer":
-        """Learn merges from ``text`` until the vocabulary has ``vocab_size`` tokens (256 bytes + merges +
-        special tokens), or until no pair is left. Options: special_tokens (default ["<|endoftext|>"]),
-        pattern (default GPT-2's).
+        """Learn merges from ``text`` until the vocabulary has ``vocab_size`` tokens (256 bytes +
+        merges + special tokens), or until no pair is left. Options: special_tokens (default
+        ["<|endoftext|>"]), pattern (default GPT-2's).
 
-        The fast way: count each distinct chunk once (with its frequency), keep the pair counts and, for
-        each pair, the chunks holding it; after a merge only those chunks are rewritten. A heap gives the
-        most frequent pair (ties: the smallest pair of ids, so training is deterministic).
+        The fast way: count each distinct chunk once (with its frequency), keep the pair counts and,
+        for each pair, the chunks holding it; after a merge only those chunks are rewritten. A heap
+        gives the most frequent pair (ties: the smallest pair of ids, so training is deterministic).
         """
         specials = check_specials(opts.pop("special_tokens", [EOT]))
         pattern = opts.pop("pattern", self.pattern)
         if opts:
-            raise UserError(f"opções desconhecidas: {sorted(opts)}", f"unknown options: {sorted(opts)}")
+            raise UserError(
+                f"opções desconhecidas: {sorted(opts)}", f"unknown options: {sorted(opts)}"
+            )
         vocab_size = DEFAULT_VOCAB_SIZE if vocab_size is None else vocab_size
         if vocab_size < 256 + len(specials):
             raise UserError(
@@ -234,7 +249,7 @@ class BPETokenizer(Tokenizer):
         self._set(vocab, merges, {s: n + i for i, s in enumerate(specials)}, pattern)
         return self
 
-    # --- encoding ---------------------------------------------------------------------------------------
+    # --- encoding ---------------------------------------------------------------------------------
     def _bpe(self, piece: bytes) -> list[int]:
         """Token ids of one chunk: merge the lowest-ranked adjacent pair until none is a token."""
         ranks = self.ranks
@@ -244,7 +259,8 @@ class BPETokenizer(Tokenizer):
         if len(piece) > LONG_CHUNK:
             return self._bpe_long(piece)
         parts = [piece[i : i + 1] for i in range(len(piece))]
-        # pair_ranks[i]: rank of the token parts[i] + parts[i + 1], or NO_RANK when that is not a token.
+        # pair_ranks[i]: rank of the token parts[i] + parts[i + 1], or NO_RANK when that is not a
+        # token.
         pair_ranks = [ranks.get(a + b, NO_RANK) for a, b in zip(parts, parts[1:])]
         while pair_ranks:
             best = min(pair_ranks)
@@ -260,8 +276,8 @@ class BPETokenizer(Tokenizer):
         return [ranks[p] for p in parts]
 
     def _bpe_long(self, piece: bytes) -> list[int]:
-        """Same result as ``_bpe`` for long chunks, in O(n log n): parts form a linked list over byte
-        offsets and a heap holds (rank, start, end) of every adjacent pair that is a token."""
+        """Same result as ``_bpe`` for long chunks, in O(n log n): parts form a linked list over
+        byte offsets and a heap holds (rank, start, end) of every adjacent pair that is a token."""
         ranks, n = self.ranks, len(piece)
         nxt = list(range(1, n + 1))  # part starting at i ends at nxt[i]
         prv = list(range(-1, n - 1))
@@ -295,8 +311,8 @@ class BPETokenizer(Tokenizer):
         return out
 
     def _encode_ordinary_py(self, text: str) -> list[int]:
-        # Natural text repeats its chunks (" the", " de", ","...): remember each chunk's ids in a dict so
-        # BPE runs once per distinct chunk; the rest is dict lookups.
+        # Natural text repeats its chunks (" the", " de", ","...): remember each chunk's ids in a
+        # dict so BPE runs once per distinct chunk; the rest is dict lookups.
         cache = self._cache
         chunks = self._pat.findall(text)
         missing = set(chunks).difference(cache)
@@ -318,7 +334,8 @@ class BPETokenizer(Tokenizer):
         return ids
 
     def fast_encoding(self) -> Any:
-        """A ``tiktoken.Encoding`` built from our own ranks, or None (no tiktoken, or switched off)."""
+        """A ``tiktoken.Encoding`` built from our own ranks, or None (no tiktoken, or switched
+        off)."""
         if not self.use_tiktoken:
             return None
         if self._tiktoken is None:
@@ -341,7 +358,8 @@ class BPETokenizer(Tokenizer):
         return text.encode("utf-16", "surrogatepass").decode("utf-16", "replace")
 
     def encode(self, text: str) -> list[int]:
-        """Text -> ids. Special tokens written literally in the text (``<|endoftext|>``) become their id."""
+        """Text -> ids. Special tokens written literally in the text (``<|endoftext|>``) become
+        their id."""
         enc = self.fast_encoding()
         if enc is not None:
             return enc.encode(text, allowed_special="all")
@@ -376,14 +394,15 @@ class BPETokenizer(Tokenizer):
     def token_text(self, token_id: int) -> str:
         return self.decode_bytes([token_id]).decode("utf-8", errors="replace")
 
-    # --- JSON and GPT-2 files ---------------------------------------------------------------------------
+    # --- JSON and GPT-2 files ---------------------------------------------------------------------
     def to_dict(self) -> dict:
         return {
             "type": self.kind,
             "version": FORMAT_VERSION,
             "name": self.name,
             "pattern": self.pattern,
-            # Token bytes written with GPT-2's byte->character map (a space is 'Ġ'); list index = id.
+            # Token bytes written with GPT-2's byte->character map (a space is 'Ġ'); list index =
+            # id.
             "vocab": [bytes_to_text(b) for b in self.vocab],
             "merges": [[a, b, m] for (a, b), m in self.merges.items()],
             "special_tokens": self.special_tokens,
@@ -394,7 +413,14 @@ class BPETokenizer(Tokenizer):
         vocab = [text_to_bytes(s) for s in d["vocab"]]
         merges = {(int(a), int(b)): int(m) for a, b, m in d.get("merges", [])}
         specials = {str(s): int(i) for s, i in d.get("special_tokens", {}).items()}
-        return cls(vocab, merges, specials, d.get("pattern", GPT2_PATTERN), use_tiktoken, d.get("name", "bpe"))
+        return cls(
+            vocab,
+            merges,
+            specials,
+            d.get("pattern", GPT2_PATTERN),
+            use_tiktoken,
+            d.get("name", "bpe"),
+        )
 
     @classmethod
     def from_gpt2(
@@ -404,7 +430,8 @@ class BPETokenizer(Tokenizer):
         encoder_file: str = "encoder.json",
         merges_file: str = "vocab.bpe",
     ) -> "BPETokenizer":
-        """Load GPT-2's ``encoder.json`` (token text -> id) and ``vocab.bpe`` (the merges, in order).
+        """Load GPT-2's ``encoder.json`` (token text -> id) and ``vocab.bpe`` (the merges, in
+        order).
 
         Hugging Face keeps the same content as ``vocab.json`` and ``merges.txt``: pass those names.
         """
@@ -415,15 +442,20 @@ class BPETokenizer(Tokenizer):
             with open(folder / merges_file, encoding="utf-8") as f:
                 lines = [ln for ln in f.read().split("\n") if ln and not ln.startswith("#version")]
         except FileNotFoundError as e:
-            raise UserError(f"arquivo do GPT-2 não encontrado: {e.filename}", f"GPT-2 file not found: {e.filename}")
+            raise UserError(
+                f"arquivo do GPT-2 não encontrado: {e.filename}",
+                f"GPT-2 file not found: {e.filename}",
+            )
         except (json.JSONDecodeError, UnicodeDecodeError) as e:
             raise UserError(
-                f"arquivos do GPT-2 ilegíveis em {folder}: {e}", f"unreadable GPT-2 files in {folder}: {e}"
+                f"arquivos do GPT-2 ilegíveis em {folder}: {e}",
+                f"unreadable GPT-2 files in {folder}: {e}",
             ) from None
         try:
             pairs = [tuple(ln.split(" ")) for ln in lines]
             merges = {(encoder[a], encoder[b]): encoder[a + b] for a, b in pairs}
-            # Ordinary tokens: the 256 bytes and one per merge. Whatever else the encoder holds is special.
+            # Ordinary tokens: the 256 bytes and one per merge. Whatever else the encoder holds is
+            # special.
             n = 256 + len(merges)
             by_id = sorted(encoder.items(), key=lambda kv: kv[1])
             if [i for _, i in by_id[:n]] != list(range(n)):
@@ -433,6 +465,8 @@ class BPETokenizer(Tokenizer):
             return cls(vocab, merges, specials, GPT2_PATTERN, use_tiktoken, name="gpt2")
         except (KeyError, ValueError, TypeError) as e:
             raise UserError(
-                f"{encoder_file} e {merges_file} em {folder} não formam um vocabulário GPT-2 válido ({e})",
-                f"{encoder_file} and {merges_file} in {folder} do not form a valid GPT-2 vocabulary ({e})",
+                f"{encoder_file} e {merges_file} em {folder} não formam um vocabulário GPT-2 "
+                f"válido ({e})",
+                f"{encoder_file} and {merges_file} in {folder} do not form a valid GPT-2 "
+                f"vocabulary ({e})",
             ) from None

@@ -19,7 +19,9 @@ def normalize_text(text: str, lowercase: bool = False, strip_accents: bool = Fal
     if lowercase:
         text = text.lower()
     if strip_accents:
-        text = "".join(c for c in unicodedata.normalize("NFD", text) if not unicodedata.combining(c))
+        text = "".join(
+            c for c in unicodedata.normalize("NFD", text) if not unicodedata.combining(c)
+        )
         text = unicodedata.normalize("NFC", text)
     return text
 
@@ -66,8 +68,8 @@ class CharTokenizer(VocabTokenizer):
         return "".join(self.itos[i] for i in ids)
 
     def oov_report(self, text: str) -> dict[str, int]:
-        """Characters of ``text`` (after normalization) outside the vocabulary, with counts, most frequent
-        first."""
+        """Characters of ``text`` (after normalization) outside the vocabulary, with counts, most
+        frequent first."""
         counts: Counter[str] = Counter()
         for piece, is_special in self.split_special(text):
             if not is_special:
@@ -79,8 +81,10 @@ class CharTokenizer(VocabTokenizer):
 
     @classmethod
     def settings_from_dict(cls, d: dict) -> dict:
-        return {"lowercase": bool(d.get("lowercase", False)),
-                "strip_accents": bool(d.get("strip_accents", False))}
+        return {
+            "lowercase": bool(d.get("lowercase", False)),
+            "strip_accents": bool(d.get("strip_accents", False)),
+        }
 
     @classmethod
     def is_piece(cls, piece: Any) -> bool:

@@ -30,8 +30,8 @@ def tokenizer_from_dict(d: Any, source: str = "") -> Tokenizer:
     if not isinstance(d, dict) or d.get("type") not in classes:
         kinds = sorted(classes)
         raise UserError(
-            f"este JSON não é um tokenizador do llmzero{where}: falta um \"type\" entre {kinds}",
-            f"this JSON is not an llmzero tokenizer{where}: it lacks a \"type\" among {kinds}",
+            f'este JSON não é um tokenizador do llmzero{where}: falta um "type" entre {kinds}',
+            f'this JSON is not an llmzero tokenizer{where}: it lacks a "type" among {kinds}',
         )
     try:
         return classes[d["type"]].from_dict(d)
@@ -58,14 +58,17 @@ def load_tokenizer(path: str | os.PathLike) -> Tokenizer:
             f"the folder {path} holds neither tokenizer.json nor encoder.json + vocab.bpe",
         )
     if not path.is_file():
-        raise UserError(f"arquivo de tokenizador não encontrado: {path}",
-                        f"tokenizer file not found: {path}")
+        raise UserError(
+            f"arquivo de tokenizador não encontrado: {path}", f"tokenizer file not found: {path}"
+        )
     try:
         with open(path, encoding="utf-8") as f:
             d = json.load(f)
     except (json.JSONDecodeError, UnicodeDecodeError) as e:
-        raise UserError(f"o arquivo {path} não é um JSON válido ({e})",
-                        f"the file {path} is not valid JSON ({e})") from None
+        raise UserError(
+            f"o arquivo {path} não é um JSON válido ({e})",
+            f"the file {path} is not valid JSON ({e})",
+        ) from None
     return tokenizer_from_dict(d, str(path))
 
 

@@ -18,8 +18,8 @@ def visible(text: str) -> str:
 def render_tokens(tokenizer: Tokenizer, ids: list[int], color: bool = True) -> str:
     """One string showing where each token starts and ends.
 
-    With ``color``: alternating ANSI backgrounds, whitespace drawn as '·', '↵', '→' (a newline token also
-    breaks the line after its mark). Without: the raw token texts joined by '|'.
+    With ``color``: alternating ANSI backgrounds, whitespace drawn as '·', '↵', '→' (a newline token
+    also breaks the line after its mark). Without: the raw token texts joined by '|'.
     """
     if not color:
         return "|".join(tokenizer.token_text(i) for i in ids)

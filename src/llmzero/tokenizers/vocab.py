@@ -21,8 +21,9 @@ class VocabTokenizer(Tokenizer):
     vocab_field = ""  # the JSON key of the pieces ("chars", "words")
     piece_kind = ""  # what a valid piece is, for the message of a corrupt file
 
-    def __init__(self, pieces: list[str] | None = None,
-                 special_tokens: list[str] | tuple[str, ...] = ()):
+    def __init__(
+        self, pieces: list[str] | None = None, special_tokens: list[str] | tuple[str, ...] = ()
+    ):
         super().__init__()
         self._set_specials(special_tokens)
         self._set_vocab(pieces or [])
@@ -96,8 +97,9 @@ class VocabTokenizer(Tokenizer):
             self._set_specials(opts.pop("special_tokens"))
         self.take_options(opts)
         if opts:
-            raise UserError(f"opções desconhecidas: {sorted(opts)}",
-                            f"unknown options: {sorted(opts)}")
+            raise UserError(
+                f"opções desconhecidas: {sorted(opts)}", f"unknown options: {sorted(opts)}"
+            )
         counts: Counter[str] = Counter()
         for piece, is_special in self.split_special(text):
             if not is_special:

@@ -1,8 +1,8 @@
 """Word-level tokenizer: one id per word or punctuation mark, ``<unk>`` for unknown words.
 
 This is the tokenizer of the series' first chapters: split with a regular expression, number the
-distinct pieces by frequency, and glue them back with spaces when decoding (so decoding is lossy: the
-original spacing is not kept).
+distinct pieces by frequency, and glue them back with spaces when decoding (so decoding is lossy:
+the original spacing is not kept).
 """
 
 from __future__ import annotations
@@ -14,8 +14,9 @@ import regex
 from llmzero.tokenizers.base import EOT
 from llmzero.tokenizers.vocab import VocabTokenizer
 
-# A word is a run of Unicode letters/digits/marks ("ação", "2024"), possibly joined by an inner hyphen or
-# apostrophe ("guarda-chuva", "d'água"); "--" and "..." stay whole; any other symbol is a token alone.
+# A word is a run of Unicode letters/digits/marks ("ação", "2024"), possibly joined by an inner
+# hyphen or apostrophe ("guarda-chuva", "d'água"); "--" and "..." stay whole; any other symbol is a
+# token alone.
 WORD_PATTERN = r"\w+(?:[-'’]\w+)*|--|\.\.\.|[^\w\s]"
 
 # When decoding: no space before closing punctuation, none after opening punctuation.

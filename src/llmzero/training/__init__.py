@@ -8,4 +8,12 @@ from llmzero.training.trainer import (
     pick_device,
 )
 
-__all__ = ["TrainConfig", "Trainer", "TrainingDiverged", "TrainResult", "lm_loss", "lr_at", "pick_device"]
+__all__ = [
+    "TrainConfig",
+    "Trainer",
+    "TrainingDiverged",
+    "TrainResult",
+    "lm_loss",
+    "lr_at",
+    "pick_device",
+]

@@ -1,4 +1,5 @@
-"""Pre-training: teach a GPT to predict the next token of a corpus. The library call behind `llmzero train`."""
+"""Pre-training: teach a GPT to predict the next token of a corpus. The library call behind `llmzero
+train`."""
 
 from __future__ import annotations
 
@@ -26,11 +27,14 @@ from llmzero.training.trainer import TrainConfig
 DEFAULT_OUT = "runs/llmzero"
 
 
-def load_corpus_ids(data: str | Path | None, tokenizer_spec, vocab_size, log) -> tuple[np.ndarray, object, str]:
+def load_corpus_ids(
+    data: str | Path | None, tokenizer_spec, vocab_size, log
+) -> tuple[np.ndarray, object, str]:
     """Token ids of the training data and the tokenizer that made them.
 
-    data: None (the shipped pt-BR corpus), a UTF-8 text file, or a token file from `llmzero prepare`.
-    tokenizer_spec: "char" | "word" | "bpe" | a path, or an already built tokenizer (resume).
+    data: None (the shipped pt-BR corpus), a UTF-8 text file, or a token file from `llmzero
+    prepare`. tokenizer_spec: "char" | "word" | "bpe" | a path, or an already built tokenizer
+    (resume).
     """
     if data is not None and Path(str(data) + ".json").is_file() and not str(data).endswith(".txt"):
         ids, meta = load_token_file(data)
@@ -39,8 +43,12 @@ def load_corpus_ids(data: str | Path | None, tokenizer_spec, vocab_size, log) ->
         data = corpus_path()
     text = read_text(data)
     if isinstance(tokenizer_spec, str):
-        log(t(f"Treinando o tokenizador '{tokenizer_spec}' em {len(text):,} caracteres...",
-              f"Training the '{tokenizer_spec}' tokenizer on {len(text):,} characters..."))
+        log(
+            t(
+                f"Treinando o tokenizador '{tokenizer_spec}' em {len(text):,} caracteres...",
+                f"Training the '{tokenizer_spec}' tokenizer on {len(text):,} characters...",
+            )
+        )
         tokenizer = build_tokenizer(tokenizer_spec, text, vocab_size)
     else:
         tokenizer = tokenizer_spec
@@ -77,8 +85,9 @@ def pretrain(
 ) -> dict:
     """Train a GPT from scratch (or resume one) and return a summary.
 
-    train: TrainConfig fields to set (max_steps, lr, time_budget, seed, ...); on resume they override the
-    saved ones. Returns {"val_loss", "train_loss", "steps", "tokens_per_second", "params", "out", "samples", ...}.
+    train: TrainConfig fields to set (max_steps, lr, time_budget, seed, ...); on resume they
+    override the saved ones. Returns {"val_loss", "train_loss", "steps", "tokens_per_second",
+    "params", "out", "samples", ...}.
     """
     log = log or (lambda msg: print(msg, file=sys.stderr))
     if not distributed.is_main():  # under torchrun, rank 0 speaks for all
@@ -89,60 +98,100 @@ def pretrain(
     if resume:
         ckpt = load_checkpoint(out, with_trainer_state=True)
         if ckpt.trainer_state is None:
-            raise UserError(f"{out} não tem estado de treino para retomar.", f"{out} holds no training state to resume.")
+            raise UserError(
+                f"{out} não tem estado de treino para retomar.",
+                f"{out} holds no training state to resume.",
+            )
         meta = ckpt.meta
         if meta.get("kind", "lm") != "lm":
-            raise UserError(f"{out} não é um modelo de linguagem pré-treinado.", f"{out} is not a pre-trained language model.")
+            raise UserError(
+                f"{out} não é um modelo de linguagem pré-treinado.",
+                f"{out} is not a pre-trained language model.",
+            )
         config = ckpt.config
         data = data if data is not None else meta["data"]["source"]
-        if meta["data"].get("shipped") and data == meta["data"]["source"] and not Path(data).exists():
+        if (
+            meta["data"].get("shipped")
+            and data == meta["data"]["source"]
+            and not Path(data).exists()
+        ):
             data = None
         ids, tok, source = load_corpus_ids(data, ckpt.tokenizer, None, log)
-        batch_size, stride, val_fraction = meta["data"]["batch_size"], meta["data"]["stride"], meta["data"]["val_fraction"]
+        batch_size, stride, val_fraction = (
+            meta["data"]["batch_size"],
+            meta["data"]["stride"],
+            meta["data"]["val_fraction"],
+        )
         train_cfg = TrainConfig.from_dict({**ckpt.trainer_state["train_config"], **train})
     else:
         if existing.is_file() and not overwrite:
             raise UserError(
-                f"{out} já tem um checkpoint; use --resume para continuar o treino ou --overwrite para recomeçar.",
-                f"{out} already holds a checkpoint; use --resume to continue training or --overwrite to start over.",
+                f"{out} já tem um checkpoint; use --resume para continuar o treino ou --overwrite "
+                "para recomeçar.",
+                f"{out} already holds a checkpoint; use --resume to continue training or "
+                "--overwrite to start over.",
             )
         ids, tok, source = load_corpus_ids(data, tokenizer, vocab_size, log)
         overrides = {k: v for k, v in (model_overrides or {}).items() if v is not None}
         config = preset_config(preset, vocab_size=tok.vocab_size, **overrides)
         train_cfg = TrainConfig(**train)
     if batch_size < 1:
-        raise UserError("o tamanho do lote precisa ser positivo.", "the batch size must be positive.")
+        raise UserError(
+            "o tamanho do lote precisa ser positivo.", "the batch size must be positive."
+        )
     T = config.context_length
     train_ids, val_ids = split_ids(ids, val_fraction)
     need = int((T + 2) / max(val_fraction, 1e-9)) if val_fraction > 0 else T + 2
     if len(train_ids) < T + 1 or (val_fraction > 0 and len(val_ids) < T + 1):
         raise UserError(
-            f"o corpus tem {len(ids):,} tokens, menos que uma janela de contexto de {T} tokens para treino e validação "
+            f"o corpus tem {len(ids):,} tokens, menos que uma janela de contexto de {T} tokens "
+            "para treino e validação "
             f"(são precisos ao menos {need:,}); use um texto maior ou --context menor.",
-            f"the corpus has {len(ids):,} tokens, shorter than one context window of {T} tokens for training and "
+            f"the corpus has {len(ids):,} tokens, shorter than one context window of {T} tokens "
+            "for training and "
             f"validation (at least {need:,} are needed); use a longer text or a smaller --context.",
         )
-    train_batches = WindowBatches(TokenWindows(train_ids, T, stride or T), batch_size, seed=train_cfg.seed)
-    val_batches = WindowBatches(TokenWindows(val_ids, T, T), batch_size, shuffle=False) if val_fraction > 0 else None
+    train_batches = WindowBatches(
+        TokenWindows(train_ids, T, stride or T), batch_size, seed=train_cfg.seed
+    )
+    val_batches = (
+        WindowBatches(TokenWindows(val_ids, T, T), batch_size, shuffle=False)
+        if val_fraction > 0
+        else None
+    )
 
     torch.manual_seed(train_cfg.seed)
     model = GPT(config)
     meta = {
         "kind": "lm",
         "model": config.to_dict(),
-        "data": {"source": source, "shipped": data is None, "tokens": int(len(ids)), "batch_size": batch_size,
-                 "stride": stride or T, "val_fraction": val_fraction},
+        "data": {
+            "source": source,
+            "shipped": data is None,
+            "tokens": int(len(ids)),
+            "batch_size": batch_size,
+            "stride": stride or T,
+            "val_fraction": val_fraction,
+        },
     }
     n_params = model.num_parameters()
-    log(t(
-        f"Modelo: {config.n_layer} camadas, {config.n_head} cabeças, dimensão {config.n_embd}, contexto {T}, "
-        f"vocabulário {config.vocab_size}: {n_params:,} parâmetros. Dados: {len(train_ids):,} tokens de treino, "
-        f"{len(val_ids):,} de validação.",
-        f"Model: {config.n_layer} layers, {config.n_head} heads, dimension {config.n_embd}, context {T}, "
-        f"vocabulary {config.vocab_size}: {n_params:,} parameters. Data: {len(train_ids):,} training tokens, "
-        f"{len(val_ids):,} validation tokens.",
-    ))
-    trainer = make_trainer(model, train_batches, val_batches, train_cfg, out, tokenizer=tok, meta=meta, log=log)
+    log(
+        t(
+            f"Modelo: {config.n_layer} camadas, {config.n_head} cabeças, dimensão {config.n_embd}, "
+            f"contexto {T}, "
+            f"vocabulário {config.vocab_size}: {n_params:,} parâmetros. Dados: {len(train_ids):,} "
+            "tokens de treino, "
+            f"{len(val_ids):,} de validação.",
+            f"Model: {config.n_layer} layers, {config.n_head} heads, dimension {config.n_embd}, "
+            f"context {T}, "
+            f"vocabulary {config.vocab_size}: {n_params:,} parameters. Data: {len(train_ids):,} "
+            "training tokens, "
+            f"{len(val_ids):,} validation tokens.",
+        )
+    )
+    trainer = make_trainer(
+        model, train_batches, val_batches, train_cfg, out, tokenizer=tok, meta=meta, log=log
+    )
     result = trainer.fit(resume=resume)
     summary = {
         "val_loss": result.val_loss,
@@ -155,12 +204,23 @@ def pretrain(
         "elapsed": round(result.elapsed, 2),
     }
     want_samples = samples and distributed.is_main()
-    summary["samples"] = write_samples(trainer.model, tok, sample_prompts(val_ids, tok, samples, train_cfg.seed),
-                                       train_cfg.seed, on_sample) if want_samples else []
+    summary["samples"] = (
+        write_samples(
+            trainer.model,
+            tok,
+            sample_prompts(val_ids, tok, samples, train_cfg.seed),
+            train_cfg.seed,
+            on_sample,
+        )
+        if want_samples
+        else []
+    )
     return summary
 
 
-def write_samples(model: GPT, tokenizer, prompts: list[str], seed: int, on_sample=None, max_new_tokens: int = 60):
+def write_samples(
+    model: GPT, tokenizer, prompts: list[str], seed: int, on_sample=None, max_new_tokens: int = 60
+):
     """Continue each prompt with the trained model, so the learner sees what it learned."""
     model.eval()
     outs = []

@@ -1,9 +1,10 @@
 """One training loop for every stage.
 
-Pre-training, classification fine-tuning and instruction tuning differ only in their batches and in how a
-batch becomes a loss; the loop is the same: AdamW (decay on matrices only), linear warmup then cosine decay,
-gradient accumulation and clipping, evaluation every N steps, checkpoints every N steps and at the end, exact
-resume, a time budget, a progress bar, metrics.jsonl and a loss-curve PNG.
+Pre-training, classification fine-tuning and instruction tuning differ only in their batches and in
+how a batch becomes a loss; the loop is the same: AdamW (decay on matrices only), linear warmup then
+cosine decay, gradient accumulation and clipping, evaluation every N steps, checkpoints every N
+steps and at the end, exact resume, a time budget, a progress bar, metrics.jsonl and a loss-curve
+PNG.
 """
 
 from __future__ import annotations
@@ -46,7 +47,8 @@ class TrainConfig:
     eval_every: int = 100
     eval_batches: int = 20
     checkpoint_every: int = 500
-    time_budget: float | None = None  # seconds; the schedule then follows elapsed time as well as steps
+    # seconds; the schedule then follows elapsed time as well as steps
+    time_budget: float | None = None
     seed: int = 1337
     device: str = "auto"
     precision: str = "auto"  # "fp32", "bf16", or "auto" (bf16 on a CUDA GPU that supports it)
@@ -55,19 +57,27 @@ class TrainConfig:
 
     def __post_init__(self):
         checks = [
-            (self.max_steps >= 1, "max_steps"), (self.grad_accum >= 1, "grad_accum"), (self.lr > 0, "lr"),
-            (self.eval_every >= 1, "eval_every"), (self.checkpoint_every >= 1, "checkpoint_every"),
-            (self.eval_batches >= 1, "eval_batches"), (self.time_budget is None or self.time_budget > 0, "time_budget"),
+            (self.max_steps >= 1, "max_steps"),
+            (self.grad_accum >= 1, "grad_accum"),
+            (self.lr > 0, "lr"),
+            (self.eval_every >= 1, "eval_every"),
+            (self.checkpoint_every >= 1, "checkpoint_every"),
+            (self.eval_batches >= 1, "eval_batches"),
+            (self.time_budget is None or self.time_budget > 0, "time_budget"),
         ]
         for ok, name in checks:
             if not ok:
                 raise UserError(f"valor inválido para {name}.", f"invalid value for {name}.")
         if self.precision not in ("auto", "fp32", "bf16"):
-            raise UserError("precisão deve ser auto, fp32 ou bf16.", "precision must be auto, fp32 or bf16.")
+            raise UserError(
+                "precisão deve ser auto, fp32 ou bf16.", "precision must be auto, fp32 or bf16."
+            )
 
     @property
     def warmup(self) -> int:
-        return self.warmup_steps if self.warmup_steps is not None else min(100, self.max_steps // 20)
+        return (
+            self.warmup_steps if self.warmup_steps is not None else min(100, self.max_steps // 20)
+        )
 
     @property
     def final_lr(self) -> float:
@@ -79,12 +89,14 @@ class TrainConfig:
         return cls(**{k: v for k, v in data.items() if k in names})
 
     def updated(self, **changes) -> "TrainConfig":
-        """A copy with some fields changed; a None value keeps the field as it is (a flag not given)."""
+        """A copy with some fields changed; a None value keeps the field as it is (a flag not
+        given)."""
         return replace(self, **{k: v for k, v in changes.items() if v is not None})
 
 
 def lr_at(cfg: TrainConfig, step: int, progress: float) -> float:
-    """Linear warmup for ``cfg.warmup`` steps, then cosine decay from lr to final_lr as progress goes 0 -> 1."""
+    """Linear warmup for ``cfg.warmup`` steps, then cosine decay from lr to final_lr as progress
+    goes 0 -> 1."""
     if step < cfg.warmup:
         return cfg.lr * (step + 1) / cfg.warmup
     progress = min(max(progress, 0.0), 1.0)
@@ -96,9 +108,13 @@ def pick_device(name: str = "auto") -> torch.device:
         try:
             device = torch.device(name)
         except RuntimeError:
-            raise UserError(f"dispositivo desconhecido: {name!r}.", f"unknown device: {name!r}.") from None
+            raise UserError(
+                f"dispositivo desconhecido: {name!r}.", f"unknown device: {name!r}."
+            ) from None
         if device.type == "cuda" and not torch.cuda.is_available():
-            raise UserError("CUDA não está disponível nesta máquina.", "CUDA is not available on this machine.")
+            raise UserError(
+                "CUDA não está disponível nesta máquina.", "CUDA is not available on this machine."
+            )
         return device
     if torch.cuda.is_available():
         return torch.device("cuda")
@@ -112,12 +128,25 @@ class TrainingDiverged(Exception):
 
     def __init__(self, step: int, loss: float, checkpoint: Path | None):
         self.step, self.loss, self.checkpoint = step, loss, checkpoint
-        where_pt = f" O último checkpoint bom está em {checkpoint}." if checkpoint else " Nenhum checkpoint foi salvo."
-        where_en = f" The last good checkpoint is in {checkpoint}." if checkpoint else " No checkpoint was saved."
-        super().__init__(t(
-            f"a perda virou {loss} no passo {step}; o treino parou. Tente uma taxa de aprendizado menor.{where_pt}",
-            f"the loss became {loss} at step {step}; training stopped. Try a lower learning rate.{where_en}",
-        ))
+        where_pt = (
+            f" O último checkpoint bom está em {checkpoint}."
+            if checkpoint
+            else " Nenhum checkpoint foi salvo."
+        )
+        where_en = (
+            f" The last good checkpoint is in {checkpoint}."
+            if checkpoint
+            else " No checkpoint was saved."
+        )
+        super().__init__(
+            t(
+                f"a perda virou {loss} no passo {step}; o treino parou. Tente uma taxa de "
+                "aprendizado "
+                f"menor.{where_pt}",
+                f"the loss became {loss} at step {step}; training stopped. Try a lower learning "
+                f"rate.{where_en}",
+            )
+        )
 
 
 @dataclass
@@ -133,10 +162,21 @@ class TrainResult:
     history: list[dict] = field(default_factory=list)
 
 
-def make_optimizer(model: torch.nn.Module, cfg: TrainConfig, device: torch.device) -> torch.optim.AdamW:
-    """AdamW with weight decay on matrices only; the fused kernel (one pass over all tensors) on CPU and CUDA."""
-    groups = model.param_groups(cfg.weight_decay) if hasattr(model, "param_groups") else [
-        {"params": [p for p in model.parameters() if p.requires_grad], "weight_decay": cfg.weight_decay}]
+def make_optimizer(
+    model: torch.nn.Module, cfg: TrainConfig, device: torch.device
+) -> torch.optim.AdamW:
+    """AdamW with weight decay on matrices only; the fused kernel (one pass over all tensors) on CPU
+    and CUDA."""
+    groups = (
+        model.param_groups(cfg.weight_decay)
+        if hasattr(model, "param_groups")
+        else [
+            {
+                "params": [p for p in model.parameters() if p.requires_grad],
+                "weight_decay": cfg.weight_decay,
+            }
+        ]
+    )
     fused = device.type in ("cpu", "cuda")
     return torch.optim.AdamW(groups, lr=cfg.lr, betas=(cfg.beta1, cfg.beta2), fused=fused or None)
 
@@ -147,10 +187,12 @@ def lm_loss(model: torch.nn.Module, batch: tuple[torch.Tensor, ...]) -> torch.Te
 
 
 class Trainer:
-    """Trains ``model`` on ``train`` batches, evaluates on ``val``, and keeps a checkpoint in ``out_dir``.
+    """Trains ``model`` on ``train`` batches, evaluates on ``val``, and keeps a checkpoint in
+    ``out_dir``.
 
-    loss_fn(model, batch) -> scalar loss decides what is learned; extra_eval(model) -> dict adds metrics.
-    ``meta`` goes into the checkpoint's config.json (it must hold the model config under "model").
+    loss_fn(model, batch) -> scalar loss decides what is learned; extra_eval(model) -> dict adds
+    metrics. ``meta`` goes into the checkpoint's config.json (it must hold the model config under
+    "model").
     """
 
     def __init__(
@@ -183,18 +225,29 @@ class Trainer:
         self.log = log or (lambda msg: print(msg, file=sys.stderr))
         self.optimizer = make_optimizer(model, config, self.device)
         use_bf16 = config.precision == "bf16" or (
-            config.precision == "auto" and self.device.type == "cuda" and torch.cuda.is_bf16_supported())
-        self.autocast = (lambda: torch.autocast(self.device.type, dtype=torch.bfloat16)) if use_bf16 else contextlib.nullcontext
+            config.precision == "auto"
+            and self.device.type == "cuda"
+            and torch.cuda.is_bf16_supported()
+        )
+        self.autocast = (
+            (lambda: torch.autocast(self.device.type, dtype=torch.bfloat16))
+            if use_bf16
+            else contextlib.nullcontext
+        )
         self.train_model = torch.compile(self.model) if config.compile else self.model
         self.step, self.tokens_seen, self.elapsed = 0, 0, 0.0
         self.history: list[dict] = []
         self._stop_requested = False
         self._saved_step = -1
 
-    # -- state ------------------------------------------------------------------------------------------------
+    # -- state -------------------------------------------------------------------------------------
     def _trainer_state(self) -> dict:
-        return {"step": self.step, "tokens_seen": self.tokens_seen, "elapsed": self.elapsed,
-                "train_config": asdict(self.cfg)}
+        return {
+            "step": self.step,
+            "tokens_seen": self.tokens_seen,
+            "elapsed": self.elapsed,
+            "train_config": asdict(self.cfg),
+        }
 
     def save(self) -> Path:
         rng = {"rng.cpu": torch.get_rng_state()}
@@ -202,31 +255,49 @@ class Trainer:
             rng["rng.cuda"] = torch.cuda.get_rng_state()
         meta = dict(self.meta, step=self.step)
         self._saved_step = self.step
-        return save_checkpoint(self.ckpt_dir, self.model, self.tokenizer, meta, optimizer=self.optimizer,
-                               trainer_state=self._trainer_state(), extra_tensors=rng, metrics_file=self.metrics_path)
+        return save_checkpoint(
+            self.ckpt_dir,
+            self.model,
+            self.tokenizer,
+            meta,
+            optimizer=self.optimizer,
+            trainer_state=self._trainer_state(),
+            extra_tensors=rng,
+            metrics_file=self.metrics_path,
+        )
 
     def resume(self) -> None:
-        """Continue from ``out_dir/checkpoint``: weights, optimizer moments, step, clock and random state."""
+        """Continue from ``out_dir/checkpoint``: weights, optimizer moments, step, clock and random
+        state."""
         ckpt = load_checkpoint(self.out_dir, device="cpu", with_trainer_state=True)
         if ckpt.trainer_state is None:
-            raise UserError(f"{self.ckpt_dir} não tem estado de treino para retomar.",
-                            f"{self.ckpt_dir} holds no training state to resume from.")
+            raise UserError(
+                f"{self.ckpt_dir} não tem estado de treino para retomar.",
+                f"{self.ckpt_dir} holds no training state to resume from.",
+            )
         self.model.load_state_dict(ckpt.model.state_dict())
         state = ckpt.trainer_state
         restore_optimizer(self.optimizer, ckpt.trainer_tensors, state["optimizer"])
-        self.step, self.tokens_seen, self.elapsed = state["step"], state["tokens_seen"], state["elapsed"]
+        self.step, self.tokens_seen, self.elapsed = (
+            state["step"],
+            state["tokens_seen"],
+            state["elapsed"],
+        )
         self._saved_step = self.step
         torch.set_rng_state(ckpt.trainer_tensors["rng.cpu"])
         if "rng.cuda" in ckpt.trainer_tensors and self.device.type == "cuda":
             torch.cuda.set_rng_state(ckpt.trainer_tensors["rng.cuda"])
         # Keep only the metrics of steps the checkpoint had reached, so the file reads as one run.
         if self.metrics_path.is_file():
-            kept = [line for line in self.metrics_path.read_text(encoding="utf-8").splitlines()
-                    if line.strip() and json.loads(line).get("step", 0) <= self.step]
+            kept = [
+                line
+                for line in self.metrics_path.read_text(encoding="utf-8").splitlines()
+                if line.strip() and json.loads(line).get("step", 0) <= self.step
+            ]
             write_text_atomic(self.metrics_path, "".join(line + "\n" for line in kept))
             self.history = [json.loads(line) for line in kept]
 
-    # -- evaluation -------------------------------------------------------------------------------------------
+    # -- evaluation --------------------------------------------------------------------------------
     @torch.no_grad()
     def evaluate(self) -> dict:
         if self.val_data is None:
@@ -250,7 +321,8 @@ class Trainer:
         return self.loss_fn(self.model, batch)
 
     def _combine_eval(self, total: float, n: int) -> tuple[float, int]:
-        """Sum of the evaluation losses and their count (a multi-process trainer adds up every process's)."""
+        """Sum of the evaluation losses and their count (a multi-process trainer adds up every
+        process's)."""
         return total, n
 
     def _record(self, row: dict) -> None:
@@ -259,7 +331,7 @@ class Trainer:
         with open(self.metrics_path, "a", encoding="utf-8") as f:
             f.write(json.dumps(row) + "\n")
 
-    # -- the loop ---------------------------------------------------------------------------------------------
+    # -- the loop ----------------------------------------------------------------------------------
     def _on_sigint(self, signum, frame):
         if self._stop_requested:  # a second Ctrl-C stops at once
             raise KeyboardInterrupt
@@ -293,8 +365,15 @@ class Trainer:
 
     def _loop(self) -> TrainResult:
         cfg = self.cfg
-        bar = tqdm(total=cfg.max_steps, initial=self.step, disable=not cfg.progress, file=sys.stderr,
-                   dynamic_ncols=True, leave=False, unit=t("passo", "step"))
+        bar = tqdm(
+            total=cfg.max_steps,
+            initial=self.step,
+            disable=not cfg.progress,
+            file=sys.stderr,
+            dynamic_ncols=True,
+            leave=False,
+            unit=t("passo", "step"),
+        )
         last_train_loss = self.history[-1].get("train_loss") if self.history else None
         last_val = self.history[-1].get("val_loss") if self.history else None
         saved = self.ckpt_dir if self._saved_step >= 0 else None
@@ -313,7 +392,10 @@ class Trainer:
                 group["lr"] = lr
             step_loss = 0.0
             for micro in range(cfg.grad_accum):
-                batch = tuple(b.to(self.device) for b in self.train_data.batch(self.step * cfg.grad_accum + micro))
+                batch = tuple(
+                    b.to(self.device)
+                    for b in self.train_data.batch(self.step * cfg.grad_accum + micro)
+                )
                 with self.autocast():
                     loss = self.loss_fn(self.train_model, batch)
                 value = float(loss.detach())
@@ -340,13 +422,21 @@ class Trainer:
                 postfix["eta"] = f"{max(0.0, cfg.time_budget - self.elapsed):.0f}s"
             bar.set_postfix(postfix, refresh=False)
             bar.update(1)
-            is_last = self.step >= cfg.max_steps or (cfg.time_budget and self.elapsed >= cfg.time_budget)
+            is_last = self.step >= cfg.max_steps or (
+                cfg.time_budget and self.elapsed >= cfg.time_budget
+            )
             if self.step % cfg.eval_every == 0 or is_last:
                 t1 = time.perf_counter()
                 last_train_loss = loss_acc / loss_n
                 loss_acc, loss_n = 0.0, 0
-                row = {"step": self.step, "train_loss": last_train_loss, "lr": lr, "tokens": self.tokens_seen,
-                       "elapsed": round(self.elapsed, 3), "tokens_per_second": round(tok_s, 1)}
+                row = {
+                    "step": self.step,
+                    "train_loss": last_train_loss,
+                    "lr": lr,
+                    "tokens": self.tokens_seen,
+                    "elapsed": round(self.elapsed, 3),
+                    "tokens_per_second": round(tok_s, 1),
+                }
                 ev = self.evaluate()
                 row.update(ev)
                 last_val = ev.get("val_loss", last_val)
@@ -359,8 +449,12 @@ class Trainer:
         bar.close()
         if loss_n:  # steps since the last evaluation (the run was stopped early)
             last_train_loss = loss_acc / loss_n
-            row = {"step": self.step, "train_loss": last_train_loss, "tokens": self.tokens_seen,
-                   "elapsed": round(self.elapsed, 3)}
+            row = {
+                "step": self.step,
+                "train_loss": last_train_loss,
+                "tokens": self.tokens_seen,
+                "elapsed": round(self.elapsed, 3),
+            }
             row.update(self.evaluate())
             last_val = row.get("val_loss", last_val)
             self._record(row)
@@ -368,9 +462,17 @@ class Trainer:
             saved = self.save()
         self.plot()
         tok_s = compute_tokens / compute_time if compute_time else 0.0
-        return TrainResult(steps=self.step, train_loss=last_train_loss, val_loss=last_val, tokens_per_second=tok_s,
-                           tokens=self.tokens_seen, elapsed=self.elapsed, checkpoint=saved, stopped_by=stopped_by,
-                           history=list(self.history))
+        return TrainResult(
+            steps=self.step,
+            train_loss=last_train_loss,
+            val_loss=last_val,
+            tokens_per_second=tok_s,
+            tokens=self.tokens_seen,
+            elapsed=self.elapsed,
+            checkpoint=saved,
+            stopped_by=stopped_by,
+            history=list(self.history),
+        )
 
     def plot(self) -> Path | None:
         """Write loss.png: training and validation loss against steps."""
