@@ -25,6 +25,7 @@ import sys
 from pathlib import Path
 from typing import Callable
 
+from llmzero.checkpoint import load_checkpoint
 from llmzero.errors import UserError, t
 from llmzero.finetune.templates import DEFAULT_TEMPLATE, Template, get_template, stop_strings
 from llmzero.generation import GenerationResult, SamplingConfig, generate
@@ -155,7 +156,6 @@ class ChatSession:
 def load_chat_model(path: str | Path, device: str = "cpu"):
     """The "lm" checkpoint in ``path``, ready to generate (its template comes from
     meta["template"])."""
-    from llmzero.checkpoint import load_checkpoint
 
     ckpt = load_checkpoint(path, device=device, kinds=("lm", "lm-int8"))
     if ckpt.tokenizer is None:

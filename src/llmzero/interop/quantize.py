@@ -9,6 +9,7 @@ from pathlib import Path
 import torch
 
 from llmzero.checkpoint import WEIGHTS_FILE, load_checkpoint, save_checkpoint
+from llmzero.datasets import corpus_text
 from llmzero.errors import UserError
 from llmzero.inference.int8 import (
     KIND,
@@ -62,8 +63,6 @@ def _probe_ids(ckpt, n: int = 128) -> torch.Tensor:
     tokenizer."""
     T = min(n, ckpt.config.context_length)
     if ckpt.tokenizer is not None:
-        from llmzero.datasets import corpus_text
-
         ids = [
             i for i in ckpt.tokenizer.encode(corpus_text()[:4000]) if i < ckpt.config.vocab_size
         ][:T]

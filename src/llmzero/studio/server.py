@@ -32,6 +32,7 @@ from urllib.parse import parse_qs, urlsplit
 
 import torch
 
+from llmzero.checkpoint import load_checkpoint
 from llmzero.errors import UserError, get_lang
 from llmzero.generation import SamplingConfig, TextStream, generate_ids
 from llmzero.sampling import SAMPLING_PRESETS
@@ -690,8 +691,6 @@ def make_server(
 ) -> StudioServer:
     """Load the checkpoint in ``model_dir`` and bind a StudioServer to it (not serving yet)."""
     from pathlib import Path
-
-    from llmzero.checkpoint import load_checkpoint
 
     ckpt = load_checkpoint(model_dir, device=device, kinds=("lm", "lm-int8"))
     folder = Path(ckpt.path).resolve()
