@@ -20,7 +20,7 @@ At run time a ``QuantLinear`` computes ``x @ Wᵀ`` in one of two ways:
   for the whole input tensor — a little more error than "exact", and the rows of a batch share that
   scale; for bfloat16 inputs, ``_weight_int8pack_mm`` keeps the inputs as they are. Reading a
   quarter of the bytes is what makes it fast: generating one token is limited by how fast the
-  weights come out of memory (GPT-2 124M, one core: 2-3x the float32 speed).
+  weights come out of memory (benchmarks/RESULTS.md has the figures).
 
 "auto" picks "fast" where it exists; LLMZERO_INT8_MODE=exact chooses the reference when loading a
 checkpoint.

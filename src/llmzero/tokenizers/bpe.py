@@ -35,8 +35,9 @@ from llmzero.tokenizers.base import EOT, FORMAT_VERSION, Tokenizer, check_specia
 # GPT-2's pre-tokenization: English contractions, letters, numbers, other symbols (each optionally
 # with one leading space), then runs of whitespace (a trailing space is left for the next word).
 GPT2_PATTERN = r"""'s|'t|'re|'ve|'m|'ll|'d| ?\p{L}+| ?\p{N}+| ?[^\s\p{L}\p{N}]+|\s+(?!\S)|\s+"""
-# The same matches, written so the `regex` module runs it ~1.5x faster (the contractions share their
-# apostrophe). Used by the pure-Python encoder only; files keep GPT-2's own spelling.
+# The same matches, written so that the `regex` module runs it faster (the contractions share
+# their apostrophe; benchmarks/bench_bpe.py measures it). Used by the pure-Python encoder only;
+# files keep GPT-2's own spelling.
 _EQUIVALENT = {
     GPT2_PATTERN: r"""'(?:[sdmt]|ll|ve|re)| ?\p{L}+| ?\p{N}+| ?[^\s\p{L}\p{N}]+|\s+(?!\S)|\s+"""
 }
