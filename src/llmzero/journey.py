@@ -31,25 +31,10 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Callable
 
-from llmzero import errors
-from llmzero.chat import load_chat_model, session_for
-from llmzero.checkpoint import load_checkpoint
-from llmzero.data import read_text, split_ids
-from llmzero.datasets import corpus_path, corpus_text, dataset_path
 from llmzero.errors import UserError, get_lang, set_lang, t
-from llmzero.evaluation.embedding import embedding_status
-from llmzero.evaluation.perplexity import perplexity
-from llmzero.evaluation.responses import evaluate_responses, read_responses
-from llmzero.fileio import write_json_atomic, write_text_atomic
-from llmzero.finetune.classify import finetune_classifier
-from llmzero.finetune.instruct import finetune_instruct
-from llmzero.finetune.templates import get_template, stop_strings
-from llmzero.generation import generate
-from llmzero.lab.core import LabContext, get_experiment, run_experiment
-from llmzero.model import GPT, preset
-from llmzero.sampling import sampling_preset
-from llmzero.tokenizers import build_tokenizer
-from llmzero.training.pretrain import pretrain
+
+# Each step imports the stages it runs where it runs them: `llmzero --help` reads this module's
+# defaults, and importing it must not pull in torch (start-up time; tests/test_cli.py checks it).
 
 DEFAULT_OUT = "runs/journey"
 DEFAULT_SEED = 1337
@@ -248,6 +233,9 @@ class _Journey:
     def generate_samples(self, moment: str, model, tokenizer) -> None:
         """The same prompts and sampling at every moment, so the learner sees what each stage
         changed."""
+        from llmzero.finetune.templates import get_template, stop_strings
+        from llmzero.generation import generate
+        from llmzero.sampling import sampling_preset
 
         tpl = get_template("comando", tokenizer)
         prompts = [SAMPLE_TEXT] + [tpl.format_prompt({"instruction": q}) for q in SAMPLE_QUESTIONS]
@@ -320,6 +308,8 @@ def run_journey(
     mostly wait for each other). A stage's UserError stops the journey.
     """
     import torch
+
+    from llmzero import errors
 
     if not isinstance(threads, int) or threads < 1:
         raise UserError(
@@ -430,6 +420,8 @@ def _run(
 
 
 def _tokenizer(j: _Journey) -> None:
+    from llmzero.datasets import corpus_text
+    from llmzero.tokenizers import build_tokenizer
 
     j.stage("tokenizador", "tokenizer")
     j.teach(
@@ -512,6 +504,8 @@ def _piece(tok, token_id: int) -> str:
 def _val_text(j: _Journey, tokenizer) -> str:
     """The start of the validation part of the corpus: the same cut `pretrain` makes (its last 10
     %)."""
+    from llmzero.data import read_text, split_ids
+    from llmzero.datasets import corpus_path
 
     ids = tokenizer.encode(read_text(corpus_path()))
     return tokenizer.decode([int(i) for i in split_ids(ids, 0.1)[1][: j.plan.ppl_chars]])
@@ -519,6 +513,13 @@ def _val_text(j: _Journey, tokenizer) -> str:
 
 def _pretrain(j: _Journey) -> None:
     import torch
+
+    from llmzero.checkpoint import load_checkpoint
+    from llmzero.datasets import corpus_text
+    from llmzero.evaluation.perplexity import perplexity
+    from llmzero.model import GPT, preset
+    from llmzero.tokenizers import build_tokenizer
+    from llmzero.training.pretrain import pretrain
 
     plan = j.plan
     j.stage("pré-treino", "pre-training")
@@ -628,6 +629,8 @@ def _history(run_dir: Path) -> list[dict]:
 
 
 def _classifier(j: _Journey) -> None:
+    from llmzero.datasets import dataset_path
+    from llmzero.finetune.classify import finetune_classifier
 
     plan = j.plan
     j.stage("classificador de spam", "spam classifier")
@@ -705,6 +708,8 @@ def _classifier(j: _Journey) -> None:
 
 
 def _instruct(j: _Journey) -> None:
+    from llmzero.checkpoint import load_checkpoint
+    from llmzero.finetune.instruct import finetune_instruct
 
     plan = j.plan
     j.stage("ajuste por instruções", "instruction tuning")
@@ -781,6 +786,10 @@ def _instruct(j: _Journey) -> None:
 
 
 def _evaluation(j: _Journey) -> None:
+    from llmzero.checkpoint import load_checkpoint
+    from llmzero.evaluation.embedding import embedding_status
+    from llmzero.evaluation.perplexity import perplexity
+    from llmzero.evaluation.responses import evaluate_responses, read_responses
 
     j.stage("avaliação", "evaluation")
     j.teach(
@@ -896,6 +905,8 @@ def _evaluation(j: _Journey) -> None:
 
 
 def _chat(j: _Journey) -> None:
+    from llmzero.chat import load_chat_model, session_for
+    from llmzero.sampling import sampling_preset
 
     j.stage("conversa", "chat")
     j.teach(
@@ -940,6 +951,7 @@ LAB_EXPERIMENTS = ("next-token", "temperature", "hallucination", "interpretabili
 
 
 def _lab(j: _Journey) -> None:
+    from llmzero.lab.core import LabContext, get_experiment, run_experiment
 
     j.stage("laboratório", "lab")
     j.teach(
@@ -1034,6 +1046,7 @@ def _timing_section(j: _Journey) -> None:
 
 
 def _write(j: _Journey, metrics: dict) -> None:
+    from llmzero.fileio import write_json_atomic, write_text_atomic
 
     write_json_atomic(j.out / "metrics.json", metrics)
     write_text_atomic(j.out / "report.md", j.report.markdown())
