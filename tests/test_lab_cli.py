@@ -121,7 +121,7 @@ def test_portuguese_reading_and_same_seed_same_numbers(lab_cli, model_dir, tmp_p
 
 
 def test_the_lab_trains_its_model_once_and_reuses_it(tmp_path, monkeypatch):
-    tiny = dict(
+    tiny = core.AutoModelRecipe(
         preset="nano",
         context_length=32,
         vocab_size=300,

@@ -15,7 +15,7 @@ def test_more_data_ends_with_lower_validation_loss(tmp_path):
     ctx = LabContext(out=tmp_path, quick=True, seed=1337)
     runs, settings, n_val = dataset_size_runs(ctx, fractions=(0.1, 1.0))
     small, full = runs
-    assert settings["steps"] == DATASET_SIZE[True]["steps"] and n_val > 1000
+    assert settings["steps"] == DATASET_SIZE[True].steps and n_val > 1000
     assert small["train_tokens"] < full["train_tokens"] / 8
     assert full["final_val_loss"] < small["final_val_loss"] - 0.1
     # with 10 % of the text the model over-fits: a wide gap between training and validation loss

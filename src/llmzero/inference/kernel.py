@@ -304,7 +304,7 @@ class DecodeStep:
         self._ptrs = (ctypes.c_void_p * len(tensors))(
             *[None if t is None else t.data_ptr() for t in self._keep]
         )
-        self.n_tokens, self.n_positions = wte.size(0), wpe.size(0)
+        self.n_tokens, self.context_length = wte.size(0), wpe.size(0)
         # The caches last found to fit, per thread (two threads may step with one model at once):
         # see _caches.
         self._own = threading.local()
@@ -315,7 +315,7 @@ class DecodeStep:
         where = self._caches(k_cache, v_cache)
         return (
             where is not None
-            and 0 <= pos < min(where[2], self.n_positions)
+            and 0 <= pos < min(where[2], self.context_length)
             and 0 <= token < self.n_tokens
         )
 
@@ -408,7 +408,7 @@ class DecodeStep:
             ctypes.byref(prob),
             torch.get_num_threads(),
         )
-        end, n_tokens = min(max_len, self.n_positions), self.n_tokens
+        end, n_tokens = min(max_len, self.context_length), self.n_tokens
 
         def step(token: int, pos: int) -> tuple[torch.Tensor, tuple[int, float] | None] | None:
             if not (0 <= pos < end and 0 <= token < n_tokens):

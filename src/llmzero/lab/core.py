@@ -26,7 +26,7 @@ import sys
 import tempfile
 import time
 import unicodedata
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Callable, Sequence
 
@@ -138,8 +138,38 @@ def get_experiment(name: str) -> Experiment:
 # --------------------------------------------------------------------------------------------------
 # The model the lab trains when no --model is given: byte-level BPE with 512 tokens on the shipped
 # corpus.
-AUTO_MODEL = {
-    True: dict(
+@dataclass(frozen=True)
+class WordGPTRun:
+    """A small GPT over the corpus's most frequent words, trained from scratch for a fixed number of
+    steps (the n-gram and dataset-size experiments)."""
+
+    vocab: int  # words kept by the word tokenizer
+    n_layer: int
+    n_head: int
+    n_embd: int
+    context: int
+    batch: int
+    steps: int
+    lr: float
+
+
+@dataclass(frozen=True)
+class AutoModelRecipe:
+    """How the lab pre-trains its own model when no --model is given."""
+
+    preset: str
+    context_length: int
+    vocab_size: int
+    batch_size: int
+    max_steps: int
+    lr: float
+    warmup_steps: int
+    eval_every: int
+    dropout: float
+
+
+AUTO_MODEL = {  # quick -> its settings, full -> its own
+    True: AutoModelRecipe(
         preset="nano",
         context_length=128,
         vocab_size=512,
@@ -150,7 +180,7 @@ AUTO_MODEL = {
         eval_every=50,
         dropout=0.0,
     ),
-    False: dict(
+    False: AutoModelRecipe(
         preset="tiny",
         context_length=128,
         vocab_size=512,
@@ -292,26 +322,26 @@ def auto_model(ctx: LabContext) -> LabModel:
     """Pre-train (or reuse) the lab's small GPT on the shipped corpus in ``ctx.out/_model``."""
     folder = ctx.out / MODEL_DIR[ctx.quick]
     s = AUTO_MODEL[ctx.quick]
-    recipe = {"recipe": s, "seed": ctx.seed, "quick": ctx.quick}
+    recipe = {"recipe": asdict(s), "seed": ctx.seed, "quick": ctx.quick}
     marker = folder / "lab.json"
     ready = marker.is_file() and (resolve_dir(folder) / "config.json").is_file()
     if not ready or json.loads(marker.read_text(encoding="utf-8")) != recipe:
         ctx.log(
             t(
-                f"Nenhum --model: pré-treinando um GPT pequeno ({s['preset']}, {s['max_steps']} "
+                f"Nenhum --model: pré-treinando um GPT pequeno ({s.preset}, {s.max_steps} "
                 "passos) no corpus "
                 f"embarcado em {folder} (feito uma vez, reaproveitado pelos experimentos)...",
-                f"No --model: pre-training a small GPT ({s['preset']}, {s['max_steps']} steps) "
+                f"No --model: pre-training a small GPT ({s.preset}, {s.max_steps} steps) "
                 "on the shipped corpus "
                 f"in {folder} (done once, shared by the experiments)...",
             )
         )
         marker.unlink(missing_ok=True)
         train = dict(
-            max_steps=s["max_steps"],
-            lr=s["lr"],
-            warmup_steps=s["warmup_steps"],
-            eval_every=s["eval_every"],
+            max_steps=s.max_steps,
+            lr=s.lr,
+            warmup_steps=s.warmup_steps,
+            eval_every=s.eval_every,
             eval_batches=10,
             checkpoint_every=10**9,
             seed=ctx.seed,
@@ -322,10 +352,10 @@ def auto_model(ctx: LabContext) -> LabModel:
             None,
             folder,
             tokenizer="bpe",
-            vocab_size=s["vocab_size"],
-            preset=s["preset"],
-            model_overrides={"context_length": s["context_length"], "dropout": s["dropout"]},
-            batch_size=s["batch_size"],
+            vocab_size=s.vocab_size,
+            preset=s.preset,
+            model_overrides={"context_length": s.context_length, "dropout": s.dropout},
+            batch_size=s.batch_size,
             train=train,
             overwrite=True,
             samples=0,

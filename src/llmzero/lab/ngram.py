@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import math
 from collections import Counter, defaultdict
+from dataclasses import dataclass
 from typing import Sequence
 
 import numpy as np
@@ -33,6 +34,7 @@ from llmzero.generation import generate_ids
 from llmzero.lab.core import (
     ExperimentResult,
     LabContext,
+    WordGPTRun,
     chunk_split,
     experiment,
     fmt,
@@ -198,8 +200,15 @@ class NGramModel:
 # --------------------------------------------------------------------------------------------------
 # 11. The experiment
 # --------------------------------------------------------------------------------------------------
-NGRAM = {
-    True: dict(
+@dataclass(frozen=True)
+class NGramSettings(WordGPTRun):
+    """The n-gram experiment: the word-level GPT trained beside the n-gram models."""
+
+    dropout: float
+
+
+NGRAM = {  # quick -> its settings, full -> its own
+    True: NGramSettings(
         vocab=2000,
         n_layer=2,
         n_head=2,
@@ -210,7 +219,7 @@ NGRAM = {
         lr=3e-3,
         dropout=0.0,
     ),
-    False: dict(
+    False: NGramSettings(
         vocab=4000,
         n_layer=4,
         n_head=4,
@@ -240,7 +249,7 @@ VARIANTS = (
 )
 def ngram(ctx: LabContext) -> ExperimentResult:
     s = NGRAM[ctx.quick]
-    tok = ctx.word_tokenizer(s["vocab"])
+    tok = ctx.word_tokenizer(s.vocab)
     ids = np.asarray(tok.encode(ctx.corpus()), dtype=np.int64)
     chunks, val = chunk_split(ids, 128, 0.1, ctx.seed)
     train = np.concatenate(chunks)
@@ -260,21 +269,21 @@ def ngram(ctx: LabContext) -> ExperimentResult:
         )
     config = GPTConfig(
         vocab_size=V,
-        context_length=s["context"],
-        n_layer=s["n_layer"],
-        n_head=s["n_head"],
-        n_embd=s["n_embd"],
-        dropout=s["dropout"],
+        context_length=s.context,
+        n_layer=s.n_layer,
+        n_head=s.n_head,
+        n_embd=s.n_embd,
+        dropout=s.dropout,
     )
     gpt, history = train_lm(
         train,
         val,
         config,
-        steps=s["steps"],
-        batch_size=s["batch"],
-        lr=s["lr"],
+        steps=s.steps,
+        batch_size=s.batch,
+        lr=s.lr,
         seed=ctx.seed,
-        eval_every=s["steps"],
+        eval_every=s.steps,
         eval_batches=5,
     )
     g = perplexity_ids(gpt, [int(i) for i in val])
@@ -313,7 +322,7 @@ def ngram(ctx: LabContext) -> ExperimentResult:
         "vocab_size": V,
         "unk_share": unk_share,
         "samples": samples,
-        "gpt": {"steps": s["steps"], "model": config.to_dict()},
+        "gpt": {"steps": s.steps, "model": config.to_dict()},
         "best_ngram": best_ngram["model"],
         "same_tokens": all(r["tokens"] == rows[0]["tokens"] for r in rows),
     }
@@ -352,22 +361,22 @@ def ngram(ctx: LabContext) -> ExperimentResult:
     sample_lines = "\n".join(f"- **{name}**: {quote(text, 220)}" for name, text in samples.items())
     body = (
         t(
-            f"Tokenizador de palavras com as {s['vocab']:,} palavras mais frequentes do corpus (as "
+            f"Tokenizador de palavras com as {s.vocab:,} palavras mais frequentes do corpus (as "
             "outras viram `<unk>`: "
             f"{unk_share:.1%} da validação) para **os dois** modelos, então a perplexidade de "
             "cada um é sobre os mesmos ids: "
             f"cada posição 1..N−1 dos {len(val):,} tokens de validação. {len(train):,} tokens de "
             "treino. O GPT "
             f"({config.n_layer} camadas, dimensão {config.n_embd}, contexto "
-            f"{config.context_length}) treinou {s['steps']} passos.",
-            f"A word tokenizer with the corpus's {s['vocab']:,} most frequent words (the others "
+            f"{config.context_length}) treinou {s.steps} passos.",
+            f"A word tokenizer with the corpus's {s.vocab:,} most frequent words (the others "
             "become `<unk>`: "
             f"{unk_share:.1%} of the validation text) for **both** models, so each perplexity is "
             "over the same ids: every "
             f"position 1..N−1 of the {len(val):,} validation tokens. {len(train):,} training "
             "tokens. The GPT "
             f"({config.n_layer} layers, dimension {config.n_embd}, context "
-            f"{config.context_length}) trained {s['steps']} steps.",
+            f"{config.context_length}) trained {s.steps} steps.",
         )
         + "\n\n"
         + table

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 import tempfile
+from dataclasses import dataclass
 from pathlib import Path
 
 import torch
@@ -37,8 +38,24 @@ from llmzero.lab.core import (
     save_plot,
 )
 
-STRATEGIES = {
-    True: dict(
+
+@dataclass(frozen=True)
+class StrategySettings:
+    """The fine-tuning strategies experiment: steps, batches and learning rates of each run."""
+
+    cls_steps: int
+    cls_max_length: int
+    cls_batch: int
+    instruct_steps: int
+    instruct_batch: int
+    test_limit: int
+    max_new_tokens: int
+    lrs: tuple[float, ...]
+    lr: float
+
+
+STRATEGIES = {  # quick -> its settings, full -> its own
+    True: StrategySettings(
         cls_steps=30,
         cls_max_length=48,
         cls_batch=8,
@@ -49,7 +66,7 @@ STRATEGIES = {
         lrs=(5e-5, 5e-4, 5e-3),
         lr=5e-4,
     ),
-    False: dict(
+    False: StrategySettings(
         cls_steps=200,
         cls_max_length=96,
         cls_batch=8,
@@ -82,13 +99,13 @@ def classification_run(
             Path(tmp) / "run",
             pooling=pooling,
             train=train,
-            batch_size=s["cls_batch"],
-            max_length=s["cls_max_length"],
+            batch_size=s.cls_batch,
+            max_length=s.cls_max_length,
             log=lambda msg: None,
-            max_steps=s["cls_steps"],
+            max_steps=s.cls_steps,
             lr=lr,
             seed=seed,
-            eval_every=max(1, s["cls_steps"] // 5),
+            eval_every=max(1, s.cls_steps // 5),
             eval_batches=10,
             progress=False,
             device="cpu",
@@ -130,15 +147,15 @@ def instruct_run(base: Path, *, mask_prompt: bool, s: dict, seed: int) -> dict:
             None,
             folder,
             mask_prompt=mask_prompt,
-            batch_size=s["instruct_batch"],
+            batch_size=s.instruct_batch,
             too_long="skip",
-            test_limit=s["test_limit"],
-            max_new_tokens=s["max_new_tokens"],
+            test_limit=s.test_limit,
+            max_new_tokens=s.max_new_tokens,
             log=lambda msg: None,
-            max_steps=s["instruct_steps"],
-            lr=s["lr"],
+            max_steps=s.instruct_steps,
+            lr=s.lr,
             seed=seed,
-            eval_every=max(1, s["instruct_steps"] // 5),
+            eval_every=max(1, s.instruct_steps // 5),
             eval_batches=10,
             progress=False,
             device="cpu",
@@ -176,7 +193,7 @@ def strategies(ctx: LabContext) -> ExperimentResult:
     s = STRATEGIES[ctx.quick]
     cache: dict[tuple, dict] = {}
 
-    def cls(pooling="last", train="all", lr=s["lr"]) -> dict:
+    def cls(pooling="last", train="all", lr=s.lr) -> dict:
         key = (pooling, train, lr)
         if key not in cache:
             ctx.log(
@@ -192,7 +209,7 @@ def strategies(ctx: LabContext) -> ExperimentResult:
 
     pooling = [cls(pooling="last"), cls(pooling="mean")]
     frozen = [cls(train="head"), cls(train="all")]
-    lrs = [cls(lr=lr) for lr in s["lrs"]]
+    lrs = [cls(lr=lr) for lr in s.lrs]
     masking = []
     for mask in (True, False):
         ctx.log(t(f"  instruções: mascarar prompt={mask}", f"  instructions: mask prompt={mask}"))
@@ -202,8 +219,8 @@ def strategies(ctx: LabContext) -> ExperimentResult:
         "frozen": frozen,
         "learning_rate": lrs,
         "masking": masking,
-        "classification_steps": s["cls_steps"],
-        "instruct_steps": s["instruct_steps"],
+        "classification_steps": s.cls_steps,
+        "instruct_steps": s.instruct_steps,
         "majority_baseline": pooling[0]["majority_baseline"],
     }
 
@@ -328,14 +345,14 @@ def strategies(ctx: LabContext) -> ExperimentResult:
     )
     body = (
         t(
-            f"Classificação de spam (src/llmzero/datasets/spam_ptbr.tsv, {s['cls_steps']} passos "
+            f"Classificação de spam (src/llmzero/datasets/spam_ptbr.tsv, {s.cls_steps} passos "
             "cada; classe majoritária = "
             f"{base_acc:.3f}) e ajuste por instruções (instrucoes_ptbr.json, "
-            f"{s['instruct_steps']} passos; perda medida só nos "
+            f"{s.instruct_steps} passos; perda medida só nos "
             "tokens das respostas para as duas variantes, para ser comparável).",
-            f"Spam classification (src/llmzero/datasets/spam_ptbr.tsv, {s['cls_steps']} steps "
+            f"Spam classification (src/llmzero/datasets/spam_ptbr.tsv, {s.cls_steps} steps "
             "each; majority class = "
-            f"{base_acc:.3f}) and instruction tuning (instrucoes_ptbr.json, {s['instruct_steps']} "
+            f"{base_acc:.3f}) and instruction tuning (instrucoes_ptbr.json, {s.instruct_steps} "
             "steps; loss measured on the "
             "answer tokens only for both variants, so that it is comparable).",
         )

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+from dataclasses import asdict, dataclass, replace
+
 import numpy as np
 
 from llmzero.errors import t
 from llmzero.lab.core import (
     ExperimentResult,
     LabContext,
+    WordGPTRun,
     chunk_split,
     experiment,
     fmt,
@@ -18,13 +21,22 @@ from llmzero.lab.core import (
 )
 from llmzero.model import GPTConfig
 
+
 # Small shapes trained for a fixed number of steps; the quick ones keep `lab all --quick` to a few
 # minutes. Dataset size uses word tokens (the 2,000/4,000 most frequent words): a model trained on
 # little text has never seen many of the words of the validation text as targets, and it over-fits
 # its few thousand tokens, so the ordering "more data, lower validation loss" is clear even after a
 # short run (checked over several seeds).
-DATASET_SIZE = {
-    True: dict(
+@dataclass(frozen=True)
+class DatasetSizeSettings(WordGPTRun):
+    """The dataset-size experiment: a word-level GPT trained on growing fractions of the corpus."""
+
+    fractions: tuple[float, ...]
+    chunk: int
+
+
+DATASET_SIZE = {  # quick -> its settings, full -> its own
+    True: DatasetSizeSettings(
         fractions=(0.1, 0.25, 0.5, 1.0),
         vocab=2000,
         n_layer=2,
@@ -36,7 +48,7 @@ DATASET_SIZE = {
         lr=3e-3,
         chunk=128,
     ),
-    False: dict(
+    False: DatasetSizeSettings(
         fractions=(0.1, 0.25, 0.5, 1.0),
         vocab=4000,
         n_layer=2,
@@ -49,8 +61,24 @@ DATASET_SIZE = {
         chunk=128,
     ),
 }
-SCALING = {
-    True: dict(
+
+
+@dataclass(frozen=True)
+class ScalingSettings:
+    """The scaling experiment: shapes tried around a base model, the same training for each."""
+
+    tokenizer: str
+    widths: tuple[int, ...]
+    contexts: tuple[int, ...]
+    depths: tuple[int, ...]
+    base: dict
+    tokens_per_step: int
+    steps: int
+    lr: float
+
+
+SCALING = {  # quick -> its settings, full -> its own
+    True: ScalingSettings(
         tokenizer="char",
         widths=(16, 32, 64),
         contexts=(16, 64, 128),
@@ -60,7 +88,7 @@ SCALING = {
         steps=100,
         lr=3e-3,
     ),
-    False: dict(
+    False: ScalingSettings(
         tokenizer="bpe",
         widths=(16, 32, 64, 128),
         contexts=(16, 32, 64, 128),
@@ -83,33 +111,33 @@ def final_val(history: list[dict]) -> float:
 def dataset_size_runs(ctx: LabContext, **overrides) -> tuple[list[dict], dict, int]:
     """Train the same small GPT on growing fractions of the corpus; (runs, settings, validation
     tokens)."""
-    s = {**DATASET_SIZE[ctx.quick], **overrides}
-    tok = ctx.word_tokenizer(s["vocab"])
+    s = replace(DATASET_SIZE[ctx.quick], **overrides)
+    tok = ctx.word_tokenizer(s.vocab)
     ids = np.asarray(tok.encode(ctx.corpus()), dtype=np.int64)
-    train_chunks, val = chunk_split(ids, s["chunk"], 0.1, ctx.seed)
+    train_chunks, val = chunk_split(ids, s.chunk, 0.1, ctx.seed)
     config = GPTConfig(
         vocab_size=tok.vocab_size,
-        context_length=s["context"],
-        n_layer=s["n_layer"],
-        n_head=s["n_head"],
-        n_embd=s["n_embd"],
+        context_length=s.context,
+        n_layer=s.n_layer,
+        n_head=s.n_head,
+        n_embd=s.n_embd,
         dropout=0.0,
     )
     runs = []
-    for frac in s["fractions"]:
+    for frac in s.fractions:
         k = max(1, round(len(train_chunks) * frac))
         train = np.concatenate(train_chunks[:k])  # nested subsets spread over the whole corpus
         _, history = train_lm(
             train,
             val,
             config,
-            steps=s["steps"],
-            batch_size=s["batch"],
-            lr=s["lr"],
+            steps=s.steps,
+            batch_size=s.batch,
+            lr=s.lr,
             seed=ctx.seed,
-            eval_every=max(1, s["steps"] // 6),
+            eval_every=max(1, s.steps // 6),
         )
-        seen = s["steps"] * s["batch"] * s["context"]
+        seen = s.steps * s.batch * s.context
         runs.append(
             {
                 "fraction": frac,
@@ -125,19 +153,19 @@ def dataset_size_runs(ctx: LabContext, **overrides) -> tuple[list[dict], dict, i
                 "final_train_loss": history[-1]["train_loss"],
             }
         )
-    return runs, {**s, "model": config.to_dict()}, int(len(val))
+    return runs, {**asdict(s), "model": config.to_dict()}, int(len(val))
 
 
 @experiment("dataset-size", "Tamanho do conjunto de dados", "Dataset size", needs_model=False)
 def dataset_size(ctx: LabContext) -> ExperimentResult:
-    runs, s, n_val = dataset_size_runs(ctx)
-    config = GPTConfig(**s["model"])
+    runs, settings, n_val = dataset_size_runs(ctx)
+    config = GPTConfig(**settings["model"])
     m = {
         "runs": runs,
         "val_tokens": n_val,
-        "steps": s["steps"],
-        "model": s["model"],
-        "vocab": s["vocab"],
+        "steps": settings["steps"],
+        "model": settings["model"],
+        "vocab": settings["vocab"],
     }
 
     plt = pyplot()
@@ -188,13 +216,13 @@ def dataset_size(ctx: LabContext) -> ExperimentResult:
         t(
             f"O mesmo GPT ({config.n_layer} camadas, dimensão {config.n_embd}, contexto "
             f"{config.context_length}, "
-            f"tokenizador de palavras com as {s['vocab']:,} mais frequentes) treinado "
-            f"{s['steps']} passos em frações do corpus (pedaços sorteados de todo o corpus; "
+            f"tokenizador de palavras com as {settings['vocab']:,} mais frequentes) treinado "
+            f"{settings['steps']} passos em frações do corpus (pedaços sorteados de todo o corpus; "
             f"cada fração contém a menor) e avaliado nos mesmos {n_val:,} tokens de validação.",
             f"The same GPT ({config.n_layer} layers, dimension {config.n_embd}, context "
             f"{config.context_length}, word "
-            f"tokenizer with the {s['vocab']:,} most frequent words) trained for {s['steps']} "
-            "steps on fractions of the corpus (chunks drawn from the "
+            f"tokenizer with the {settings['vocab']:,} most frequent words) trained for "
+            f"{settings['steps']} steps on fractions of the corpus (chunks drawn from the "
             "whole corpus; each fraction contains the smaller ones) and evaluated on the same "
             f"{n_val:,} validation tokens.",
         )
@@ -245,7 +273,7 @@ def core_parameters(model) -> int:
 )
 def scaling(ctx: LabContext) -> ExperimentResult:
     s = SCALING[ctx.quick]
-    tok = ctx.bpe() if s["tokenizer"] == "bpe" else ctx.tokenizer(s["tokenizer"])
+    tok = ctx.bpe() if s.tokenizer == "bpe" else ctx.tokenizer(s.tokenizer)
     ids = np.asarray(tok.encode(ctx.corpus()), dtype=np.int64)
     train_chunks, val = chunk_split(ids, 512, 0.1, ctx.seed)
     train = np.concatenate(train_chunks)
@@ -253,21 +281,21 @@ def scaling(ctx: LabContext) -> ExperimentResult:
     cache: dict[tuple, dict] = {}
 
     def run(**shape) -> dict:
-        shape = {**s["base"], **shape}
+        shape = {**s.base, **shape}
         key = tuple(sorted(shape.items()))
         if key not in cache:
             config = GPTConfig(vocab_size=vocab, dropout=0.0, **shape)
             # the same tokens per step for every shape
-            batch = max(1, s["tokens_per_step"] // config.context_length)
+            batch = max(1, s.tokens_per_step // config.context_length)
             model, history = train_lm(
                 train,
                 val,
                 config,
-                steps=s["steps"],
+                steps=s.steps,
                 batch_size=batch,
-                lr=s["lr"],
+                lr=s.lr,
                 seed=ctx.seed,
-                eval_every=s["steps"],
+                eval_every=s.steps,
                 eval_batches=100,
             )
             cache[key] = {
@@ -275,13 +303,13 @@ def scaling(ctx: LabContext) -> ExperimentResult:
                 "params": model.num_parameters(),
                 "core_params": core_parameters(model),
                 "val_loss": final_val(history),
-                "tokens": s["steps"] * batch * config.context_length,
+                "tokens": s.steps * batch * config.context_length,
             }
         return cache[key]
 
-    width = [run(n_embd=w) for w in s["widths"]]
-    context = [run(context_length=c) for c in s["contexts"]]
-    depth = [run(n_layer=n) for n in s["depths"]]
+    width = [run(n_embd=w) for w in s.widths]
+    context = [run(context_length=c) for c in s.contexts]
+    depth = [run(n_layer=n) for n in s.depths]
     x = np.log([r["core_params"] for r in width])
     slope, intercept = np.polyfit(x, np.log([r["val_loss"] for r in width]), 1)
     m = {
@@ -346,16 +374,16 @@ def scaling(ctx: LabContext) -> ExperimentResult:
     ]
     body = (
         t(
-            f"Cada modelo treina {s['steps']} passos com {s['tokens_per_step']} tokens por passo "
+            f"Cada modelo treina {s.steps} passos com {s.tokens_per_step} tokens por passo "
             "(o lote se ajusta ao "
-            f"contexto), {m['runs']} treinos ao todo. Base: {s['base']['n_layer']} camadas, "
-            f"dimensão {s['base']['n_embd']}, "
-            f"contexto {s['base']['context_length']}; cada tabela varia uma coisa.",
-            f"Each model trains {s['steps']} steps on {s['tokens_per_step']} tokens per step (the "
+            f"contexto), {m['runs']} treinos ao todo. Base: {s.base['n_layer']} camadas, "
+            f"dimensão {s.base['n_embd']}, "
+            f"contexto {s.base['context_length']}; cada tabela varia uma coisa.",
+            f"Each model trains {s.steps} steps on {s.tokens_per_step} tokens per step (the "
             "batch adapts to the "
-            f"context), {m['runs']} runs in all. Base: {s['base']['n_layer']} layers, dimension "
-            f"{s['base']['n_embd']}, "
-            f"context {s['base']['context_length']}; each table varies one thing.",
+            f"context), {m['runs']} runs in all. Base: {s.base['n_layer']} layers, dimension "
+            f"{s.base['n_embd']}, "
+            f"context {s.base['context_length']}; each table varies one thing.",
         )
         + "\n\n"
         + md_table([t("dimensão", "dimension")] + head, rows(width, "n_embd"))
