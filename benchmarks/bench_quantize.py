@@ -106,14 +106,12 @@ def main() -> None:
             preset="tiny",
             samples=0,
             log=lambda msg: None,
-            train={
-                "time_budget": args.train_seconds,
-                "max_steps": 10**6,
-                "progress": False,
-                "eval_every": 10**6,
-                "checkpoint_every": 10**6,
-                "device": "cpu",
-            },
+            time_budget=args.train_seconds,
+            max_steps=10**6,
+            progress=False,
+            eval_every=10**6,
+            checkpoint_every=10**6,
+            device="cpu",
         )
     res = quantize(model_dir, tmp / "tiny-int8", overwrite=True)
     fp = load_checkpoint(model_dir).model.eval()

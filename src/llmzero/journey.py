@@ -563,14 +563,12 @@ def _pretrain(j: _Journey) -> None:
         model_overrides={"context_length": plan.context},
         batch_size=plan.batch_size,
         samples=0,
-        train=dict(
-            j.train_kwargs("pretrain", plan.pretrain_steps),
-            lr=plan.pretrain_lr,
-            warmup_steps=min(20, plan.pretrain_steps // 5),
-            eval_every=plan.eval_every,
-            eval_batches=4,
-        ),
         log=j.log,
+        **j.train_kwargs("pretrain", plan.pretrain_steps),
+        lr=plan.pretrain_lr,
+        warmup_steps=min(20, plan.pretrain_steps // 5),
+        eval_every=plan.eval_every,
+        eval_batches=4,
     )
     ckpt = load_checkpoint(j.out / "pretrain")
     # a guard: the "before" numbers must be about the same model

@@ -285,11 +285,11 @@ def train_command(args) -> int:
         batch_size=args.batch_size,
         stride=args.stride,
         val_fraction=args.val_fraction,
-        train=overrides,
         resume=args.resume,
         overwrite=args.overwrite,
         samples=args.samples,
         on_sample=None if args.json else show_sample,
+        **overrides,
     )
     from llmzero.training import distributed
 

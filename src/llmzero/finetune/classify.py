@@ -179,13 +179,13 @@ def finetune_classifier(
     max_length: int | None = None,
     overwrite: bool = False,
     log: Callable[[str], None] | None = None,
-    **train_overrides,
+    **training,
 ) -> dict:
     """Turn the pre-trained "lm" checkpoint ``base`` into a classifier of ``data``; returns the test
     metrics.
 
     train: "all" | "head" | "last-N" (what learns); lora: {"rank", "alpha", "targets"?, "dropout"?}
-    trains low-rank adapters instead (with the head). train_overrides: TrainConfig fields
+    trains low-rank adapters instead (with the head). training: TrainConfig fields
     (max_steps, lr, seed, ...). Writes out/checkpoint (plain weights, kind "classifier"),
     out/metrics_test.json, out/confusion_matrix.png, out/metrics.jsonl, out/loss.png and, with LoRA,
     the adapter alone in out/adapter/.
@@ -193,7 +193,7 @@ def finetune_classifier(
     log = log or (lambda msg: print(msg, file=sys.stderr))
     out = Path(out)
     check_pooling(pooling)
-    cfg = CLASSIFY_TRAINING.updated(**train_overrides)
+    cfg = CLASSIFY_TRAINING.updated(**training)
     if batch_size < 1:
         raise UserError(
             "o tamanho do lote precisa ser positivo.", "the batch size must be positive."

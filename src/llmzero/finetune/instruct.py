@@ -359,7 +359,7 @@ def finetune_instruct(
     test_limit: int | None = None,
     overwrite: bool = False,
     log: Callable[[str], None] | None = None,
-    **train_overrides,
+    **training,
 ) -> dict:
     """Instruction-tune the "lm" checkpoint ``base`` on ``data`` (default: the shipped pt-BR
     instructions).
@@ -368,13 +368,13 @@ def finetune_instruct(
     "alpha", "targets"?, "dropout"?} trains low-rank adapters instead of every weight; too_long:
     "error" | "truncate" | "skip" for examples longer than the context; system_prompt: a system text
     put in every example (and remembered by `llmzero chat`); test_limit: answer only the first N
-    test examples; train_overrides: TrainConfig fields (max_steps, lr, seed, ...). Writes
+    test examples; training: TrainConfig fields (max_steps, lr, seed, ...). Writes
     out/checkpoint (kind "lm", meta stage "instruct"), out/test_responses.jsonl, out/metrics.jsonl,
     out/loss.png and, with LoRA, out/adapter/.
     """
     log = log or (lambda msg: print(msg, file=sys.stderr))
     out = Path(out)
-    cfg = INSTRUCT_TRAINING.updated(**train_overrides)
+    cfg = INSTRUCT_TRAINING.updated(**training)
     if batch_size < 1:
         raise UserError(
             "o tamanho do lote precisa ser positivo.", "the batch size must be positive."

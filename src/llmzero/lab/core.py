@@ -337,7 +337,17 @@ def auto_model(ctx: LabContext) -> LabModel:
             )
         )
         marker.unlink(missing_ok=True)
-        train = dict(
+        pretrain(
+            None,
+            folder,
+            tokenizer="bpe",
+            vocab_size=s.vocab_size,
+            preset=s.preset,
+            model_overrides={"context_length": s.context_length, "dropout": s.dropout},
+            batch_size=s.batch_size,
+            overwrite=True,
+            samples=0,
+            log=lambda msg: None,
             max_steps=s.max_steps,
             lr=s.lr,
             warmup_steps=s.warmup_steps,
@@ -347,19 +357,6 @@ def auto_model(ctx: LabContext) -> LabModel:
             seed=ctx.seed,
             progress=False,
             device="cpu",
-        )
-        pretrain(
-            None,
-            folder,
-            tokenizer="bpe",
-            vocab_size=s.vocab_size,
-            preset=s.preset,
-            model_overrides={"context_length": s.context_length, "dropout": s.dropout},
-            batch_size=s.batch_size,
-            train=train,
-            overwrite=True,
-            samples=0,
-            log=lambda msg: None,
         )
         write_json_atomic(marker, recipe)
     lm = load_lab_model(folder)

@@ -76,24 +76,23 @@ def pretrain(
     batch_size: int = 16,
     stride: int | None = None,
     val_fraction: float = 0.1,
-    train: dict | None = None,
     resume: bool = False,
     overwrite: bool = False,
     samples: int = 3,
     on_sample: Callable[[str, str], None] | None = None,
     log: Callable[[str], None] | None = None,
+    **training,
 ) -> dict:
     """Train a GPT from scratch (or resume one) and return a summary.
 
-    train: TrainConfig fields to set (max_steps, lr, time_budget, seed, ...); on resume they
-    override the saved ones. Returns {"val_loss", "train_loss", "steps", "tokens_per_second",
-    "params", "out", "samples", ...}.
+    training: TrainConfig fields to set (max_steps, lr, time_budget, seed, ...), as fine-tuning
+    takes them; on resume they change the saved ones (None keeps a field). Returns {"val_loss",
+    "train_loss", "steps", "tokens_per_second", "params", "out", "samples", ...}.
     """
     log = log or (lambda msg: print(msg, file=sys.stderr))
     if not distributed.is_main():  # under torchrun, rank 0 speaks for all
         log, on_sample = (lambda msg: None), None
     out = Path(out)
-    train = dict(train or {})
     existing = resolve_dir(out) / "config.json"
     if resume:
         ckpt = load_checkpoint(out, with_trainer_state=True)
@@ -122,7 +121,7 @@ def pretrain(
             meta["data"]["stride"],
             meta["data"]["val_fraction"],
         )
-        train_cfg = TrainConfig.from_dict({**ckpt.trainer_state["train_config"], **train})
+        train_cfg = TrainConfig.from_dict(ckpt.trainer_state["train_config"]).updated(**training)
     else:
         if existing.is_file() and not overwrite:
             raise UserError(
@@ -134,7 +133,7 @@ def pretrain(
         ids, tok, source = load_corpus_ids(data, tokenizer, vocab_size, log)
         overrides = {k: v for k, v in (model_overrides or {}).items() if v is not None}
         config = preset_config(preset, vocab_size=tok.vocab_size, **overrides)
-        train_cfg = TrainConfig(**train)
+        train_cfg = TrainConfig().updated(**training)
     if batch_size < 1:
         raise UserError(
             "o tamanho do lote precisa ser positivo.", "the batch size must be positive."
