@@ -1072,3 +1072,39 @@ def test_the_model_and_generation_work_with_the_inference_package_absent():
     )
     out = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True)
     assert out.stdout.split("\n")[:3] == ["(1, 3, 50)", "4 Linear", "False"], out
+
+
+def test_fastest_threads_keeps_the_faster_count_and_probes_the_slower_one_rarely():
+    def drive(chooser, seconds_of, steps):
+        used = []
+        for _ in range(steps):
+            n = chooser.pick()
+            chooser.record(n, seconds_of[n])
+            used.append(n)
+        return used
+
+    # one thread 30x faster (a neighbour holds the other core): after the first comparison the
+    # second thread is only tried again after about 30 x PROBE_EVERY steps
+    chooser = roads.FastestThreads([1, 2])
+    used = drive(chooser, {1: 0.001, 2: 0.030}, 2000)
+    assert used[: 2 * chooser.TRIES].count(2) == chooser.TRIES  # the comparison tries both
+    later = used[2 * chooser.TRIES :]
+    assert chooser.best == 1 and later.count(2) <= 2 * chooser.TRIES
+    assert later[: 30 * chooser.PROBE_EVERY - 1].count(2) == 0
+    # two threads faster (a quiet machine, a large model): they are kept
+    chooser = roads.FastestThreads([1, 2])
+    used = drive(chooser, {1: 0.002, 2: 0.001}, 500)
+    assert chooser.best == 2 and used[-100:].count(1) <= 2 * chooser.TRIES
+    # one count: nothing to compare
+    assert drive(roads.FastestThreads([1]), {1: 1.0}, 10) == [1] * 10
+
+
+@needs_kernel
+def test_a_generation_gives_the_same_tokens_whatever_thread_count_its_steps_take(monkeypatch):
+    model = small_gpt(n_head=3, n_embd=36, vocab_size=1001)
+    cfg = SamplingConfig(max_new_tokens=30, temperature=0)
+    runs = []
+    for forced in (1, 2, None):
+        monkeypatch.setattr(roads, "DECODE_THREADS", forced)
+        runs.append([(s.token_id, s.prob) for s in generate_ids(model, [3, 1, 4], cfg)])
+    assert runs[0] == runs[1] == runs[2]

@@ -325,39 +325,45 @@ static void attend(const float *q, const float *k, const float *v, float *out, f
  * - largest), in two passes over the logits (still in the caches) on a fixed split between the
  * threads, so that the sum's order, and so its last bits, never change from run to run. -1 when a
  * logit is NaN or the largest is infinite (the caller then leaves the choice to PyTorch). */
+enum {
+    PARTS = 8
+}; /* the vocabulary's fixed pieces: the sum is the same on any number of threads */
+
 static long most_probable(const float *logits, long vocab, float *prob, int threads) {
-    float best[threads > 0 ? threads : 1], total[threads > 0 ? threads : 1];
-    long at[threads > 0 ? threads : 1];
-    int nan = 0, used = 1;
+    float best[PARTS], total[PARTS];
+    long at[PARTS];
+    int nan = 0;
 #pragma omp parallel num_threads(threads) reduction(| : nan)
     {
         const int T = omp_get_num_threads(), t = omp_get_thread_num();
-        if (t == 0) used = T;
-        const long from = vocab * t / T, to = vocab * (t + 1) / T;
-        float b = -INFINITY;
-        long a = -1;
-        for (long i = from; i < to; i++) {
-            if (logits[i] > b) {
-                b = logits[i];
-                a = i;
+        for (int p = t; p < PARTS; p += T) {
+            const long from = vocab * p / PARTS, to = vocab * (p + 1) / PARTS;
+            float b = -INFINITY;
+            long a = -1;
+            for (long i = from; i < to; i++) {
+                if (logits[i] > b) {
+                    b = logits[i];
+                    a = i;
+                }
+                nan |= logits[i] != logits[i];
             }
-            nan |= logits[i] != logits[i];
+            best[p] = b;
+            at[p] = a;
         }
-        best[t] = b;
-        at[t] = a;
 #pragma omp barrier
-        for (int u = 0; u < T; u++) /* every thread finds the same overall largest */
+        float b = -INFINITY;
+        for (int u = 0; u < PARTS; u++) /* every thread finds the same overall largest */
             b = best[u] > b ? best[u] : b;
-        total[t] =
-            exp_sum(logits + from, NULL, to - from, b); /* (unused when b is not finite: -1 then) */
+        for (int p = t; p < PARTS; p += T) /* (unused when b is not finite: -1 then) */
+            total[p] = exp_sum(logits + vocab * p / PARTS, NULL,
+                               vocab * (p + 1) / PARTS - vocab * p / PARTS, b);
     }
     long chosen = -1;
     float sum = 0.0f;
-    for (int t = 0; t < used; t++) {
-        if (at[t] >= 0 && (chosen < 0 || logits[at[t]] > logits[chosen]))
-            chosen = at[t]; /* the threads' ranges are in order: on a tie the earlier thread's
-                               (lower) index stays */
-        sum += total[t];
+    for (int p = 0; p < PARTS; p++) {
+        if (at[p] >= 0 && (chosen < 0 || logits[at[p]] > logits[chosen]))
+            chosen = at[p]; /* the pieces are in order: on a tie the lower index stays */
+        sum += total[p];
     }
     if (nan || chosen < 0 || !isfinite(logits[chosen])) return -1;
     *prob = 1.0f / sum;

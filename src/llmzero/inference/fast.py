@@ -17,6 +17,7 @@ The model's class becomes a subclass made here (as ``torch.nn.utils.parametrize`
 from __future__ import annotations
 
 import os
+import time
 import weakref
 from collections.abc import Callable
 
@@ -40,6 +41,9 @@ def _onednn_linear_exists() -> bool:
 USE_KERNEL = True  # decode.c's product for one row (LLMZERO_KERNEL=0 turns decode.c off)
 USE_DECODE_STEP = True  # decode.c's whole decode step for one new token of one sequence
 USE_ONEDNN = _onednn_linear_exists() and os.environ.get("LLMZERO_ONEDNN", "1") != "0"
+# Threads for decode.c's steps: None lets each generation measure and choose (FastestThreads), a
+# number forces it (benchmarks/bench_contention.py compares the two).
+DECODE_THREADS: int | None = None
 
 
 class FastLinear(nn.Linear):
@@ -180,10 +184,12 @@ def c_steps(model: GPT, kv_cache: KVCache) -> Callable[[int], Stepped | None] | 
     logits come in a buffer that the next call overwrites.
     """
     plan = _c_plan(model)
-    step = None if plan is None else plan.step.bind(kv_cache.k, kv_cache.v)
-    if step is None:
+    counts = thread_counts()
+    steps = {} if plan is None else {n: plan.step.bind(kv_cache.k, kv_cache.v, n) for n in counts}
+    if not steps or None in steps.values():
         return None
     k, v = kv_cache.k, kv_cache.v
+    threads = FastestThreads(counts)
 
     def c_step(token: int) -> Stepped | None:
         if (
@@ -193,12 +199,65 @@ def c_steps(model: GPT, kv_cache: KVCache) -> Callable[[int], Stepped | None] | 
             or kv_cache.v is not v
         ):
             return None
-        stepped = step(token, kv_cache.pos)
+        n = threads.pick()
+        start = time.perf_counter()
+        stepped = steps[n](token, kv_cache.pos)
         if stepped is not None:
+            threads.record(n, time.perf_counter() - start)
             kv_cache.advance(1)
         return stepped
 
     return c_step
+
+
+def thread_counts() -> list[int]:
+    """The thread counts a generation's steps choose from: PyTorch's number, and 1."""
+    if DECODE_THREADS is not None:
+        return [DECODE_THREADS]
+    return sorted({1, torch.get_num_threads()})
+
+
+class FastestThreads:
+    """Which thread count decode.c's next step should use: the one whose steps were fastest.
+
+    More threads read the weights faster, unless the step is too small to share or another process
+    holds the cores: OpenMP threads waiting at a barrier for a thread that has no core stall every
+    step. Neither can be known in advance, so each count is timed on a few steps at the start, and
+    the slower one again now and then (a neighbour may start or stop): the slower it was, the
+    longer until it is tried again, so that probing it costs little.
+    """
+
+    TRIES = 2  # steps per count when comparing
+    PROBE_EVERY = 32  # steps between comparisons, times how much slower the other count was
+    MAX_WAIT = 2048
+
+    def __init__(self, counts: list[int]):
+        self.counts = counts
+        self.best = counts[-1]
+        self.times: dict[int, float] = dict.fromkeys(counts, 0.0)
+        self.queue = self._comparison()
+        self.wait = 0
+
+    def _comparison(self) -> list[int]:
+        return [c for _ in range(self.TRIES) for c in self.counts] if len(self.counts) > 1 else []
+
+    def pick(self) -> int:
+        if not self.queue and self.wait <= 0 and len(self.counts) > 1:
+            self.queue = self._comparison()
+            self.times = dict.fromkeys(self.counts, 0.0)
+        return self.queue[0] if self.queue else self.best
+
+    def record(self, count: int, seconds: float) -> None:
+        if not self.queue:
+            self.wait -= 1
+            return
+        self.queue.pop(0)
+        self.times[count] += seconds
+        if not self.queue:  # a comparison ended: keep the faster, try again later
+            self.best = min(self.counts, key=self.times.__getitem__)
+            slowest = max(self.times.values())
+            ratio = slowest / max(self.times[self.best], 1e-9)
+            self.wait = min(self.MAX_WAIT, round(self.PROBE_EVERY * ratio))
 
 
 def _c_road_open(model: GPT) -> bool:

@@ -198,6 +198,20 @@ def huge_pages_why_not() -> str | None:
     return None if mode in ("always", "madvise") else f"transparent huge pages: {mode}"
 
 
+def free_cpus() -> int:
+    """The CPUs this process may run on, less those other tasks are running on right now (at least
+    1): /proc/loadavg's count of runnable tasks, which counts this one too."""
+    try:
+        cpus = len(os.sched_getaffinity(0))
+    except (AttributeError, OSError):
+        cpus = os.cpu_count() or 1
+    try:
+        running = int(Path("/proc/loadavg").read_text().split()[3].split("/")[0])
+    except (OSError, ValueError, IndexError):
+        return cpus
+    return max(1, min(cpus, cpus - (running - 1)))
+
+
 HUGE_PAGE = 2 * 1024 * 1024
 _MADV_HUGEPAGE = 14  # Linux's madvise advice: back this range with transparent huge pages
 
@@ -375,7 +389,7 @@ class DecodeStep:
         return None if step is None else step(token, pos)
 
     def bind(
-        self, k_cache: torch.Tensor, v_cache: torch.Tensor
+        self, k_cache: torch.Tensor, v_cache: torch.Tensor, threads: int | None = None
     ) -> Callable[[int, int], tuple | None] | None:
         """This step with these caches, as a function ``step(token, pos)`` that does what
         run_if_fits does, or None if decode.c cannot use the caches. For a generation loop, which
@@ -383,7 +397,8 @@ class DecodeStep:
         its position (PyTorch's number of threads too) is handed to ctypes once, and the logits come
         in one buffer of the function's own that each call writes again (read them before the next
         call). The function keeps this step (and so the weights' memory) and the two caches alive,
-        so it stays memory-safe whatever happens to the model and the names the caches had."""
+        so it stays memory-safe whatever happens to the model and the names the caches had.
+        threads: how many OpenMP threads each step uses (default: PyTorch's number)."""
         where = self._caches(k_cache, v_cache)
         if where is None:
             return None
@@ -406,7 +421,7 @@ class DecodeStep:
             max_len,
             logits.data_ptr(),
             ctypes.byref(prob),
-            torch.get_num_threads(),
+            threads or torch.get_num_threads(),
         )
         end, n_tokens = min(max_len, self.context_length), self.n_tokens
 
