@@ -337,3 +337,18 @@ def test_ask_with_an_input_uses_the_single_turn_layout(model_dirs, tok):
     )
     with pytest.raises(UserError, match="question is empty"):
         ask(d / "comando", "  ")
+
+
+def test_a_cut_message_is_announced_before_the_reply_in_tokens_and_characters(tok):
+    chat = nano_session(tok, context=64, reply_room=8)
+    message = "abcdefghij" * 12 + "FIM"
+    lines = iter([message, "/exit"])
+    out = []
+    assert run_chat(chat, lambda prompt: next(lines), out.append) == 0
+    text = "".join(out)
+    notice, reply = text.index("(notice:"), text.index("model> ")
+    assert notice < reply  # the notice is read before the reply starts, not inside it
+    kept = chat.history[-1][0]
+    assert f"has {n_tokens(tok, message)} tokens" in text
+    assert f"({n_tokens(tok, kept)} tokens) were used" in text
+    assert text.count("model> ") == 1

@@ -12,8 +12,10 @@ import re
 from html.parser import HTMLParser
 
 import pytest
+import torch
 
 from llmzero import cli, errors
+from llmzero.checkpoint import load_checkpoint
 from llmzero.errors import UserError
 from llmzero.evaluation import embedding
 from llmzero.journey import CHAT_QUESTIONS, PLANS, SENTENCE, Report, _check_out
@@ -119,6 +121,16 @@ def test_quick_journey_runs_every_stage(journey):
     assert set(lab) == {"next-token", "temperature", "hallucination", "interpretability"}
     for name in lab:
         assert list((out / "lab" / name).glob("*.png")), name  # each lab section drew its pictures
+    # the next-token lesson continues plain text, so it reads the pre-trained model (the
+    # instruction-tuned one expects a question in its template)
+    nxt = lab["next-token"]
+    for stage, same in (("pretrain", True), ("instruct", False)):
+        model = load_checkpoint(out / stage)
+        ids = model.tokenizer.encode(nxt["prompt"])
+        with torch.no_grad():
+            logits = model.model(torch.tensor([ids])).logits[0, -1]
+        top1 = torch.softmax(logits.float(), -1).max().item()
+        assert (abs(top1 - nxt["top1"]["1.0"]) < 1e-5) is same, stage
     prompts = [
         [x["prompt"] for x in metrics["samples"][k]] for k in ("random", "pretrained", "instruct")
     ]

@@ -114,13 +114,14 @@ class ChatSession:
             else:
                 hi = mid - 1
         kept = user_text[len(user_text) - lo :]
+        n_kept, n_all = len(self.tokenizer.encode(kept)), len(self.tokenizer.encode(user_text))
         self.notice = t(
-            f"aviso: sua mensagem é longa demais para o contexto do modelo ({self.context_length} "
-            "tokens); "
-            f"só os últimos {lo} de {len(user_text)} caracteres foram usados.",
-            f"notice: your message is too long for the model's context ({self.context_length} "
-            "tokens); "
-            f"only its last {lo} of {len(user_text)} characters were used.",
+            f"aviso: sua mensagem tem {n_all} tokens e não cabe no contexto do modelo "
+            f"({self.context_length} tokens, {self.reply_room} reservados para a resposta); só os "
+            f"últimos {lo} de {len(user_text)} caracteres ({n_kept} tokens) foram usados.",
+            f"notice: your message has {n_all} tokens and does not fit the model's context "
+            f"({self.context_length} tokens, {self.reply_room} kept for the reply); only its last "
+            f"{lo} of {len(user_text)} characters ({n_kept} tokens) were used.",
         )
         self.used_user_text = kept
         return self.template.format_chat(self.system_prompt, [], kept)
@@ -313,15 +314,19 @@ def run_chat(
                     + help_text()
                 )
             continue
-        write(t("modelo> ", "model> "))
-        try:
-            session.reply(
-                line,
-                on_text=write,
-                on_notice=lambda msg: write(f"({msg})\n" + t("modelo> ", "model> ")),
-            )
+        prompted = []  # has "model> " been written for this reply?
+
+        def answer(piece: str) -> None:
+            if not prompted:
+                prompted.append(True)
+                write(t("modelo> ", "model> "))
+            write(piece)
+
+        try:  # a notice (a message cut to fit) comes before the reply, on its own line
+            session.reply(line, on_text=answer, on_notice=lambda msg: write(f"({msg})\n"))
         except KeyboardInterrupt:
-            write(t(" [resposta interrompida]", " [reply interrupted]"))
+            answer(t(" [resposta interrompida]", " [reply interrupted]"))
         except UserError as exc:
-            write(t("erro: ", "error: ") + exc.message())
+            answer(t("erro: ", "error: ") + exc.message())
+        answer("")
         write("\n")

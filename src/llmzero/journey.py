@@ -945,7 +945,18 @@ def _chat(j: _Journey) -> None:
 
 
 # Lab experiments that need no training of their own: they look inside the instruction-tuned model.
-LAB_EXPERIMENTS = ("next-token", "temperature", "hallucination", "interpretability")
+# Each lab experiment of the journey and the model it looks at: the pre-trained one continues plain
+# text, as these prompts are; the instruction-tuned one is the one that answers questions.
+LAB_EXPERIMENTS = {
+    "next-token": "pretrain",
+    "temperature": "pretrain",
+    "hallucination": "instruct",
+    "interpretability": "pretrain",
+}
+MODEL_NAMES = {
+    "pretrain": ("o modelo pré-treinado", "the pre-trained model"),
+    "instruct": ("o modelo ajustado por instruções", "the instruction-tuned model"),
+}
 
 
 def _lab(j: _Journey) -> None:
@@ -966,18 +977,22 @@ def _lab(j: _Journey) -> None:
         "being right, and what the attention heads look at. Each experiment also runs alone: "
         "llmzero lab NAME.",
     )
-    ctx = LabContext(
-        out=j.out / "lab",
-        seed=j.seed,
-        quick=j.plan is PLANS["quick"],
-        model_dir=j.out / "instruct",
-        log=lambda m: None,
-    )
+    contexts = {
+        stage: LabContext(
+            out=j.out / "lab",
+            seed=j.seed,
+            quick=j.plan is PLANS["quick"],
+            model_dir=j.out / stage,
+            log=lambda m: None,
+        )
+        for stage in set(LAB_EXPERIMENTS.values())
+    }
     found = {}
-    for name in LAB_EXPERIMENTS:
-        result = run_experiment(name, ctx)
+    for name, stage in LAB_EXPERIMENTS.items():
+        result = run_experiment(name, contexts[stage])
         title = get_experiment(name).title
         j.report.add("h3", title)
+        j.report.add("p", t("Com ", "With ") + t(*MODEL_NAMES[stage]) + ".")
         j.report.add("p", result.reading())
         j.log(f"  {title}: {result.reading()}")
         for plot in result.plots:
