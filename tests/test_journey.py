@@ -85,6 +85,10 @@ def test_quick_journey_runs_every_stage(journey):
         tok["bpe"]["tokens"] < tok["char"]["tokens"]
         and tok["bpe"]["vocab_size"] == PLANS["quick"].bpe_vocab
     )
+    for name in ("char", "bpe"):  # a vocabulary size is not a count of tokens
+        size, count = tok[name]["vocab_size"], tok[name]["tokens"]
+        assert f"vocabulary of {size}; the sentence becomes {count} tokens" in stderr
+        assert f"({size} tokens)" not in stderr
 
     p = metrics["pretrain"]
     assert math.isfinite(p["val_loss"]) and p["val_loss"] < p["initial_val_loss"]

@@ -450,7 +450,11 @@ def _tokenizer(j: _Journey) -> None:
             "ids": ids,
             "chars_per_token": round(len(SENTENCE) / len(ids), 2),
         }
-        j.log(f"  {name:4} ({tok.vocab_size} tokens): " + "|".join(pieces))
+        sizes = t(
+            f"vocabulário de {tok.vocab_size}; a frase vira {len(ids)} tokens",
+            f"vocabulary of {tok.vocab_size}; the sentence becomes {len(ids)} tokens",
+        )
+        j.log(f"  {name:4} ({sizes}): " + "|".join(pieces))
         j.report.add(
             "tokens",
             f"{name} — {t('vocabulário', 'vocabulary')} {tok.vocab_size}, {len(ids)} tokens",
