@@ -1,5 +1,10 @@
 import json
 import math
+import os
+import signal
+import subprocess
+import sys
+import time
 
 import numpy as np
 import pytest
@@ -8,11 +13,13 @@ from safetensors.torch import load_file
 
 from llmzero import fileio
 from llmzero.checkpoint import load_checkpoint, save_checkpoint
+from llmzero.cli import main
 from llmzero.data import TokenWindows, WindowBatches
 from llmzero.errors import UserError
 from llmzero.model import GPT, preset
 from llmzero.tokenizers import CharTokenizer
-from llmzero.training import TrainConfig, Trainer, TrainingDiverged, lr_at
+from llmzero.training import TrainConfig, Trainer, TrainingDiverged, lr_at, terminated
+from llmzero.training import trainer as trainer_module
 
 TEXT = ("a casa amarela fica na rua do rio. o rio corre para o mar. " * 60).strip()
 
@@ -256,7 +263,9 @@ def test_mis_shaped_weights_are_named(tmp_path):
     meta = json.loads((tmp_path / "c" / "config.json").read_text())
     meta["model"] = other.to_dict()
     (tmp_path / "c" / "config.json").write_text(json.dumps(meta))
-    with pytest.raises(UserError, match="shape"):
+    # else the edited config.json is named first
+    (tmp_path / "c" / "manifest.json").unlink(missing_ok=True)
+    with pytest.raises(UserError, match=r"has shape \(\d+, 64\), but config\.json asks for"):
         load_checkpoint(tmp_path / "c")
 
 
@@ -270,3 +279,168 @@ def test_atomic_dir_keeps_the_old_folder_on_failure(tmp_path):
             raise RuntimeError("killed")
     assert (target / "a.txt").read_text() == "first"
     assert [p.name for p in tmp_path.iterdir()] == ["d"]
+
+
+# -- signals ---------------------------------------------------------------------------------------
+def test_sigterm_stops_like_ctrl_c_and_the_handlers_are_restored(tmp_path, monkeypatch):
+    monkeypatch.setattr(trainer_module, "_terminated", False)
+    before = signal.getsignal(signal.SIGTERM), signal.getsignal(signal.SIGINT)
+    trainer = make_trainer(tmp_path / "r", max_steps=50, checkpoint_every=100)
+    calls = {"n": 0}
+    base = trainer.loss_fn
+    seen = {}
+
+    def loss_fn(model, batch):
+        calls["n"] += model.training
+        if calls["n"] == 5 and model.training:
+            seen["handler"] = signal.getsignal(signal.SIGTERM)
+            trainer._on_sigterm(signal.SIGTERM, None)  # what `timeout` or `docker stop` does
+        return base(model, batch)
+
+    trainer.loss_fn = loss_fn
+    res = trainer.fit()
+    assert seen["handler"] == trainer._on_sigterm
+    assert res.stopped_by == "interrupt" and res.steps == 5 and terminated()
+    assert trainer.stop_signal == signal.SIGTERM
+    assert load_checkpoint(tmp_path / "r").meta["step"] == 5
+    assert (signal.getsignal(signal.SIGTERM), signal.getsignal(signal.SIGINT)) == before
+
+
+def cli_train(corpus, out, *extra):
+    return [
+        sys.executable, "-m", "llmzero.cli", "--lang", "en", "train", "--data", str(corpus),
+        "--out", str(out), "--preset", "nano", "--context", "32", "--batch-size", "4",
+        "--eval-batches", "1", "--no-progress", *extra,
+    ]  # fmt: skip
+
+
+@pytest.fixture
+def corpus(tmp_path):
+    path = tmp_path / "corpus.txt"
+    path.write_text(TEXT, encoding="utf-8")
+    return path
+
+
+def test_sigterm_saves_and_exits_with_143(corpus, tmp_path):
+    """A real SIGTERM to a real process: a checkpoint is saved, no traceback, exit code 128 + 15."""
+    out = tmp_path / "r"
+    cmd = cli_train(
+        corpus, out, "--max-steps", "100000", "--checkpoint-every", "1000000", "--eval-every", "5"
+    )
+    env = {**os.environ, "OMP_NUM_THREADS": "1"}
+    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env)
+    deadline = time.time() + 120
+    while not (out / "metrics.jsonl").exists() and time.time() < deadline:
+        time.sleep(0.1)
+    proc.send_signal(signal.SIGTERM)
+    stdout, stderr = proc.communicate(timeout=120)
+    assert proc.returncode == 143, stderr
+    assert "Traceback" not in stderr and "interrupted" in stderr
+    assert json.loads((out / "checkpoint" / "config.json").read_text())["step"] >= 5
+
+
+# -- resuming from a damaged run folder ------------------------------------------------------------
+def run_cli(capsys, *args):
+    code = main(list(args))
+    captured = capsys.readouterr()
+    return code, captured.out, captured.err
+
+
+def cli_args(corpus, out, *extra):
+    return cli_train(corpus, out, "--max-steps", "8", "--eval-every", "4", "--samples", "0")[3:] + [
+        *extra
+    ]
+
+
+def assert_one_sentence(code, err, fragment):
+    """Exit code 2 and one error line, the last, holding ``fragment`` (progress lines may come
+    before it)."""
+    lines = [line for line in err.strip().splitlines() if line.strip()]
+    errors = [line for line in lines if line.startswith("error: ")]
+    assert code == 2 and errors == lines[-1:] and fragment in errors[0], err
+    assert "Traceback" not in err
+
+
+def test_resume_drops_a_torn_last_metrics_line(corpus, tmp_path, capsys):
+    out = tmp_path / "r"
+    assert run_cli(capsys, *cli_args(corpus, out, "--checkpoint-every", "4"))[0] == 0
+    with open(out / "metrics.jsonl", "a", encoding="utf-8") as f:
+        f.write('{"step": 9, "train_loss": 2.5')  # killed while appending a row
+    code, _, err = run_cli(capsys, *cli_args(corpus, out, "--resume", "--max-steps", "12"))
+    assert code == 0, err
+    assert "the last line was cut off mid-write" in err
+    rows = [json.loads(line) for line in (out / "metrics.jsonl").read_text().splitlines()]
+    assert [r["step"] for r in rows] == [4, 8, 12]
+
+
+def test_a_damaged_metrics_line_before_the_last_is_a_user_error(corpus, tmp_path, capsys):
+    out = tmp_path / "r"
+    assert run_cli(capsys, *cli_args(corpus, out))[0] == 0
+    lines = (out / "metrics.jsonl").read_text().splitlines()
+    (out / "metrics.jsonl").write_text("\n".join(["{oops", *lines]) + "\n")
+    code, _, err = run_cli(capsys, *cli_args(corpus, out, "--resume", "--max-steps", "12"))
+    assert_one_sentence(code, err, "line 1 of")
+
+
+def test_resume_where_no_checkpoint_was_ever_written_says_so(corpus, tmp_path, capsys):
+    out = tmp_path / "r"
+    for state in ("missing", "empty", "killed before its first checkpoint"):
+        if state == "empty":
+            out.mkdir()
+        elif state.startswith("killed"):
+            (out / "metrics.jsonl").write_text('{"step": 4}\n')
+        code, _, err = run_cli(capsys, *cli_args(corpus, out, "--resume"))
+        assert_one_sentence(code, err, "no checkpoint was ever written in")
+    trainer = make_trainer(tmp_path / "lib")
+    with pytest.raises(UserError, match="no checkpoint was ever written"):
+        trainer.fit(resume=True)
+
+
+@pytest.mark.parametrize(
+    "damage",
+    ["json garbage", "json without keys", "tensors truncated", "tensors without rng"],
+)
+@pytest.mark.parametrize("with_manifest", [True, False])
+def test_a_damaged_training_state_is_one_sentence(corpus, tmp_path, capsys, damage, with_manifest):
+    out = tmp_path / "r"
+    assert run_cli(capsys, *cli_args(corpus, out))[0] == 0
+    ck = out / "checkpoint"
+    if not with_manifest:
+        (ck / "manifest.json").unlink(missing_ok=True)
+    state_json, state_tensors = ck / "trainer_state.json", ck / "trainer_state.safetensors"
+    if damage == "json garbage":
+        state_json.write_text(state_json.read_text()[:40])
+    elif damage == "json without keys":
+        state_json.write_text("{}")
+    elif damage == "tensors truncated":
+        state_tensors.write_bytes(state_tensors.read_bytes()[:300])
+    else:
+        tensors = load_file(str(state_tensors))
+        del tensors["rng.cpu"]
+        from safetensors.torch import save_file
+
+        save_file(tensors, str(state_tensors))
+    code, _, err = run_cli(capsys, *cli_args(corpus, out, "--resume", "--max-steps", "12"))
+    fragment = "corrupt" if with_manifest else "is damaged"
+    assert_one_sentence(code, err, fragment)
+    assert "Traceback" not in err
+
+
+# -- leftovers of killed writes --------------------------------------------------------------------
+def test_the_next_start_removes_what_a_killed_write_left(tmp_path):
+    run = tmp_path / "r"
+    make_trainer(run, max_steps=4).fit()
+    gone = subprocess.Popen([sys.executable, "-c", "pass"])
+    gone.wait()  # a pid that no longer runs: the writer that was killed
+    stale = run / f".checkpoint.{gone.pid}.k3j4h5g6.tmp"
+    stale.mkdir()
+    (stale / "model.safetensors").write_bytes(b"half a file")
+    (run / f".metrics.jsonl.{gone.pid}.a1b2c3d4.tmp").write_text("{")
+    (run / f".loss.png.{gone.pid}.zz99yy88.tmp").write_bytes(b"\x89PNG")
+    (run / "checkpoint.old").mkdir()  # a swap killed just before its last step
+    mine = run / ".checkpoint.notes.tmp"  # not our naming: left alone
+    mine.mkdir()
+    make_trainer(run, max_steps=8).fit(resume=True)
+    assert sorted(p.name for p in run.iterdir()) == sorted(
+        ["checkpoint", "loss.png", "metrics.jsonl", mine.name]
+    )

@@ -6,6 +6,7 @@ from llmzero.training.trainer import (
     lm_loss,
     lr_at,
     pick_device,
+    terminated,
 )
 
 __all__ = [
@@ -16,4 +17,5 @@ __all__ = [
     "lm_loss",
     "lr_at",
     "pick_device",
+    "terminated",
 ]

@@ -181,7 +181,7 @@ class DistributedTrainer(Trainer):
       losses summed;
     - the loss every rank logs (and checks for divergence) is the mean over all ranks: the global
       batch's loss;
-    - the clock and the Ctrl-C flag are agreed on, so that all ranks stop after the same step;
+    - the clock and the stop flag (Ctrl-C, SIGTERM) are agreed on, so ranks stop at the same step;
     - rank 0 alone writes metrics, checkpoints and plots, and the others wait at a barrier.
     """
 
@@ -275,6 +275,9 @@ class DistributedTrainer(Trainer):
 
     def plot(self):
         return super().plot() if self.dist.is_main else None
+
+    def clean_stale(self):
+        return super().clean_stale() if self.dist.is_main else []
 
     def resume(self) -> None:
         # every rank reads the same checkpoint; the metrics rewrite is the same file content

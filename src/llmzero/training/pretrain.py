@@ -4,6 +4,7 @@ train`."""
 from __future__ import annotations
 
 import random
+import signal
 import sys
 from pathlib import Path
 from typing import Callable
@@ -11,10 +12,11 @@ from typing import Callable
 import numpy as np
 import torch
 
-from llmzero.checkpoint import load_checkpoint, resolve_dir
+from llmzero.checkpoint import damaged_state, load_checkpoint, require_checkpoint, resolve_dir
 from llmzero.data import TokenWindows, WindowBatches, load_token_file, read_text, split_ids
 from llmzero.datasets import corpus_path
 from llmzero.errors import UserError, t
+from llmzero.fileio import clean_stale
 from llmzero.generation import generate
 from llmzero.model import GPT
 from llmzero.model import preset as preset_config
@@ -22,7 +24,7 @@ from llmzero.sampling import sampling_preset
 from llmzero.tokenizers import build_tokenizer, tokenizer_from_dict
 from llmzero.training import distributed
 from llmzero.training.distributed import make_trainer
-from llmzero.training.trainer import TrainConfig
+from llmzero.training.trainer import RUN_FILES, TrainConfig
 
 DEFAULT_OUT = "runs/llmzero"
 
@@ -93,8 +95,11 @@ def pretrain(
     if not distributed.is_main():  # under torchrun, rank 0 speaks for all
         log, on_sample = (lambda msg: None), None
     out = Path(out)
+    if distributed.is_main():  # what a killed run left behind goes first
+        clean_stale(out, RUN_FILES)
     existing = resolve_dir(out) / "config.json"
     if resume:
+        require_checkpoint(out)
         ckpt = load_checkpoint(out, with_trainer_state=True)
         if ckpt.trainer_state is None:
             raise UserError(
@@ -121,7 +126,11 @@ def pretrain(
             meta["data"]["stride"],
             meta["data"]["val_fraction"],
         )
-        train_cfg = TrainConfig.from_dict(ckpt.trainer_state["train_config"]).updated(**training)
+        try:
+            saved_cfg = TrainConfig.from_dict(ckpt.trainer_state["train_config"])
+        except (KeyError, TypeError, AttributeError):
+            raise damaged_state(ckpt.path) from None
+        train_cfg = saved_cfg.updated(**training)
     else:
         if existing.is_file() and not overwrite:
             raise UserError(
@@ -202,7 +211,8 @@ def pretrain(
         "stopped_by": result.stopped_by,
         "elapsed": round(result.elapsed, 2),
     }
-    want_samples = samples and distributed.is_main()
+    # a SIGTERM asks the process to end soon: no samples then
+    want_samples = samples and distributed.is_main() and trainer.stop_signal != signal.SIGTERM
     summary["samples"] = (
         write_samples(
             trainer.model,

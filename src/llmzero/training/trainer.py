@@ -4,7 +4,8 @@ Pre-training, classification fine-tuning and instruction tuning differ only in t
 how a batch becomes a loss; the loop is the same: AdamW (decay on matrices only), linear warmup then
 cosine decay, gradient accumulation and clipping, evaluation every N steps, checkpoints every N
 steps and at the end, exact resume, a time budget, a progress bar, metrics.jsonl and a loss-curve
-PNG.
+PNG. Ctrl-C and SIGTERM (`timeout`, a scheduler, `docker stop`) both end the run after the current
+step with a checkpoint saved; a run killed outright resumes from its last checkpoint.
 """
 
 from __future__ import annotations
@@ -22,10 +23,28 @@ from typing import Callable, Iterable, Protocol
 import torch
 from tqdm import tqdm
 
-from llmzero.checkpoint import METRICS_FILE, load_checkpoint, restore_optimizer, save_checkpoint
+from llmzero.checkpoint import (
+    METRICS_FILE,
+    damaged_state,
+    load_checkpoint,
+    require_checkpoint,
+    restore_optimizer,
+    save_checkpoint,
+)
 from llmzero.errors import UserError, t
-from llmzero.fileio import write_text_atomic
+from llmzero.fileio import clean_stale, write_text_atomic
 from llmzero.plots import plot_loss_curves
+
+# What a run writes in its folder: a killed write leaves a temporary beside one of these.
+RUN_FILES = ("checkpoint", METRICS_FILE, "loss.png")
+
+_terminated = False  # a SIGTERM stopped the last training run of this process
+
+
+def terminated() -> bool:
+    """Whether a SIGTERM stopped the last training run of this process (the CLI then exits with
+    143, where Ctrl-C gives 130)."""
+    return _terminated
 
 
 class BatchSource(Protocol):
@@ -239,6 +258,7 @@ class Trainer:
         self.history: list[dict] = []
         self._stop_requested = False
         self._saved_step = -1
+        self.stop_signal: int | None = None  # the signal that ended the run, if one did
 
     # -- state -------------------------------------------------------------------------------------
     def _trainer_state(self) -> dict:
@@ -269,6 +289,7 @@ class Trainer:
     def resume(self) -> None:
         """Continue from ``out_dir/checkpoint``: weights, optimizer moments, step, clock and random
         state."""
+        require_checkpoint(self.out_dir)
         ckpt = load_checkpoint(self.out_dir, device="cpu", with_trainer_state=True)
         if ckpt.trainer_state is None:
             raise UserError(
@@ -276,26 +297,60 @@ class Trainer:
                 f"{self.ckpt_dir} holds no training state to resume from.",
             )
         self.model.load_state_dict(ckpt.model.state_dict())
-        state = ckpt.trainer_state
-        restore_optimizer(self.optimizer, ckpt.trainer_tensors, state["optimizer"])
-        self.step, self.tokens_seen, self.elapsed = (
-            state["step"],
-            state["tokens_seen"],
-            state["elapsed"],
-        )
+        state, tensors = ckpt.trainer_state, ckpt.trainer_tensors
+        try:
+            restore_optimizer(self.optimizer, tensors, state["optimizer"])
+            step, tokens_seen, elapsed = (
+                int(state["step"]),
+                int(state["tokens_seen"]),
+                float(state["elapsed"]),
+            )
+            torch.set_rng_state(tensors["rng.cpu"])
+            if "rng.cuda" in tensors and self.device.type == "cuda":
+                torch.cuda.set_rng_state(tensors["rng.cuda"])
+        except (KeyError, TypeError, ValueError, RuntimeError, AttributeError):
+            raise damaged_state(ckpt.path) from None
+        self.step, self.tokens_seen, self.elapsed = step, tokens_seen, elapsed
         self._saved_step = self.step
-        torch.set_rng_state(ckpt.trainer_tensors["rng.cpu"])
-        if "rng.cuda" in ckpt.trainer_tensors and self.device.type == "cuda":
-            torch.cuda.set_rng_state(ckpt.trainer_tensors["rng.cuda"])
         # Keep only the metrics of steps the checkpoint had reached, so the file reads as one run.
         if self.metrics_path.is_file():
-            kept = [
-                line
-                for line in self.metrics_path.read_text(encoding="utf-8").splitlines()
-                if line.strip() and json.loads(line).get("step", 0) <= self.step
-            ]
-            write_text_atomic(self.metrics_path, "".join(line + "\n" for line in kept))
-            self.history = [json.loads(line) for line in kept]
+            kept = [row for row in self._read_metrics() if row.get("step", 0) <= self.step]
+            write_text_atomic(self.metrics_path, "".join(json.dumps(r) + "\n" for r in kept))
+            self.history = kept
+
+    def _read_metrics(self) -> list[dict]:
+        """The rows of metrics.jsonl. A last line cut off mid-write (the run was killed while
+        appending it) is dropped; a damaged line elsewhere is an error."""
+        lines = [
+            (number, line)
+            for number, line in enumerate(self.metrics_path.read_bytes().split(b"\n"), 1)
+            if line.strip()
+        ]
+        rows = []
+        for i, (number, line) in enumerate(lines):
+            try:
+                row = json.loads(line)
+                if not isinstance(row, dict):
+                    raise ValueError(line)
+            except ValueError:  # JSONDecodeError and UnicodeDecodeError are ValueErrors
+                if i == len(lines) - 1:
+                    self.log(
+                        t(
+                            f"{self.metrics_path}: a última linha foi cortada no meio (o treino "
+                            "foi morto enquanto a escrevia); ela foi descartada.",
+                            f"{self.metrics_path}: the last line was cut off mid-write (the run "
+                            "was killed while writing it); it was dropped.",
+                        )
+                    )
+                    break
+                raise UserError(
+                    f"a linha {number} de {self.metrics_path} está danificada; conserte ou apague "
+                    "essa linha e retome de novo.",
+                    f"line {number} of {self.metrics_path} is damaged; fix or delete that line and "
+                    "resume again.",
+                ) from None
+            rows.append(row)
+        return rows
 
     # -- evaluation --------------------------------------------------------------------------------
     @torch.no_grad()
@@ -337,25 +392,46 @@ class Trainer:
             raise KeyboardInterrupt
         self._stop_requested = True
 
+    def _on_sigterm(self, signum, frame):
+        """SIGTERM asks politely, as Ctrl-C does: finish the step, save, stop (a second one stops at
+        once)."""
+        global _terminated
+        _terminated = True
+        self.stop_signal = signal.SIGTERM
+        self._on_sigint(signum, frame)
+
+    def clean_stale(self) -> list[Path]:
+        """Remove what writes killed in an earlier run left in the run folder."""
+        return clean_stale(self.out_dir, RUN_FILES)
+
     def fit(self, resume: bool = False) -> TrainResult:
+        global _terminated
         cfg = self.cfg
         self.out_dir.mkdir(parents=True, exist_ok=True)
+        self.clean_stale()
         if resume:
             self.resume()
         else:
             torch.manual_seed(cfg.seed)
             self.metrics_path.unlink(missing_ok=True)
         self.model.train()
-        old_handler = None
+        _terminated, self.stop_signal = False, None
+        # The handlers live only while fitting, and only the main thread may set them.
+        previous = {}
         try:
-            old_handler = signal.signal(signal.SIGINT, self._on_sigint)
+            for signum, handler in (
+                (signal.SIGINT, self._on_sigint),
+                (signal.SIGTERM, self._on_sigterm),
+            ):
+                previous[signum] = signal.signal(signum, handler)
         except ValueError:  # not the main thread
             pass
         try:
             return self._loop()
         finally:
-            if old_handler is not None:
-                signal.signal(signal.SIGINT, old_handler)
+            for signum, handler in previous.items():
+                # None: a handler not set from Python; the default is the closest we can restore
+                signal.signal(signum, signal.SIG_DFL if handler is None else handler)
 
     def _progress(self) -> float:
         p = self.step / self.cfg.max_steps
