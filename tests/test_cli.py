@@ -87,6 +87,7 @@ def test_generate_json_and_streaming(capsys, trained):
         "12",
         "--seed",
         "1",
+        "--no-stop-at-eot",  # a 3-step model may well draw <|endoftext|>
         "--json",
     )
     assert code == 0
@@ -103,6 +104,7 @@ def test_generate_json_and_streaming(capsys, trained):
         "12",
         "--seed",
         "1",
+        "--no-stop-at-eot",
     )
     assert code == 0 and out2.strip() == ("o vento" + data["text"]).strip()
 
@@ -354,3 +356,124 @@ def test_help_does_not_import_torch():
         [sys.executable, "-c", code], capture_output=True, text=True, check=True
     ).stdout
     assert out.strip() == "False"
+
+
+# -- issue 21: what used to end in a traceback, and what a learner reads ---------------------------
+
+
+@pytest.mark.parametrize(
+    "device, fragment",
+    [("banana", "unknown device: 'banana'"), ("cuda", "CUDA is not available")],
+)
+def test_generate_on_a_device_this_machine_lacks(capsys, trained, device, fragment):
+    if device == "cuda":
+        import torch
+
+        if torch.cuda.is_available():
+            pytest.skip("this machine has CUDA")
+    code, _, err = run(capsys, "generate", "--model", str(trained), "o", "--device", device)
+    assert_user_error(code, err, fragment)
+
+
+def test_every_seed_flag_is_bounded(capsys, trained):
+    """argparse's int took any size; torch then overflowed with a traceback. Seeds go from 0 to
+    2**32 - 1, what every generator we seed accepts."""
+    from test_cli_hostile import verb_parsers
+
+    seeded = [
+        verb
+        for verb, parser in verb_parsers().items()
+        if any(action.dest == "seed" for action in parser._actions)
+    ]
+    assert {("train",), ("generate",), ("chat",), ("ask",), ("journey",), ("lab",)} <= set(seeded)
+    for verb in seeded:
+        for bad in ("99999999999999999999999", "-1", str(2**32)):
+            code, _, err = run(capsys, *verb, f"--seed={bad}")
+            assert_user_error(code, err, "a seed goes from 0 to")
+    code, _, err = run(capsys, "generate", "--model", str(trained), "o", "--seed", "9" * 23)
+    assert_user_error(code, err, "seed")
+    code, out, _ = run(capsys, "generate", "--model", str(trained), "o", "--seed", str(2**32 - 1))
+    assert code == 0 and out.startswith("o")
+
+
+@pytest.mark.parametrize("where", ["/proc/llmzero-tokens.bin", "FILE/tokens.bin", "DIR"])
+def test_prepare_into_a_place_it_cannot_write(capsys, corpus, tmp_path, where):
+    (tmp_path / "FILE").write_text("x")
+    (tmp_path / "DIR").mkdir()
+    out = where if where.startswith("/") else str(tmp_path / where)
+    code, _, err = run(capsys, "prepare", "--data", str(corpus), "--out", out)
+    assert_user_error(code, err, out)
+
+
+def test_an_os_error_anywhere_is_one_sentence(capsys, corpus, tmp_path):
+    """train writes its folder through code the CLI does not own: the CLI still answers in one
+    sentence naming the path."""
+    (tmp_path / "FILE").write_text("x")
+    out = str(tmp_path / "FILE" / "run")
+    code, _, err = run(capsys, "train", "--data", str(corpus), "--out", out, *TINY)
+    assert_user_error(code, err, out)
+
+
+@pytest.fixture(scope="module")
+def says_eot(tmp_path_factory):
+    """A checkpoint whose model answers "ok" and then <|endoftext|>, like an instruction-tuned
+    one."""
+    import torch
+
+    from llmzero.checkpoint import save_checkpoint
+    from llmzero.model import GPT, GPTConfig
+    from llmzero.tokenizers import CharTokenizer
+
+    tok = CharTokenizer().train("ok pergunta resposta")
+    config = GPTConfig(
+        vocab_size=tok.vocab_size,
+        context_length=32,
+        n_layer=1,
+        n_head=1,
+        n_embd=8,
+        tie_weights=False,
+    )
+    model = GPT(config)
+    o, k, eot = tok.encode("o")[0], tok.encode("k")[0], tok.eot_id
+    # Blocks that add nothing: the next token depends on the last one's embedding alone.
+    with torch.no_grad():
+        for p in model.parameters():
+            p.zero_()
+        model.ln_f.weight.fill_(1.0)
+        emb, head = model.tok_emb.weight, model.lm_head.weight
+        emb[o, 0], emb[k, 1], emb[eot, 2] = 1.0, 1.0, 1.0
+        head[k, 0], head[eot, 1], head[o, 2] = 10.0, 10.0, 10.0  # o -> k -> eot -> o
+    folder = tmp_path_factory.mktemp("eot") / "model"
+    save_checkpoint(folder, model, tok, {"model": config.to_dict()})
+    return folder
+
+
+def test_generate_stops_at_the_end_of_text_token(capsys, says_eot):
+    code, out, _ = run(
+        capsys, "generate", "--model", str(says_eot), "o", "--temperature", "0",
+        "--max-new-tokens", "6",
+    )  # fmt: skip
+    assert code == 0 and out == "ok\n"
+    code, out, _ = run(
+        capsys, "generate", "--model", str(says_eot), "o", "--temperature", "0",
+        "--max-new-tokens", "6", "--json",
+    )  # fmt: skip
+    assert code == 0 and json.loads(out)["text"] == "k"
+    code, out, _ = run(
+        capsys, "generate", "--model", str(says_eot), "o", "--temperature", "0",
+        "--max-new-tokens", "6", "--no-stop-at-eot",
+    )  # fmt: skip
+    assert code == 0 and out.startswith("ok<|endoftext|>o")
+
+
+def test_quantize_help_does_not_promise_speed(capsys):
+    for lang, smaller, where in (
+        ("en", "4× smaller", "memory-bound steps of large models"),
+        ("pt", "4× menor", "limitados pela memória de modelos grandes"),
+    ):
+        code, out, _ = run(capsys, "--lang", lang, "quantize", "--help")
+        text = " ".join(out.split())
+        assert code == 0 and smaller in text and where in text
+        assert "faster on a CPU" not in text and "mais rápida na CPU" not in text
+        code, out, _ = run(capsys, "--lang", lang, "--help")
+        assert where.split()[-1] in " ".join(out.split())

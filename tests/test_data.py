@@ -122,3 +122,28 @@ def test_token_index_must_be_ours(tmp_path):
     (tmp_path / "t.bin.json").write_text(json.dumps({"hello": 1}))
     with pytest.raises(UserError, match="not an llmzero token index"):
         load_token_file(tmp_path / "t.bin")
+
+
+def test_a_byte_order_mark_never_becomes_a_token(tmp_path):
+    """Windows editors start UTF-8 files with a BOM; every reader of user text drops it."""
+    text = "o gato subiu no telhado.\n" * 20
+    src = tmp_path / "bom.txt"
+    src.write_bytes(b"\xef\xbb\xbf" + text.encode("utf-8"))
+    assert read_text(src) == text
+    tok = CharTokenizer().train(read_text(src))
+    prepare_token_file(src, tok, tmp_path / "tok.bin")
+    ids, meta = load_token_file(tmp_path / "tok.bin")
+    assert ids.tolist() == tok.encode(text) and meta["count"] == len(text)
+    assert tok.unk_id not in ids.tolist()
+
+
+@pytest.mark.parametrize("where", ["FILE/tok.bin", "DIR", "/proc/llmzero-tok.bin"])
+def test_prepare_into_a_place_it_cannot_write_names_it(tmp_path, where):
+    src = tmp_path / "c.txt"
+    src.write_text("abc\n" * 50, encoding="utf-8")
+    (tmp_path / "FILE").write_text("x")
+    (tmp_path / "DIR").mkdir()
+    out = where if where.startswith("/") else str(tmp_path / where)
+    with pytest.raises(UserError) as caught:
+        prepare_token_file(src, CharTokenizer().train("abc\n"), out)
+    assert out in str(caught.value) and "\n" not in str(caught.value)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import socket
+import threading
 import urllib.error
 import urllib.request
 from urllib.parse import urlencode
@@ -176,15 +177,11 @@ def test_generate_stream(served):
     assert again[-1][1]["text"] == done["text"]
 
 
-def test_generate_greedy_top_k_and_get(served):
+def test_generate_greedy_top_k(served):
     # Greedy: the drawn token is always the first bar. top_k=3: the distribution has at most 3
     # tokens.
-    query = urlencode(
-        {"prompt": "cada", "max_new_tokens": 8, "temperature": 0, "top_k": 3, "top_n": 6}
-    )
-    status, _, body = request(served, "/api/generate?" + query)  # EventSource-style GET
-    assert status == 200
-    tokens = [d for e, d in events_of(body) if e == "token"]
+    events = generate(served, prompt="cada", max_new_tokens=8, temperature=0, top_k=3, top_n=6)
+    tokens = [d for e, d in events if e == "token"]
     assert tokens
     for step in tokens:
         assert step["id"] == step["top"][0]["id"]
@@ -319,7 +316,8 @@ def test_server_survives_a_client_that_hangs_up(served):
     for _ in range(3):
         with socket.create_connection((host, port), timeout=10) as sock:
             sock.sendall(
-                b"POST /api/generate HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+                f"POST /api/generate HTTP/1.1\r\nHost: {host}:{port}\r\n".encode()
+                + b"Content-Type: application/json\r\n"
                 + f"Content-Length: {len(body)}\r\n\r\n".encode()
                 + body
             )
@@ -361,6 +359,66 @@ def test_failure_inside_the_stream_becomes_an_error_event():
         server.server_close()
 
 
+# -- other web pages -------------------------------------------------------------------------------
+def test_generation_is_post_only(served):
+    """A link or an <img> on another site (GET) cannot start the costly work."""
+    query = urlencode({"prompt": "cada", "max_new_tokens": 4, "lang": "en"})
+    status, ctype, body = request(served, "/api/generate?" + query)
+    assert status == 405 and ctype.startswith("application/json")
+    assert "POST" in json.loads(body)["error"]
+    assert not served.studio.lock.locked()
+
+
+def test_only_this_server_and_its_page_may_call_it(served):
+    """DNS rebinding (a foreign name in Host) and other sites (a foreign Origin) get 403."""
+    port = served.server_address[1]
+    body = {"prompt": "cada", "max_new_tokens": 2, "lang": "en"}
+    refused = [
+        {"Host": f"evil.example:{port}"},
+        {"Host": f"127.0.0.1:{port + 1}"},
+        {"Host": "127.0.0.1"},  # port 80
+        {"Host": f"127.0.0.1.evil.example:{port}"},
+        {"Host": f"user@127.0.0.1:{port}"},
+        {"Origin": "http://evil.example"},
+        {"Origin": f"http://evil.example:{port}"},
+        {"Origin": f"https://127.0.0.1:{port}"},
+        {"Origin": "null"},
+    ]
+    for headers in refused:
+        for path, data in (("/api/generate", body), ("/api/tokenize", {"text": "a"}), ("/", None)):
+            status, ctype, payload = request(served, path, data, headers=headers)
+            assert status == 403 and ctype.startswith("application/json"), (headers, path)
+            assert "request refused" in json.loads(payload)["error"]  # LLMZERO_LANG=en
+    with socket.create_connection(served.server_address[:2], timeout=10) as sock:
+        sock.sendall(b"GET /api/info HTTP/1.0\r\n\r\n")  # no Host at all
+        assert sock.recv(15).startswith(b"HTTP/1.1 403")
+    own = f"http://127.0.0.1:{port}"
+    for headers in (
+        {"Origin": own},
+        {"Host": f"localhost:{port}", "Origin": f"http://localhost:{port}"},
+        {"Host": f"[::1]:{port}"},
+        {"Host": f"LOCALHOST:{port}"},
+    ):
+        status, _, payload = request(served, "/api/generate", body, headers=headers)
+        assert status == 200 and events_of(payload)[-1][0] == "done", headers
+    assert request(served, "/", headers={"Origin": own})[0] == 200
+
+
+def test_a_server_for_the_network_accepts_its_addresses_not_names():
+    """Bound to every card (--host 0.0.0.0), the page is reached by this machine's IP addresses;
+    a DNS name still is not accepted (that is what a rebinding attack uses)."""
+    from types import SimpleNamespace
+
+    own = StudioServer.is_own_address
+    wide = SimpleNamespace(host_name="0.0.0.0", server_address=("0.0.0.0", 8765))
+    assert own(wide, "//192.168.0.7:8765") and own(wide, "//127.0.0.1:8765")
+    assert own(wide, "http://192.168.0.7:8765", scheme="http")
+    assert not own(wide, "//192.168.0.7:8766") and not own(wide, "//attacker.example:8765")
+    named = SimpleNamespace(host_name="mybox.local", server_address=("192.168.0.7", 8765))
+    assert own(named, "//mybox.local:8765") and own(named, "//192.168.0.7:8765")
+    assert not own(named, "//10.0.0.1:8765") and not own(named, "//other.local:8765")
+
+
 # -- the command -----------------------------------------------------------------------------------
 def test_cli_studio(model_dir, monkeypatch, capsys):
     from llmzero import cli
@@ -381,3 +439,39 @@ def test_cli_studio(model_dir, monkeypatch, capsys):
     except SystemExit as exc:
         code = exc.code
     assert code == 2 and "70000" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ["--lang", "pt", "studio"],
+        ["studio", "--lang", "pt"],
+        ["--lang", "en", "studio", "--lang", "pt"],
+    ],
+)
+def test_cli_lang_is_the_page_language(model_dir, monkeypatch, capsys, argv):
+    """`llmzero --lang pt studio` serves the page in Portuguese, whatever the browser prefers
+    (and whatever the environment says: LLMZERO_LANG=en in tests); ?lang= still switches it."""
+    from llmzero import cli
+
+    pages = []
+    serve = StudioServer.serve_forever
+
+    def serve_then_stop(self, *args, **kwargs):
+        thread = threading.Thread(target=serve, args=(self,), daemon=True)
+        thread.start()
+        try:
+            english = {"Accept-Language": "en-US,en;q=0.9"}
+            pages.append(request(self, "/", headers=english)[2].decode())
+            pages.append(request(self, "/")[2].decode())
+            pages.append(request(self, "/?lang=en", headers=english)[2].decode())
+        finally:
+            self.shutdown()
+            thread.join()
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(StudioServer, "serve_forever", serve_then_stop)
+    line = [*argv, "--model", str(model_dir), "--port", "0", "--no-browser"]
+    assert cli.main(line) == 0
+    capsys.readouterr()
+    assert ">Gerar<" in pages[0] and ">Gerar<" in pages[1] and ">Generate<" in pages[2]

@@ -85,8 +85,10 @@ VERBS: dict[str, Verb | dict[str, Verb]] = {
         "abre uma página local para brincar com um modelo: geração, probabilidades, atenção",
         "open a local page to play with a model: generation, probabilities, attention"),
     "quantize": Verb(scale.add_quantize, scale.quantize_command,
-        "salva uma cópia int8 de um modelo (4× menor, mais rápida na CPU)",
-        "save an int8 copy of a model (4× smaller, faster on a CPU)"),
+        "salva uma cópia int8 de um modelo: 4× menor; mais rápida só nos passos limitados pela "
+        "memória de modelos grandes (em modelos pequenos, mais lenta)",
+        "save an int8 copy of a model: 4× smaller; faster only on the memory-bound steps of large "
+        "models (slower on small ones)"),
     "journey": Verb(journey.add_journey, journey.journey_command,
         "a série inteira num comando: tokenizador → pré-treino → spam → instruções → "
         "avaliação → chat",
@@ -115,9 +117,11 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--version", action="version", version=f"llmzero {__version__}")
     sub = p.add_subparsers(dest="command", metavar="COMMAND", parser_class=Parser)
 
+    verb_common = lang_parent(argparse.SUPPRESS)  # keeps a --lang given before the verb
+
     def add(name, help_pt, help_en):
         return sub.add_parser(
-            name, parents=[common], help=t(help_pt, help_en), description=t(help_pt, help_en)
+            name, parents=[verb_common], help=t(help_pt, help_en), description=t(help_pt, help_en)
         )
 
     for name, entry in VERBS.items():
@@ -145,10 +149,10 @@ def main(argv: list[str] | None = None) -> int:
     if not args.command:
         parser.print_help()
         return 0
-    from llmzero.training import TrainingDiverged
+    from llmzero.training import TrainingDiverged, terminated
 
     try:
-        return args.func(args) or 0
+        code = args.func(args) or 0
     except UserError as exc:
         print(t("erro: ", "error: ") + exc.message(), file=sys.stderr)
         return 2
@@ -157,6 +161,13 @@ def main(argv: list[str] | None = None) -> int:
         return 1
     except KeyboardInterrupt:
         print(t("\ninterrompido.", "\ninterrupted."), file=sys.stderr)
-        return 130
+        return 143 if terminated() else 130
     except BrokenPipeError:
         return 0
+    except OSError as exc:  # the file system said no: a folder that cannot be made, a full disk...
+        from llmzero.data.files import os_error
+
+        print(t("erro: ", "error: ") + os_error(exc).message(), file=sys.stderr)
+        return 2
+    # training stops on SIGTERM as on Ctrl-C; the exit code still tells which (128 + 15, 128 + 2)
+    return 143 if code == 130 and terminated() else code

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import dataclasses
+import math
 import sys
 
 from llmzero.errors import UserError, set_lang, t
@@ -31,25 +32,46 @@ def pre_lang(argv: list[str]) -> None:
             set_lang(arg.split("=", 1)[1])
 
 
-def lang_parent() -> argparse.ArgumentParser:
-    """The --lang flag, as a parent every verb's parser inherits."""
+def lang_parent(default=None) -> argparse.ArgumentParser:
+    """The --lang flag, as a parent every verb's parser inherits.
+
+    The verbs' parsers take ``default=argparse.SUPPRESS``: a verb without its own --lang then keeps
+    the one given before it (`llmzero --lang en studio`) instead of resetting it to None.
+    """
     common = argparse.ArgumentParser(add_help=False)
     common.add_argument(
-        "--lang", choices=["pt", "en"], help=t("idioma das mensagens", "language of messages")
+        "--lang",
+        choices=["pt", "en"],
+        default=default,
+        help=t("idioma das mensagens", "language of messages"),
     )
     return common
 
 
 # -- argument types --------------------------------------------------------------------------------
 
+# The largest whole number a flag takes: far above any sensible count, and below the sizes where
+# torch, numpy and C code overflow.
+MAX_WHOLE = 2**31 - 1
+# A seed is 0 .. 2**32 - 1, what every random-number generator we seed accepts.
+MAX_SEED = 2**32 - 1
 
-def _whole_number(text: str) -> int:
+
+def _whole_number(text: str, high: int | None = MAX_WHOLE) -> int:
     try:
-        return int(text)
+        value = int(text)
     except ValueError:
         raise argparse.ArgumentTypeError(
             t(f"esperava um inteiro, recebeu {text!r}", f"expected a whole number, got {text!r}")
+        ) from None
+    if high is not None and value > high:
+        raise argparse.ArgumentTypeError(
+            t(
+                f"precisa ser no máximo {high}, recebeu {text}",
+                f"must be at most {high}, got {text}",
+            )
         )
+    return value
 
 
 def positive_int(text: str) -> int:
@@ -70,13 +92,52 @@ def nonneg_int(text: str) -> int:
     return value
 
 
+def seed_arg(text: str) -> int:
+    """A random seed: a whole number from 0 to MAX_SEED."""
+    value = _whole_number(text, high=None)
+    if not 0 <= value <= MAX_SEED:
+        raise argparse.ArgumentTypeError(
+            t(
+                f"a semente vai de 0 a {MAX_SEED}, recebeu {value}",
+                f"a seed goes from 0 to {MAX_SEED}, got {value}",
+            )
+        )
+    return value
+
+
 def float_arg(text: str) -> float:
+    """A finite number (nan and inf are refused)."""
     try:
-        return float(text)
+        value = float(text)
     except ValueError:
         raise argparse.ArgumentTypeError(
             t(f"esperava um número, recebeu {text!r}", f"expected a number, got {text!r}")
+        ) from None
+    if not math.isfinite(value):
+        raise argparse.ArgumentTypeError(
+            t(
+                f"esperava um número finito, recebeu {text!r}",
+                f"expected a finite number, got {text!r}",
+            )
         )
+    return value
+
+
+def nonneg_float(text: str) -> float:
+    """A finite number of at least 0."""
+    value = float_arg(text)
+    if value < 0:
+        raise argparse.ArgumentTypeError(
+            t(f"não pode ser negativo: {text}", f"cannot be negative: {text}")
+        )
+    return value
+
+
+def nonempty_arg(text: str) -> str:
+    """Any text but an empty one (a path, an address): "" would quietly mean here, or anywhere."""
+    if not text.strip():
+        raise argparse.ArgumentTypeError(t("não pode ser vazio", "cannot be empty"))
+    return text
 
 
 def port(text: str) -> int:
@@ -97,6 +158,29 @@ def port(text: str) -> int:
             )
         )
     return value
+
+
+def check_device(name: str | None) -> None:
+    """Refuse, in one sentence, a --device this machine cannot use (None leaves the default).
+
+    The name is checked by the trainer's own check (training.pick_device, so every verb agrees with
+    `train`); a device it lets through that still cannot hold a number (mps off a Mac, meta) is
+    refused here. Imports torch: call it from a handler.
+    """
+    if name is None:
+        return
+    import torch
+
+    from llmzero.training import pick_device
+
+    device = pick_device(name)
+    try:
+        torch.zeros(1, device=device).item()
+    except (RuntimeError, AssertionError):
+        raise UserError(
+            f"o dispositivo {name!r} não pode ser usado nesta máquina.",
+            f"the device {name!r} cannot be used on this machine.",
+        ) from None
 
 
 # -- verbs with sub-verbs --------------------------------------------------------------------------
@@ -131,7 +215,10 @@ def add_task(
         groups[group] = p.add_subparsers(dest=f"{group}_task", metavar="TASK", parser_class=type(p))
         p.set_defaults(func=lambda args: p.print_help() or 0)
     return groups[group].add_parser(
-        name, parents=[lang_parent()], help=t(help_pt, help_en), description=t(help_pt, help_en)
+        name,
+        parents=[lang_parent(argparse.SUPPRESS)],
+        help=t(help_pt, help_en),
+        description=t(help_pt, help_en),
     )
 
 
@@ -143,6 +230,7 @@ def add_finetune_flags(s: argparse.ArgumentParser) -> None:
     s.add_argument(
         "--base",
         required=True,
+        type=nonempty_arg,
         help=t("pasta do modelo pré-treinado", "the pre-trained model's folder"),
     )
     s.add_argument(
@@ -160,7 +248,7 @@ def add_finetune_flags(s: argparse.ArgumentParser) -> None:
     s.add_argument("--lr", type=float_arg)
     s.add_argument("--eval-every", type=positive_int)
     s.add_argument("--time-budget", type=float_arg, metavar="SECONDS")
-    s.add_argument("--seed", type=int)
+    s.add_argument("--seed", type=seed_arg)
     s.add_argument("--device", help="auto | cpu | cuda | mps")
     s.add_argument(
         "--overwrite",

@@ -8,7 +8,7 @@ from __future__ import annotations
 import json
 import sys
 
-from llmzero.cli.args import float_arg, positive_int
+from llmzero.cli.args import check_device, float_arg, nonempty_arg, positive_int, seed_arg
 from llmzero.errors import t
 from llmzero.sampling import SAMPLING_PRESETS, sampling_preset
 
@@ -21,6 +21,7 @@ def _add_model_flags(s) -> None:
     s.add_argument(
         "--model",
         required=True,
+        type=nonempty_arg,
         help=t("pasta do modelo ajustado", "the fine-tuned model's folder"),
     )
     s.add_argument(
@@ -32,7 +33,7 @@ def _add_model_flags(s) -> None:
     s.add_argument("--max-new-tokens", type=positive_int, default=150)
     s.add_argument("--top-k", type=positive_int)
     s.add_argument("--top-p", type=float_arg)
-    s.add_argument("--seed", type=int)
+    s.add_argument("--seed", type=seed_arg)
     s.add_argument("--device", default="cpu")
 
 
@@ -78,6 +79,7 @@ def _warn_if_not_tuned(ckpt) -> None:
 def chat_command(args) -> int:
     from llmzero.chat import load_chat_model, run_chat, session_for
 
+    check_device(args.device)
     ckpt = load_chat_model(args.model, args.device)
     _warn_if_not_tuned(ckpt)
     sampling = _sampling(args, "chat")
@@ -129,6 +131,7 @@ def ask_command(args) -> int:
 
     question = " ".join(args.question)
     sampling = _sampling(args, "greedy")
+    check_device(args.device)
 
     def stream(piece: str) -> None:
         sys.stdout.write(piece)

@@ -10,7 +10,16 @@ import json
 import sys
 from pathlib import Path
 
-from llmzero.cli.args import fields_from_args, float_arg, nonneg_int, positive_int
+from llmzero.cli.args import (
+    check_device,
+    fields_from_args,
+    float_arg,
+    nonempty_arg,
+    nonneg_float,
+    nonneg_int,
+    positive_int,
+    seed_arg,
+)
 from llmzero.errors import UserError, t
 from llmzero.sampling import SAMPLING_PRESETS
 
@@ -21,9 +30,9 @@ def _print_json(data) -> None:
 
 def _read_arg_text(text: str | None, file: str | None, what_pt: str, what_en: str) -> str:
     if file:
-        from llmzero.data import read_text
+        from llmzero.data.files import read_user_text
 
-        return read_text(file)
+        return read_user_text(file, allow_empty=False)
     if text is None:
         raise UserError(
             f"falta {what_pt} (como argumento ou com --file).",
@@ -37,7 +46,11 @@ def _read_arg_text(text: str | None, file: str | None, what_pt: str, what_en: st
 
 def add_tokenize(s) -> None:
     s.add_argument("text", nargs="?", help=t("o texto (ou use --file)", "the text (or use --file)"))
-    s.add_argument("--file", help=t("ler o texto de um arquivo", "read the text from a file"))
+    s.add_argument(
+        "--file",
+        type=nonempty_arg,
+        help=t("ler o texto de um arquivo", "read the text from a file"),
+    )
     s.add_argument(
         "--tokenizer",
         default="char",
@@ -114,6 +127,7 @@ def tokenize_command(args) -> int:
 def add_prepare(s) -> None:
     s.add_argument(
         "--data",
+        type=nonempty_arg,
         help=t(
             "arquivo de texto UTF-8 (padrão: o corpus embarcado)",
             "UTF-8 text file (default: the shipped corpus)",
@@ -124,6 +138,7 @@ def add_prepare(s) -> None:
     s.add_argument(
         "--out",
         required=True,
+        type=nonempty_arg,
         help=t(
             "arquivo de tokens a escrever (ex.: dados/tokens.bin)",
             "token file to write (e.g. data/tokens.bin)",
@@ -170,6 +185,7 @@ def prepare_command(args) -> int:
 def add_train(s) -> None:
     s.add_argument(
         "--data",
+        type=nonempty_arg,
         help=t(
             "texto UTF-8 ou arquivo de tokens do `prepare`",
             "UTF-8 text or a token file from `prepare`",
@@ -201,17 +217,17 @@ def add_train(s) -> None:
     )
     s.add_argument("--val-fraction", type=float_arg, default=0.1)
     s.add_argument("--lr", type=float_arg)
-    s.add_argument("--min-lr", type=float_arg)
+    s.add_argument("--min-lr", type=nonneg_float)
     s.add_argument("--warmup-steps", type=nonneg_int)
-    s.add_argument("--weight-decay", type=float_arg)
-    s.add_argument("--grad-clip", type=float_arg)
+    s.add_argument("--weight-decay", type=nonneg_float)
+    s.add_argument("--grad-clip", type=nonneg_float)
     s.add_argument("--grad-accum", type=positive_int)
     s.add_argument("--max-steps", type=positive_int)
     s.add_argument("--time-budget", type=float_arg, metavar="SECONDS")
     s.add_argument("--eval-every", type=positive_int)
     s.add_argument("--eval-batches", type=positive_int)
     s.add_argument("--checkpoint-every", type=positive_int)
-    s.add_argument("--seed", type=int)
+    s.add_argument("--seed", type=seed_arg)
     s.add_argument("--device", help="auto | cpu | cuda | mps")
     s.add_argument("--precision", choices=["auto", "fp32", "bf16"])
     s.add_argument(
@@ -220,7 +236,9 @@ def add_train(s) -> None:
         default=None,
         help=t("usar torch.compile", "use torch.compile"),
     )
-    s.add_argument("--out", default="runs/llmzero", help=t("pasta do treino", "run folder"))
+    s.add_argument(
+        "--out", type=nonempty_arg, default="runs/llmzero", help=t("pasta do treino", "run folder")
+    )
     s.add_argument(
         "--resume",
         action="store_true",
@@ -266,6 +284,10 @@ def train_command(args) -> int:
         n_embd="dim",
         context_length="context",
     )
+
+    check_device(args.device)
+    if not args.resume:
+        _check_model_fits(args.preset, model_overrides, args.vocab_size)
 
     def show_sample(prompt: str, text: str) -> None:
         if not args.json:
@@ -324,6 +346,39 @@ def train_command(args) -> int:
     return 0
 
 
+def _memory_bytes() -> int | None:
+    """This machine's physical memory, or None where the system does not say."""
+    import os
+
+    try:
+        return os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES")
+    except (AttributeError, OSError, ValueError):
+        return None
+
+
+def _check_model_fits(name: str, overrides: dict, vocab_size: int | None) -> None:
+    """Refuse, before any work, a model whose weights alone outgrow this machine's memory: a typo
+    like --layers 200000 would otherwise eat all of it and end in a traceback or a killed
+    process."""
+    from llmzero.model import preset
+
+    shape = preset(name, **{"vocab_size": vocab_size or 256, **overrides})
+    d = shape.n_embd
+    # a lower bound: the blocks' matrices and the two embedding tables, 4 bytes each
+    params = 12 * shape.n_layer * d * d + (shape.vocab_size + shape.context_length) * d
+    memory = _memory_bytes()
+    if memory and 4 * params > memory:
+        gb, have = 4 * params / 2**30, memory / 2**30
+        raise UserError(
+            f"um modelo de {shape.n_layer} camadas e dimensão {d} tem mais de {params:,} "
+            f"parâmetros: só os pesos ocupam {gb:,.0f} GB, mais que os {have:,.0f} GB desta "
+            "máquina; diminua --layers, --dim ou --context.",
+            f"a model with {shape.n_layer} layers and dimension {d} has over {params:,} "
+            f"parameters: the weights alone take {gb:,.0f} GB, more than this machine's "
+            f"{have:,.0f} GB; lower --layers, --dim or --context.",
+        )
+
+
 # -- generate --------------------------------------------------------------------------------------
 
 
@@ -332,10 +387,13 @@ def add_generate(s) -> None:
     s.add_argument(
         "--model",
         required=True,
+        type=nonempty_arg,
         help=t("pasta do treino ou do checkpoint", "run or checkpoint folder"),
     )
     s.add_argument(
-        "--prompt-file", help=t("ler o prompt de um arquivo", "read the prompt from a file")
+        "--prompt-file",
+        type=nonempty_arg,
+        help=t("ler o prompt de um arquivo", "read the prompt from a file"),
     )
     s.add_argument("--max-new-tokens", type=nonneg_int, default=100)
     s.add_argument(
@@ -349,7 +407,15 @@ def add_generate(s) -> None:
         default=[],
         help=t("sequência de parada (repetível)", "stop sequence (repeatable)"),
     )
-    s.add_argument("--seed", type=int)
+    s.add_argument(
+        "--no-stop-at-eot",
+        action="store_true",
+        help=t(
+            "continuar depois do token de fim de texto (<|endoftext|>)",
+            "keep going after the end-of-text token (<|endoftext|>)",
+        ),
+    )
+    s.add_argument("--seed", type=seed_arg)
     s.add_argument("--device", default="cpu")
     s.add_argument(
         "--no-cache", action="store_true", help=t("sem KV cache", "without the KV cache")
@@ -363,6 +429,7 @@ def generate_command(args) -> int:
     from llmzero.generation import SamplingConfig, generate
 
     prompt = _read_arg_text(args.prompt, args.prompt_file, "o prompt", "the prompt")
+    check_device(args.device)
     ckpt = load_checkpoint(args.model, device=args.device, kinds=("lm", "lm-int8"))
     if ckpt.tokenizer is None:
         raise UserError(
@@ -376,6 +443,8 @@ def generate_command(args) -> int:
         stop=args.stop,
         seed=args.seed,
         use_cache=not args.no_cache,
+        # an instruction-tuned model ends its answer with <|endoftext|>: stop there, do not print it
+        eos_id=None if args.no_stop_at_eot else ckpt.tokenizer.eot_id,
     )
     stream = not args.json and not args.no_stream
     if stream:
@@ -401,7 +470,11 @@ def generate_command(args) -> int:
 
 
 def add_info(s) -> None:
-    s.add_argument("--model", help=t("pasta de um modelo treinado", "a trained model's folder"))
+    s.add_argument(
+        "--model",
+        type=nonempty_arg,
+        help=t("pasta de um modelo treinado", "a trained model's folder"),
+    )
     s.add_argument("--json", action="store_true")
 
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 import json
 import sys
 
-from llmzero.cli.args import float_arg, positive_int
+from llmzero.cli.args import check_device, float_arg, nonempty_arg, positive_int
 from llmzero.errors import UserError, t
 
 # The rows `llmzero eval classify --split` picks; the same as evaluation.classify_eval.SPLIT_CHOICES
@@ -21,6 +21,7 @@ def _add_output_flags(s) -> None:
     s.add_argument(
         "--out",
         metavar="FILE",
+        type=nonempty_arg,
         help=t("salvar os resultados neste arquivo JSON", "save the results to this JSON file"),
     )
     s.add_argument(
@@ -66,8 +67,15 @@ def _finish(args, result: dict, print_table) -> int:
 
 def add_perplexity(s) -> None:
     _add_output_flags(s)
-    s.add_argument("--model", required=True, help=t("pasta do modelo", "the model's folder"))
-    s.add_argument("--data", required=True, help=t("arquivo de texto UTF-8", "UTF-8 text file"))
+    s.add_argument(
+        "--model", required=True, type=nonempty_arg, help=t("pasta do modelo", "the model's folder")
+    )
+    s.add_argument(
+        "--data",
+        required=True,
+        type=nonempty_arg,
+        help=t("arquivo de texto UTF-8", "UTF-8 text file"),
+    )
     s.add_argument(
         "--context",
         type=positive_int,
@@ -98,6 +106,7 @@ def perplexity_command(args) -> int:
     from llmzero.evaluation.perplexity import perplexity
 
     _check_out(args)
+    check_device(args.device)
     text = read_text(args.data)
     ckpt = load_checkpoint(args.model, device=args.device, kinds=("lm", "lm-int8"))
     if ckpt.tokenizer is None:
@@ -138,6 +147,7 @@ def add_responses(s) -> None:
     s.add_argument(
         "--file",
         required=True,
+        type=nonempty_arg,
         help=t(
             "JSONL com reference e response por linha (ex.: test_responses.jsonl)",
             "JSONL with reference and response a line (e.g. test_responses.jsonl)",
@@ -277,10 +287,14 @@ def responses_command(args) -> int:
 def add_classify(s) -> None:
     _add_output_flags(s)
     s.add_argument(
-        "--model", required=True, help=t("pasta do classificador", "the classifier's folder")
+        "--model",
+        required=True,
+        type=nonempty_arg,
+        help=t("pasta do classificador", "the classifier's folder"),
     )
     s.add_argument(
         "--data",
+        type=nonempty_arg,
         help=t(
             "CSV/TSV/JSONL com text e label (padrão: o conjunto de spam embarcado)",
             "CSV/TSV/JSONL with text and label (default: the shipped spam dataset)",
@@ -298,16 +312,42 @@ def add_classify(s) -> None:
     s.add_argument(
         "--confusion",
         metavar="PNG",
+        type=nonempty_arg,
         help=t(
             "salvar a matriz de confusão nesta imagem", "save the confusion matrix to this image"
         ),
     )
 
 
+def _check_image(path: str | None) -> None:
+    """Fail before the work when --confusion cannot be drawn: a folder, or a format matplotlib
+    does not write."""
+    if path is None:
+        return
+    from pathlib import Path
+
+    from matplotlib.backend_bases import FigureCanvasBase
+
+    if Path(path).is_dir():
+        raise UserError(
+            f"--confusion {path} é uma pasta; dê o nome de uma imagem .png.",
+            f"--confusion {path} is a folder; give a .png image name.",
+        )
+    kinds = FigureCanvasBase.get_supported_filetypes()
+    suffix = Path(path).suffix.lstrip(".").lower()
+    if suffix and suffix not in kinds:
+        names = ", ".join(sorted(kinds))
+        raise UserError(
+            f"--confusion {path}: não sei desenhar imagens .{suffix} (use {names}).",
+            f"--confusion {path}: cannot draw .{suffix} images (use {names}).",
+        )
+
+
 def classify_command(args) -> int:
     from llmzero.evaluation.classify_eval import evaluate_classifier
 
     _check_out(args)
+    _check_image(args.confusion)
     r = evaluate_classifier(args.model, args.data, args.split, args.batch_size, args.confusion)
 
     def table() -> None:

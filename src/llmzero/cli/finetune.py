@@ -8,7 +8,14 @@ from __future__ import annotations
 import json
 import sys
 
-from llmzero.cli.args import add_finetune_flags, fields_from_args, lora_from_args, positive_int
+from llmzero.cli.args import (
+    add_finetune_flags,
+    check_device,
+    fields_from_args,
+    lora_from_args,
+    nonempty_arg,
+    positive_int,
+)
 from llmzero.errors import UserError, t
 
 # -- finetune classify -----------------------------------------------------------------------------
@@ -18,13 +25,17 @@ def add_finetune_classify(s) -> None:
     add_finetune_flags(s)
     s.add_argument(
         "--data",
+        type=nonempty_arg,
         help=t(
             "CSV/TSV/JSONL com text e label (padrão: o conjunto de spam embarcado)",
             "CSV/TSV/JSONL with text and label (default: the shipped spam dataset)",
         ),
     )
     s.add_argument(
-        "--out", required=True, help=t("pasta do classificador", "the classifier's folder")
+        "--out",
+        required=True,
+        type=nonempty_arg,
+        help=t("pasta do classificador", "the classifier's folder"),
     )
     s.add_argument(
         "--pooling",
@@ -61,6 +72,7 @@ def finetune_classify_command(args) -> int:
     from llmzero.finetune.classify import finetune_classifier
     from llmzero.training import TrainConfig
 
+    check_device(args.device)
     data = args.data
     if data is None:
         from llmzero.datasets import dataset_path
@@ -153,6 +165,7 @@ def add_finetune_instruct(s) -> None:
     add_finetune_flags(s)
     s.add_argument(
         "--data",
+        type=nonempty_arg,
         help=t(
             "JSON (lista) ou JSONL no formato Alpaca: instruction, input, output "
             "(padrão: as instruções pt-BR embarcadas)",
@@ -163,6 +176,7 @@ def add_finetune_instruct(s) -> None:
     s.add_argument(
         "--out",
         required=True,
+        type=nonempty_arg,
         help=t("pasta do modelo ajustado", "the fine-tuned model's folder"),
     )
     s.add_argument(
@@ -212,6 +226,7 @@ def finetune_instruct_command(args) -> int:
     from llmzero.finetune.instruct import finetune_instruct
     from llmzero.training import TrainConfig
 
+    check_device(args.device)
     lora = lora_from_args(args)
     too_long = "truncate" if args.truncate else "skip" if args.skip_long else "error"
     summary = finetune_instruct(
@@ -270,7 +285,10 @@ def finetune_instruct_command(args) -> int:
 def add_classify(s) -> None:
     s.add_argument("text", nargs="+", help=t("o texto", "the text"))
     s.add_argument(
-        "--model", required=True, help=t("pasta do classificador", "the classifier's folder")
+        "--model",
+        required=True,
+        type=nonempty_arg,
+        help=t("pasta do classificador", "the classifier's folder"),
     )
     s.add_argument(
         "--json",

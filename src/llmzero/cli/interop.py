@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from llmzero.cli.args import nonempty_arg
 from llmzero.errors import UserError, t
 
 # The keys of interop.download.GPT2_RELEASES and interop.gguf_export.DTYPES, written out because
@@ -40,16 +41,21 @@ def add_import(s) -> None:
     s.add_argument("format", choices=["gpt2"], help=t("formato de origem", "source format"))
     s.add_argument(
         "src",
+        type=nonempty_arg,
         help=t(
             "pasta com config.json + model.safetensors",
             "folder with config.json + model.safetensors",
         ),
     )
     s.add_argument(
-        "--out", required=True, help=t("pasta do checkpoint a criar", "checkpoint folder to create")
+        "--out",
+        required=True,
+        type=nonempty_arg,
+        help=t("pasta do checkpoint a criar", "checkpoint folder to create"),
     )
     s.add_argument(
         "--tokenizer",
+        type=nonempty_arg,
         help=t(
             "pasta com encoder.json + vocab.bpe (padrão: a de origem)",
             "folder with encoder.json + vocab.bpe (default: the source folder)",
@@ -77,10 +83,15 @@ def import_command(args) -> int:
 
 def add_export(s) -> None:
     s.add_argument("format", choices=["hf", "gguf"], help=t("formato de destino", "target format"))
-    s.add_argument("model", help=t("pasta do treino ou do checkpoint", "run or checkpoint folder"))
+    s.add_argument(
+        "model",
+        type=nonempty_arg,
+        help=t("pasta do treino ou do checkpoint", "run or checkpoint folder"),
+    )
     s.add_argument(
         "--out",
         required=True,
+        type=nonempty_arg,
         help=t("pasta (hf) ou arquivo .gguf a escrever", "folder (hf) or .gguf file to write"),
     )
     s.add_argument(
@@ -140,6 +151,7 @@ def add_download(s) -> None:
     )
     s.add_argument(
         "--out",
+        type=nonempty_arg,
         help=t(
             "pasta do checkpoint (padrão: models/gpt2-TAMANHO)",
             "checkpoint folder (default: models/gpt2-SIZE)",
@@ -154,6 +166,7 @@ def add_download(s) -> None:
     )
     s.add_argument(
         "--cache",
+        type=nonempty_arg,
         help=t(
             "pasta dos arquivos baixados (padrão: ~/.cache/llmzero/gpt2-TAMANHO)",
             "folder for the downloaded files (default: ~/.cache/llmzero/gpt2-SIZE)",

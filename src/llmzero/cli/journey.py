@@ -8,7 +8,7 @@ from __future__ import annotations
 import json
 import sys
 
-from llmzero.cli.args import float_arg, positive_int
+from llmzero.cli.args import float_arg, nonempty_arg, positive_int, seed_arg
 from llmzero.errors import t
 from llmzero.journey import DEFAULT_OUT, DEFAULT_SEED  # a light module: only the standard library
 
@@ -16,6 +16,7 @@ from llmzero.journey import DEFAULT_OUT, DEFAULT_SEED  # a light module: only th
 def add_journey(s) -> None:
     s.add_argument(
         "--out",
+        type=nonempty_arg,
         default=DEFAULT_OUT,
         help=t(
             f"pasta da jornada (padrão: {DEFAULT_OUT})",
@@ -30,7 +31,7 @@ def add_journey(s) -> None:
             "nano model and few steps (tests/CI, < 2 min)",
         ),
     )
-    s.add_argument("--seed", type=int, default=DEFAULT_SEED)
+    s.add_argument("--seed", type=seed_arg, default=DEFAULT_SEED)
     s.add_argument(
         "--time-budget",
         type=float_arg,

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import argparse
 
+from llmzero.cli.args import nonempty_arg, positive_int, seed_arg
 from llmzero.errors import UserError, t
 
 
@@ -22,6 +23,7 @@ def add_lab(s) -> None:
     )
     s.add_argument(
         "--model",
+        type=nonempty_arg,
         help=t(
             "checkpoint pré-treinado ou instruído (padrão: o lab treina um modelo pequeno)",
             "pre-trained or instruction-tuned checkpoint (default: the lab trains a small one)",
@@ -29,6 +31,7 @@ def add_lab(s) -> None:
     )
     s.add_argument(
         "--out",
+        type=nonempty_arg,
         default="runs/lab",
         help=t("pasta do relatório (padrão: runs/lab)", "report folder (default: runs/lab)"),
     )
@@ -42,13 +45,13 @@ def add_lab(s) -> None:
     )
     s.add_argument(
         "--seed",
-        type=int,
+        type=seed_arg,
         default=1337,
         help=t("semente (mesma semente, mesmo relatório)", "seed (same seed, same report)"),
     )
     s.add_argument(
         "--threads",
-        type=int,
+        type=positive_int,
         help=t(
             "threads do PyTorch (padrão: 1 com os modelos pequenos do lab)",
             "PyTorch threads (default: 1 with the lab's small models)",
@@ -75,8 +78,6 @@ def lab_command(args: argparse.Namespace) -> int:
             f"experimento desconhecido: {args.name!r}. Use `llmzero lab list` para ver os nomes.",
             f"unknown experiment: {args.name!r}. Use `llmzero lab list` to see the names.",
         )
-    if args.threads is not None and args.threads < 1:
-        raise UserError("--threads precisa ser positivo.", "--threads must be positive.")
     import torch
 
     # tiny models run best on one thread (and never fight for shared cores)

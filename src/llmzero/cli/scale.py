@@ -7,13 +7,21 @@ from __future__ import annotations
 
 import json
 
+from llmzero.cli.args import nonempty_arg
 from llmzero.errors import t
 
 
 def add_quantize(s) -> None:
-    s.add_argument("model", help=t("pasta do treino ou do checkpoint", "run or checkpoint folder"))
     s.add_argument(
-        "--out", required=True, help=t("pasta do modelo int8", "folder for the int8 model")
+        "model",
+        type=nonempty_arg,
+        help=t("pasta do treino ou do checkpoint", "run or checkpoint folder"),
+    )
+    s.add_argument(
+        "--out",
+        required=True,
+        type=nonempty_arg,
+        help=t("pasta do modelo int8", "folder for the int8 model"),
     )
     s.add_argument(
         "--keep-embeddings",

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import ipaddress
 
-from llmzero.cli.args import port
+from llmzero.cli.args import check_device, nonempty_arg, port
 from llmzero.errors import t
 
 
@@ -15,10 +15,12 @@ def add_studio(s) -> None:
     s.add_argument(
         "--model",
         required=True,
+        type=nonempty_arg,
         help=t("pasta do treino ou do checkpoint", "run or checkpoint folder"),
     )
     s.add_argument(
         "--host",
+        type=nonempty_arg,
         default="127.0.0.1",
         help=t("endereço (padrão: só este computador)", "address (default: this computer only)"),
     )
@@ -53,6 +55,7 @@ def studio_command(args) -> int:
 
     from llmzero.studio.server import make_server
 
+    check_device(args.device)
     server = make_server(
         args.model,
         host=args.host,

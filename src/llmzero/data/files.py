@@ -3,6 +3,7 @@ records."""
 
 from __future__ import annotations
 
+import errno
 import json
 import os
 from pathlib import Path
@@ -14,6 +15,43 @@ from llmzero.errors import UserError
 def bad_record(where: str, pt: str, en: str) -> UserError:
     """An error about one line or record of a file, prefixed by where it is (``file:line``)."""
     return UserError(f"{where}: {pt}", f"{where}: {en}")
+
+
+# What the usual file-system refusals mean, in both languages (other ones keep the system's words).
+_OS_REASONS = {
+    errno.ENOENT: (
+        "ele, ou uma pasta no caminho, não existe",
+        "it, or a folder on its path, does not exist",
+    ),
+    errno.EACCES: ("sem permissão", "permission denied"),
+    errno.EPERM: ("sem permissão", "permission denied"),
+    errno.ENOTDIR: (
+        "parte do caminho é um arquivo, não uma pasta",
+        "part of the path is a file, not a folder",
+    ),
+    errno.EISDIR: ("é uma pasta", "it is a folder"),
+    errno.EEXIST: ("já existe um arquivo com esse nome", "a file of that name already exists"),
+    errno.ENOSPC: ("o disco está cheio", "the disk is full"),
+    errno.EROFS: ("o sistema de arquivos é só de leitura", "the file system is read-only"),
+}
+
+
+def os_error(exc: OSError, path: str | os.PathLike | None = None) -> UserError:
+    """A file-system error as one sentence naming the file: ``path``, else the one the error
+    names."""
+    name = path if path is not None else (exc.filename2 or exc.filename)
+    pt, en = _OS_REASONS.get(exc.errno, (exc.strerror or str(exc),) * 2)
+    if name is None:
+        return UserError(f"o sistema recusou: {pt}.", f"the system refused: {en}.")
+    temp = Path(os.fsdecode(name))
+    if path is None and temp.name.startswith(".") and temp.name.endswith(".tmp"):
+        # a hidden temporary file written beside the real one (fileio): name the folder instead
+        folder = temp.parent
+        return UserError(
+            f"não consegui escrever na pasta {folder}: {pt}.",
+            f"could not write in the folder {folder}: {en}.",
+        )
+    return UserError(f"não consegui usar {name}: {pt}.", f"could not use {name}: {en}.")
 
 
 def read_user_text(

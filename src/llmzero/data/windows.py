@@ -17,7 +17,7 @@ from typing import Iterator, Sequence
 import numpy as np
 import torch
 
-from llmzero.data.files import read_user_text
+from llmzero.data.files import os_error, read_user_text
 from llmzero.errors import UserError
 from llmzero.fileio import atomic_path, write_json_atomic
 
@@ -136,9 +136,10 @@ def read_text(path: str | os.PathLike) -> str:
 
 def iter_text_chunks(path: str | os.PathLike, chunk_chars: int = 1 << 20) -> Iterator[str]:
     """Read a big UTF-8 file in pieces that end at a line break, so tokenization never cuts a
-    word."""
+    word. A byte-order mark at the start (Windows editors write one) is dropped, as read_user_text
+    does, so it never becomes a token."""
     pending = ""
-    with open(path, encoding="utf-8") as f:
+    with open(path, encoding="utf-8-sig") as f:
         while True:
             block = f.read(chunk_chars)
             if not block:
@@ -162,6 +163,18 @@ def prepare_token_file(text_path, tokenizer, out_path) -> dict:
     """
     text_path, out_path = Path(text_path), Path(out_path)
     read_text_head(text_path)
+    if not out_path.name or out_path.is_dir():
+        raise UserError(
+            f"{out_path} é uma pasta; dê o nome do arquivo de tokens (ex.: {out_path}/tokens.bin).",
+            f"{out_path} is a folder; give the token file's name (e.g. {out_path}/tokens.bin).",
+        )
+    try:
+        return _write_token_file(text_path, tokenizer, out_path)
+    except OSError as exc:  # named after the token file, not its temporary sibling
+        raise os_error(exc, text_path if exc.filename == str(text_path) else out_path) from None
+
+
+def _write_token_file(text_path: Path, tokenizer, out_path: Path) -> dict:
     dtype = _dtype_for(tokenizer.vocab_size)
     count = 0
     with atomic_path(out_path) as tmp:

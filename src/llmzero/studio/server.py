@@ -6,7 +6,7 @@ What the page shows, and the endpoint behind each part (all JSON unless said oth
   Accept-Language);
 - GET  /api/info         the model's shape and the limits of the controls;
 - POST /api/tokenize     {"text"} -> the tokens of a text, with their ids (the coloured chips);
-- GET|POST /api/generate {"prompt", "temperature", "top_k", "top_p", "max_new_tokens", "seed",
+- POST /api/generate     {"prompt", "temperature", "top_k", "top_p", "max_new_tokens", "seed",
   "top_n"}
                          -> a Server-Sent Events stream: "start", then one "token" event per new
                          token (its printable text and the top_n most probable tokens of the
@@ -16,13 +16,22 @@ What the page shows, and the endpoint behind each part (all JSON unless said oth
 Mistakes in a request (empty prompt, a number that is not a number, too many tokens, broken JSON...)
 get a 4xx answer {"error": "one sentence"} in the page's language: the server never crashes on them.
 One model computation runs at a time (a lock), so two browser tabs cannot bury a laptop CPU.
+
+Other web pages cannot use the studio: every request must name the server itself in its Host header
+(127.0.0.1, localhost or [::1] with the server's port, or the --host it was started with), which
+defeats DNS rebinding, and a request a browser marks with an Origin must come from the studio's own
+page; anything else gets 403. Generation, the costly work, is POST only: a link or an <img> on
+another site cannot start it.
 """
 
 from __future__ import annotations
 
+import errno
 import html
+import ipaddress
 import json
 import math
+import socket
 import threading
 import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -532,6 +541,25 @@ class StudioHandler(BaseHTTPRequestHandler):
             "application/json; charset=utf-8",
         )
 
+    def _check_caller(self) -> None:
+        """403 unless the request names this server in Host and, when it has one, in Origin."""
+        host = self.headers.get("Host")
+        if host is None or not self.server.is_own_address("//" + host):
+            raise RequestError(
+                403,
+                f"pedido recusado: o cabeçalho Host ({host}) não é o endereço deste estúdio; "
+                f"abra {self.server.url}.",
+                f"request refused: the Host header ({host}) is not this studio's address; "
+                f"open {self.server.url}.",
+            )
+        origin = self.headers.get("Origin")
+        if origin is not None and not self.server.is_own_address(origin, scheme="http"):
+            raise RequestError(
+                403,
+                f"pedido recusado: ele vem de outra página ({origin}), não do estúdio.",
+                f"request refused: it comes from another page ({origin}), not from the studio.",
+            )
+
     def _params(self) -> dict:
         """Query-string parameters, overridden by a JSON object body (POST)."""
         url = urlsplit(self.path)
@@ -581,6 +609,7 @@ class StudioHandler(BaseHTTPRequestHandler):
         path = urlsplit(self.path).path
         params: dict = {}
         try:
+            self._check_caller()
             params = self._params()
             routes = {
                 "/api/tokenize": self.server.studio.tokenize,
@@ -598,6 +627,8 @@ class StudioHandler(BaseHTTPRequestHandler):
             elif path == "/api/info":
                 self._json(200, self.server.studio.info())
             elif path == "/api/generate":
+                if self.command != "POST":
+                    raise RequestError(405, f"use POST em {path}.", f"use POST for {path}.")
                 self._stream(self.server.studio.generation(params), self._lang(params))
             elif path in routes:
                 if self.command != "POST":
@@ -666,7 +697,38 @@ class StudioServer(ThreadingHTTPServer):
     ):
         self.studio = studio
         self.verbose = verbose
+        self.host_name = host  # as given: a name like mybox.local binds to its address
         super().__init__((host, port), StudioHandler)
+
+    def is_own_address(self, url: str, scheme: str = "") -> bool:
+        """Whether ``url`` ("//host:port" of a Host header, or an Origin) names this server: a
+        loopback name or the --host it was started with, and its port. Bound to every network card
+        (0.0.0.0, ::), any IP address is its own too; a DNS name never is, unless it was --host."""
+        try:
+            parts = urlsplit(url)
+            port = parts.port or 80
+        except ValueError:
+            return False
+        name, address = (parts.hostname or "").lower(), str(self.server_address[0]).lower()
+        if (
+            parts.scheme != scheme
+            or port != self.server_address[1]
+            or not name
+            or "@" in parts.netloc
+            or parts.path
+            or parts.query
+            or parts.fragment
+        ):
+            return False
+        if name in ("127.0.0.1", "localhost", "::1", self.host_name.strip("[]").lower(), address):
+            return True
+        if address in ("0.0.0.0", "::"):
+            try:
+                ipaddress.ip_address(name)
+            except ValueError:
+                return False
+            return True
+        return False
 
     @property
     def url(self) -> str:
@@ -700,6 +762,13 @@ def make_server(
     try:
         return StudioServer(studio, host, port, verbose=verbose)
     except OSError as exc:
+        if isinstance(exc, socket.gaierror) or exc.errno == errno.EADDRNOTAVAIL:
+            raise UserError(
+                f"esta máquina não tem o endereço {host!r}; use em --host 127.0.0.1 (só este "
+                "computador) ou o endereço de uma das suas placas de rede.",
+                f"this machine has no address {host!r}; give --host 127.0.0.1 (this computer only) "
+                "or the address of one of its network cards.",
+            ) from None
         raise UserError(
             f"não consegui abrir {host}:{port} ({exc.strerror or exc}); escolha outra porta com "
             "--port (0 = qualquer livre).",
