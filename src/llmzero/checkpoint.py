@@ -13,6 +13,7 @@ building anything, then that the weights are finite numbers.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import math
@@ -333,17 +334,23 @@ def _names_error(file: Path, missing: list[str], unexpected: list[str]) -> UserE
     )
 
 
-def read_header(file: Path) -> dict[str, tuple[int, ...]]:
-    """The name and shape of every tensor of a safetensors file, read from its header alone."""
+@contextlib.contextmanager
+def _reading_weights(file: Path):
+    """Reading a safetensors file: a missing or unreadable one is a UserError naming it."""
     try:
-        with safe_open(str(file), framework="pt") as f:
-            return {name: tuple(f.get_slice(name).get_shape()) for name in f.keys()}
+        yield
     except FileNotFoundError:
         raise UserError(
             f"falta o arquivo de pesos {file}.", f"the weights file {file} is missing."
         ) from None
     except (SafetensorError, OSError, ValueError) as exc:
         raise UserError(f"{file} está corrompido ({exc}).", f"{file} is corrupt ({exc}).") from None
+
+
+def read_header(file: Path) -> dict[str, tuple[int, ...]]:
+    """The name and shape of every tensor of a safetensors file, read from its header alone."""
+    with _reading_weights(file), safe_open(str(file), framework="pt") as f:
+        return {name: tuple(f.get_slice(name).get_shape()) for name in f.keys()}
 
 
 def gpt_numel(config: GPTConfig) -> int:
@@ -403,14 +410,8 @@ def check_shapes(
 def load_weights(model: torch.nn.Module, file: Path) -> None:
     """Load safetensors weights into ``model``, naming any missing, unexpected, mis-shaped or
     non-finite tensor."""
-    try:
+    with _reading_weights(file):
         tensors = load_file(str(file), device="cpu")
-    except FileNotFoundError:
-        raise UserError(
-            f"falta o arquivo de pesos {file}.", f"the weights file {file} is missing."
-        ) from None
-    except (SafetensorError, OSError, ValueError) as exc:
-        raise UserError(f"{file} está corrompido ({exc}).", f"{file} is corrupt ({exc}).") from None
     expected = model_state(model)
     missing = sorted(set(expected) - set(tensors))
     unexpected = sorted(set(tensors) - set(model.state_dict()))
