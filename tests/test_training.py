@@ -1,6 +1,7 @@
 import json
 import math
 import os
+import re
 import signal
 import subprocess
 import sys
@@ -444,3 +445,15 @@ def test_the_next_start_removes_what_a_killed_write_left(tmp_path):
     assert sorted(p.name for p in run.iterdir()) == sorted(
         ["checkpoint", "loss.png", "metrics.jsonl", mine.name]
     )
+
+
+def test_with_a_time_budget_the_progress_bar_counts_the_run_not_the_step_limit(tmp_path, capsys):
+    # the step limit is far away: the time budget ends the run, and the bar must say so (it said
+    # ~15 % when it ended)
+    trainer = make_trainer(
+        tmp_path / "r", max_steps=10**6, time_budget=1.5, progress=True, eval_every=10**6
+    )
+    res = trainer.fit()
+    assert res.stopped_by == "time_budget"
+    shown = [int(p) for p in re.findall(r"(\d+)%\|", capsys.readouterr().err)]
+    assert shown and max(shown) >= 90

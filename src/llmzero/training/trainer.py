@@ -441,14 +441,17 @@ class Trainer:
 
     def _loop(self) -> TrainResult:
         cfg = self.cfg
+        # With a time budget the run ends at whichever comes first, steps or time: the bar then
+        # counts the run's progress in per cent (as the schedule does), not steps.
+        by_time = bool(cfg.time_budget)
         bar = tqdm(
-            total=cfg.max_steps,
-            initial=self.step,
+            total=100 if by_time else cfg.max_steps,
+            initial=min(100, int(100 * self._progress())) if by_time else self.step,
             disable=not cfg.progress,
             file=sys.stderr,
             dynamic_ncols=True,
             leave=False,
-            unit=t("passo", "step"),
+            unit="%" if by_time else t("passo", "step"),
         )
         last_train_loss = self.history[-1].get("train_loss") if self.history else None
         last_val = self.history[-1].get("val_loss") if self.history else None
@@ -497,7 +500,7 @@ class Trainer:
             if cfg.time_budget:
                 postfix["eta"] = f"{max(0.0, cfg.time_budget - self.elapsed):.0f}s"
             bar.set_postfix(postfix, refresh=False)
-            bar.update(1)
+            bar.update(min(100, int(100 * self._progress())) - bar.n if by_time else 1)
             is_last = self.step >= cfg.max_steps or (
                 cfg.time_budget and self.elapsed >= cfg.time_budget
             )
