@@ -147,3 +147,22 @@ def test_prepare_into_a_place_it_cannot_write_names_it(tmp_path, where):
     with pytest.raises(UserError) as caught:
         prepare_token_file(src, CharTokenizer().train("abc\n"), out)
     assert out in str(caught.value) and "\n" not in str(caught.value)
+
+
+def test_one_long_line_is_read_in_bounded_pieces_cut_before_a_space(tmp_path):
+    from llmzero.data.windows import iter_text_chunks
+    from llmzero.tokenizers import build_tokenizer
+
+    # one line of ~200 KB, no line break, with runs of spaces and tabs where a cut could land
+    words = [
+        ("palavra", "ação", "  ", "\t", "123", "x!")[i % 6] + str(i % 7) for i in range(25_000)
+    ]
+    text = " ".join(words) + "  fim"
+    path = tmp_path / "line.txt"
+    path.write_text(text, encoding="utf-8")
+    pieces = list(iter_text_chunks(path, chunk_chars=1000))
+    assert "".join(pieces) == text
+    assert len(pieces) > 100 and max(map(len, pieces)) < 2 * 1000
+    assert all(p[0] == " " and not p[1].isspace() for p in pieces[1:])  # each cut: before a word
+    bpe = build_tokenizer("bpe", text[:40_000], 400)  # GPT-2's pattern: spaces join the next word
+    assert [i for p in pieces for i in bpe.encode(p)] == bpe.encode(text)

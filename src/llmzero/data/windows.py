@@ -134,10 +134,21 @@ def read_text(path: str | os.PathLike) -> str:
     return text
 
 
+def _before_a_word(text: str) -> int:
+    """Where to cut a long line: before its last space that starts a word (" word"), so that every
+    tokenizer here, GPT-2's pattern included, gives the same tokens as on the whole line; 0 when
+    there is none yet."""
+    cut = text.rfind(" ")
+    while cut > 0 and (cut + 1 >= len(text) or text[cut + 1].isspace()):
+        cut = text.rfind(" ", 0, cut)
+    return max(cut, 0)
+
+
 def iter_text_chunks(path: str | os.PathLike, chunk_chars: int = 1 << 20) -> Iterator[str]:
     """Read a big UTF-8 file in pieces that end at a line break, so tokenization never cuts a
-    word. A byte-order mark at the start (Windows editors write one) is dropped, as read_user_text
-    does, so it never becomes a token."""
+    word. A line longer than a piece is cut before a word instead (see _before_a_word), so that
+    memory stays bounded by the piece size. A byte-order mark at the start
+    (Windows editors write one) is dropped, as read_user_text does, so it never becomes a token."""
     pending = ""
     with open(path, encoding="utf-8-sig") as f:
         while True:
@@ -145,10 +156,12 @@ def iter_text_chunks(path: str | os.PathLike, chunk_chars: int = 1 << 20) -> Ite
             if not block:
                 break
             pending += block
-            cut = pending.rfind("\n")
-            if cut >= 0:
-                yield pending[: cut + 1]
-                pending = pending[cut + 1 :]
+            cut = pending.rfind("\n") + 1
+            if not cut and len(pending) >= chunk_chars:
+                cut = _before_a_word(pending)
+            if cut:
+                yield pending[:cut]
+                pending = pending[cut:]
     if pending:
         yield pending
 
