@@ -30,7 +30,7 @@ from safetensors.torch import load_file, save_file
 from llmzero.errors import UserError
 from llmzero.fileio import atomic_dir, recover_dir, write_json_atomic
 from llmzero.model import GPT, GPTConfig
-from llmzero.model.classifier import build_classifier
+from llmzero.model.classifier import build_classifier, build_reward_model
 from llmzero.model.lora import apply_lora
 from llmzero.tokenizers import load_tokenizer
 
@@ -56,10 +56,12 @@ ModelBuilder = Callable[[GPTConfig, dict], torch.nn.Module]
 MODEL_KINDS: dict[str, ModelBuilder] = {
     "lm": lambda config, meta: GPT(config),
     "classifier": build_classifier,
+    "reward": build_reward_model,
 }
 KIND_NAMES = {
     "lm": ("modelo de linguagem", "language model"),
     "classifier": ("classificador", "classifier"),
+    "reward": ("modelo de recompensa", "reward model"),
 }
 if build_int8 is not None:
     MODEL_KINDS[INT8_KIND] = build_int8
@@ -383,7 +385,7 @@ def check_shapes(
             f"{CONFIG_FILE} describes a model of {need:,} weights, but {file} holds only "
             f"{have:,}: they do not belong to the same model.",
         )
-    exact = kind in ("lm", "classifier")  # other kinds (int8) are compared on the GPT they hold
+    exact = kind in ("lm", "classifier", "reward")  # other kinds (int8) are compared on the GPT they hold
     with torch.device("meta"):
         skeleton = MODEL_KINDS[kind](config, meta) if exact else GPT(config)
         lora = meta.get("lora")

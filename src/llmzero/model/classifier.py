@@ -70,3 +70,8 @@ class GPTClassifier(nn.Module):
 def build_classifier(config: GPTConfig, meta: dict) -> GPTClassifier:
     """The empty classifier a "classifier" checkpoint describes (its weights are loaded next)."""
     return GPTClassifier(config, len(meta["classes"]), meta.get("pooling", "last"))
+
+
+def build_reward_model(config: GPTConfig, meta: dict) -> GPTClassifier:
+    """The empty reward model a "reward" checkpoint describes: one score per text."""
+    return GPTClassifier(config, 1, meta.get("pooling", "last"))
