@@ -228,3 +228,27 @@ def test_a_leftover_old_folder_beside_a_complete_one_goes(tmp_path):
     (tmp_path / "checkpoint.old").mkdir()  # a swap killed before its last rmtree
     fileio.clean_stale(tmp_path, ["checkpoint"])
     assert [p.name for p in tmp_path.iterdir()] == ["checkpoint"]
+
+
+def test_a_tokenizer_far_smaller_than_the_vocabulary_is_refused(tmp_path):
+    tok = CharTokenizer().train("abcdefgh")  # 8 letters plus the special tokens
+    cfg = preset("nano", vocab_size=tok.vocab_size + 98)
+    save_checkpoint(tmp_path / "c", GPT(cfg), tok, {"kind": "lm", "model": cfg.to_dict()})
+    with pytest.raises(UserError, match=f"has only {tok.vocab_size} tokens for a model whose"):
+        load_checkpoint(tmp_path / "c")
+
+
+@pytest.mark.parametrize(
+    ("tokens", "rows", "fits"),
+    [
+        (50257, 50304, True),
+        (151665, 151936, True),
+        (300, 320, True),
+        (11, 109, False),
+        (1000, 1065, False),
+    ],
+)
+def test_spare_rows_allowed_cover_the_usual_padding(tokens, rows, fits):
+    from llmzero.checkpoint import spare_slots_allowed
+
+    assert (rows - tokens <= spare_slots_allowed(tokens)) is fits

@@ -31,7 +31,7 @@ def small_bpe() -> BPETokenizer:
     return BPETokenizer(use_tiktoken=False).train(TEXT, vocab_size=300)
 
 
-def make_hf_model(seed: int = 0, vocab_size: int = 1000):
+def make_hf_model(seed: int = 0, vocab_size: int = 320):
     torch.manual_seed(seed)
     config = transformers.GPT2Config(
         n_layer=2,
@@ -56,7 +56,7 @@ def hf_dir(tmp_path, small_bpe):
     return folder, model
 
 
-def ids_batch(vocab=1000, seed=1):
+def ids_batch(vocab=320, seed=1):
     g = torch.Generator().manual_seed(seed)
     return torch.randint(0, vocab, (2, 64), generator=g)
 
@@ -80,7 +80,7 @@ def test_import_gives_the_same_logits(hf_dir, tmp_path):
         config.n_embd,
         config.context_length,
         config.vocab_size,
-    ) == (2, 2, 32, 64, 1000)
+    ) == (2, 2, 32, 64, 320)
     assert config.tie_weights and config.bias and config.dropout == 0.0
     assert ckpt.meta["imported_from"]["format"] == "huggingface-gpt2"
     ids = ids_batch()

@@ -385,7 +385,8 @@ def check_shapes(
             f"{CONFIG_FILE} describes a model of {need:,} weights, but {file} holds only "
             f"{have:,}: they do not belong to the same model.",
         )
-    exact = kind in ("lm", "classifier", "reward")  # other kinds (int8) are compared on the GPT they hold
+    # other kinds (int8) are compared on the GPT they hold
+    exact = kind in ("lm", "classifier", "reward")
     with torch.device("meta"):
         skeleton = MODEL_KINDS[kind](config, meta) if exact else GPT(config)
         lora = meta.get("lora")
@@ -445,6 +446,36 @@ def _read_trainer_state(path: Path) -> tuple[dict, dict[str, torch.Tensor]]:
     return state, tensors
 
 
+def spare_slots_allowed(tokens: int) -> int:
+    """How many embedding rows a model may keep beyond its tokenizer's tokens: vocabularies are
+    often padded up to a round size (GPT-2's 50,257 to 50,304), never by more than this."""
+    return max(64, tokens // 200)
+
+
+def check_vocab(path: Path, tokenizer, config: GPTConfig) -> None:
+    """Refuse a tokenizer that cannot belong to the model: more tokens than embedding rows (ids
+    past the table), or so few that the spare rows are more than padding explains."""
+    size = getattr(tokenizer, "vocab_size", None)
+    if size is None:
+        return
+    if size > config.vocab_size:
+        raise UserError(
+            f"o tokenizador de {path} tem {size} tokens, mais que o vocabulário do modelo "
+            f"({config.vocab_size}): não são do mesmo modelo.",
+            f"the tokenizer in {path} has {size} tokens, more than the model's vocabulary "
+            f"({config.vocab_size}): they do not belong to the same model.",
+        )
+    if config.vocab_size - size > spare_slots_allowed(size):
+        raise UserError(
+            f"o tokenizador de {path} tem só {size} tokens para um modelo de vocabulário "
+            f"{config.vocab_size}: sobra mais do que um arredondamento explica, então não são do "
+            "mesmo modelo.",
+            f"the tokenizer in {path} has only {size} tokens for a model whose vocabulary is "
+            f"{config.vocab_size}: more spare rows than rounding explains, so they do not belong "
+            "to the same model.",
+        )
+
+
 def load_checkpoint(
     path: str | Path,
     device: str | torch.device = "cpu",
@@ -483,21 +514,14 @@ def load_checkpoint(
     names = [CONFIG_FILE, WEIGHTS_FILE, TOKENIZER_FILE]
     verify_manifest(path, names + ([STATE_JSON, STATE_TENSORS] if with_state else []), verify)
     check_shapes(path / WEIGHTS_FILE, kind, config, meta, read_header(path / WEIGHTS_FILE))
+    tokenizer = load_tokenizer(path / TOKENIZER_FILE) if (path / TOKENIZER_FILE).is_file() else None
+    check_vocab(path, tokenizer, config)
     model = MODEL_KINDS[kind](config, meta)
     lora = meta.get("lora")
     # saved mid-way through a LoRA fine-tune: rebuild its layers
     if lora and not lora.get("merged", True):
         apply_lora(model, lora["rank"], lora["alpha"], lora["targets"], lora.get("dropout", 0.0))
     load_weights(model, path / WEIGHTS_FILE)
-    tokenizer = load_tokenizer(path / TOKENIZER_FILE) if (path / TOKENIZER_FILE).is_file() else None
-    size = getattr(tokenizer, "vocab_size", None)
-    if size is not None and size > config.vocab_size:
-        raise UserError(
-            f"o tokenizador de {path} tem {size} tokens, mais que o vocabulário do modelo "
-            f"({config.vocab_size}): não são do mesmo modelo.",
-            f"the tokenizer in {path} has {size} tokens, more than the model's vocabulary "
-            f"({config.vocab_size}): they do not belong to the same model.",
-        )
     model.to(device)
     ckpt = Checkpoint(model=model, tokenizer=tokenizer, meta=meta, path=path)
     if with_state:

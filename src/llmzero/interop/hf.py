@@ -31,7 +31,7 @@ import torch
 from safetensors import SafetensorError, safe_open
 from safetensors.torch import save_file
 
-from llmzero.checkpoint import load_checkpoint, save_checkpoint
+from llmzero.checkpoint import check_vocab, load_checkpoint, save_checkpoint
 from llmzero.errors import UserError, t
 from llmzero.fileio import atomic_dir
 from llmzero.model import GPT, GPTConfig
@@ -316,13 +316,7 @@ def import_gpt2(src_dir, out_dir, tokenizer_dir=None, *, overwrite: bool = False
             "merges.txt); "
             "point to its folder with --tokenizer.",
         )
-    if tokenizer.vocab_size > config.vocab_size:
-        raise UserError(
-            f"o tokenizador tem {tokenizer.vocab_size} tokens, mais que o vocabulário do modelo "
-            f"({config.vocab_size}).",
-            f"the tokenizer has {tokenizer.vocab_size} tokens, more than the model's vocabulary "
-            f"({config.vocab_size}).",
-        )
+    check_vocab(tok_src, tokenizer, config)
 
     # Which file names to expect: with or without the "transformer." prefix.
     prefix = HF_PREFIX if HF_PREFIX + "wte.weight" in where else ""
