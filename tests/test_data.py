@@ -166,3 +166,43 @@ def test_one_long_line_is_read_in_bounded_pieces_cut_before_a_space(tmp_path):
     assert all(p[0] == " " and not p[1].isspace() for p in pieces[1:])  # each cut: before a word
     bpe = build_tokenizer("bpe", text[:40_000], 400)  # GPT-2's pattern: spaces join the next word
     assert [i for p in pieces for i in bpe.encode(p)] == bpe.encode(text)
+
+
+@pytest.mark.parametrize("kind", ["char", "word", "bpe"])
+def test_training_on_pieces_gives_the_tokenizer_training_on_the_whole_text(tmp_path, kind):
+    from llmzero.data import encode_text_file, iter_text_chunks
+    from llmzero.datasets import corpus_text
+    from llmzero.tokenizers import build_tokenizer
+
+    text = corpus_text()[:60_000] + "\n<|endoftext|>\nfim."
+    path = tmp_path / "c.txt"
+    path.write_text(text, encoding="utf-8")
+    size = 300 if kind == "bpe" else None
+    whole = build_tokenizer(kind, text, size)
+    pieces = list(iter_text_chunks(path, chunk_chars=2000))
+    assert len(pieces) > 20
+    assert build_tokenizer(kind, iter(pieces), size).to_dict() == whole.to_dict()
+    ids = encode_text_file(path, whole, tmp_path)
+    assert isinstance(ids, np.memmap) and ids.dtype == np.uint16
+    assert ids.tolist() == whole.encode(text)
+    assert list(tmp_path.iterdir()) == [path]  # the scratch file has no name to leave behind
+
+
+def test_encoding_a_text_file_keeps_memory_flat_as_it_grows(tmp_path):
+    import tracemalloc
+
+    from llmzero.training.pretrain import load_corpus_ids
+
+    tok = CharTokenizer().train("abcdefghij \n")
+    line = "abcdefghij " * 9 + "\n"
+    peaks = []
+    for lines in (20_000, 80_000):  # 2 MB and 8 MB of text
+        path = tmp_path / f"{lines}.txt"
+        path.write_text(line * lines, encoding="utf-8")
+        tracemalloc.start()
+        ids = load_corpus_ids(path, tok, None, print, tmp_path)[0]  # what `train` does
+        peaks.append(tracemalloc.get_traced_memory()[1])
+        tracemalloc.stop()
+        assert len(ids) == len(line) * lines
+    # A whole-file read holds the text and a list of ids: its peak grows 4x with the text.
+    assert peaks[1] < 1.3 * peaks[0], peaks

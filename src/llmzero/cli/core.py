@@ -148,7 +148,7 @@ def add_prepare(s) -> None:
 
 
 def prepare_command(args) -> int:
-    from llmzero.data import prepare_token_file, read_text
+    from llmzero.data import iter_text_chunks, prepare_token_file, read_text_head
     from llmzero.tokenizers import build_tokenizer
 
     if args.data is None:
@@ -157,7 +157,10 @@ def prepare_command(args) -> int:
         data = corpus_path()
     else:
         data = Path(args.data)
-    text = read_text(data) if args.tokenizer in ("char", "word", "bpe") else None
+    text = None
+    if args.tokenizer in ("char", "word", "bpe"):  # trained on the file, read piece by piece
+        read_text_head(Path(data))
+        text = iter_text_chunks(data)
     tok = build_tokenizer(args.tokenizer, text, args.vocab_size)
     meta = prepare_token_file(data, tok, args.out)
     summary = {

@@ -4,13 +4,15 @@ A corpus becomes one long 1-D array of token ids (in memory, or memory-mapped fr
 ``prepare_token_file``). ``TokenWindows`` cuts it into overlapping input/target windows: the target
 is the input shifted by one token, because the model learns to predict the next token at every
 position. ``WindowBatches`` turns windows into batches whose order depends only on (seed, batch
-index), so a resumed run sees exactly the batches an uninterrupted run would.
+index), so a resumed run sees exactly the batches an uninterrupted run would. A text file is
+read and encoded piece by piece, so memory stays flat as the corpus grows.
 """
 
 from __future__ import annotations
 
 import json
 import os
+import tempfile
 from pathlib import Path
 from typing import Iterator, Sequence
 
@@ -187,15 +189,38 @@ def prepare_token_file(text_path, tokenizer, out_path) -> dict:
         raise os_error(exc, text_path if exc.filename == str(text_path) else out_path) from None
 
 
+def _encode_into(f, text_path: Path, tokenizer, dtype: np.dtype) -> int:
+    """Append the ids of the text file to the binary file ``f``, piece by piece; the count."""
+    count = 0
+    for piece in iter_text_chunks(text_path):
+        ids = np.asarray(tokenizer.encode(piece), dtype=dtype)
+        f.write(ids.tobytes())
+        count += len(ids)
+    return count
+
+
+def encode_text_file(text_path, tokenizer, scratch_dir=None) -> np.ndarray:
+    """The ids of a UTF-8 text file, encoded piece by piece into a nameless temporary file in
+    ``scratch_dir`` and memory-mapped: memory stays flat however big the corpus, and a killed run
+    leaves no file behind (the system drops it with its last handle)."""
+    text_path = Path(text_path)
+    dtype = _dtype_for(tokenizer.vocab_size)
+    try:
+        with tempfile.TemporaryFile(dir=scratch_dir) as f:
+            count = _encode_into(f, text_path, tokenizer, dtype)
+            f.flush()
+            if count == 0:
+                return np.zeros(0, dtype=dtype)
+            return np.memmap(f, dtype=dtype, mode="r", shape=(count,))
+    except OSError as exc:
+        raise os_error(exc, text_path if exc.filename == str(text_path) else scratch_dir) from None
+
+
 def _write_token_file(text_path: Path, tokenizer, out_path: Path) -> dict:
     dtype = _dtype_for(tokenizer.vocab_size)
-    count = 0
     with atomic_path(out_path) as tmp:
         with open(tmp, "wb") as f:
-            for piece in iter_text_chunks(text_path):
-                ids = np.asarray(tokenizer.encode(piece), dtype=dtype)
-                f.write(ids.tobytes())
-                count += len(ids)
+            count = _encode_into(f, text_path, tokenizer, dtype)
         meta = {
             "format": "llmzero-tokens",
             "version": 1,

@@ -8,6 +8,7 @@ form (``to_dict / from_dict``). Making and loading one of any kind is ``factory`
 from __future__ import annotations
 
 import os
+from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
@@ -21,6 +22,12 @@ UNK = "<unk>"
 FORMAT_VERSION = 1
 
 
+def text_pieces(text: str | Iterable[str]) -> Iterable[str]:
+    """A training text given whole or as pieces (a big file read piece by piece, each cut at a line
+    break or before a word): training counts piece by piece, so both give the same tokenizer."""
+    return (text,) if isinstance(text, str) else text
+
+
 class Tokenizer:
     """Base class: text <-> ids. Subclasses fill in the methods below."""
 
@@ -31,7 +38,9 @@ class Tokenizer:
         self._special_re: regex.Pattern | None = None
 
     # --- the interface every tokenizer implements -------------------------------------------------
-    def train(self, text: str, vocab_size: int | None = None, **opts: Any) -> "Tokenizer":
+    def train(
+        self, text: str | Iterable[str], vocab_size: int | None = None, **opts: Any
+    ) -> "Tokenizer":
         raise NotImplementedError
 
     def encode(self, text: str) -> list[int]:

@@ -23,6 +23,7 @@ import heapq
 import json
 import os
 from collections import Counter, defaultdict
+from collections.abc import Iterable
 from itertools import chain
 from pathlib import Path
 from typing import Any
@@ -30,7 +31,7 @@ from typing import Any
 import regex
 
 from llmzero.errors import UserError
-from llmzero.tokenizers.base import EOT, FORMAT_VERSION, Tokenizer, check_specials
+from llmzero.tokenizers.base import EOT, FORMAT_VERSION, Tokenizer, check_specials, text_pieces
 
 # GPT-2's pre-tokenization: English contractions, letters, numbers, other symbols (each optionally
 # with one leading space), then runs of whitespace (a trailing space is left for the next word).
@@ -163,10 +164,12 @@ class BPETokenizer(Tokenizer):
         return len(self.vocab) + len(self.special_tokens)
 
     # --- training ---------------------------------------------------------------------------------
-    def train(self, text: str, vocab_size: int | None = None, **opts: Any) -> "BPETokenizer":
-        """Learn merges from ``text`` until the vocabulary has ``vocab_size`` tokens (256 bytes +
-        merges + special tokens), or until no pair is left. Options: special_tokens (default
-        ["<|endoftext|>"]), pattern (default GPT-2's).
+    def train(
+        self, text: str | Iterable[str], vocab_size: int | None = None, **opts: Any
+    ) -> "BPETokenizer":
+        """Learn merges from ``text`` (a string or its pieces) until the vocabulary has
+        ``vocab_size`` tokens (256 bytes + merges + special tokens), or until no pair is left.
+        Options: special_tokens (default ["<|endoftext|>"]), pattern (default GPT-2's).
 
         The fast way: count each distinct chunk once (with its frequency), keep the pair counts and,
         for each pair, the chunks holding it; after a merge only those chunks are rewritten. A heap
@@ -191,9 +194,9 @@ class BPETokenizer(Tokenizer):
         # 1. Pre-tokenize; special tokens are cut out and never learned from.
         chunk_counts: Counter[str] = Counter()
         alts = "|".join(regex.escape(s) for s in sorted(specials, key=len, reverse=True))
-        pieces = regex.split(alts, text) if specials else [text]
-        for piece in pieces:
-            chunk_counts.update(pat.findall(piece))
+        for part in text_pieces(text):
+            for piece in regex.split(alts, part) if specials else [part]:
+                chunk_counts.update(pat.findall(piece))
         words = [list(chunk.encode("utf-8")) for chunk in chunk_counts]
         freqs = list(chunk_counts.values())
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import os
+from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
@@ -72,8 +73,11 @@ def load_tokenizer(path: str | os.PathLike) -> Tokenizer:
     return tokenizer_from_dict(d, str(path))
 
 
-def build_tokenizer(spec: str, text: str | None = None, vocab_size: int | None = None) -> Tokenizer:
-    """Make a tokenizer: "char" | "word" | "bpe" (trained on ``text``) or a path (loaded)."""
+def build_tokenizer(
+    spec: str, text: str | Iterable[str] | None = None, vocab_size: int | None = None
+) -> Tokenizer:
+    """Make a tokenizer: "char" | "word" | "bpe" (trained on ``text``, whole or in pieces) or a
+    path (loaded)."""
     classes = tokenizer_classes()
     if spec in classes:
         if text is None or not text:

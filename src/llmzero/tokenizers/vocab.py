@@ -9,10 +9,11 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Iterable
+from itertools import repeat
 from typing import Any
 
 from llmzero.errors import UserError
-from llmzero.tokenizers.base import FORMAT_VERSION, UNK, Tokenizer, check_specials
+from llmzero.tokenizers.base import FORMAT_VERSION, UNK, Tokenizer, check_specials, text_pieces
 
 
 class VocabTokenizer(Tokenizer):
@@ -90,9 +91,12 @@ class VocabTokenizer(Tokenizer):
         return pieces[:room]
 
     # --- the Tokenizer interface --------------------------------------------------------------
-    def train(self, text: str, vocab_size: int | None = None, **opts: Any) -> VocabTokenizer:
-        """Learn the pieces of ``text``; with ``vocab_size``, keep only the most frequent ones.
-        Options: special_tokens, and the subclass's own (see its ``take_options``)."""
+    def train(
+        self, text: str | Iterable[str], vocab_size: int | None = None, **opts: Any
+    ) -> VocabTokenizer:
+        """Learn the pieces of ``text`` (a string or its pieces); with ``vocab_size``, keep only
+        the most frequent ones. Options: special_tokens, and the subclass's own (see its
+        ``take_options``)."""
         if "special_tokens" in opts:
             self._set_specials(opts.pop("special_tokens"))
         self.take_options(opts)
@@ -101,9 +105,10 @@ class VocabTokenizer(Tokenizer):
                 f"opções desconhecidas: {sorted(opts)}", f"unknown options: {sorted(opts)}"
             )
         counts: Counter[str] = Counter()
-        for piece, is_special in self.split_special(text):
-            if not is_special:
-                counts.update(self.units(piece))
+        for chunk in text_pieces(text):
+            for piece, is_special in self.split_special(chunk):
+                if not is_special:
+                    counts.update(self.units(piece))
         self._set_vocab(self.choose(counts, vocab_size))
         return self
 
@@ -114,7 +119,7 @@ class VocabTokenizer(Tokenizer):
             if is_special:
                 ids.append(self.special_tokens[piece])
             else:
-                ids.extend(get(u, 0) for u in self.units(piece))
+                ids.extend(map(get, self.units(piece), repeat(0)))  # unknown: 0
         return ids
 
     def token_text(self, token_id: int) -> str:

@@ -13,7 +13,15 @@ import numpy as np
 import torch
 
 from llmzero.checkpoint import damaged_state, load_checkpoint, require_checkpoint, resolve_dir
-from llmzero.data import TokenWindows, WindowBatches, load_token_file, read_text, split_ids
+from llmzero.data import (
+    TokenWindows,
+    WindowBatches,
+    encode_text_file,
+    iter_text_chunks,
+    load_token_file,
+    read_text_head,
+    split_ids,
+)
 from llmzero.datasets import corpus_path
 from llmzero.errors import UserError, t
 from llmzero.fileio import clean_stale
@@ -30,32 +38,41 @@ DEFAULT_OUT = "runs/llmzero"
 
 
 def load_corpus_ids(
-    data: str | Path | None, tokenizer_spec, vocab_size, log
+    data: str | Path | None, tokenizer_spec, vocab_size, log, scratch_dir: Path | None = None
 ) -> tuple[np.ndarray, object, str]:
     """Token ids of the training data and the tokenizer that made them.
 
     data: None (the shipped pt-BR corpus), a UTF-8 text file, or a token file from `llmzero
     prepare`. tokenizer_spec: "char" | "word" | "bpe" | a path, or an already built tokenizer
-    (resume).
+    (resume). A text file is read piece by piece, both to train the tokenizer and to encode it
+    into a memory-mapped scratch file in ``scratch_dir``, so memory does not grow with the corpus.
     """
     if data is not None and Path(str(data) + ".json").is_file() and not str(data).endswith(".txt"):
         ids, meta = load_token_file(data)
         return ids, tokenizer_from_dict(meta["tokenizer"], str(data)), str(data)
     if data is None:
         data = corpus_path()
-    text = read_text(data)
+    path = Path(data)
+    read_text_head(path)
     if isinstance(tokenizer_spec, str):
         log(
             t(
-                f"Treinando o tokenizador '{tokenizer_spec}' em {len(text):,} caracteres...",
-                f"Training the '{tokenizer_spec}' tokenizer on {len(text):,} characters...",
+                f"Treinando o tokenizador '{tokenizer_spec}' em {path.stat().st_size:,} bytes de "
+                "texto...",
+                f"Training the '{tokenizer_spec}' tokenizer on {path.stat().st_size:,} bytes of "
+                "text...",
             )
         )
-        tokenizer = build_tokenizer(tokenizer_spec, text, vocab_size)
+        tokenizer = build_tokenizer(tokenizer_spec, iter_text_chunks(path), vocab_size)
     else:
         tokenizer = tokenizer_spec
-    ids = np.asarray(tokenizer.encode(text), dtype=np.int64)
-    return ids, tokenizer, str(data)
+    return encode_text_file(path, tokenizer, scratch_dir), tokenizer, str(data)
+
+
+def scratch_dir(out: Path) -> Path:
+    """Where a run's scratch token file goes: its own folder, or the nearest one that exists (the
+    run folder is only made once the data is known to be good)."""
+    return next(p for p in (out, *out.resolve().parents) if p.is_dir())
 
 
 def sample_prompts(val_ids: np.ndarray, tokenizer, n: int, seed: int) -> list[str]:
@@ -120,7 +137,7 @@ def pretrain(
             and not Path(data).exists()
         ):
             data = None
-        ids, tok, source = load_corpus_ids(data, ckpt.tokenizer, None, log)
+        ids, tok, source = load_corpus_ids(data, ckpt.tokenizer, None, log, scratch_dir(out))
         batch_size, stride, val_fraction = (
             meta["data"]["batch_size"],
             meta["data"]["stride"],
@@ -139,7 +156,7 @@ def pretrain(
                 f"{out} already holds a checkpoint; use --resume to continue training or "
                 "--overwrite to start over.",
             )
-        ids, tok, source = load_corpus_ids(data, tokenizer, vocab_size, log)
+        ids, tok, source = load_corpus_ids(data, tokenizer, vocab_size, log, scratch_dir(out))
         overrides = {k: v for k, v in (model_overrides or {}).items() if v is not None}
         config = preset_config(preset, vocab_size=tok.vocab_size, **overrides)
         train_cfg = TrainConfig().updated(**training)
