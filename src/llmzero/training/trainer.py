@@ -355,21 +355,27 @@ class Trainer:
     # -- evaluation --------------------------------------------------------------------------------
     @torch.no_grad()
     def evaluate(self) -> dict:
-        if self.val_data is None:
+        """Validation loss (when there is validation data) plus ``extra_eval``'s metrics (a stage
+        without a loss to validate, like RL, has only those)."""
+        if self.val_data is None and self.extra_eval is None:
             return {}
         self.model.eval()
-        total, n = 0.0, 0
-        for batch in self.val_data.iterate(self.cfg.eval_batches):
-            batch = tuple(b.to(self.device) for b in batch)
-            with self.autocast():
-                total += float(self._eval_loss(batch))
-            n += 1
-        total, n = self._combine_eval(total, n)
-        out = {"val_loss": total / max(n, 1)}
-        out["val_ppl"] = math.exp(min(out["val_loss"], 50.0))
-        if self.extra_eval is not None:
-            out.update(self.extra_eval(self.model))
-        self.model.train()
+        out = {}
+        try:
+            if self.val_data is not None:
+                total, n = 0.0, 0
+                for batch in self.val_data.iterate(self.cfg.eval_batches):
+                    batch = tuple(b.to(self.device) for b in batch)
+                    with self.autocast():
+                        total += float(self._eval_loss(batch))
+                    n += 1
+                total, n = self._combine_eval(total, n)
+                out["val_loss"] = total / max(n, 1)
+                out["val_ppl"] = math.exp(min(out["val_loss"], 50.0))
+            if self.extra_eval is not None:
+                out.update(self.extra_eval(self.model))
+        finally:
+            self.model.train()
         return out
 
     def _eval_loss(self, batch: tuple) -> torch.Tensor:
