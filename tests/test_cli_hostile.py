@@ -37,7 +37,8 @@ if not torch.backends.mps.is_available():
 HOSTS = ["203.0.113.7", "1.5", ""]
 
 # Flags (and positionals) naming a file or folder the command reads, or one it writes.
-READS = {"model", "base", "data", "file", "prompt_file", "src", "tokenizer"}
+READS = {"model", "base", "data", "file", "prompt_file", "src", "tokenizer", "prompts"}
+READS |= {"reward", "reward_model"}
 WRITES = {"out", "confusion", "cache"}
 
 CORPUS = "\n".join(f"linha {i}: o vento leva a folha para o rio e o mar." for i in range(80))
@@ -47,6 +48,10 @@ SPAM = "text\tlabel\n" + "".join(
 )
 INSTRUCTIONS = [
     {"instruction": f"Repita o número {i}.", "input": "", "output": f"{i}"} for i in range(20)
+]
+PREFERENCES = [
+    {"instruction": f"Diga o número {i}.", "chosen": f"{i}.", "rejected": f"Não quero. {i + 1}"}
+    for i in range(20)
 ]
 RUN_LIMIT = 30  # seconds; every command line here takes well under one
 
@@ -65,6 +70,7 @@ def build_world(root):
     (root / "corpus.txt").write_text(CORPUS, encoding="utf-8")
     (root / "spam.tsv").write_text(SPAM, encoding="utf-8")
     (root / "instructions.json").write_text(json.dumps(INSTRUCTIONS), encoding="utf-8")
+    (root / "prefs.jsonl").write_text("".join(json.dumps(p) + "\n" for p in PREFERENCES))
     rows = [{"reference": "o rio", "response": "o mar"}, {"reference": "a", "response": "a"}]
     (root / "responses.jsonl").write_text("".join(json.dumps(r) + "\n" for r in rows))
     for folder in ("a_dir", "written_dir"):  # read from / written to: never the same one
@@ -81,6 +87,8 @@ def build_world(root):
         ["finetune", "classify", "--base", lm, "--data", str(root / "spam.tsv"), "--out", clf,
          "--max-steps", "1", "--batch-size", "4"],
         ["export", "hf", lm, "--out", str(root / "hf")],
+        ["align", "reward", "--base", lm, "--data", str(root / "prefs.jsonl"), "--out",
+         str(root / "rw"), "--max-steps", "1", "--batch-size", "4"],
     ]  # fmt: skip
     with contextlib.redirect_stdout(io.StringIO()), contextlib.redirect_stderr(io.StringIO()):
         for argv in made:
@@ -112,6 +120,14 @@ def bases(w) -> dict[tuple[str, ...], dict[str, str | None]]:
         ("finetune", "instruct"): {
             "--base": lm, "--data": str(w / "instructions.json"), "--test-limit": "1", **tune,
         },
+        ("align", "dpo"): {"--base": lm, "--data": str(w / "prefs.jsonl"), **tune},
+        ("align", "reward"): {"--base": lm, "--data": str(w / "prefs.jsonl"), **tune},
+        ("align", "rl"): {"--base": lm, "--max-steps": "1", "--out": out, "--overwrite": None,
+                          "--group-size": "2", "--prompts-per-step": "1",
+                          "--max-new-tokens": "2"},
+        ("align", "pairs"): {"--model": lm, "--prompts": str(w / "instructions.json"),
+                             "--out": str(w / "pairs.jsonl"), "--reward-model": str(w / "rw"),
+                             "--max-new-tokens": "2", "--samples": "2"},
         ("classify",): {"text": "oferta imperdível", "--model": clf},
         ("chat",): {"--model": lm, "--max-new-tokens": "4"},
         ("ask",): {"question": "o vento?", "--model": lm, "--max-new-tokens": "4"},

@@ -11,7 +11,18 @@ import argparse
 import sys
 from typing import Callable, NamedTuple
 
-from llmzero.cli import chat, core, evaluate, finetune, interop, journey, lab, scale, studio
+from llmzero.cli import (
+    align,
+    chat,
+    core,
+    evaluate,
+    finetune,
+    interop,
+    journey,
+    lab,
+    scale,
+    studio,
+)
 from llmzero.cli.args import Parser, add_task, lang_parent, pre_lang
 from llmzero.errors import UserError, set_lang, t
 
@@ -51,6 +62,20 @@ VERBS: dict[str, Verb | dict[str, Verb]] = {
         "instruct": Verb(finetune.add_finetune_instruct, finetune.finetune_instruct_command,
             "ensina um GPT pré-treinado a seguir instruções",
             "teach a pre-trained GPT to follow instructions"),
+    },
+    "align": {
+        "dpo": Verb(align.add_dpo, align.dpo_command,
+            "alinha um modelo ajustado com DPO em pares de preferência",
+            "align an instruction-tuned model with DPO on preference pairs"),
+        "reward": Verb(align.add_reward, align.reward_command,
+            "treina um modelo de recompensa (Bradley–Terry) nos pares de preferência",
+            "train a reward model (Bradley–Terry) on preference pairs"),
+        "rl": Verb(align.add_rl, align.rl_command,
+            "reforça um modelo com RL (estilo GRPO) contra uma recompensa verificável ou aprendida",
+            "reinforce a model with RL (GRPO-style) against a verifiable or learned reward"),
+        "pairs": Verb(align.add_pairs, align.pairs_command,
+            "cria pares de preferência com as respostas do próprio modelo, ordenadas por um juiz",
+            "make preference pairs from the model's own answers, ranked by a judge"),
     },
     "classify": Verb(finetune.add_classify, finetune.classify_command,
         "classifica um texto com um modelo ajustado",

@@ -192,6 +192,10 @@ GROUPS = {
         "ajusta um modelo pré-treinado para uma tarefa",
         "fine-tune a pre-trained model for a task",
     ),
+    "align": (
+        "alinha um modelo ajustado às preferências: DPO, modelo de recompensa, RL, pares",
+        "align a tuned model with preferences: DPO, reward model, RL, pairs",
+    ),
     "eval": (
         "avalia um modelo: perplexidade, respostas (ROUGE-L, BLEU, chrF, embeddings, juiz), "
         "classificação",
