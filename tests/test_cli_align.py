@@ -146,3 +146,11 @@ def test_a_pair_longer_than_the_context_says_so_and_how_to_go_on(world, run, tmp
     code, _, err = run("--lang", "en", *base, "--out", tmp_path / "b", "--skip-long")
     assert code == 0, err
     assert load_checkpoint(tmp_path / "b").meta["data"]["long_pairs"] == 1
+
+
+def test_long_pairs_are_skipped_in_the_shipped_set_and_refused_in_yours():
+    from llmzero.align.preferences import too_long_rule
+
+    assert too_long_rule(None, None) == "skip"
+    assert too_long_rule(None, "mine.jsonl") == "error"
+    assert too_long_rule("truncate", None) == "truncate"

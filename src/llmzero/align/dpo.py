@@ -38,6 +38,7 @@ from llmzero.align.preferences import (
     encode_pairs,
     read_preferences,
     split_preferences,
+    too_long_rule,
 )
 from llmzero.checkpoint import damaged_state, load_checkpoint, require_checkpoint, save_checkpoint
 from llmzero.errors import UserError, t
@@ -276,7 +277,7 @@ def align_dpo(
     beta: float = DEFAULT_BETA,
     lora: dict | None = None,
     batch_size: int = 8,
-    too_long: str = "error",
+    too_long: str | None = None,
     split: Sequence[float] = DEFAULT_SPLIT,
     resume: bool = False,
     overwrite: bool = False,
@@ -288,8 +289,9 @@ def align_dpo(
 
     beta: how far the policy may move from the reference (smaller: further); lora: {"rank",
     "alpha", "targets"?, "dropout"?} trains adapters instead of every weight; too_long: "error" |
-    "truncate" | "skip"; resume: continue the run in ``out`` (its settings are kept; training
-    fields given here change them); training: TrainConfig fields (max_steps, lr, seed, ...).
+    "truncate" | "skip" (default: skip in the shipped pairs, error in a file of yours); resume:
+    continue the run in ``out`` (its settings are kept; training fields given here change them);
+    training: TrainConfig fields (max_steps, lr, seed, ...).
     Writes out/checkpoint (kind "lm", stage "dpo"), out/metrics.jsonl, out/loss.png, out/dpo.png
     and, with LoRA, out/adapter/.
     """
@@ -337,6 +339,7 @@ def align_dpo(
     tpl = get_template(base_meta.get("template") or DEFAULT_TEMPLATE, tok)
     system = base_meta.get("system_prompt")
 
+    too_long = too_long_rule(too_long, data)
     data_path = Path(data) if data is not None else default_preferences_path()
     prefs = read_preferences(data_path)
     train_p, val_p, test_p = split_preferences(prefs, cfg.seed, split)

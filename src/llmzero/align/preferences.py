@@ -36,6 +36,15 @@ IGNORE_INDEX = -100
 SPLITS = {"train": "train", "validation": "validation", "val": "validation", "test": "test"}
 
 
+def too_long_rule(too_long: str | None, data) -> str:
+    """What to do with pairs longer than the context when the caller did not say: skip them in the
+    shipped set (written for every model size, so a small context loses a few), refuse them in the
+    user's own file (so nothing of theirs is dropped silently)."""
+    if too_long is not None:
+        return too_long
+    return "skip" if data is None else "error"
+
+
 def default_preferences_path() -> Path:
     """The shipped Brazilian Portuguese preference pairs."""
     return dataset_path("preferencias_ptbr.json")

@@ -33,6 +33,7 @@ from llmzero.align.preferences import (
     encode_pairs,
     read_preferences,
     split_preferences,
+    too_long_rule,
 )
 from llmzero.checkpoint import load_checkpoint
 from llmzero.errors import UserError, t
@@ -97,7 +98,7 @@ def train_reward(
     out: str | Path = "runs/reward",
     *,
     batch_size: int = 8,
-    too_long: str = "error",
+    too_long: str | None = None,
     split: Sequence[float] = DEFAULT_SPLIT,
     pooling: str = "last",
     overwrite: bool = False,
@@ -107,9 +108,10 @@ def train_reward(
     """Train a reward model from the "lm" checkpoint ``base`` on preference pairs ``data``
     (default: the shipped pt-BR pairs); every weight learns.
 
-    pooling: "last" | "mean"; too_long: "error" | "truncate" | "skip"; training: TrainConfig
-    fields (max_steps, lr, seed, ...). Writes out/checkpoint (kind "reward"), out/metrics.jsonl
-    and out/loss.png; returns the validation and test pair accuracy.
+    pooling: "last" | "mean"; too_long: "error" | "truncate" | "skip" (default: skip in the
+    shipped pairs, error in a file of yours); training: TrainConfig fields (max_steps, lr, ...).
+    Writes out/checkpoint (kind "reward"), out/metrics.jsonl and out/loss.png; returns the
+    validation and test pair accuracy.
     """
     started = time.perf_counter()
     log = log or (lambda msg: print(msg, file=sys.stderr))
@@ -124,6 +126,7 @@ def train_reward(
     tok, config = base_ckpt.tokenizer, base_ckpt.config
     tpl = get_template(base_ckpt.meta.get("template") or DEFAULT_TEMPLATE, tok)
     system = base_ckpt.meta.get("system_prompt")
+    too_long = too_long_rule(too_long, data)
     data_path = Path(data) if data is not None else default_preferences_path()
     prefs = read_preferences(data_path)
     train_p, val_p, test_p = split_preferences(prefs, cfg.seed, split)

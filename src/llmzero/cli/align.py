@@ -50,8 +50,9 @@ def _add_pair_flags(s, out_help: tuple[str, str]) -> None:
     )
 
 
-def _too_long(args) -> str:
-    return "truncate" if args.truncate else "skip" if args.skip_long else "error"
+def _too_long(args) -> str | None:
+    """None lets the library choose: skip in the shipped pairs, refuse in the user's file."""
+    return "truncate" if args.truncate else "skip" if args.skip_long else None
 
 
 def _print_json(summary: dict) -> None:
