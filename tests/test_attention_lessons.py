@@ -19,6 +19,8 @@ from llmzero.model.attention_lessons import (
 )
 from llmzero.model.embeddings_lesson import embedding_by_one_hot, input_embeddings
 
+# Values ≲ 3 from float32 sums of ≤ 16 terms: the lessons' loops and matmuls, SDPA and another
+# CPU's kernels round them in other orders, ≲ 16·2⁻²⁴·3 ≈ 3e-6 apart (in practice ~1e-7).
 ATOL = 1e-5
 
 

@@ -108,6 +108,8 @@ def test_mean_pooling_ignores_padding():
         for i, s in enumerate(seqs):
             x[i, : len(s)] = torch.tensor(s)
         results.append(model(x, lengths))
+    # other shapes, other kernels' sums: logits ≲ 0.3 from ≤ 4·64 = 256 float32 products differ by
+    # ≲ 256·2⁻²⁴·0.3 ≈ 5e-6 (in practice ~1e-7), while pooling over padding would move them by ~0.2
     for r in results[1:]:
         torch.testing.assert_close(r, results[0], atol=1e-5, rtol=0)
     # and it is the mean over the real tokens of each text on its own
@@ -406,7 +408,9 @@ def test_lora_finetune_saves_merged_weights_and_the_adapter(trained_lora, base_d
     rebuilt = GPTClassifier(base.config, 2, "last", gpt=base.model).eval()
     load_lora(rebuilt, out / "adapter")
     x = torch.tensor([base.tokenizer.encode("cc aaaa d"), base.tokenizer.encode("ff bbbb g")])
-    torch.testing.assert_close(rebuilt(x), ckpt.model.eval()(x), atol=1e-5, rtol=0)
+    # merged W + s·BA against Wx + s·B(Ax): other float32 roundings of sums of ≤ 4·64 = 256
+    # products, ≲ 256·2⁻²⁴·|logits ≈ 2| ≈ 3e-5 apart; without the LoRA matrices they move by ~2
+    torch.testing.assert_close(rebuilt(x), ckpt.model.eval()(x), atol=1e-4, rtol=0)
 
 
 def test_unmerged_lora_checkpoint_loads(tmp_path):

@@ -79,7 +79,9 @@ def test_merge_gives_the_same_logits_as_base_plus_adapter():
     assert not lora_modules(model)
     assert all(type(model.blocks[i].attn.qkv) is Linear for i in range(model.config.n_layer))
     assert set(model.state_dict()) == set(nano().state_dict())  # plain GPT parameter names again
-    torch.testing.assert_close(model(x).logits, with_adapter, atol=1e-5, rtol=0)
+    # (W + s·BA)x against Wx + s·B(Ax): other float32 roundings of sums of ≤ 4·64 = 256 products,
+    # ≲ 256·2⁻²⁴·|logits ≈ 1.3| ≈ 2e-5 apart; the adapter itself moves the logits by ~0.3
+    torch.testing.assert_close(model(x).logits, with_adapter, atol=1e-4, rtol=0)
 
 
 def test_only_lora_parameters_train_and_counts_are_right():
