@@ -413,7 +413,8 @@ def generate_batch(
 
     Rows are padded on the left, so every row's last token sits in the same column; the attention
     mask hides the padding and the positions count from each row's first real token, so each row
-    gets the same tokens as when generated alone. A row that produces ``cfg.eos_id`` is done and
+    computes what it would alone, up to float32 rounding (greedy tokens match except at near
+    ties). A row that produces ``cfg.eos_id`` is done and
     leaves the batch.
     """
     cfg.validate()

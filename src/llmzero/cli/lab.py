@@ -60,7 +60,7 @@ def add_lab(s) -> None:
 
 
 def lab_command(args: argparse.Namespace) -> int:
-    from llmzero.lab.core import LabContext, experiments, run_all, run_experiment
+    from llmzero.lab.core import experiments
 
     known = experiments()
     if args.name == "list":
@@ -80,9 +80,21 @@ def lab_command(args: argparse.Namespace) -> int:
         )
     import torch
 
-    # tiny models run best on one thread (and never fight for shared cores)
+    # tiny models run best on one thread (and never fight for shared cores); restored after, so a
+    # caller running the CLI in-process keeps its own setting
+    threads = torch.get_num_threads()
     if args.threads or not args.model:
         torch.set_num_threads(args.threads or 1)
+    try:
+        run_lab(args)
+    finally:
+        torch.set_num_threads(threads)
+    return 0
+
+
+def run_lab(args: argparse.Namespace) -> None:
+    from llmzero.lab.core import LabContext, run_all, run_experiment
+
     ctx = LabContext(out=args.out, seed=args.seed, quick=args.quick, model_dir=args.model)
 
     def show(result) -> None:
@@ -96,4 +108,3 @@ def lab_command(args: argparse.Namespace) -> int:
         show(result)
         files = ", ".join(str(ctx.out / args.name / f) for f in ["section.md", *result.plots])
         print(t(f"Arquivos: {files}", f"Files: {files}"))
-    return 0
