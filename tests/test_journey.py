@@ -5,10 +5,12 @@ from __future__ import annotations
 
 import base64
 import contextlib
+import dataclasses
 import io
 import json
 import math
 import re
+import shutil
 from html.parser import HTMLParser
 
 import pytest
@@ -18,9 +20,29 @@ from llmzero import cli, errors
 from llmzero.checkpoint import load_checkpoint
 from llmzero.errors import UserError
 from llmzero.evaluation import embedding
-from llmzero.journey import CHAT_QUESTIONS, PLANS, SENTENCE, Report, _check_out
+from llmzero.journey import (
+    CHAT_MODEL,
+    CHAT_QUESTIONS,
+    OUTPUTS,
+    PLANS,
+    SENTENCE,
+    Report,
+    _check_out,
+    _dpo,
+    _Journey,
+)
 
-STAGES = ("tokenizer", "pretrain", "classifier", "instruct", "evaluation", "chat", "lab")
+STAGES = ("tokenizer", "pretrain", "classifier", "instruct", "dpo", "evaluation", "chat", "lab")
+TITLES = (
+    "tokenizer",
+    "pre-training",
+    "spam classifier",
+    "instruction tuning",
+    "alignment (DPO)",
+    "evaluation",
+    "chat",
+    "lab",
+)
 PNG = b"\x89PNG\r\n\x1a\n"
 
 
@@ -65,19 +87,8 @@ def test_quick_journey_runs_every_stage(journey):
     assert json.loads((out / "metrics.json").read_text(encoding="utf-8")) == metrics
     assert metrics["quick"] is True and metrics["seed"] == 7 and metrics["lang"] == "en"
     assert all(stage in metrics and stage in metrics["timing"] for stage in STAGES)
-    for n, title in enumerate(
-        (
-            "tokenizer",
-            "pre-training",
-            "spam classifier",
-            "instruction tuning",
-            "evaluation",
-            "chat",
-            "lab",
-        ),
-        1,
-    ):
-        assert f"== {n}/7 {title} ==" in stderr  # narration goes to stderr with --json
+    for n, title in enumerate(TITLES, 1):
+        assert f"== {n}/8 {title} ==" in stderr  # narration goes to stderr with --json
 
     tok = metrics["tokenizer"]
     assert "".join(tok["char"]["pieces"]) == SENTENCE and tok["char"]["tokens"] == len(SENTENCE)
@@ -119,6 +130,29 @@ def test_quick_journey_runs_every_stage(journey):
     assert all(0.0 <= r[k] <= 100.0 for k in ("rouge_l", "chrf", "bleu"))
     assert r["embedding"] is None and r["embedding_note"] == "not installed here"
 
+    d = metrics["dpo"]
+    numbers = [v for k, v in d.items() if isinstance(v, float)] + list(d["test"].values())
+    assert numbers and all(math.isfinite(v) for v in numbers)
+    for key in ("accuracy_before", "accuracy_after", "reward_accuracy_after"):
+        assert 0.0 <= d[key] <= 1.0, key
+    assert d["margin_before"] == 0.0 and d["steps"] >= 1 and d["elapsed"] > 0
+    assert d["history"][-1]["step"] == d["steps"]
+    # context 128: many pairs do not fit and are skipped, and every pair is counted once
+    assert d["skipped_pairs"] > 0
+    assert d["train_pairs"] + d["val_pairs"] + d["test_pairs"] + d["skipped_pairs"] == d["pairs"]
+    # the per-kind table adds up to the headline numbers (one pair's worth of rounding at most)
+    by_kind = d["by_kind"].values()
+    assert sum(v["pairs"] for v in by_kind) == d["val_pairs"]
+    for mine, theirs in (("sft", "accuracy_before"), ("dpo", "accuracy_after")):
+        mean = sum(v[mine] * v["pairs"] for v in by_kind) / d["val_pairs"]
+        assert abs(mean - d[theirs]) <= 1 / d["val_pairs"] + 1e-6, mine
+    assert len(d["answers"]) == PLANS["quick"].dpo_answers
+    assert all(isinstance(x["sft"], str) and isinstance(x["dpo"], str) for x in d["answers"])
+    assert d["example"]["chosen"] != d["example"]["rejected"]
+    aligned = load_checkpoint(out / "dpo", kinds=("lm",))
+    assert aligned.meta["stage"] == "dpo" and (out / "dpo" / "dpo.png").read_bytes()[:8] == PNG
+
+    assert metrics["chat"]["model"] == CHAT_MODEL == "instruct"
     assert [turn["user"] for turn in metrics["chat"]["turns"]] == list(CHAT_QUESTIONS)
 
     lab = metrics["lab"]
@@ -145,21 +179,23 @@ def test_quick_journey_report_files(journey):
     out, code, _, stderr = journey
     assert code == 0, stderr
     md = (out / "report.md").read_text(encoding="utf-8")
-    for title in (
-        "tokenizer",
-        "pre-training",
-        "spam classifier",
-        "instruction tuning",
-        "evaluation",
-        "chat",
-        "lab",
-    ):
-        assert re.search(rf"^## \d/7 {title}$", md, re.M), title
+    for n, title in enumerate(TITLES, 1):
+        assert re.search(rf"^## {n}/8 {re.escape(title)}$", md, re.M), title
     images = re.findall(r"!\[[^\]]*\]\(([^)]+)\)", md)
     lab_images = [path for path in images if path.startswith("lab/")]
-    assert len(images) - len(lab_images) == 4 and len(lab_images) >= 4
+    assert len(images) - len(lab_images) == 5 and len(lab_images) >= 4 and "dpo/dpo.png" in images
     assert all((out / path).read_bytes()[:8] == PNG for path in images)
     assert "Random model → pre-trained" in md and "you> " + CHAT_QUESTIONS[0] in md
+    # the DPO section: a pair from the data, the numbers of this run, both models' answers, and
+    # which model the chat uses
+    section = md.split("## 5/8 alignment (DPO)")[1].split("## 6/8")[0]
+    d = json.loads((out / "metrics.json").read_text(encoding="utf-8"))["dpo"]
+    assert f"| chosen | {d['example']['chosen']} |" in section
+    assert f"{d['margin_before']:.3f} → {d['margin_after']:.3f}" in section
+    assert f"{d['accuracy_before']:.1%} → {d['accuracy_after']:.1%}" in section
+    assert f"{d['skipped_pairs']} of {d['pairs']}" in section
+    assert "| kind | request | SFT | DPO |" in section
+    assert "The chat further on uses the instruction-tuned model (SFT)" in section
 
     page = (out / "report.html").read_text(encoding="utf-8")
     assert (
@@ -211,6 +247,9 @@ def test_existing_folder_is_refused_and_overwrite_clears_only_journey_files(tmp_
     assert (out / "notes.txt").is_file() and (out / "report.md").is_file()
 
     (out / "notes.txt").unlink()
+    for name in ("dpo", "lab", "metrics.json"):
+        (out / name).mkdir() if "." not in name else (out / name).write_text("{}", "utf-8")
+    assert set(OUTPUTS) >= {p.name for p in out.iterdir()}
     _check_out(out, overwrite=True)
     assert list(out.iterdir()) == []
     file = tmp_path / "f.txt"
@@ -247,3 +286,28 @@ def test_report_renders_markdown_and_portuguese_html(tmp_path):
         and "<h2>Etapa &lt;1&gt;</h2>" in page
         and TagChecker.check(page) == []
     )
+
+
+def test_dpo_step_teaches_in_portuguese(journey, tmp_path):
+    """The DPO step alone, in Portuguese, on the quick journey's instruction-tuned model (a few
+    steps: the English run above checks the numbers)."""
+    out = tmp_path / "j"
+    shutil.copytree(journey[0] / "instruct", out / "instruct")
+    plan = dataclasses.replace(PLANS["quick"], dpo_steps=4, dpo_eval_every=2, dpo_answers=1)
+    errors.set_lang("pt")
+    try:
+        j = _Journey(out, plan, 7, plan.time_budget, False, lambda m: None)
+        j.n_stages = 8
+        _dpo(j)
+    finally:
+        errors.set_lang(None)
+    md = j.report.markdown()
+    d = j.metrics["dpo"]
+    assert md.startswith("## 1/8 alinhamento (DPO)")
+    assert "Um par de preferência traz um pedido e duas respostas" in md
+    assert f"| escolhida | {d['example']['chosen']} |" in md
+    assert f"| rejeitada | {d['example']['rejected']} |" in md
+    assert f"{d['skipped_pairs']} de {d['pairs']}" in md
+    assert "![Margem de recompensa" in md and "(dpo/dpo.png)" in md
+    assert "A conversa mais adiante usa o modelo ajustado por instruções (SFT)" in md
+    assert load_checkpoint(out / "dpo", kinds=("lm",)).meta["stage"] == "dpo"

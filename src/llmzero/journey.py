@@ -6,16 +6,18 @@ On the shipped pt-BR data and a CPU, in minutes:
     2. pre-train   a small character-level GPT learns to continue text
     3. classifier  the pre-trained body becomes a spam detector (a new head)
     4. instruct    the pre-trained model learns to answer instructions (prompt masking on)
-    5. evaluation  perplexity, classifier test accuracy/F1, answer scores (ROUGE-L, chrF, BLEU)
-    6. chat        a few scripted turns with the instruction-tuned model
+    5. dpo         the instruction-tuned model learns from preference pairs (chosen vs rejected)
+    6. evaluation  perplexity, classifier test accuracy/F1, answer scores (ROUGE-L, chrF, BLEU)
+    7. chat        a few scripted turns with the instruction-tuned model
+    8. lab         measurements inside the trained models
 
 Each stage explains itself and prints its numbers. The folder gets report.md, report.html
 (self-contained: the figures are embedded) and metrics.json (every number), beside one sub-folder
 per trained model.
 
-The three training stages share one time budget (``time_budget`` seconds, split 55/12/33), so the
-run takes about the same time on any machine; a faster machine simply trains more steps, up to each
-stage's step limit.
+The four training stages share one time budget (``time_budget`` seconds, split by ``SHARES``), so
+the run takes about the same time on any machine; a faster machine simply trains more steps, up to
+each stage's step limit.
 
     run_journey("runs/journey", quick=True)     # the CI size: well under two minutes
 """
@@ -49,9 +51,22 @@ CHAT_QUESTIONS = (
     'Qual é um sinônimo de "rápido"?',
 )
 # The training stages' shares of the time budget.
-SHARES = {"pretrain": 0.55, "classifier": 0.12, "instruct": 0.33}
+SHARES = {"pretrain": 0.51, "classifier": 0.11, "instruct": 0.30, "dpo": 0.08}
+# The model the chat step talks with: the instruction-tuned one. The journey's DPO run is short,
+# measured on preference pairs rather than conversations, and on a model this small it can cost
+# fluency (its section puts both models' answers side by side).
+CHAT_MODEL = "instruct"
 # What a journey writes; --overwrite removes only these, and refuses a folder holding anything else.
-OUTPUTS = ("pretrain", "classifier", "instruct", "report.md", "report.html", "metrics.json")
+OUTPUTS = (
+    "pretrain",
+    "classifier",
+    "instruct",
+    "dpo",
+    "lab",
+    "report.md",
+    "report.html",
+    "metrics.json",
+)
 
 
 @dataclass(frozen=True)
@@ -68,21 +83,65 @@ class Plan:
     classifier_steps: int
     instruct_batch: int
     instruct_steps: int
-    time_budget: float  # seconds for the three training stages together
+    dpo_batch: int  # preference pairs per step
+    dpo_steps: int
+    dpo_eval_every: int  # the points of the DPO picture
+    time_budget: float  # seconds for the four training stages together
     bpe_vocab: int
     bpe_chars: int  # characters of the corpus the demo BPE is trained on
     ppl_chars: int  # validation characters scored for perplexity
     test_limit: int  # held-out instructions answered and scored
     max_new_tokens: int  # samples and chat replies
+    dpo_answers: int  # held-out preference prompts answered by the SFT and the DPO model
 
 
 PLANS = {
     # Context 256: with characters as tokens, 98 % of the shipped instructions fit (at 128, only two
     # thirds).
     "full": Plan(
-        "tiny", 256, 8, 3000, 2e-3, 50, 16, 600, 8, 2000, 450.0, 512, 400_000, 16_000, 40, 120
+        preset="tiny",
+        context=256,
+        batch_size=8,
+        pretrain_steps=3000,
+        pretrain_lr=2e-3,
+        eval_every=50,
+        classifier_batch=16,
+        classifier_steps=600,
+        instruct_batch=8,
+        instruct_steps=2000,
+        dpo_batch=8,
+        dpo_steps=150,
+        dpo_eval_every=12,
+        time_budget=480.0,
+        bpe_vocab=512,
+        bpe_chars=400_000,
+        ppl_chars=16_000,
+        test_limit=40,
+        max_new_tokens=120,
+        dpo_answers=6,
     ),
-    "quick": Plan("nano", 128, 8, 300, 3e-3, 25, 16, 100, 8, 200, 40.0, 300, 50_000, 3_000, 8, 48),
+    "quick": Plan(
+        preset="nano",
+        context=128,
+        batch_size=8,
+        pretrain_steps=300,
+        pretrain_lr=3e-3,
+        eval_every=25,
+        classifier_batch=16,
+        classifier_steps=100,
+        instruct_batch=8,
+        instruct_steps=200,
+        dpo_batch=8,
+        dpo_steps=40,
+        dpo_eval_every=10,
+        time_budget=40.0,
+        bpe_vocab=300,
+        bpe_chars=50_000,
+        ppl_chars=3_000,
+        test_limit=8,
+        max_new_tokens=48,
+        dpo_answers=3,
+    ),
 }
 
 
@@ -200,7 +259,7 @@ class _Journey:
         self.metrics: dict = {}
         self.timing: dict = {}
         self.samples: dict[str, list[dict]] = {}
-        self.n_stages, self.stage_no = 7, 0
+        self.n_stages, self.stage_no = 0, 0  # set by _run
 
     def stage(self, pt: str, en: str) -> None:
         self.stage_no += 1
@@ -303,7 +362,7 @@ def run_journey(
     """Run every stage into ``out`` and return the numbers (also written to out/metrics.json).
 
     quick: the small plan (nano model, few steps) for tests and CI; time_budget: seconds for the
-    three training stages together (default: the plan's); threads: torch CPU threads while it runs
+    four training stages together (default: the plan's); threads: torch CPU threads while it runs
     (1 by default: models this small gain little from more, and on a busy machine extra threads
     mostly wait for each other). A stage's UserError stops the journey.
     """
@@ -367,15 +426,18 @@ def _run(
         ),
     )
     wall0, cpu0 = time.perf_counter(), time.process_time()
-    for name, fn in (
+    steps = (
         ("tokenizer", _tokenizer),
         ("pretrain", _pretrain),
         ("classifier", _classifier),
         ("instruct", _instruct),
+        ("dpo", _dpo),
         ("evaluation", _evaluation),
         ("chat", _chat),
         ("lab", _lab),
-    ):
+    )
+    j.n_stages = len(steps)
+    for name, fn in steps:
         w, c = time.perf_counter(), time.process_time()
         fn(j)
         j.timing[name] = {
@@ -626,7 +688,16 @@ def _history(run_dir: Path) -> list[dict]:
     rows = [
         json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()
     ]
-    keep = ("step", "train_loss", "val_loss", "val_accuracy", "lr")
+    keep = (
+        "step",
+        "train_loss",
+        "val_loss",
+        "val_accuracy",
+        "val_margin",
+        "val_pref_accuracy",
+        "val_logp_accuracy",
+        "lr",
+    )
     return [{k: r[k] for k in keep if k in r} for r in rows]
 
 
@@ -787,6 +858,400 @@ def _instruct(j: _Journey) -> None:
     j.generate_samples("instruct", ckpt.model, ckpt.tokenizer)
 
 
+# What the rejected response of each kind of the shipped preference pairs gets wrong (see the
+# data card, datasets/preferencias_ptbr.md).
+PAIR_KINDS = {
+    "correto": ("erro de fato, de lógica ou de conta", "a mistake of fact, logic or arithmetic"),
+    "portugues": (
+        "responde em inglês ou mistura as línguas",
+        "answers in English or mixes the languages",
+    ),
+    "educado": ("grosseira, desdenhosa ou sarcástica", "rude, dismissive or sarcastic"),
+    "conciso": (
+        "enrolada e repetitiva (aqui a mais longa perde)",
+        "padded and repetitive (here the longer one loses)",
+    ),
+    "responde": (
+        "foge da pergunta ou responde outra coisa",
+        "dodges the question or answers another one",
+    ),
+    "formato": ("ignora o formato pedido", "ignores the requested format"),
+}
+EXAMPLE_KIND = "correto"  # the pair shown first: a plausible rejected answer with one wrong fact
+
+
+def _kind_name(kind: str | None) -> str:
+    return f"{kind} — {t(*PAIR_KINDS[kind])}" if kind in PAIR_KINDS else kind or "—"
+
+
+def _dpo(j: _Journey) -> None:
+    import torch
+
+    from llmzero.align.dpo import align_dpo, reference_logprobs
+    from llmzero.align.preferences import (
+        default_preferences_path,
+        encode_pair,
+        read_preferences,
+        split_preferences,
+    )
+    from llmzero.checkpoint import load_checkpoint
+    from llmzero.finetune.instruct import answer_batch, pad_id
+    from llmzero.finetune.templates import DEFAULT_TEMPLATE, get_template
+
+    plan = j.plan
+    j.stage("alinhamento (DPO)", "alignment (DPO)")
+    j.teach(
+        "O modelo ajustado por instruções responde, mas nada lhe disse qual de duas respostas é "
+        "melhor. Um par de preferência traz um pedido e duas respostas: a escolhida (a melhor) e "
+        "a rejeitada (a pior), e um tipo que diz o defeito da rejeitada. Os pares vêm do "
+        "conjunto preferencias_ptbr, escrito à mão em português. Um deles:",
+        "The instruction-tuned model answers, but nothing has told it which of two answers is "
+        "better. A preference pair holds a request and two answers: the chosen one (the better) "
+        "and the rejected one (the worse), and a kind that names the rejected answer's flaw. The "
+        "pairs come from the preferencias_ptbr set, hand-written in Portuguese. One of them:",
+    )
+    sft = load_checkpoint(j.out / "instruct")
+    tok, meta = sft.tokenizer, sft.meta
+    tpl = get_template(meta.get("template") or DEFAULT_TEMPLATE, tok)
+    system = meta.get("system_prompt")
+    prefs = read_preferences(default_preferences_path())
+    train_p, val_p, test_p = split_preferences(prefs, j.seed)
+
+    def fitting(part):
+        """(pair, encoded) of the pairs that fit the context: what align_dpo keeps with "skip"."""
+        encoded = ((p, encode_pair(tok, tpl, p, system)) for p in part)
+        return [(p, e) for p, e in encoded if e.longest <= plan.context]
+
+    train_fit = [p for p, _ in fitting(train_p)]
+    shown = next((p for p in train_fit if p.kind == EXAMPLE_KIND), None) or (
+        train_fit[0] if train_fit else None
+    )
+    example = None
+    if shown is not None:
+        example = {
+            "instruction": shown.instruction,
+            "input": shown.input,
+            "chosen": shown.chosen,
+            "rejected": shown.rejected,
+            "kind": shown.kind,
+        }
+        request = shown.instruction + (f"\n{shown.input}" if shown.input else "")
+        j.report.add(
+            "table",
+            (t("campo", "field"), t("texto", "text")),
+            [
+                (t("pedido", "request"), request),
+                (t("escolhida", "chosen"), shown.chosen),
+                (t("rejeitada", "rejected"), shown.rejected),
+                (t("tipo", "kind"), _kind_name(shown.kind)),
+            ],
+        )
+        j.log(f"  {request!r}\n    + {shown.chosen!r}\n    - {shown.rejected!r}  [{shown.kind}]")
+    j.teach(
+        "O DPO (Direct Preference Optimization) treina direto nesses pares, sem modelo de "
+        "recompensa e sem gerar texto. Uma cópia congelada do modelo SFT serve de referência; o "
+        "treino aumenta a log-probabilidade da resposta escolhida, em relação à referência, mais "
+        "do que a da rejeitada. Essa diferença vezes β é a recompensa implícita de uma resposta; "
+        "β controla quanto o modelo pode se afastar da referência (β menor: pode ir mais longe).",
+        "DPO (Direct Preference Optimization) trains on these pairs directly, with no reward "
+        "model and no text generation. A frozen copy of the SFT model is the reference; training "
+        "raises the chosen answer's log-probability, relative to the reference, more than the "
+        "rejected one's. That difference times β is an answer's implicit reward; β controls how "
+        "far the model may move from the reference (smaller β: it may go further).",
+    )
+    s = align_dpo(
+        j.out / "instruct",
+        None,
+        j.out / "dpo",
+        batch_size=plan.dpo_batch,
+        too_long="skip",
+        log=j.log,
+        eval_every=plan.dpo_eval_every,
+        eval_batches=3,
+        **j.train_kwargs("dpo", plan.dpo_steps),
+    )
+    b, a, test = s["before"], s["after"], s["test"]
+    rows = [
+        (
+            t("pares: treino / validação / teste", "pairs: train / validation / test"),
+            f"{s['train_pairs']} / {s['val_pairs']} / {s['test_pairs']}",
+        ),
+        (
+            t(
+                f"longos demais para o contexto de {plan.context} tokens (pulados)",
+                f"too long for the {plan.context}-token context (skipped)",
+            ),
+            f"{s['long_pairs']} " + t("de", "of") + f" {len(prefs)}",
+        ),
+        ("β", f"{s['beta']:g}"),
+        (t("passos (parou por)", "steps (stopped by)"), f"{s['steps']} ({s['stopped_by']})"),
+        (
+            t(
+                "prefere a escolhida (log π), validação: SFT → DPO",
+                "prefers the chosen (log π), validation: SFT → DPO",
+            ),
+            f"{b['logp_accuracy']:.1%} → {a['logp_accuracy']:.1%}",
+        ),
+        (
+            t(
+                "margem de recompensa, validação: antes → depois",
+                "reward margin, validation: before → after",
+            ),
+            f"{b['margin']:.3f} → {a['margin']:.3f}",
+        ),
+        (
+            t(
+                "acurácia da recompensa (escolhida > rejeitada), validação",
+                "reward accuracy (chosen > rejected), validation",
+            ),
+            f"{a['accuracy']:.1%}",
+        ),
+        (
+            t(
+                "log π médio (por resposta) da escolhida / rejeitada: antes → depois",
+                "mean log π (per answer) of chosen / rejected: before → after",
+            ),
+            f"{b['chosen_logp']:.1f} / {b['rejected_logp']:.1f} → "
+            f"{a['chosen_logp']:.1f} / {a['rejected_logp']:.1f}",
+        ),
+    ]
+    if test:
+        rows.append(
+            (
+                t(
+                    "teste: prefere a escolhida / acurácia da recompensa / margem",
+                    "test: prefers the chosen / reward accuracy / margin",
+                ),
+                f"{test['logp_accuracy']:.1%} / {test['accuracy']:.1%} / {test['margin']:.3f}",
+            )
+        )
+    j.numbers(rows)
+    j.report.add(
+        "img",
+        "dpo/dpo.png",
+        t(
+            "Margem de recompensa e acurácia de preferência na validação, passo a passo",
+            "Reward margin and preference accuracy on validation, step by step",
+        ),
+    )
+    j.teach(
+        f"Antes do DPO, o modelo SFT já dá mais probabilidade à escolhida em "
+        f"{b['logp_accuracy']:.0%} dos pares de validação; a margem de recompensa começa em zero, "
+        f"porque no passo 0 o modelo é a própria referência. Depois de {s['steps']} passos, ele "
+        f"prefere a escolhida em {a['logp_accuracy']:.0%}, e em {a['accuracy']:.0%} dos pares a "
+        f"escolhida ganhou mais que a rejeitada em relação à referência (margem média "
+        f"{a['margin']:.3f}).",
+        f"Before DPO, the SFT model already gives the chosen answer more probability in "
+        f"{b['logp_accuracy']:.0%} of the validation pairs; the reward margin starts at zero, "
+        f"because at step 0 the model is the reference itself. After {s['steps']} steps it "
+        f"prefers the chosen answer in {a['logp_accuracy']:.0%}, and in {a['accuracy']:.0%} of "
+        f"the pairs the chosen answer gained more than the rejected one relative to the "
+        f"reference (mean margin {a['margin']:.3f}).",
+    )
+    chosen_moved = a["chosen_logp"] - b["chosen_logp"]
+    if chosen_moved < 0 and a["rejected_logp"] - b["rejected_logp"] < chosen_moved:
+        j.teach(
+            f"Repare: a log-probabilidade média da escolhida também caiu ({b['chosen_logp']:.1f} → "
+            f"{a['chosen_logp']:.1f}); a da rejeitada caiu mais ({b['rejected_logp']:.1f} → "
+            f"{a['rejected_logp']:.1f}). O DPO só pede que a distância entre as duas cresça; "
+            "empurrado demais (passos grandes, muitos passos), ele derruba as duas e o modelo "
+            "perde a fluência. Por isso poucos passos e uma taxa de aprendizado pequena.",
+            f"Note: the chosen answer's mean log-probability fell too ({b['chosen_logp']:.1f} → "
+            f"{a['chosen_logp']:.1f}); the rejected one's fell further ({b['rejected_logp']:.1f} → "
+            f"{a['rejected_logp']:.1f}). DPO only asks for the gap between them to grow; pushed "
+            "too hard (large or many steps), it drags both down and the model loses its fluency. "
+            "Hence few steps and a small learning rate.",
+        )
+    else:
+        j.teach(
+            f"A log-probabilidade média da escolhida foi de {b['chosen_logp']:.1f} para "
+            f"{a['chosen_logp']:.1f}; a da rejeitada, de {b['rejected_logp']:.1f} para "
+            f"{a['rejected_logp']:.1f}.",
+            f"The chosen answer's mean log-probability went from {b['chosen_logp']:.1f} to "
+            f"{a['chosen_logp']:.1f}; the rejected one's, from {b['rejected_logp']:.1f} to "
+            f"{a['rejected_logp']:.1f}.",
+        )
+
+    # Per kind, on the validation pairs: the SFT model's preference, the DPO model's, and the
+    # reward accuracy (which side gained more relative to the reference).
+    val_fit = fitting(val_p)
+    pad = pad_id(tok)
+    dpo = load_checkpoint(j.out / "dpo")
+    pairs = [e for _, e in val_fit]
+    ref = reference_logprobs(sft.model, pairs, pad, plan.dpo_batch)
+    pol = reference_logprobs(dpo.model, pairs, pad, plan.dpo_batch)
+    sft_pref = ref[:, 0] > ref[:, 1]
+    dpo_pref = pol[:, 0] > pol[:, 1]
+    reward_pref = (pol[:, 0] - ref[:, 0]) > (pol[:, 1] - ref[:, 1])
+    order = list(PAIR_KINDS) + sorted({p.kind or "—" for p, _ in val_fit} - set(PAIR_KINDS))
+    by_kind, by_kind_note = {}, None
+    for kind in order:
+        idx = [i for i, (p, _) in enumerate(val_fit) if (p.kind or "—") == kind]
+        if idx:
+            by_kind[kind] = {
+                "pairs": len(idx),
+                "sft": float(sft_pref[idx].float().mean()),
+                "dpo": float(dpo_pref[idx].float().mean()),
+                "reward": float(reward_pref[idx].float().mean()),
+            }
+    if by_kind:
+        j.report.add("h3", t("Por tipo de par (validação)", "By kind of pair (validation)"))
+        j.report.add(
+            "table",
+            (
+                t("tipo", "kind"),
+                t("pares", "pairs"),
+                t("SFT prefere a escolhida", "SFT prefers the chosen"),
+                t("DPO prefere a escolhida", "DPO prefers the chosen"),
+                t("recompensa: escolhida > rejeitada", "reward: chosen > rejected"),
+            ),
+            [
+                (
+                    _kind_name(k),
+                    v["pairs"],
+                    f"{v['sft']:.0%}",
+                    f"{v['dpo']:.0%}",
+                    f"{v['reward']:.0%}",
+                )
+                for k, v in by_kind.items()
+            ],
+        )
+        # A response's log-probability is a sum over its tokens, and every token costs some: the
+        # model leans towards the shorter answer whatever the kind.
+        chosen_shorter = torch.tensor([len(e.chosen_ids) < len(e.rejected_ids) for e in pairs])
+        differ = torch.tensor([len(e.chosen_ids) != len(e.rejected_ids) for e in pairs])
+        if differ.any():
+            shorter = float((sft_pref == chosen_shorter)[differ].float().mean())
+            by_kind_note = {"sft_prefers_shorter": shorter, "pairs": int(differ.sum())}
+            j.teach(
+                "Por que tipos tão diferentes? A log-probabilidade de uma resposta é a soma "
+                "sobre os seus tokens, e cada token custa: o modelo SFT prefere a resposta mais "
+                f"curta em {shorter:.0%} dos {int(differ.sum())} pares de validação com "
+                "respostas de tamanhos diferentes. Os tipos em que a escolhida costuma ser a "
+                "curta (conciso) saem na frente antes de qualquer DPO; é a recompensa, que "
+                "compara cada resposta com ela mesma na referência, que desconta o tamanho.",
+                "Why such different kinds? An answer's log-probability is a sum over its tokens, "
+                "and every token costs some: the SFT model prefers the shorter answer in "
+                f"{shorter:.0%} of the {int(differ.sum())} validation pairs whose answers differ "
+                "in length. Kinds where the chosen answer is usually the short one (conciso) come "
+                "out ahead before any DPO; the reward, which compares each answer with itself "
+                "under the reference, is what takes length out.",
+            )
+        sizes = [v["pairs"] for v in by_kind.values()]
+        j.teach(
+            f"Com {min(sizes)} a {max(sizes)} pares por tipo, um único par muda a porcentagem de "
+            f"um tipo em {1 / max(sizes):.0%} a {1 / min(sizes):.0%}: leia a tabela como "
+            "tendência, não como medida fina.",
+            f"With {min(sizes)} to {max(sizes)} pairs per kind, a single pair moves a kind's "
+            f"percentage by {1 / max(sizes):.0%} to {1 / min(sizes):.0%}: read the table as a "
+            "trend, not a fine measurement.",
+        )
+
+    # The same held-out requests (the test split: neither model trained on them), one per kind,
+    # answered greedily by both models.
+    asked, seen = [], set()
+    for p, _ in fitting(test_p):
+        if p.kind not in seen and len(asked) < plan.dpo_answers:
+            seen.add(p.kind)
+            asked.append(p)
+    examples = [dict(p.prompt_example(), **({"system": system} if system else {})) for p in asked]
+    sft_answers = answer_batch(sft.model.eval(), tok, tpl, examples, plan.max_new_tokens)
+    dpo_answers = answer_batch(dpo.model.eval(), tok, tpl, examples, plan.max_new_tokens)
+    answers = [
+        {
+            "kind": p.kind,
+            "instruction": p.instruction,
+            "input": p.input,
+            "chosen": p.chosen,
+            "sft": x,
+            "dpo": y,
+        }
+        for p, x, y in zip(asked, sft_answers, dpo_answers)
+    ]
+    changed = sum(x["sft"] != x["dpo"] for x in answers)
+    if answers:
+        j.report.add(
+            "h3",
+            t("Mesmos pedidos: SFT e DPO lado a lado", "Same requests: SFT and DPO side by side"),
+        )
+        j.teach(
+            f"{len(answers)} pedidos do teste de preferências, que nenhum dos dois modelos viu, "
+            "respondidos de forma gulosa (sempre o token mais provável) pelo modelo SFT e pelo "
+            f"alinhado; as respostas mudaram em {changed} de {len(answers)}.",
+            f"{len(answers)} requests from the preference test split, which neither model saw, "
+            "answered greedily (always the most likely token) by the SFT model and the aligned "
+            f"one; the answers changed in {changed} of {len(answers)}.",
+        )
+        j.report.add(
+            "table",
+            (
+                t("tipo", "kind"),
+                t("pedido", "request"),
+                "SFT",
+                "DPO",
+                t("escolhida (dos dados)", "chosen (from the data)"),
+            ),
+            [
+                (
+                    x["kind"] or "—",
+                    x["instruction"] + (f" [{x['input']}]" if x["input"] else ""),
+                    x["sft"] or "∅",
+                    x["dpo"] or "∅",
+                    x["chosen"],
+                )
+                for x in answers
+            ],
+        )
+        for x in answers:
+            j.log(f"  {x['instruction']!r}\n    SFT → {x['sft']!r}\n    DPO → {x['dpo']!r}")
+    j.teach(
+        "A conversa mais adiante usa " + t(*MODEL_NAMES[CHAT_MODEL]) + ", não o alinhado: este "
+        "DPO é curto e foi medido em pares de preferência, não em conversas; compare as respostas "
+        f"acima. Para conversar com o alinhado: llmzero chat --model {j.out / 'dpo'}",
+        "The chat further on uses " + t(*MODEL_NAMES[CHAT_MODEL]) + ", not the aligned one: this "
+        "DPO run is short and was measured on preference pairs, not on conversations; compare the "
+        f"answers above. To talk with the aligned one: llmzero chat --model {j.out / 'dpo'}",
+    )
+    j.metrics["dpo"] = {
+        "beta": s["beta"],
+        "steps": s["steps"],
+        "stopped_by": s["stopped_by"],
+        "elapsed": s["elapsed"],
+        "pairs": len(prefs),
+        "train_pairs": s["train_pairs"],
+        "val_pairs": s["val_pairs"],
+        "test_pairs": s["test_pairs"],
+        "skipped_pairs": s["long_pairs"],
+        # validation; accuracy: log π(chosen) > log π(rejected), the model's own preference
+        "accuracy_before": b["logp_accuracy"],
+        "accuracy_after": a["logp_accuracy"],
+        # reward accuracy: the chosen answer gained more than the rejected one (0 before: ties)
+        "reward_accuracy_after": a["accuracy"],
+        "margin_before": b["margin"],
+        "margin_after": a["margin"],
+        "chosen_logp_before": b["chosen_logp"],
+        "chosen_logp_after": a["chosen_logp"],
+        "rejected_logp_before": b["rejected_logp"],
+        "rejected_logp_after": a["rejected_logp"],
+        "val_dpo_loss_after": a["dpo_loss"],
+        "train_loss": s["train_loss"],
+        "test": {
+            "accuracy": test["logp_accuracy"],
+            "reward_accuracy": test["accuracy"],
+            "margin": test["margin"],
+            "pairs": test["pairs"],
+        }
+        if test
+        else None,
+        "by_kind": by_kind,
+        "length": by_kind_note,
+        "example": example,
+        "answers": answers,
+        "answers_changed": changed,
+        "history": _history(j.out / "dpo"),
+    }
+
+
 def _evaluation(j: _Journey) -> None:
     from llmzero.checkpoint import load_checkpoint
     from llmzero.evaluation.embedding import embedding_status
@@ -810,6 +1275,18 @@ def _evaluation(j: _Journey) -> None:
         "(characters) and "
         "BLEU (0 to 100): these scores measure likeness of form, not whether an answer is "
         "right.",
+    )
+    j.report.add(
+        "p",
+        t(
+            "Perplexidade do ajustado e respostas: com ",
+            "Tuned perplexity and answers: with ",
+        )
+        + t(*MODEL_NAMES["instruct"])
+        + t(
+            "; o DPO tem seus números na própria seção.",
+            "; DPO has its numbers in its own section.",
+        ),
     )
     ckpt = load_checkpoint(j.out / "instruct")
     val_text = _val_text(j, ckpt.tokenizer)
@@ -923,7 +1400,8 @@ def _chat(j: _Journey) -> None:
         "this small, trained "
         "for minutes, imitates the form of an answer long before it gets the content right.",
     )
-    ckpt = load_chat_model(j.out / "instruct")
+    j.report.add("p", t("Com ", "With ") + t(*MODEL_NAMES[CHAT_MODEL]) + f", {CHAT_MODEL}/.")
+    ckpt = load_chat_model(j.out / CHAT_MODEL)
     # `llmzero chat`'s sampling, seeded, so a rerun gives the same transcript.
     sampling = sampling_preset("chat", max_new_tokens=j.plan.max_new_tokens, seed=j.seed)
     session = session_for(ckpt, sampling=sampling)
@@ -938,12 +1416,14 @@ def _chat(j: _Journey) -> None:
         for x in turns
     )
     j.report.add("pre", transcript)
-    j.metrics["chat"] = {"template": session.template.name, "turns": turns}
+    j.metrics["chat"] = {"model": CHAT_MODEL, "template": session.template.name, "turns": turns}
     j.report.add(
         "p",
         t(
-            f"Continue a conversa: llmzero chat --model {j.out / 'instruct'}",
-            f"Keep talking: llmzero chat --model {j.out / 'instruct'}",
+            f"Continue a conversa: llmzero chat --model {j.out / CHAT_MODEL} (ou --model "
+            f"{j.out / 'dpo'}, o alinhado com DPO)",
+            f"Keep talking: llmzero chat --model {j.out / CHAT_MODEL} (or --model "
+            f"{j.out / 'dpo'}, the DPO-aligned one)",
         ),
     )
 
@@ -959,7 +1439,8 @@ LAB_EXPERIMENTS = {
 }
 MODEL_NAMES = {
     "pretrain": ("o modelo pré-treinado", "the pre-trained model"),
-    "instruct": ("o modelo ajustado por instruções", "the instruction-tuned model"),
+    "instruct": ("o modelo ajustado por instruções (SFT)", "the instruction-tuned model (SFT)"),
+    "dpo": ("o modelo alinhado com DPO", "the DPO-aligned model"),
 }
 
 

@@ -115,10 +115,10 @@ VERBS: dict[str, Verb | dict[str, Verb]] = {
         "save an int8 copy of a model: 4× smaller; faster only on the memory-bound steps of large "
         "models (slower on small ones)"),
     "journey": Verb(journey.add_journey, journey.journey_command,
-        "a série inteira num comando: tokenizador → pré-treino → spam → instruções → "
-        "avaliação → chat",
-        "the whole series in one command: tokenizer → pre-training → spam → instructions → "
-        "evaluation → chat"),
+        "a série inteira num comando: tokenizador → pré-treino → spam → instruções → DPO → "
+        "avaliação → chat → laboratório",
+        "the whole series in one command: tokenizer → pre-training → spam → instructions → DPO → "
+        "evaluation → chat → lab"),
     "lab": Verb(lab.add_lab, lab.lab_command,
         "laboratório do capítulo 08: experimentos com gráficos e relatório",
         "the chapter-08 lab: experiments with plots and a report"),

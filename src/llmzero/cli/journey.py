@@ -10,10 +10,13 @@ import sys
 
 from llmzero.cli.args import float_arg, nonempty_arg, positive_int, seed_arg
 from llmzero.errors import t
-from llmzero.journey import DEFAULT_OUT, DEFAULT_SEED  # a light module: only the standard library
+
+# a light module: only the standard library
+from llmzero.journey import DEFAULT_OUT, DEFAULT_SEED, PLANS
 
 
 def add_journey(s) -> None:
+    full, quick = PLANS["full"].time_budget, PLANS["quick"].time_budget
     s.add_argument(
         "--out",
         type=nonempty_arg,
@@ -37,8 +40,10 @@ def add_journey(s) -> None:
         type=float_arg,
         metavar="SECONDS",
         help=t(
-            "segundos para as três etapas de treino juntas (padrão: 450; 40 com --quick)",
-            "seconds for the three training stages together (default: 450; 40 with --quick)",
+            "segundos para as quatro etapas de treino juntas (pré-treino, classificador, "
+            f"instruções, DPO; padrão: {full:.0f}; {quick:.0f} com --quick)",
+            "seconds for the four training stages together (pre-training, classifier, "
+            f"instructions, DPO; default: {full:.0f}; {quick:.0f} with --quick)",
         ),
     )
     s.add_argument(
