@@ -18,7 +18,7 @@ ever right, every advantage is 0 and nothing is learned. A *cold start* comes fi
 instruction tuning on worked examples of the training sums (``arithmetic_examples``,
 ``warm_start``), so that the policy answers in the right format and is right some of the time::
 
-    warm_start("runs/instrucoes", "runs/contas", steps=150)   # SFT on training sums only
+    warm_start("runs/instrucoes", "runs/contas", share=0.5)   # SFT on half the training sums
     align_rl("runs/contas", out="runs/rl")                    # then RL on the exact reward
 """
 
@@ -240,33 +240,52 @@ class ArithmeticScorer:
 # -- a cold start: worked examples of the training sums ------------------------------------------
 
 WARM_START_FILE = "arithmetic_train.jsonl"
-# Short on purpose: the policy should be right some of the time, not always, so that RL has tries
-# to compare (and something left to learn).
-WARM_START_STEPS = 150
-WARM_START_LR = 5e-4
+# Long enough to learn the answer format and most worked sums, short of learning to add: on the
+# other sums the policy is right only part of the time, so RL has tries to compare.
+WARM_START_STEPS = 1000
+WARM_START_LR = 1e-3
 _SIGNS = (
     (re.compile(r"(\d+)\s*(?:\+|mais)\s*(\d+)", re.I), "+"),
     (re.compile(r"(\d+)\s*(?:-|−|menos)\s*(\d+)", re.I), "-"),
     (re.compile(r"(\d+)\s*(?:×|x|\*|vezes)\s*(\d+)", re.I), "×"),
 )
+_HALF_DOUBLE = re.compile(r"(dobro|metade) de\s*(\d+)", re.I)
+
+
+def _text(question) -> str:
+    if isinstance(question, Question):
+        return f"{question.instruction} {question.input}"
+    if isinstance(question, Mapping):
+        return f"{question.get('instruction', '')} {question.get('input') or ''}"
+    return str(question)
+
+
+def sum_key(question) -> tuple | None:
+    """The sum a question asks, whatever its wording: ("+", 7, 5) for "Quanto é 7 mais 5?",
+    ("dobro", 6) for "Qual é o dobro de 6?"; None when it asks none."""
+    text = _text(question)
+    for pattern, sign in _SIGNS:
+        m = pattern.search(text)
+        if m:
+            return (sign, int(m.group(1)), int(m.group(2)))
+    m = _HALF_DOUBLE.search(text)
+    return (m.group(1).lower(), int(m.group(2))) if m else None
 
 
 def worked_answer(question) -> str:
     """The answer the way the shipped instructions write it: "7 + 5 = 12." for a sum, a
     difference or a product, "12." for a double or a half."""
-    answer = answer_of(question)
-    if answer is None:
+    answer, key = answer_of(question), sum_key(question)
+    if answer is None or key is None:
         raise UserError(f"não sei responder {question!r}.", f"cannot answer {question!r}.")
-    text = (
-        question.instruction
-        if isinstance(question, Question)
-        else str(question.get("instruction", "") if isinstance(question, Mapping) else question)
-    )
-    for pattern, sign in _SIGNS:
-        m = pattern.search(text)
-        if m:
-            return f"{m.group(1)} {sign} {m.group(2)} = {answer}."
-    return f"{answer}."
+    return f"{key[1]} {key[0]} {key[2]} = {answer}." if len(key) == 3 else f"{answer}."
+
+
+def _records(questions: Sequence) -> list[dict]:
+    return [
+        {"instruction": q.instruction, "input": q.input, "output": worked_answer(q)}
+        for q in questions
+    ]
 
 
 def arithmetic_examples(
@@ -275,10 +294,25 @@ def arithmetic_examples(
     """``n`` Alpaca-style records {"instruction", "input", "output"} of ``split``'s questions
     (those of ``arithmetic_prompts(n, seed, split, max_answer)``), answered as ``worked_answer``
     writes them: what ``finetune_instruct`` reads and what the reward checks."""
-    return [
-        {"instruction": q.instruction, "input": q.input, "output": worked_answer(q)}
-        for q in arithmetic_prompts(n, seed, split, max_answer)
-    ]
+    return _records(arithmetic_prompts(n, seed, split, max_answer))
+
+
+def cold_start_split(
+    share: float = 1.0, seed: int = 1337, max_answer: int = MAX_ANSWER
+) -> tuple[list[Question], list[Question]]:
+    """(worked, reward_only): the training questions split by sum, a seeded ``share`` of the sums
+    for the cold start's worked examples, the rest left for RL to learn from the reward alone.
+    Both wordings of a sum fall on the same side."""
+    if not 0 < share <= 1:
+        raise UserError(
+            f"share precisa estar entre 0 (exclusive) e 1 (recebeu {share}).",
+            f"share must be above 0 and at most 1 (got {share}).",
+        )
+    pool = question_pool("train", max_answer)
+    keys = sorted({sum_key(q) for q in pool}, key=str)
+    random.Random(seed).shuffle(keys)
+    given = set(keys[: max(1, round(len(keys) * share))])
+    return [q for q in pool if sum_key(q) in given], [q for q in pool if sum_key(q) not in given]
 
 
 def write_examples(path: str | Path, records: Sequence[dict]) -> Path:
@@ -293,6 +327,7 @@ def warm_start(
     out: str | Path,
     *,
     steps: int = WARM_START_STEPS,
+    share: float = 1.0,
     examples: int | None = None,
     general: int = 0,
     max_answer: int = MAX_ANSWER,
@@ -304,13 +339,15 @@ def warm_start(
     **training,
 ) -> dict:
     """The cold start before RL: instruction-tune the "lm" checkpoint ``base`` for ``steps`` on
-    worked examples of the TRAIN sums only (the test sums stay unseen).
+    worked examples of TRAIN sums only (the test sums stay unseen).
 
-    examples: how many records (default: every training question once); general: that many of
-    the shipped instructions mixed in, so the model keeps answering other requests. The base's
-    template and system prompt are kept. Writes out/arithmetic_train.jsonl and, through
-    ``finetune_instruct``, out/checkpoint (stage "instruct"); returns its summary plus "data" and
-    "examples".
+    share: the part of the training sums that get worked examples (``cold_start_split``; the
+    others are left for RL, which then learns them from the reward alone); examples: how many
+    records (default: each of those questions once); general: that many of the shipped
+    instructions (none of them arithmetic) mixed in, so the model keeps answering other requests.
+    The base's template and system prompt are kept. Writes out/arithmetic_train.jsonl and,
+    through ``finetune_instruct``, out/checkpoint (stage "instruct"); returns its summary plus
+    "data", "examples" and "worked_questions".
     """
     log = log or (lambda msg: print(msg, file=sys.stderr))
     if steps < 1 or general < 0 or (examples is not None and examples < 1):
@@ -320,10 +357,18 @@ def warm_start(
         )
     out = Path(out)
     meta = load_checkpoint(base, kinds=("lm",)).meta
-    n = len(question_pool("train", max_answer)) if examples is None else examples
-    records = arithmetic_examples(n, seed, "train", max_answer)
+    worked, _ = cold_start_split(share, seed, max_answer)
+    order = list(worked)
+    random.Random(seed).shuffle(order)
+    n = len(order) if examples is None else examples
+    records = _records((order * (n // len(order) + 1))[:n])
     if general:
-        shipped = read_instructions(default_data_path())
+        # no arithmetic among them: a shipped sum could be one of the held-out ones
+        shipped = [
+            e
+            for e in read_instructions(default_data_path())
+            if sum_key(f"{e.instruction} {e.input}") is None
+        ]
         rng = random.Random(seed)
         records += [e.to_dict() for e in rng.sample(shipped, min(general, len(shipped)))]
         rng.shuffle(records)
@@ -354,4 +399,4 @@ def warm_start(
         seed=seed,
         **training,
     )
-    return {**summary, "data": str(data), "examples": len(records)}
+    return {**summary, "data": str(data), "examples": len(records), "worked_questions": len(worked)}

@@ -97,6 +97,7 @@ ORDER = (
     "scaling",
     "ngram",
     "interpretability",
+    "alignment",
 )
 # Filled by @experiment. The package (lab/__init__.py) imports every experiment module, and
 # Python runs a package's __init__ before any of its modules: the registry is full when in use.
