@@ -34,17 +34,12 @@ from llmzero.align.preferences import (
     EncodedPair,
     PairBatches,
     batch_logprobs,
-    default_preferences_path,
-    encode_pairs,
-    read_preferences,
-    split_preferences,
-    too_long_rule,
+    load_pair_splits,
 )
 from llmzero.checkpoint import damaged_state, load_checkpoint, require_checkpoint, save_checkpoint
 from llmzero.errors import UserError, t
 from llmzero.finetune.common import open_base
 from llmzero.finetune.instruct import pad_id
-from llmzero.finetune.templates import DEFAULT_TEMPLATE, get_template
 from llmzero.model.gpt import CausalSelfAttention
 from llmzero.model.lora import (
     DEFAULT_TARGETS,
@@ -336,25 +331,19 @@ def align_dpo(
                 "instructions.",
             )
         )
-    tpl = get_template(base_meta.get("template") or DEFAULT_TEMPLATE, tok)
-    system = base_meta.get("system_prompt")
-
-    too_long = too_long_rule(too_long, data)
-    data_path = Path(data) if data is not None else default_preferences_path()
-    prefs = read_preferences(data_path)
-    train_p, val_p, test_p = split_preferences(prefs, cfg.seed, split)
-    ctx = config.context_length
-    parts = [encode_pairs(tok, tpl, p, ctx, too_long, system) for p in (train_p, val_p, test_p)]
-    (train_enc, train_long), (val_enc, val_long), (test_enc, test_long) = parts
-    if len(train_enc) < MIN_TRAIN_PAIRS or not val_enc:
-        raise UserError(
-            f"com {len(prefs)} pares em {data_path}, sobram {len(train_enc)} para treino e "
-            f"{len(val_enc)} para validação; o DPO precisa de ao menos {MIN_TRAIN_PAIRS} de "
-            "treino e 1 de validação (use mais pares, ou --truncate se muitos são longos demais).",
-            f"with {len(prefs)} pairs in {data_path}, {len(train_enc)} are left for training and "
-            f"{len(val_enc)} for validation; DPO needs at least {MIN_TRAIN_PAIRS} training pairs "
-            "and 1 validation pair (use more pairs, or --truncate if many are too long).",
-        )
+    pairs = load_pair_splits(
+        data,
+        tok,
+        base_meta,
+        config.context_length,
+        seed=cfg.seed,
+        split=split,
+        too_long=too_long,
+        min_train=MIN_TRAIN_PAIRS,
+        who=("o DPO", "DPO"),
+    )
+    tpl, system, too_long = pairs.template, pairs.system, pairs.too_long
+    train_enc, val_enc, test_enc = pairs.train, pairs.val, pairs.test
 
     pad = pad_id(tok)
     n_train, n_val = len(train_enc), len(val_enc)
@@ -391,7 +380,7 @@ def align_dpo(
         model.requires_grad_(True)
     trainable = sum(p.numel() for p in model.parameters() if p.requires_grad)
     total = sum(p.numel() for p in model.parameters())
-    n_long = train_long + val_long + test_long
+    n_long = pairs.long
     meta = {
         "kind": "lm",
         "model": config.to_dict(),
@@ -402,14 +391,14 @@ def align_dpo(
         "base": str(base_ckpt.path),
         "lora": lora_meta,
         "data": {
-            "source": str(data_path),
+            "source": str(pairs.source),
             "shipped": data is None,
             "train": n_train,
             "validation": n_val,
             "test": len(test_enc),
             "seed": cfg.seed,
             "split": list(split),
-            "split_from": "file" if all(p.split for p in prefs) else "shuffle",
+            "split_from": pairs.split_from,
             "too_long": too_long,
             "long_pairs": n_long,
             "batch_size": batch_size,

@@ -29,7 +29,7 @@ from llmzero.data.windows import batch_ranges
 from llmzero.datasets import dataset_path
 from llmzero.errors import UserError
 from llmzero.finetune.instruct import TOO_LONG, split_examples
-from llmzero.finetune.templates import Template
+from llmzero.finetune.templates import DEFAULT_TEMPLATE, Template, get_template
 
 DEFAULT_SPLIT = (0.8, 0.1, 0.1)
 IGNORE_INDEX = -100
@@ -360,3 +360,60 @@ def batch_logprobs(model, batch: tuple[torch.Tensor, ...]) -> torch.Tensor:
     padding, whose targets are all -100, so the model does not read it."""
     inputs, targets = batch[0], batch[1]
     return response_logprobs(model, inputs[:, :-1], targets[:, :-1])
+
+
+@dataclass
+class PairSplits:
+    """A preference file read, split and encoded for one model: what DPO and the reward model
+    both train on."""
+
+    source: Path
+    prefs: list[Preference]
+    template: Template
+    system: str | None
+    train: list[EncodedPair]
+    val: list[EncodedPair]
+    test: list[EncodedPair]
+    long: int  # pairs cut or skipped for the context
+    too_long: str
+
+    @property
+    def split_from(self) -> str:
+        return "file" if all(p.split for p in self.prefs) else "shuffle"
+
+
+def load_pair_splits(
+    data,
+    tokenizer,
+    meta: dict,
+    context_length: int,
+    *,
+    seed: int,
+    split: Sequence[float] = DEFAULT_SPLIT,
+    too_long: str | None = None,
+    min_train: int = 2,
+    who: tuple[str, str] = ("o treino", "training"),
+) -> PairSplits:
+    """Read ``data`` (None: the shipped pairs), split it and encode it in the template and system
+    prompt of the checkpoint whose ``meta`` is given; refuse when too few pairs are left to train
+    (at least ``min_train``) and to validate (one)."""
+    too_long = too_long_rule(too_long, data)
+    source = Path(data) if data is not None else default_preferences_path()
+    prefs = read_preferences(source)
+    template = get_template(meta.get("template") or DEFAULT_TEMPLATE, tokenizer)
+    system = meta.get("system_prompt")
+    parts = [
+        encode_pairs(tokenizer, template, part, context_length, too_long, system)
+        for part in split_preferences(prefs, seed, split)
+    ]
+    (train, n1), (val, n2), (test, n3) = parts
+    if len(train) < min_train or not val:
+        raise UserError(
+            f"com {len(prefs)} pares em {source}, sobram {len(train)} para treino e {len(val)} "
+            f"para validação; {who[0]} precisa de ao menos {min_train} de treino e 1 de "
+            "validação (use mais pares, ou --truncate se muitos são longos demais).",
+            f"with {len(prefs)} pairs in {source}, {len(train)} are left for training and "
+            f"{len(val)} for validation; {who[1]} needs at least {min_train} training pairs and 1 "
+            "validation pair (use more pairs, or --truncate if many are too long).",
+        )
+    return PairSplits(source, prefs, template, system, train, val, test, n1 + n2 + n3, too_long)

@@ -29,11 +29,7 @@ from torch import nn
 from llmzero.align.preferences import (
     DEFAULT_SPLIT,
     PairBatches,
-    default_preferences_path,
-    encode_pairs,
-    read_preferences,
-    split_preferences,
-    too_long_rule,
+    load_pair_splits,
 )
 from llmzero.checkpoint import load_checkpoint
 from llmzero.errors import UserError, t
@@ -124,24 +120,19 @@ def train_reward(
         )
     base_ckpt = open_base(base, out, overwrite)
     tok, config = base_ckpt.tokenizer, base_ckpt.config
-    tpl = get_template(base_ckpt.meta.get("template") or DEFAULT_TEMPLATE, tok)
-    system = base_ckpt.meta.get("system_prompt")
-    too_long = too_long_rule(too_long, data)
-    data_path = Path(data) if data is not None else default_preferences_path()
-    prefs = read_preferences(data_path)
-    train_p, val_p, test_p = split_preferences(prefs, cfg.seed, split)
-    ctx = config.context_length
-    parts = [encode_pairs(tok, tpl, p, ctx, too_long, system) for p in (train_p, val_p, test_p)]
-    (train_enc, train_long), (val_enc, val_long), (test_enc, test_long) = parts
-    if len(train_enc) < MIN_TRAIN_PAIRS or not val_enc:
-        raise UserError(
-            f"com {len(prefs)} pares em {data_path}, sobram {len(train_enc)} para treino e "
-            f"{len(val_enc)} para validação; o modelo de recompensa precisa de ao menos "
-            f"{MIN_TRAIN_PAIRS} de treino e 1 de validação.",
-            f"with {len(prefs)} pairs in {data_path}, {len(train_enc)} are left for training and "
-            f"{len(val_enc)} for validation; the reward model needs at least {MIN_TRAIN_PAIRS} "
-            "training pairs and 1 validation pair.",
-        )
+    pairs = load_pair_splits(
+        data,
+        tok,
+        base_ckpt.meta,
+        config.context_length,
+        seed=cfg.seed,
+        split=split,
+        too_long=too_long,
+        min_train=MIN_TRAIN_PAIRS,
+        who=("o modelo de recompensa", "the reward model"),
+    )
+    tpl, system, too_long = pairs.template, pairs.system, pairs.too_long
+    train_enc, val_enc, test_enc = pairs.train, pairs.val, pairs.test
 
     torch.manual_seed(cfg.seed)
     model = GPTClassifier(config, 1, pooling, gpt=base_ckpt.model)
@@ -151,7 +142,7 @@ def train_reward(
     val_b = PairBatches(val_enc, batch_size, pad, shuffle=False)
     test_b = PairBatches(test_enc, batch_size, pad, shuffle=False) if test_enc else None
     before = reward_metrics(model, val_b)
-    n_long = train_long + val_long + test_long
+    n_long = pairs.long
     total = sum(p.numel() for p in model.parameters())
     meta = {
         "kind": "reward",
@@ -161,7 +152,7 @@ def train_reward(
         "system_prompt": system,
         "base": str(base_ckpt.path),
         "data": {
-            "source": str(data_path),
+            "source": str(pairs.source),
             "shipped": data is None,
             "train": len(train_enc),
             "validation": len(val_enc),
