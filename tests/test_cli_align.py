@@ -11,6 +11,7 @@ import torch
 from llmzero import cli
 from llmzero.align.preferences import read_preferences
 from llmzero.checkpoint import load_checkpoint, save_checkpoint
+from llmzero.errors import UserError
 from llmzero.model import GPT, preset
 from llmzero.tokenizers import CharTokenizer
 
@@ -154,3 +155,34 @@ def test_long_pairs_are_skipped_in_the_shipped_set_and_refused_in_yours():
     assert too_long_rule(None, None) == "skip"
     assert too_long_rule(None, "mine.jsonl") == "error"
     assert too_long_rule("truncate", None) == "truncate"
+
+
+def test_chat_message_and_hh_shapes_are_read_too(tmp_path):
+    def chat(*turns):
+        return [{"role": r, "content": c} for r, c in zip(["user", "assistant"] * 3, turns)]
+
+    rows = [
+        # TRL's conversational shape: the prompt inside the answers' messages
+        {"chosen": chat("Hi", "Hello!", "Capital of France?", "Paris."),
+         "rejected": chat("Hi", "Hello!", "Capital of France?", "Lyon.")},
+        # the prompt as its own messages, the answers as one message each
+        {"prompt": [{"role": "system", "content": "Be brief."},
+                    {"role": "user", "content": "2 + 2?"}],
+         "chosen": [{"role": "assistant", "content": "4"}],
+         "rejected": [{"role": "assistant", "content": "5"}]},
+        # Anthropic HH: whole dialogues as strings
+        {"chosen": "\n\nHuman: Name a colour.\n\nAssistant: Blue.",
+         "rejected": "\n\nHuman: Name a colour.\n\nAssistant: No."},
+    ]  # fmt: skip
+    data = tmp_path / "other.jsonl"
+    data.write_text("".join(json.dumps(r) + "\n" for r in rows), encoding="utf-8")
+    got = [(p.instruction, p.chosen, p.rejected) for p in read_preferences(data)]
+    assert got == [
+        ("Capital of France?", "Paris.", "Lyon."),
+        ("2 + 2?", "4", "5"),
+        ("Name a colour.", "Blue.", "No."),
+    ]
+    bad = tmp_path / "bad.jsonl"
+    bad.write_text(json.dumps({"chosen": [{"role": "user", "content": "x"}], "rejected": []}))
+    with pytest.raises(UserError, match=r"bad\.jsonl:1: .*\"assistant\""):
+        read_preferences(bad)

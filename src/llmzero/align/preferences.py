@@ -106,10 +106,63 @@ def _optional_text(record: dict, name: str, where: str) -> str | None:
     return value
 
 
+def _last_answer(messages, name: str, where: str) -> tuple[list[dict], str]:
+    """(the turns before it, the last assistant answer) of a list of {"role", "content"}."""
+    ok = messages and all(
+        isinstance(m, dict) and isinstance(m.get("role"), str) and isinstance(m.get("content"), str)
+        for m in messages
+    )
+    if not ok or messages[-1]["role"] != "assistant":
+        raise bad_record(
+            where,
+            f'"{name}" como lista precisa ser de mensagens {{"role", "content"}} terminando numa '
+            'do "assistant"',
+            f'"{name}" as a list must hold {{"role", "content"}} messages ending with an '
+            '"assistant" one',
+        )
+    return messages[:-1], messages[-1]["content"]
+
+
+def _last_user(turns: list[dict]) -> str | None:
+    return next((m["content"] for m in reversed(turns) if m.get("role") == "user"), None)
+
+
+def _hh_split(text: str) -> tuple[str, str] | None:
+    """Anthropic HH's shape, one string per answer: (the last human turn, the final answer)."""
+    head, sep, answer = text.rpartition("\n\nAssistant:")
+    if not sep:
+        return None
+    human = head.rpartition("Human:")[2]
+    return human.strip(), answer.strip()
+
+
+def common_shape(record: dict, where: str) -> dict:
+    """Other common preference shapes turned into ours: chat messages (TRL's conversational
+    format: "chosen"/"rejected", and optionally "prompt", as lists of {"role", "content"}; the
+    instruction is the last user turn) and Anthropic HH's "Human: ... Assistant: ..." strings."""
+    chosen, rejected = record.get("chosen"), record.get("rejected")
+    has_prompt = record.get("instruction") is not None or record.get("prompt") is not None
+    if isinstance(chosen, list) and isinstance(rejected, list):
+        before, answer = _last_answer(chosen, "chosen", where)
+        _, other = _last_answer(rejected, "rejected", where)
+        prompt = record.get("prompt")
+        if isinstance(prompt, list):
+            before = prompt
+        elif isinstance(prompt, str):
+            before = [{"role": "user", "content": prompt}]
+        return {**record, "prompt": _last_user(before), "chosen": answer, "rejected": other}
+    if not has_prompt and isinstance(chosen, str) and isinstance(rejected, str):
+        a, b = _hh_split(chosen), _hh_split(rejected)
+        if a and b:
+            return {**record, "prompt": a[0], "chosen": a[1], "rejected": b[1]}
+    return record
+
+
 def parse_preference(record, where: str) -> Preference:
     """One record checked; a UserError naming ``where`` says what is wrong with it."""
     if not isinstance(record, dict):
         raise bad_record(where, EXPECTED_PT, EXPECTED_EN)
+    record = common_shape(record, where)
     # "prompt" stands in for "instruction"; with neither, the message names "instruction"
     name = "prompt" if record.get("instruction") is None and "prompt" in record else "instruction"
     instruction = _text_field(record, name, where)
