@@ -38,8 +38,8 @@ HOSTS = ["203.0.113.7", "1.5", ""]
 
 # Flags (and positionals) naming a file or folder the command reads, or one it writes.
 READS = {"model", "base", "data", "file", "prompt_file", "src", "tokenizer", "prompts"}
-READS |= {"reward", "reward_model"}
-WRITES = {"out", "confusion", "cache"}
+READS |= {"reward", "reward_model", "dir"}
+WRITES = {"out", "confusion", "cache", "registry"}
 
 CORPUS = "\n".join(f"linha {i}: o vento leva a folha para o rio e o mar." for i in range(80))
 SPAM = "text\tlabel\n" + "".join(
@@ -89,6 +89,8 @@ def build_world(root):
         ["export", "hf", lm, "--out", str(root / "hf")],
         ["align", "reward", "--base", lm, "--data", str(root / "prefs.jsonl"), "--out",
          str(root / "rw"), "--max-steps", "1", "--batch-size", "4"],
+        ["models", "register", lm, "--name", "tiny", "--registry", str(root / "reg.sqlite")],
+        ["models", "register", lm, "--name", "spare", "--registry", str(root / "reg.sqlite")],
     ]  # fmt: skip
     with contextlib.redirect_stdout(io.StringIO()), contextlib.redirect_stderr(io.StringIO()):
         for argv in made:
@@ -105,6 +107,7 @@ def bases(w) -> dict[tuple[str, ...], dict[str, str | None]]:
     """The smallest plausible command line of every verb: {flag or positional: value}; a value of
     None is a switch. Training verbs get one step on tiny data."""
     lm, clf, corpus, out = str(w / "lm"), str(w / "clf"), str(w / "corpus.txt"), str(w / "out")
+    reg = str(w / "reg.sqlite")
     tune = {"--max-steps": "1", "--batch-size": "4", "--out": out, "--overwrite": None}
     return {
         ("tokenize",): {"text": "olá mundo"},
@@ -128,6 +131,11 @@ def bases(w) -> dict[tuple[str, ...], dict[str, str | None]]:
         ("align", "pairs"): {"--model": lm, "--prompts": str(w / "instructions.json"),
                              "--out": str(w / "pairs.jsonl"), "--reward-model": str(w / "rw"),
                              "--max-new-tokens": "2", "--samples": "2"},
+        ("models", "list"): {"--registry": reg},
+        ("models", "show"): {"ref": "tiny:1", "--registry": reg},
+        ("models", "tag"): {"ref": "tiny", "alias": "prod", "--registry": reg},
+        ("models", "rm"): {"ref": "spare", "--registry": reg},
+        ("models", "register"): {"dir": lm, "--name": "tiny", "--registry": reg},
         ("classify",): {"text": "oferta imperdível", "--model": clf},
         ("chat",): {"--model": lm, "--max-new-tokens": "4"},
         ("ask",): {"question": "o vento?", "--model": lm, "--max-new-tokens": "4"},

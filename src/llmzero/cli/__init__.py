@@ -20,6 +20,7 @@ from llmzero.cli import (
     interop,
     journey,
     lab,
+    models,
     scale,
     studio,
 )
@@ -122,6 +123,23 @@ VERBS: dict[str, Verb | dict[str, Verb]] = {
     "lab": Verb(lab.add_lab, lab.lab_command,
         "laboratório do capítulo 08: experimentos com gráficos e relatório",
         "the chapter-08 lab: experiments with plots and a report"),
+    "models": {
+        "list": Verb(models.add_list, models.list_command,
+            "lista os modelos registrados: nome, versão, apelidos, tipo, pasta",
+            "list the registered models: name, version, aliases, kind, path"),
+        "show": Verb(models.add_show, models.show_command,
+            "mostra a linhagem de um modelo registrado (NOME, NOME:VERSÃO ou NOME:APELIDO)",
+            "show a registered model's lineage (NAME, NAME:VERSION or NAME:ALIAS)"),
+        "tag": Verb(models.add_tag, models.tag_command,
+            "aponta um apelido (prod, staging...) para uma versão",
+            "point an alias (prod, staging...) at a version"),
+        "rm": Verb(models.add_rm, models.rm_command,
+            "tira uma versão do registro (os arquivos ficam)",
+            "remove a version from the registry (the files stay)"),
+        "register": Verb(models.add_register, models.register_command,
+            "registra um checkpoint como a próxima versão de um nome",
+            "register a checkpoint as the next version of a name"),
+    },
 }
 # fmt: on
 

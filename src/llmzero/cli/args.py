@@ -202,6 +202,10 @@ GROUPS = {
         "evaluate a model: perplexity, responses (ROUGE-L, BLEU, chrF, embeddings, judge), "
         "classification",
     ),
+    "models": (
+        "o registro de modelos: nomes, versões, apelidos e linhagem",
+        "the model registry: names, versions, aliases and lineage",
+    ),
 }
 
 
