@@ -44,3 +44,14 @@ def _english_messages(monkeypatch):
     errors.set_lang(None)
     yield
     errors.set_lang(None)
+
+
+@pytest.fixture(scope="session")
+def _registry_file(tmp_path_factory):
+    return tmp_path_factory.mktemp("registry") / "registry.sqlite"
+
+
+@pytest.fixture(autouse=True)
+def _private_registry(monkeypatch, _registry_file):
+    """A run given --register writes to a registry of the test session, never the user's own."""
+    monkeypatch.setenv("LLMZERO_REGISTRY", str(_registry_file))

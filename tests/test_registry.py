@@ -203,3 +203,27 @@ def test_help_and_list_do_not_import_torch(db):
         [sys.executable, "-c", code, str(db)], capture_output=True, text=True, check=True
     ).stdout
     assert out.strip() == "False"
+
+
+def test_a_run_registers_itself_when_it_ends_well(tmp_path, capsys):
+    corpus = tmp_path / "c.txt"
+    corpus.write_text("o vento leva a folha para o rio e o mar.\n" * 60, encoding="utf-8")
+    db = tmp_path / "r.sqlite"
+    train = ["train", "--data", str(corpus), "--preset", "nano", "--context", "32",
+             "--batch-size", "4", "--max-steps", "2", "--samples", "0", "--no-progress",
+             "--registry", str(db), "--json"]  # fmt: skip
+    assert main([*train, "--out", str(tmp_path / "a"), "--register", "vento"]) == 0
+    out = capsys.readouterr()
+    assert json.loads(out.out)["steps"] == 2  # stdout holds the JSON answer alone
+    assert "registered: vento:1" in out.err
+    assert main(["quantize", str(tmp_path / "a"), "--out", str(tmp_path / "q"),
+                 "--register", "vento", "--registry", str(db)]) == 0  # fmt: skip
+    entries = registry.list_models(path=db)
+    assert [(e.ref, e.lineage["kind"]) for e in entries] == [
+        ("vento:1", "lm"),
+        ("vento:2", "lm-int8"),
+    ]
+    # a bad name is refused before any training, and nothing is written
+    assert main([*train, "--out", str(tmp_path / "b"), "--register", "má ideia"]) == 2
+    assert "invalid model name" in capsys.readouterr().err
+    assert not (tmp_path / "b").exists() and len(registry.list_models(path=db)) == 2

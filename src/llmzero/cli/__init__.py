@@ -179,6 +179,15 @@ def build_parser() -> argparse.ArgumentParser:
     return p
 
 
+def register_result(args: argparse.Namespace) -> None:
+    """Put the folder the verb wrote (--out) in the model registry; said on stderr, so that a
+    --json answer stays alone on stdout."""
+    from llmzero.registry import register
+
+    entry = register(args.out, args.register, path=args.registry)
+    print(t(f"registrado: {entry.ref}", f"registered: {entry.ref}"), file=sys.stderr)
+
+
 def main(argv: list[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
     pre_lang(argv)
@@ -195,7 +204,13 @@ def main(argv: list[str] | None = None) -> int:
     from llmzero.training import TrainingDiverged, terminated
 
     try:
+        if getattr(args, "register", None) is not None:  # a bad name fails before any work
+            from llmzero.registry import check_name
+
+            check_name(args.register)
         code = args.func(args) or 0
+        if code == 0 and getattr(args, "register", None) is not None:
+            register_result(args)
     except UserError as exc:
         print(t("erro: ", "error: ") + exc.message(), file=sys.stderr)
         return 2

@@ -10,6 +10,7 @@ import sys
 
 from llmzero.cli.args import (
     add_finetune_flags,
+    add_register_flags,
     check_device,
     fields_from_args,
     float_arg,
@@ -202,6 +203,7 @@ def reward_command(args) -> int:
 
 
 def add_rl(s) -> None:
+    add_register_flags(s)
     s.add_argument(
         "--base",
         required=True,

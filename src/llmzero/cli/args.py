@@ -233,8 +233,27 @@ def add_task(
 # -- flags shared by several verbs -----------------------------------------------------------------
 
 
+def add_register_flags(s: argparse.ArgumentParser) -> None:
+    """--register NAME: put the folder a verb writes (--out) in the model registry when it ends
+    well (`cli.main` does it, for every verb that has the flag)."""
+    s.add_argument(
+        "--register",
+        metavar=t("NOME", "NAME"),
+        help=t(
+            "registra o resultado com este nome no registro de modelos (`llmzero models`)",
+            "register the result under this name in the model registry (`llmzero models`)",
+        ),
+    )
+    s.add_argument(
+        "--registry",
+        metavar=t("ARQUIVO", "FILE"),
+        help=t("o arquivo SQLite do registro", "the registry's SQLite file"),
+    )
+
+
 def add_finetune_flags(s: argparse.ArgumentParser) -> None:
     """The flags every fine-tuning task shares: where to start, LoRA, how long and how to train."""
+    add_register_flags(s)
     s.add_argument(
         "--base",
         required=True,

@@ -11,6 +11,7 @@ import sys
 from pathlib import Path
 
 from llmzero.cli.args import (
+    add_register_flags,
     check_device,
     fields_from_args,
     float_arg,
@@ -186,6 +187,7 @@ def prepare_command(args) -> int:
 
 
 def add_train(s) -> None:
+    add_register_flags(s)
     s.add_argument(
         "--data",
         type=nonempty_arg,

@@ -7,11 +7,12 @@ from __future__ import annotations
 
 import json
 
-from llmzero.cli.args import nonempty_arg
+from llmzero.cli.args import add_register_flags, nonempty_arg
 from llmzero.errors import t
 
 
 def add_quantize(s) -> None:
+    add_register_flags(s)
     s.add_argument(
         "model",
         type=nonempty_arg,
