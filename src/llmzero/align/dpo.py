@@ -36,18 +36,12 @@ from llmzero.align.preferences import (
     batch_logprobs,
     load_pair_splits,
 )
-from llmzero.checkpoint import damaged_state, load_checkpoint, require_checkpoint, save_checkpoint
+from llmzero.checkpoint import damaged_state, load_checkpoint, require_checkpoint
 from llmzero.errors import UserError, t
-from llmzero.finetune.common import open_base
+from llmzero.finetune.common import open_base, save_merged_lora
 from llmzero.finetune.instruct import pad_id
 from llmzero.model.gpt import CausalSelfAttention
-from llmzero.model.lora import (
-    DEFAULT_TARGETS,
-    apply_lora,
-    lora_parameter_count,
-    merge_lora,
-    save_lora,
-)
+from llmzero.model.lora import apply_lora, lora_settings
 from llmzero.plots import _pyplot, save_figure
 from llmzero.training.distributed import make_trainer
 from llmzero.training.trainer import TrainConfig, pick_device
@@ -251,19 +245,6 @@ def _saved_run(out: Path) -> tuple[dict, TrainConfig]:
         raise damaged_state(ckpt.path) from None
 
 
-def _lora_meta(lora: dict | None) -> dict | None:
-    if not lora:
-        return None
-    rank = int(lora["rank"])
-    return {
-        "rank": rank,
-        "alpha": float(lora.get("alpha") or 2 * rank),
-        "targets": list(lora.get("targets") or DEFAULT_TARGETS),
-        "dropout": float(lora.get("dropout", 0.0)),
-        "merged": False,
-    }
-
-
 def align_dpo(
     base: str | Path,
     data: str | Path | None = None,
@@ -301,7 +282,7 @@ def align_dpo(
         too_long, split = saved["too_long"], saved["split"]
         data = data if data is not None else saved["data"]
     else:
-        lora_meta = _lora_meta(lora)
+        lora_meta = lora_settings(lora)
     if batch_size < 1:
         raise UserError(
             "o tamanho do lote precisa ser positivo.", "the batch size must be positive."
@@ -448,21 +429,14 @@ def align_dpo(
     result = trainer.fit(resume=resume)
     model = trainer.model
     if lora_meta:
-        save_lora(
+        save_merged_lora(
             model,
-            out / "adapter",
-            base=str(base_ckpt.path),
-            extra={"template": tpl.name, "stage": "dpo", "beta": beta},
-        )
-        lora_params = lora_parameter_count(model)
-        merge_lora(model)
-        meta["lora"] = dict(lora_meta, merged=True, parameters=lora_params)
-        save_checkpoint(
-            out / "checkpoint",
-            model,
+            out,
             tok,
-            dict(meta, step=result.steps),
-            metrics_file=out / "metrics.jsonl",
+            meta,
+            base=base_ckpt.path,
+            extra={"template": tpl.name, "stage": "dpo", "beta": beta},
+            steps=result.steps,
         )
     after = preference_metrics(model, val_b, ref, beta)
     test = preference_metrics(model, test_b, ref, beta) if test_b is not None else None

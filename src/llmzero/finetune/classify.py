@@ -27,7 +27,6 @@ from typing import Callable
 import torch
 import torch.nn.functional as F
 
-from llmzero.checkpoint import save_checkpoint
 from llmzero.data.files import bad_record
 from llmzero.data.labeled import (
     Example,
@@ -44,15 +43,9 @@ from llmzero.evaluation.classification import (
     predict,
 )
 from llmzero.fileio import write_json_atomic
-from llmzero.finetune.common import open_base
+from llmzero.finetune.common import open_base, save_merged_lora
 from llmzero.model.classifier import GPTClassifier, check_pooling
-from llmzero.model.lora import (
-    DEFAULT_TARGETS,
-    apply_lora,
-    lora_parameter_count,
-    merge_lora,
-    save_lora,
-)
+from llmzero.model.lora import apply_lora, lora_settings
 from llmzero.training.distributed import make_trainer
 from llmzero.training.trainer import TrainConfig
 
@@ -210,15 +203,8 @@ def finetune_classifier(
 
     torch.manual_seed(cfg.seed)
     model = GPTClassifier(config, len(ds.classes), pooling, gpt=base_ckpt.model)
-    lora_meta = None
-    if lora:
-        lora_meta = {
-            "rank": int(lora["rank"]),
-            "alpha": float(lora.get("alpha", 2 * int(lora["rank"]))),
-            "targets": list(lora.get("targets") or DEFAULT_TARGETS),
-            "dropout": float(lora.get("dropout", 0.0)),
-            "merged": False,
-        }
+    lora_meta = lora_settings(lora)
+    if lora_meta:
         apply_lora(
             model, lora_meta["rank"], lora_meta["alpha"], lora_meta["targets"], lora_meta["dropout"]
         )
@@ -290,21 +276,14 @@ def finetune_classifier(
     result = trainer.fit()
     model = trainer.model
     if lora_meta:
-        save_lora(
+        save_merged_lora(
             model,
-            out / "adapter",
-            base=str(base_ckpt.path),
-            extra={"classes": ds.classes, "pooling": pooling, "max_length": max_length},
-        )
-        lora_params = lora_parameter_count(model)
-        merge_lora(model)
-        meta["lora"] = dict(lora_meta, merged=True, parameters=lora_params)
-        save_checkpoint(
-            out / "checkpoint",
-            model,
+            out,
             tok,
-            dict(meta, step=result.steps),
-            metrics_file=out / "metrics.jsonl",
+            meta,
+            base=base_ckpt.path,
+            extra={"classes": ds.classes, "pooling": pooling, "max_length": max_length},
+            steps=result.steps,
         )
 
     true, pred, _ = predict(model, test_b)

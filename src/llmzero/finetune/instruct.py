@@ -33,22 +33,15 @@ from typing import Callable, Sequence
 
 import torch
 
-from llmzero.checkpoint import save_checkpoint
 from llmzero.data.files import bad_record, json_records, read_user_text
 from llmzero.data.windows import batch_ranges
 from llmzero.datasets import dataset_path
 from llmzero.errors import UserError, t
 from llmzero.fileio import write_text_atomic
-from llmzero.finetune.common import open_base
+from llmzero.finetune.common import open_base, save_merged_lora
 from llmzero.finetune.templates import DEFAULT_TEMPLATE, Template, get_template, stop_strings
 from llmzero.generation import generate_batch
-from llmzero.model.lora import (
-    DEFAULT_TARGETS,
-    apply_lora,
-    lora_parameter_count,
-    merge_lora,
-    save_lora,
-)
+from llmzero.model.lora import apply_lora, lora_settings
 from llmzero.sampling import sampling_preset
 from llmzero.training.distributed import make_trainer
 from llmzero.training.trainer import TrainConfig
@@ -398,19 +391,11 @@ def finetune_instruct(
         )
 
     torch.manual_seed(cfg.seed)
-    lora_meta = None
-    if lora:
-        rank = int(lora["rank"])
-        lora_meta = {
-            "rank": rank,
-            "alpha": float(lora.get("alpha") or 2 * rank),
-            "targets": list(lora.get("targets") or DEFAULT_TARGETS),
-            "dropout": float(lora.get("dropout", 0.0)),
-            "merged": False,
-        }
+    lora_meta = lora_settings(lora)
+    if lora_meta:
         apply_lora(
             model,
-            rank,
+            lora_meta["rank"],
             lora_meta["alpha"],
             lora_meta["targets"],
             lora_meta["dropout"],
@@ -476,21 +461,14 @@ def finetune_instruct(
     result = trainer.fit()
     model = trainer.model
     if lora_meta:
-        save_lora(
+        save_merged_lora(
             model,
-            out / "adapter",
-            base=str(base_ckpt.path),
-            extra={"template": tpl.name, "stage": "instruct"},
-        )
-        lora_params = lora_parameter_count(model)
-        merge_lora(model)
-        meta["lora"] = dict(lora_meta, merged=True, parameters=lora_params)
-        save_checkpoint(
-            out / "checkpoint",
-            model,
+            out,
             tok,
-            dict(meta, step=result.steps),
-            metrics_file=out / "metrics.jsonl",
+            meta,
+            base=base_ckpt.path,
+            extra={"template": tpl.name, "stage": "instruct"},
+            steps=result.steps,
         )
 
     # Answer the held-out test instructions, greedily, with the fine-tuned model.

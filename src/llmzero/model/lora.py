@@ -161,6 +161,22 @@ def lora_config(model: nn.Module) -> dict:
     return {"rank": first.rank, "alpha": first.alpha, "targets": targets, "dropout": dropout}
 
 
+def lora_settings(lora: dict | None) -> dict | None:
+    """The LoRA settings a fine-tuned checkpoint records, from {"rank", "alpha"?, "targets"?,
+    "dropout"?} with the defaults filled in (alpha: twice the rank); None without LoRA."""
+    if not lora:
+        return None
+    rank = int(lora["rank"])
+    alpha = lora.get("alpha")
+    return {
+        "rank": rank,
+        "alpha": float(2 * rank if alpha is None else alpha),
+        "targets": list(lora.get("targets") or DEFAULT_TARGETS),
+        "dropout": float(lora.get("dropout", 0.0)),
+        "merged": False,
+    }
+
+
 def save_lora(
     model: nn.Module, path: str | Path, base: str | None = None, extra: dict | None = None
 ) -> Path:
