@@ -11,6 +11,7 @@ import sys
 from llmzero.cli.args import (
     add_finetune_flags,
     add_register_flags,
+    add_too_long_flags,
     check_device,
     fields_from_args,
     float_arg,
@@ -19,6 +20,7 @@ from llmzero.cli.args import (
     nonneg_float,
     positive_int,
     seed_arg,
+    too_long_from_args,
 )
 from llmzero.errors import UserError, t
 
@@ -35,25 +37,10 @@ def _add_pair_flags(s, out_help: tuple[str, str]) -> None:
     add_finetune_flags(s)
     s.add_argument("--data", type=nonempty_arg, help=t(*DATA_HELP))
     s.add_argument("--out", required=True, type=nonempty_arg, help=t(*out_help))
-    long = s.add_mutually_exclusive_group()
-    long.add_argument(
-        "--truncate",
-        action="store_true",
-        help=t("corta pares maiores que o contexto", "cut pairs longer than the context"),
-    )
-    long.add_argument(
-        "--skip-long",
-        action="store_true",
-        help=t("pula pares maiores que o contexto", "skip pairs longer than the context"),
-    )
+    add_too_long_flags(s, ("pares", "pairs"))
     s.add_argument(
         "--json", action="store_true", help=t("imprime um JSON com o resumo", "print JSON")
     )
-
-
-def _too_long(args) -> str | None:
-    """None lets the library choose: skip in the shipped pairs, refuse in the user's file."""
-    return "truncate" if args.truncate else "skip" if args.skip_long else None
 
 
 def _print_json(summary: dict) -> None:
@@ -105,7 +92,7 @@ def dpo_command(args) -> int:
         beta=beta,
         lora=lora_from_args(args),
         batch_size=args.batch_size,
-        too_long=_too_long(args),
+        too_long=too_long_from_args(args, None),  # None: the library's rule
         resume=args.resume,
         overwrite=args.overwrite,
         **fields_from_args(TrainConfig, args),
@@ -169,7 +156,7 @@ def reward_command(args) -> int:
         args.data,
         args.out,
         batch_size=args.batch_size,
-        too_long=_too_long(args),
+        too_long=too_long_from_args(args, None),  # None: the library's rule
         pooling=args.pooling,
         overwrite=args.overwrite,
         **fields_from_args(TrainConfig, args),

@@ -233,6 +233,27 @@ def add_task(
 # -- flags shared by several verbs -----------------------------------------------------------------
 
 
+def add_too_long_flags(s: argparse.ArgumentParser, what: tuple[str, str]) -> None:
+    """--truncate | --skip-long: what to do with ``what`` (pt, en: "exemplos", "examples") longer
+    than the model's context; see ``too_long_from_args``."""
+    long = s.add_mutually_exclusive_group()
+    long.add_argument(
+        "--truncate",
+        action="store_true",
+        help=t(f"corta {what[0]} maiores que o contexto", f"cut {what[1]} longer than the context"),
+    )
+    long.add_argument(
+        "--skip-long",
+        action="store_true",
+        help=t(f"pula {what[0]} maiores que o contexto", f"skip {what[1]} longer than the context"),
+    )
+
+
+def too_long_from_args(args, default: str | None) -> str | None:
+    """ "truncate", "skip", or ``default`` when neither flag was given."""
+    return "truncate" if args.truncate else "skip" if args.skip_long else default
+
+
 def add_register_flags(s: argparse.ArgumentParser) -> None:
     """--register NAME: put the folder a verb writes (--out) in the model registry when it ends
     well (`cli.main` does it, for every verb that has the flag)."""

@@ -10,11 +10,13 @@ import sys
 
 from llmzero.cli.args import (
     add_finetune_flags,
+    add_too_long_flags,
     check_device,
     fields_from_args,
     lora_from_args,
     nonempty_arg,
     positive_int,
+    too_long_from_args,
 )
 from llmzero.errors import UserError, t
 
@@ -196,17 +198,7 @@ def add_finetune_instruct(s) -> None:
         "--system",
         help=t("prompt de sistema posto em todo exemplo", "a system prompt put in every example"),
     )
-    long = s.add_mutually_exclusive_group()
-    long.add_argument(
-        "--truncate",
-        action="store_true",
-        help=t("corta exemplos maiores que o contexto", "cut examples longer than the context"),
-    )
-    long.add_argument(
-        "--skip-long",
-        action="store_true",
-        help=t("pula exemplos maiores que o contexto", "skip examples longer than the context"),
-    )
+    add_too_long_flags(s, ("exemplos", "examples"))
     s.add_argument(
         "--test-limit",
         type=positive_int,
@@ -228,7 +220,7 @@ def finetune_instruct_command(args) -> int:
 
     check_device(args.device)
     lora = lora_from_args(args)
-    too_long = "truncate" if args.truncate else "skip" if args.skip_long else "error"
+    too_long = too_long_from_args(args, "error")
     summary = finetune_instruct(
         args.base,
         args.data,
