@@ -44,7 +44,7 @@ from llmzero.model.gpt import CausalSelfAttention
 from llmzero.model.lora import apply_lora, lora_settings
 from llmzero.plots import _pyplot, save_figure
 from llmzero.training.distributed import make_trainer
-from llmzero.training.trainer import TrainConfig, pick_device
+from llmzero.training.trainer import TrainConfig, check_batch_size, pick_device
 
 DEFAULT_BETA = 0.1
 # Few steps and a gentle learning rate: DPO nudges a model that already answers, and large steps
@@ -283,10 +283,7 @@ def align_dpo(
         data = data if data is not None else saved["data"]
     else:
         lora_meta = lora_settings(lora)
-    if batch_size < 1:
-        raise UserError(
-            "o tamanho do lote precisa ser positivo.", "the batch size must be positive."
-        )
+    check_batch_size(batch_size)
     if not beta > 0:
         raise UserError(
             f"beta precisa ser positivo (recebeu {beta}).", f"beta must be positive (got {beta})."

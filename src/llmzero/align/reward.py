@@ -39,7 +39,7 @@ from llmzero.finetune.templates import DEFAULT_TEMPLATE, Template, get_template
 from llmzero.model.classifier import GPTClassifier, check_pooling
 from llmzero.tokenizers.base import EOT
 from llmzero.training.distributed import make_trainer
-from llmzero.training.trainer import TrainConfig
+from llmzero.training.trainer import TrainConfig, check_batch_size
 
 # A reward model starts from a trained GPT, its head from scratch; past a few epochs of a small
 # preference set it memorises the training pairs.
@@ -114,10 +114,7 @@ def train_reward(
     out = Path(out)
     check_pooling(pooling)
     cfg = REWARD_TRAINING.updated(**training)
-    if batch_size < 1:
-        raise UserError(
-            "o tamanho do lote precisa ser positivo.", "the batch size must be positive."
-        )
+    check_batch_size(batch_size)
     base_ckpt = open_base(base, out, overwrite)
     tok, config = base_ckpt.tokenizer, base_ckpt.config
     pairs = load_pair_splits(

@@ -47,7 +47,7 @@ from llmzero.finetune.common import open_base, save_merged_lora
 from llmzero.model.classifier import GPTClassifier, check_pooling
 from llmzero.model.lora import apply_lora, lora_settings
 from llmzero.training.distributed import make_trainer
-from llmzero.training.trainer import TrainConfig
+from llmzero.training.trainer import TrainConfig, check_batch_size
 
 # Fine-tuning starts from a trained model: fewer steps and a gentler learning rate than
 # pre-training.
@@ -187,10 +187,7 @@ def finetune_classifier(
     out = Path(out)
     check_pooling(pooling)
     cfg = CLASSIFY_TRAINING.updated(**training)
-    if batch_size < 1:
-        raise UserError(
-            "o tamanho do lote precisa ser positivo.", "the batch size must be positive."
-        )
+    check_batch_size(batch_size)
     base_ckpt = open_base(base, out, overwrite)
     tok, config = base_ckpt.tokenizer, base_ckpt.config
     if not lora:

@@ -44,7 +44,7 @@ from llmzero.generation import generate_batch
 from llmzero.model.lora import apply_lora, lora_settings
 from llmzero.sampling import sampling_preset
 from llmzero.training.distributed import make_trainer
-from llmzero.training.trainer import TrainConfig
+from llmzero.training.trainer import TrainConfig, check_batch_size
 
 DEFAULT_SPLIT = (0.85, 0.05, 0.10)
 TOO_LONG = ("error", "truncate", "skip")
@@ -368,10 +368,7 @@ def finetune_instruct(
     log = log or (lambda msg: print(msg, file=sys.stderr))
     out = Path(out)
     cfg = INSTRUCT_TRAINING.updated(**training)
-    if batch_size < 1:
-        raise UserError(
-            "o tamanho do lote precisa ser positivo.", "the batch size must be positive."
-        )
+    check_batch_size(batch_size)
     base_ckpt = open_base(base, out, overwrite)
     tok, config, model = base_ckpt.tokenizer, base_ckpt.config, base_ckpt.model
     tpl = get_template(template, tok)

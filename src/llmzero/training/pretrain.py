@@ -32,7 +32,7 @@ from llmzero.sampling import sampling_preset
 from llmzero.tokenizers import build_tokenizer, tokenizer_from_dict
 from llmzero.training import distributed
 from llmzero.training.distributed import make_trainer
-from llmzero.training.trainer import RUN_FILES, TrainConfig
+from llmzero.training.trainer import RUN_FILES, TrainConfig, check_batch_size
 
 DEFAULT_OUT = "runs/llmzero"
 
@@ -160,10 +160,7 @@ def pretrain(
         overrides = {k: v for k, v in (model_overrides or {}).items() if v is not None}
         config = preset_config(preset, vocab_size=tok.vocab_size, **overrides)
         train_cfg = TrainConfig().updated(**training)
-    if batch_size < 1:
-        raise UserError(
-            "o tamanho do lote precisa ser positivo.", "the batch size must be positive."
-        )
+    check_batch_size(batch_size)
     T = config.context_length
     train_ids, val_ids = split_ids(ids, val_fraction)
     need = int((T + 2) / max(val_fraction, 1e-9)) if val_fraction > 0 else T + 2

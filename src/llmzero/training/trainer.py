@@ -113,6 +113,14 @@ class TrainConfig:
         return replace(self, **{k: v for k, v in changes.items() if v is not None})
 
 
+def check_batch_size(batch_size: int) -> None:
+    """Refuse a batch of fewer than one example, for every stage that batches its data."""
+    if batch_size < 1:
+        raise UserError(
+            "o tamanho do lote precisa ser positivo.", "the batch size must be positive."
+        )
+
+
 def lr_at(cfg: TrainConfig, step: int, progress: float) -> float:
     """Linear warmup for ``cfg.warmup`` steps, then cosine decay from lr to final_lr as progress
     goes 0 -> 1."""
