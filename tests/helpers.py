@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+import random
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -10,9 +12,10 @@ import torch
 from torch import nn
 
 from llmzero.datasets import corpus_text
+from llmzero.finetune.templates import get_template
 from llmzero.lab.core import LabModel, train_lm
 from llmzero.model import GPTConfig
-from llmzero.tokenizers import CharTokenizer
+from llmzero.tokenizers import CharTokenizer, build_tokenizer
 
 
 def micro_model(steps: int = 80, seed: int = 0, chars: int = 60_000) -> LabModel:
@@ -190,3 +193,36 @@ def greedy_reference(model, prompt, n: int) -> tuple[list[int], torch.Tensor]:
             rows.append(logits)
             ids.append(int(logits.argmax()))
     return ids[len(ids) - n :], torch.stack(rows) if rows else torch.empty(0)
+
+
+# -- preference pairs (DPO, reward model) ----------------------------------------------------------
+PAIR_WORDS = ["sol", "mar", "pão", "luz", "céu", "rio", "flor", "gato", "casa", "livro"]
+
+
+def polite_pairs(n: int, seed: int = 0, with_input: bool = True) -> list[dict]:
+    """A learnable preference: a polite answer is chosen, a rude one rejected."""
+    rng = random.Random(seed)
+    rows = []
+    for _ in range(n):
+        word = rng.choice(PAIR_WORDS) + str(rng.randint(0, 9))
+        row = {"instruction": f"Diga {word}.", "input": "", "chosen": f"{word}, grato."}
+        row["rejected"] = f"{word}? some."
+        if not with_input:
+            del row["input"]
+        rows.append(row)
+    return rows
+
+
+def pair_tokenizer(rows, template: str = "comando", extra: str = ""):
+    """A character tokenizer that knows every character the pairs show in ``template``."""
+    tpl = get_template(template)
+    text = "".join(
+        tpl.format_prompt(r) + tpl.format_response({"output": r["chosen"] + r["rejected"]})
+        for r in rows
+    )
+    return build_tokenizer("char", text + extra)
+
+
+def write_jsonl(path: Path, rows) -> Path:
+    path.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows), "utf-8")
+    return path

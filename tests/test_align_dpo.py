@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import json
 import math
-import random
 
 import pytest
 import torch
 import torch.nn.functional as F
 
+from helpers import pair_tokenizer, polite_pairs, write_jsonl
 from llmzero.align.dpo import align_dpo, dpo_loss, preference_metrics, reference_logprobs
 from llmzero.align.preferences import (
     EncodedPair,
@@ -28,41 +28,8 @@ from llmzero.errors import UserError
 from llmzero.finetune.templates import get_template
 from llmzero.model import GPT, preset
 from llmzero.model.classifier import GPTClassifier
-from llmzero.tokenizers import build_tokenizer
 
 QUIET = dict(progress=False, log=lambda msg: None)
-WORDS = ["sol", "mar", "pão", "luz", "céu", "rio", "flor", "gato", "casa", "livro"]
-
-
-def make_pairs(n: int, seed: int = 0) -> list[dict]:
-    """A learnable preference: a polite answer is chosen, a rude one rejected."""
-    rng = random.Random(seed)
-    rows = []
-    for _ in range(n):
-        word = rng.choice(WORDS) + str(rng.randint(0, 9))
-        rows.append(
-            {
-                "instruction": f"Diga {word}.",
-                "input": "",
-                "chosen": f"{word}, grato.",
-                "rejected": f"{word}? some.",
-            }
-        )
-    return rows
-
-
-def tokenizer_for(rows, template="comando"):
-    tpl = get_template(template)
-    text = "".join(
-        tpl.format_prompt(r) + tpl.format_response({"output": r["chosen"] + r["rejected"]})
-        for r in rows
-    )
-    return build_tokenizer("char", text + "xyz")
-
-
-def write_jsonl(path, rows):
-    path.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows), "utf-8")
-    return path
 
 
 # -- the loss --------------------------------------------------------------------------------------
@@ -210,8 +177,8 @@ def test_shipped_preferences_read_cleanly():
 
 @pytest.fixture(scope="module")
 def nano():
-    rows = make_pairs(12)
-    tok = tokenizer_for(rows)
+    rows = polite_pairs(12)
+    tok = pair_tokenizer(rows, extra="xyz")
     torch.manual_seed(0)
     model = GPT(preset("nano", vocab_size=tok.vocab_size)).eval()
     tpl = get_template("comando", tok)
@@ -323,9 +290,9 @@ def test_reference_table_matches_the_model(nano):
 @pytest.fixture(scope="module")
 def setup(tmp_path_factory):
     d = tmp_path_factory.mktemp("dpo")
-    rows = make_pairs(80)
+    rows = polite_pairs(80)
     write_jsonl(d / "pairs.jsonl", rows)
-    tok = tokenizer_for(rows)
+    tok = pair_tokenizer(rows, extra="xyz")
     torch.manual_seed(0)
     model = GPT(preset("nano", vocab_size=tok.vocab_size))
     meta = {"kind": "lm", "model": model.config.to_dict(), "stage": "instruct"}
@@ -435,7 +402,7 @@ def test_lora_dpo_and_the_warning_for_a_base_not_instruction_tuned(setup):
 
 
 def test_user_mistakes_are_one_sentence_and_write_nothing(setup, tmp_path):
-    few = write_jsonl(tmp_path / "few.jsonl", make_pairs(3))
+    few = write_jsonl(tmp_path / "few.jsonl", polite_pairs(3))
     with pytest.raises(UserError, match="at least 2 training pairs"):
         align_dpo(setup / "sft", few, tmp_path / "out", **QUIET)
     with pytest.raises(UserError, match="beta must be positive"):
@@ -451,7 +418,7 @@ def test_user_mistakes_are_one_sentence_and_write_nothing(setup, tmp_path):
     with pytest.raises(UserError, match=r"bad.jsonl:1: .*rejected"):
         align_dpo(setup / "sft", bad, tmp_path / "out", **QUIET)
     with pytest.raises(UserError, match="context"):
-        long = [dict(r, chosen=r["chosen"] * 10) for r in make_pairs(20)]
+        long = [dict(r, chosen=r["chosen"] * 10) for r in polite_pairs(20)]
         align_dpo(
             setup / "sft", write_jsonl(tmp_path / "long.jsonl", long), tmp_path / "out", **QUIET
         )

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import json
 import math
-import random
 
 import pytest
 import torch
 
+from helpers import pair_tokenizer, polite_pairs, write_jsonl
 from llmzero.align.preferences import (
     PairBatches,
     encode_pairs,
@@ -24,42 +24,10 @@ from llmzero.align.reward import (
 )
 from llmzero.checkpoint import load_checkpoint, save_checkpoint
 from llmzero.errors import UserError
-from llmzero.finetune.templates import get_template
 from llmzero.model import GPT, preset
 from llmzero.tokenizers import CharTokenizer, build_tokenizer
 
 QUIET = dict(progress=False, log=lambda msg: None)
-WORDS = ["sol", "mar", "pão", "luz", "céu", "rio", "flor", "gato", "casa", "livro"]
-
-
-def make_pairs(n: int, seed: int = 0) -> list[dict]:
-    """A learnable preference: a polite answer is chosen, a rude one rejected."""
-    rng = random.Random(seed)
-    rows = []
-    for _ in range(n):
-        word = rng.choice(WORDS) + str(rng.randint(0, 9))
-        rows.append(
-            {
-                "instruction": f"Diga {word}.",
-                "chosen": f"{word}, grato.",
-                "rejected": f"{word}? some.",
-            }
-        )
-    return rows
-
-
-def tokenizer_for(rows):
-    tpl = get_template("comando")
-    text = "".join(
-        tpl.format_prompt(r) + tpl.format_response({"output": r["chosen"] + r["rejected"]})
-        for r in rows
-    )
-    return build_tokenizer("char", text)
-
-
-def write_jsonl(path, rows):
-    path.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows), "utf-8")
-    return path
 
 
 def test_bradley_terry_loss_matches_a_hand_computation():
@@ -75,9 +43,9 @@ def test_bradley_terry_loss_matches_a_hand_computation():
 @pytest.fixture(scope="module")
 def setup(tmp_path_factory):
     d = tmp_path_factory.mktemp("reward")
-    rows = make_pairs(80, seed=1)
+    rows = polite_pairs(80, seed=1, with_input=False)
     write_jsonl(d / "pairs.jsonl", rows)
-    tok = tokenizer_for(rows)
+    tok = pair_tokenizer(rows)
     torch.manual_seed(0)
     model = GPT(preset("nano", vocab_size=tok.vocab_size))
     meta = {"kind": "lm", "model": model.config.to_dict(), "stage": "instruct"}
@@ -156,7 +124,7 @@ def test_reward_mistakes_are_user_errors(setup, trained, tmp_path):
         train_reward(out, setup / "pairs.jsonl", tmp_path / "x", **QUIET)
     with pytest.raises(UserError, match="unknown pooling"):
         train_reward(setup / "sft", setup / "pairs.jsonl", tmp_path / "x", pooling="max", **QUIET)
-    few = write_jsonl(tmp_path / "few.jsonl", make_pairs(2))
+    few = write_jsonl(tmp_path / "few.jsonl", polite_pairs(2, with_input=False))
     with pytest.raises(UserError, match="at least 2 training pairs"):
         train_reward(setup / "sft", few, tmp_path / "x", **QUIET)
     with pytest.raises(UserError, match="already holds a checkpoint"):
