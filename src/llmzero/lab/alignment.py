@@ -33,11 +33,9 @@ from llmzero.align.arithmetic import (
     question_pool,
     warm_start,
 )
-from llmzero.align.dpo import align_dpo
+from llmzero.align.dpo import align_dpo, reference_logprobs
 from llmzero.align.pairs import JudgeScorer
 from llmzero.align.preferences import (
-    PairBatches,
-    batch_logprobs,
     default_preferences_path,
     encode_pairs,
     read_preferences,
@@ -277,16 +275,6 @@ def token_kl(policy, reference, tokenizer, template, prompts, answers) -> float:
     return total / count if count else 0.0
 
 
-@torch.no_grad()
-def pair_logprobs(model, pairs, pad: int) -> torch.Tensor:
-    """(len(pairs), 2): log p(chosen | prompt) and log p(rejected | prompt) of every pair."""
-    out = []
-    for batch in PairBatches(pairs, 16, pad, shuffle=False).iterate():
-        logps = batch_logprobs(model, batch).float()
-        out.append(torch.stack([logps[0::2], logps[1::2]], dim=1))
-    return torch.cat(out)
-
-
 @dataclass
 class HeldOut:
     """What every policy is measured on, and the SFT model's numbers to compare with."""
@@ -314,7 +302,7 @@ class HeldOut:
         return float(np.mean([is_correct(q, a) for q, a in zip(questions, answers)]))
 
     def measure(self, model, answers: list[str], sums: list[str]) -> dict:
-        logps = pair_logprobs(model, self.pairs, pad_id(self.tokenizer))
+        logps = reference_logprobs(model, self.pairs, pad_id(self.tokenizer))
         moved = (logps[:, 0] - self.sft_logps[:, 0]) - (logps[:, 1] - self.sft_logps[:, 1])
         wins = torch.where(moved.abs() < 1e-4, 0.5, (moved > 0).float())  # ties count half
         return {
@@ -674,7 +662,7 @@ def alignment(ctx: LabContext) -> ExperimentResult:
         practised,
         reward_model,
         sft,
-        pair_logprobs(sft, pairs, pad_id(tok)),
+        reference_logprobs(sft, pairs, pad_id(tok)),
         s.max_new_tokens,
     )
     folders = {
