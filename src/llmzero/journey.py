@@ -888,15 +888,9 @@ def _dpo(j: _Journey) -> None:
     import torch
 
     from llmzero.align.dpo import align_dpo, reference_logprobs
-    from llmzero.align.preferences import (
-        default_preferences_path,
-        encode_pair,
-        read_preferences,
-        split_preferences,
-    )
+    from llmzero.align.preferences import load_pair_splits
     from llmzero.checkpoint import load_checkpoint
     from llmzero.finetune.instruct import answer_batch, pad_id
-    from llmzero.finetune.templates import DEFAULT_TEMPLATE, get_template
 
     plan = j.plan
     j.stage("alinhamento (DPO)", "alignment (DPO)")
@@ -911,18 +905,19 @@ def _dpo(j: _Journey) -> None:
         "pairs come from the preferencias_ptbr set, hand-written in Portuguese. One of them:",
     )
     sft = load_checkpoint(j.out / "instruct")
-    tok, meta = sft.tokenizer, sft.meta
-    tpl = get_template(meta.get("template") or DEFAULT_TEMPLATE, tok)
-    system = meta.get("system_prompt")
-    prefs = read_preferences(default_preferences_path())
-    train_p, val_p, test_p = split_preferences(prefs, j.seed)
+    tok = sft.tokenizer
+    # the shipped pairs as align_dpo reads them: split by the file, long ones skipped
+    split = load_pair_splits(
+        None, tok, sft.meta, sft.config.context_length, seed=j.seed, too_long="skip"
+    )
+    tpl, system = split.template, split.system
+    record = {p.where: p for p in split.prefs}
 
-    def fitting(part):
+    def fitting(encoded):
         """(pair, encoded) of the pairs that fit the context: what align_dpo keeps with "skip"."""
-        encoded = ((p, encode_pair(tok, tpl, p, system)) for p in part)
-        return [(p, e) for p, e in encoded if e.longest <= plan.context]
+        return [(record[e.where], e) for e in encoded]
 
-    train_fit = [p for p, _ in fitting(train_p)]
+    train_fit = [p for p, _ in fitting(split.train)]
     shown = next((p for p in train_fit if p.kind == EXAMPLE_KIND), None) or (
         train_fit[0] if train_fit else None
     )
@@ -981,7 +976,7 @@ def _dpo(j: _Journey) -> None:
                 f"longos demais para o contexto de {plan.context} tokens (pulados)",
                 f"too long for the {plan.context}-token context (skipped)",
             ),
-            f"{s['long_pairs']} " + t("de", "of") + f" {len(prefs)}",
+            f"{s['long_pairs']} " + t("de", "of") + f" {len(split.prefs)}",
         ),
         ("β", f"{s['beta']:g}"),
         (t("passos (parou por)", "steps (stopped by)"), f"{s['steps']} ({s['stopped_by']})"),
@@ -1074,7 +1069,7 @@ def _dpo(j: _Journey) -> None:
 
     # Per kind, on the validation pairs: the SFT model's preference, the DPO model's, and the
     # reward accuracy (which side gained more relative to the reference).
-    val_fit = fitting(val_p)
+    val_fit = fitting(split.val)
     pad = pad_id(tok)
     dpo = load_checkpoint(j.out / "dpo")
     pairs = [e for _, e in val_fit]
@@ -1150,7 +1145,7 @@ def _dpo(j: _Journey) -> None:
     # The same held-out requests (the test split: neither model trained on them), one per kind,
     # answered greedily by both models.
     asked, seen = [], set()
-    for p, _ in fitting(test_p):
+    for p, _ in fitting(split.test):
         if p.kind not in seen and len(asked) < plan.dpo_answers:
             seen.add(p.kind)
             asked.append(p)
@@ -1217,7 +1212,7 @@ def _dpo(j: _Journey) -> None:
         "steps": s["steps"],
         "stopped_by": s["stopped_by"],
         "elapsed": s["elapsed"],
-        "pairs": len(prefs),
+        "pairs": len(split.prefs),
         "train_pairs": s["train_pairs"],
         "val_pairs": s["val_pairs"],
         "test_pairs": s["test_pairs"],
