@@ -206,3 +206,16 @@ def test_encoding_a_text_file_keeps_memory_flat_as_it_grows(tmp_path):
         assert len(ids) == len(line) * lines
     # A whole-file read holds the text and a list of ids: its peak grows 4x with the text.
     assert peaks[1] < 1.3 * peaks[0], peaks
+
+
+def test_bytes_that_are_not_utf8_far_into_a_big_file_stop_cleanly(tmp_path):
+    from llmzero.training.pretrain import load_corpus_ids
+
+    path = tmp_path / "big.txt"
+    path.write_bytes(("palavra " * 9 + "\n").encode() * 40_000 + b"\xff\xfe fim\n")  # past 3 MB
+    tok = CharTokenizer().train("palavra fim\n")
+    with pytest.raises(UserError, match="is not UTF-8"):
+        prepare_token_file(path, tok, tmp_path / "tokens.bin")
+    with pytest.raises(UserError, match="is not UTF-8"):
+        load_corpus_ids(path, "char", None, print, tmp_path)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["big.txt"]  # nothing half-written

@@ -150,11 +150,15 @@ def iter_text_chunks(path: str | os.PathLike, chunk_chars: int = 1 << 20) -> Ite
     """Read a big UTF-8 file in pieces that end at a line break, so tokenization never cuts a
     word. A line longer than a piece is cut before a word instead (see _before_a_word), so that
     memory stays bounded by the piece size. A byte-order mark at the start
-    (Windows editors write one) is dropped, as read_user_text does, so it never becomes a token."""
+    (Windows editors write one) is dropped, as read_user_text does, so it never becomes a token.
+    Bytes that are not UTF-8 end the reading in a UserError, at whatever piece they fall."""
     pending = ""
     with open(path, encoding="utf-8-sig") as f:
         while True:
-            block = f.read(chunk_chars)
+            try:
+                block = f.read(chunk_chars)
+            except UnicodeDecodeError:  # wherever it lies: the reader stops with one sentence
+                raise UserError(f"{path} não está em UTF-8.", f"{path} is not UTF-8.") from None
             if not block:
                 break
             pending += block
@@ -235,20 +239,16 @@ def _write_token_file(text_path: Path, tokenizer, out_path: Path) -> dict:
 
 
 def read_text_head(path: Path) -> None:
-    """Check a text file exists, is UTF-8 and is not empty, without reading all of it."""
+    """Check a text file exists and holds a word, reading only as far as its first word."""
     if not path.exists():
         raise UserError(f"arquivo não encontrado: {path}", f"file not found: {path}")
     if path.is_dir():
         raise UserError(
             f"{path} é uma pasta, não um arquivo de texto.", f"{path} is a folder, not a text file."
         )
-    nonblank = False
-    try:
-        for piece in iter_text_chunks(path):
-            nonblank = nonblank or bool(piece.strip())
-    except UnicodeDecodeError:
-        raise UserError(f"{path} não está em UTF-8.", f"{path} is not UTF-8.") from None
-    if not nonblank:
+    # the first piece with a word is enough; bytes that are not UTF-8 further on stop the reader
+    # that meets them (iter_text_chunks), before anything it writes is kept
+    if not any(piece.strip() for piece in iter_text_chunks(path)):
         raise UserError(f"o corpus {path} está vazio.", f"the corpus {path} is empty.")
 
 
