@@ -24,7 +24,7 @@ from llmzero.cli import (
     scale,
     studio,
 )
-from llmzero.cli.args import Parser, add_task, lang_parent, pre_lang
+from llmzero.cli.args import Parser, add_task, lang_parent, pre_lang, resolve_model_args
 from llmzero.errors import UserError, set_lang, t
 
 
@@ -208,6 +208,7 @@ def main(argv: list[str] | None = None) -> int:
             from llmzero.registry import check_name
 
             check_name(args.register)
+        resolve_model_args(args)  # models named NAME[:VERSION|ALIAS] become their folders
         code = args.func(args) or 0
         if code == 0 and getattr(args, "register", None) is not None:
             register_result(args)

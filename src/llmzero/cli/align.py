@@ -9,6 +9,7 @@ import json
 import sys
 
 from llmzero.cli.args import (
+    ModelArg,
     add_finetune_flags,
     add_register_flags,
     add_too_long_flags,
@@ -194,7 +195,7 @@ def add_rl(s) -> None:
     s.add_argument(
         "--base",
         required=True,
-        type=nonempty_arg,
+        action=ModelArg,
         help=t("pasta do modelo ajustado por instruções", "the instruction-tuned model's folder"),
     )
     s.add_argument(
@@ -203,7 +204,8 @@ def add_rl(s) -> None:
     s.add_argument(
         "--reward",
         default="arithmetic",
-        type=nonempty_arg,
+        action=ModelArg,
+        keywords=("arithmetic",),  # llmzero.align.rl's verifiable reward, not a model
         help=t(
             "arithmetic (contas em pt-BR, conferidas exatamente) ou a pasta de um modelo de "
             "recompensa",
@@ -317,7 +319,7 @@ def add_pairs(s) -> None:
     s.add_argument(
         "--model",
         required=True,
-        type=nonempty_arg,
+        action=ModelArg,
         help=t("o modelo que responde", "the model that answers"),
     )
     s.add_argument(
@@ -337,7 +339,7 @@ def add_pairs(s) -> None:
     who = s.add_mutually_exclusive_group(required=True)
     who.add_argument(
         "--reward-model",
-        type=nonempty_arg,
+        action=ModelArg,
         help=t("pontua com um modelo de recompensa", "score with a reward model"),
     )
     who.add_argument(

@@ -183,6 +183,104 @@ def check_device(name: str | None) -> None:
         ) from None
 
 
+# -- models named by folder or by registry reference -----------------------------------------------
+
+
+class ModelRef(str):
+    """The text of a flag naming a model to read, not yet resolved; ``flag`` names the flag (or
+    the positional) in messages."""
+
+    flag: str
+
+    def __new__(cls, text: str, flag: str) -> ModelRef:
+        ref = super().__new__(cls, text)
+        ref.flag = flag
+        return ref
+
+
+class ModelArg(argparse.Action):
+    """The action of every flag (or positional) naming a model to READ: a folder, or a model
+    registry reference ``NAME``, ``NAME:VERSION`` or ``NAME:ALIAS``.
+
+    Parsing only marks the text (a ``ModelRef``); ``resolve_model_args``, called by ``cli.main``
+    once the whole line is parsed, turns it into a folder: after parsing, so that the verb's own
+    --registry counts wherever it stands on the line, and so that building the parser (``llmzero
+    --help``) never opens the registry. The text must not be empty (``nonempty_arg``, unless
+    ``type=`` says otherwise); ``keywords`` are values that name no model and stay as they are
+    (``align rl --reward arithmetic``). Outputs (--out) never take this action. The help gets
+    the same closing words everywhere.
+    """
+
+    def __init__(self, option_strings, dest, type=nonempty_arg, keywords=(), **kwargs):
+        if kwargs.get("help"):
+            kwargs["help"] += t(
+                " (ou NOME[:APELIDO] do registro)", " (or a registered NAME[:ALIAS])"
+            )
+        super().__init__(option_strings, dest, type=type, **kwargs)
+        self.keywords = tuple(keywords)
+
+    def __call__(self, parser, namespace, values, option_string=None):
+        if values not in self.keywords:
+            values = ModelRef(values, self.option_strings[0] if self.option_strings else self.dest)
+        setattr(namespace, self.dest, values)
+
+
+def _names_a_path(text: str) -> bool:
+    """Whether ``text`` is a path on disk (or one that ``fileio.recover_dir`` puts back); one the
+    system refuses to look at (too long, no permission) is left to the verb, as before."""
+    from pathlib import Path
+
+    path = Path(text)
+    try:
+        if path.exists():
+            return True
+        return bool(path.name) and path.with_name(path.name + ".old").is_dir()
+    except (OSError, ValueError):
+        return True
+
+
+def resolve_model(ref: ModelRef, registry=None) -> str:
+    """The folder a model flag names, by the rules every verb shares:
+
+    1. text naming an existing path is that path (old behaviour, old messages);
+    2. text that cannot be a registry reference (``runs/x``, ``~/m``) is a path too, so that a
+       missing folder keeps its own message (``checkpoint not found``);
+    3. otherwise the registry (``registry``: the verb's --registry, else ``LLMZERO_REGISTRY`` or
+       the default file) gives the folder of ``NAME[:VERSION|ALIAS]``; a reference it does not
+       know is one sentence naming the flag: neither a folder nor a registered model.
+    """
+    from llmzero import registry as reg
+
+    text = str(ref)
+    if _names_a_path(text):
+        return text
+    try:
+        reg.parse_ref(text)
+    except UserError:
+        return text
+    try:
+        entry = reg.show(text, path=registry)
+    except UserError as exc:
+        raise UserError(
+            f"{ref.flag} {text!r} não é uma pasta nem um modelo registrado: {exc.pt}",
+            f"{ref.flag} {text!r} is neither a folder nor a registered model: {exc.en}",
+        ) from None
+    try:
+        return str(reg.resolve(entry.ref, path=registry))  # that version, even if the alias moves
+    except UserError as exc:  # registered, but its folder is gone
+        raise UserError(
+            f"{ref.flag} {text!r}: {exc.pt}", f"{ref.flag} {text!r}: {exc.en}"
+        ) from None
+
+
+def resolve_model_args(args: argparse.Namespace) -> None:
+    """Turn every model flag of a parsed command line (``ModelArg``) into its folder, in place."""
+    registry = getattr(args, "registry", None)
+    for name, value in list(vars(args).items()):
+        if isinstance(value, ModelRef):
+            setattr(args, name, resolve_model(value, registry))
+
+
 # -- verbs with sub-verbs --------------------------------------------------------------------------
 
 # The verbs that hold sub-verbs (`llmzero eval perplexity`, `llmzero finetune classify`) and
@@ -268,7 +366,10 @@ def add_register_flags(s: argparse.ArgumentParser) -> None:
     s.add_argument(
         "--registry",
         metavar=t("ARQUIVO", "FILE"),
-        help=t("o arquivo SQLite do registro", "the registry's SQLite file"),
+        help=t(
+            "o arquivo SQLite do registro (para --register e para modelos dados por NOME:APELIDO)",
+            "the registry's SQLite file (for --register and for models given as NAME:ALIAS)",
+        ),
     )
 
 
@@ -278,7 +379,7 @@ def add_finetune_flags(s: argparse.ArgumentParser) -> None:
     s.add_argument(
         "--base",
         required=True,
-        type=nonempty_arg,
+        action=ModelArg,
         help=t("pasta do modelo pré-treinado", "the pre-trained model's folder"),
     )
     s.add_argument(

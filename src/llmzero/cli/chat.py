@@ -8,7 +8,7 @@ from __future__ import annotations
 import json
 import sys
 
-from llmzero.cli.args import check_device, float_arg, nonempty_arg, positive_int, seed_arg
+from llmzero.cli.args import ModelArg, check_device, float_arg, positive_int, seed_arg
 from llmzero.errors import t
 from llmzero.sampling import SAMPLING_PRESETS, sampling_preset
 
@@ -21,7 +21,7 @@ def _add_model_flags(s) -> None:
     s.add_argument(
         "--model",
         required=True,
-        type=nonempty_arg,
+        action=ModelArg,
         help=t("pasta do modelo ajustado", "the fine-tuned model's folder"),
     )
     s.add_argument(

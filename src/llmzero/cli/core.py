@@ -11,6 +11,7 @@ import sys
 from pathlib import Path
 
 from llmzero.cli.args import (
+    ModelArg,
     add_register_flags,
     check_device,
     fields_from_args,
@@ -392,7 +393,7 @@ def add_generate(s) -> None:
     s.add_argument(
         "--model",
         required=True,
-        type=nonempty_arg,
+        action=ModelArg,
         help=t("pasta do treino ou do checkpoint", "run or checkpoint folder"),
     )
     s.add_argument(
@@ -477,7 +478,7 @@ def generate_command(args) -> int:
 def add_info(s) -> None:
     s.add_argument(
         "--model",
-        type=nonempty_arg,
+        action=ModelArg,
         help=t("pasta de um modelo treinado", "a trained model's folder"),
     )
     s.add_argument("--json", action="store_true")

@@ -8,7 +8,7 @@ from __future__ import annotations
 import json
 import sys
 
-from llmzero.cli.args import check_device, float_arg, nonempty_arg, positive_int
+from llmzero.cli.args import ModelArg, check_device, float_arg, nonempty_arg, positive_int
 from llmzero.errors import UserError, t
 
 # The rows `llmzero eval classify --split` picks; the same as evaluation.classify_eval.SPLIT_CHOICES
@@ -68,7 +68,7 @@ def _finish(args, result: dict, print_table) -> int:
 def add_perplexity(s) -> None:
     _add_output_flags(s)
     s.add_argument(
-        "--model", required=True, type=nonempty_arg, help=t("pasta do modelo", "the model's folder")
+        "--model", required=True, action=ModelArg, help=t("pasta do modelo", "the model's folder")
     )
     s.add_argument(
         "--data",
@@ -289,7 +289,7 @@ def add_classify(s) -> None:
     s.add_argument(
         "--model",
         required=True,
-        type=nonempty_arg,
+        action=ModelArg,
         help=t("pasta do classificador", "the classifier's folder"),
     )
     s.add_argument(

@@ -9,6 +9,7 @@ import json
 import sys
 
 from llmzero.cli.args import (
+    ModelArg,
     add_finetune_flags,
     add_too_long_flags,
     check_device,
@@ -279,7 +280,7 @@ def add_classify(s) -> None:
     s.add_argument(
         "--model",
         required=True,
-        type=nonempty_arg,
+        action=ModelArg,
         help=t("pasta do classificador", "the classifier's folder"),
     )
     s.add_argument(

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from llmzero.cli.args import nonempty_arg
+from llmzero.cli.args import ModelArg, nonempty_arg
 from llmzero.errors import UserError, t
 
 # The keys of interop.download.GPT2_RELEASES and interop.gguf_export.DTYPES, written out because
@@ -85,7 +85,7 @@ def add_export(s) -> None:
     s.add_argument("format", choices=["hf", "gguf"], help=t("formato de destino", "target format"))
     s.add_argument(
         "model",
-        type=nonempty_arg,
+        action=ModelArg,
         help=t("pasta do treino ou do checkpoint", "run or checkpoint folder"),
     )
     s.add_argument(

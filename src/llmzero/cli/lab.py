@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import argparse
 
-from llmzero.cli.args import nonempty_arg, positive_int, seed_arg
+from llmzero.cli.args import ModelArg, nonempty_arg, positive_int, seed_arg
 from llmzero.errors import UserError, t
 
 
@@ -23,7 +23,7 @@ def add_lab(s) -> None:
     )
     s.add_argument(
         "--model",
-        type=nonempty_arg,
+        action=ModelArg,
         help=t(
             "checkpoint pré-treinado ou instruído (padrão: o lab treina um modelo pequeno)",
             "pre-trained or instruction-tuned checkpoint (default: the lab trains a small one)",

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import json
 
-from llmzero.cli.args import add_register_flags, nonempty_arg
+from llmzero.cli.args import ModelArg, add_register_flags, nonempty_arg
 from llmzero.errors import t
 
 
@@ -15,7 +15,7 @@ def add_quantize(s) -> None:
     add_register_flags(s)
     s.add_argument(
         "model",
-        type=nonempty_arg,
+        action=ModelArg,
         help=t("pasta do treino ou do checkpoint", "run or checkpoint folder"),
     )
     s.add_argument(
