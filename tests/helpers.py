@@ -18,7 +18,9 @@ from llmzero.model import GPTConfig
 from llmzero.tokenizers import CharTokenizer, build_tokenizer
 
 
-def micro_model(steps: int = 80, seed: int = 0, chars: int = 60_000) -> LabModel:
+def micro_model(
+    steps: int = 80, seed: int = 0, chars: int = 60_000, context_length: int = 64
+) -> LabModel:
     """A character-level GPT trained for a few seconds on the start of the shipped corpus.
 
     Kept in memory; too small to answer anything, big enough to try the lab's functions on.
@@ -27,7 +29,13 @@ def micro_model(steps: int = 80, seed: int = 0, chars: int = 60_000) -> LabModel
     tok = CharTokenizer().train(text)
     ids = np.asarray(tok.encode(text), dtype=np.int64)
     cut = int(len(ids) * 0.9)
-    config = GPTConfig(vocab_size=tok.vocab_size, context_length=64, n_layer=2, n_head=2, n_embd=32)
+    config = GPTConfig(
+        vocab_size=tok.vocab_size,
+        context_length=context_length,
+        n_layer=2,
+        n_head=2,
+        n_embd=32,
+    )
     model, _ = train_lm(
         ids[:cut],
         ids[cut:],

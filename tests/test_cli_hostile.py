@@ -147,6 +147,7 @@ def bases(w) -> dict[tuple[str, ...], dict[str, str | None]]:
                       "--overwrite": None},
         ("download",): {"model": "gpt2", "--out": out, "--cache": str(w / "cache"),
                         "--overwrite": None},
+        ("serve",): {"--model": lm, "--port": "0"},
         ("studio",): {"--model": lm, "--port": "0", "--no-browser": None},
         ("quantize",): {"model": lm, "--out": out, "--overwrite": None},
         ("journey",): {"--out": str(w / "journey"), "--quick": None, "--overwrite": None},
@@ -247,7 +248,7 @@ def stub_long_work(monkeypatch) -> None:
     import llmzero.interop.download
     import llmzero.journey
     import llmzero.lab.core
-    from llmzero.studio.server import StudioServer
+    from llmzero.serve.app import Server
 
     def long_work(*args, **kwargs):
         raise LongWork
@@ -259,7 +260,7 @@ def stub_long_work(monkeypatch) -> None:
     monkeypatch.setattr(llmzero.lab.core, "run_experiment", long_work)
     monkeypatch.setattr(llmzero.lab.core, "run_all", long_work)
     monkeypatch.setattr(llmzero.interop.download, "download_gpt2", long_work)
-    monkeypatch.setattr(StudioServer, "serve_forever", closed)
+    monkeypatch.setattr(Server, "run", closed)
     monkeypatch.setattr(webbrowser, "open", lambda *args, **kwargs: True)
 
 

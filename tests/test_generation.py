@@ -533,3 +533,39 @@ def test_model_prob_is_the_plain_softmax_whatever_the_sampling(settings):
     # the shown distribution was cut and renormalised, so it is not the model's
     if settings.get("top_p"):
         assert any(s.prob > s.model_prob + 1e-6 for s in steps)
+
+
+def test_pick_rows_each_row_its_own_settings_and_seed():
+    from llmzero.generation import make_generator, pick_rows
+
+    torch.manual_seed(0)
+    logits = torch.randn(6, 50)
+    cfgs = [
+        SamplingConfig(temperature=0),
+        SamplingConfig(temperature=1.0),
+        SamplingConfig(temperature=1.0, top_k=1),
+        SamplingConfig(temperature=0.7, top_p=0.3),
+        SamplingConfig(temperature=1.0),
+        SamplingConfig(temperature=5.0, top_k=3),
+    ]
+
+    def draw(seed):
+        gens = [make_generator(seed + i) for i in range(6)]
+        return [pick_rows(logits, cfgs, gens)[0].tolist() for _ in range(200)]
+
+    runs = draw(0)
+    assert runs == draw(0)  # a seed per row gives the same draws
+    assert all(r[0] == int(logits[0].argmax()) for r in runs)
+    assert all(r[2] == int(logits[2].argmax()) for r in runs)
+    allowed = torch.topk(logits[5], 3).indices.tolist()
+    assert all(r[5] in allowed for r in runs)
+    _, shown = pick_rows(logits, cfgs, [make_generator(1) for _ in range(6)])
+    assert all(shown[3, r[3]] > 0 for r in runs)
+    # row 1 follows the model's own distribution: its frequencies match the softmax
+    counts = torch.zeros(50)
+    gen = [make_generator(7) for _ in range(6)]
+    for _ in range(4000):
+        counts[pick_rows(logits, cfgs, gen)[0][1]] += 1
+    probs = torch.softmax(logits[1], -1)
+    assert torch.allclose(counts / 4000, probs, atol=0.03)
+    assert torch.allclose(shown[1], probs)

@@ -35,6 +35,9 @@ except ImportError:
     accelerate, c_steps = (lambda model: model), (lambda model, cache: None)
 
 
+MIN_TEMPERATURE = 1e-6  # a smaller one acts as this (float32 would divide by 0)
+
+
 # --------------------------------------------------------------------------------------------------
 # Sampling: logits -> probabilities -> one token
 # --------------------------------------------------------------------------------------------------
@@ -55,7 +58,10 @@ def next_token_distribution(
     if temperature == 0:
         return torch.zeros_like(logits).scatter_(-1, logits.argmax(-1, keepdim=True), 1.0)
     if temperature != 1.0:
-        logits = logits / temperature
+        # The best score is moved to 0 first, and the temperature kept above MIN_TEMPERATURE, so
+        # that a tiny temperature gives scores of 0 and -inf, never inf - inf or 0 / 0.
+        shifted = logits - logits.amax(-1, keepdim=True)
+        logits = shifted / max(temperature, MIN_TEMPERATURE)
     if top_k is not None and top_k < vocab:
         # Keep exactly k scores (scatter by index, so ties at the k-th value cannot let more
         # through).
@@ -68,6 +74,7 @@ def next_token_distribution(
             sorted_probs.cumsum(-1) - sorted_probs
         )  # mass of the strictly more probable tokens
         drop_sorted = mass_before >= top_p  # the set is already big enough without this token
+        drop_sorted[..., 0] = False  # the best token always stays (a top_p below float32's 1e-45)
         drop = torch.zeros_like(drop_sorted).scatter_(
             -1, order, drop_sorted
         )  # back to vocabulary order
@@ -87,7 +94,7 @@ def make_generator(seed: int | None, device: torch.device | str = "cpu") -> torc
     return gen
 
 
-def _pick(logits: torch.Tensor, cfg: SamplingConfig, generator: torch.Generator):
+def pick_tokens(logits: torch.Tensor, cfg: SamplingConfig, generator: torch.Generator):
     """(chosen token ids, the distribution shown for them) for logits of shape (batch, vocab).
 
     For greedy decoding the distribution shown is the one at temperature 1 (with top-k/top-p), whose
@@ -102,6 +109,39 @@ def _pick(logits: torch.Tensor, cfg: SamplingConfig, generator: torch.Generator)
     return tokens, probs
 
 
+def pick_rows(
+    logits: torch.Tensor, cfgs: Sequence[SamplingConfig], generators: Sequence[torch.Generator]
+) -> tuple[torch.Tensor, torch.Tensor]:
+    """One token per row of ``logits`` (rows, vocab), each row with its own settings and its own
+    generator: (token ids (rows,), the distribution shown for each row (rows, vocab), as in
+    ``pick_tokens``).
+
+    Rows that share their settings are computed together. A sampled row draws one uniform number
+    from its generator and takes the token where the cumulative probability passes it (inverse
+    transform sampling): the same distribution as ``torch.multinomial``, other draws for a seed.
+    """
+    n, vocab = logits.shape
+    tokens = torch.empty(n, dtype=torch.long, device=logits.device)
+    shown = torch.empty_like(logits, dtype=torch.float32)
+    groups: dict[tuple, list[int]] = {}
+    for i, cfg in enumerate(cfgs):
+        groups.setdefault((cfg.temperature, cfg.top_k, cfg.top_p), []).append(i)
+    for (temperature, top_k, top_p), rows in groups.items():
+        index = torch.tensor(rows, device=logits.device)
+        part = logits[index]
+        probs = next_token_distribution(part, temperature or 1.0, top_k, top_p)
+        shown[index] = probs
+        if temperature == 0:
+            tokens[index] = part.argmax(-1)
+            continue
+        u = torch.stack([torch.rand((), generator=generators[i]) for i in rows]).to(probs.device)
+        cdf = probs.cumsum(-1)
+        picked = torch.searchsorted(cdf, (u * cdf[:, -1]).unsqueeze(1), right=True).squeeze(1)
+        last_possible = vocab - 1 - (probs.flip(-1) > 0).int().argmax(-1)  # rounding at the end
+        tokens[index] = torch.minimum(picked, last_possible)
+    return tokens, shown
+
+
 def sample_next(
     logits: torch.Tensor, cfg: SamplingConfig, generator: torch.Generator | None = None
 ):
@@ -112,7 +152,7 @@ def sample_next(
     """
     if generator is None:
         generator = make_generator(cfg.seed, logits.device)
-    tokens, _ = _pick(logits if logits.dim() == 2 else logits.unsqueeze(0), cfg, generator)
+    tokens, _ = pick_tokens(logits if logits.dim() == 2 else logits.unsqueeze(0), cfg, generator)
     return int(tokens[0]) if logits.dim() == 1 else tokens
 
 
@@ -124,7 +164,7 @@ class GenStep:
     """One generated token."""
 
     token_id: int
-    prob: float  # its probability in the distribution shown (see _pick)
+    prob: float  # its probability in the distribution shown (see pick_tokens)
     model_prob: (
         float  # its probability in the model's own distribution (softmax of the logits, T = 1)
     )
@@ -172,7 +212,7 @@ def _top(probs: torch.Tensor, n: int) -> list[tuple[int, float]]:
 
 
 def _shows_model_distribution(cfg: SamplingConfig) -> bool:
-    """Is the distribution _pick shows the model's own softmax (temperature 1, nothing cut)?"""
+    """Is the distribution pick_tokens shows the softmax of the logits (T = 1, nothing cut)?"""
     return (
         (cfg.temperature or 1.0) == 1.0
         and not cfg.top_k
@@ -224,7 +264,7 @@ def generate_ids(
 
     def choose(logits: torch.Tensor) -> GenStep:
         logits = logits[:, -1].float()  # (1, vocab)
-        token, probs = _pick(logits, cfg, generator)
+        token, probs = pick_tokens(logits, cfg, generator)
         token_id = int(token[0])
         prob = float(probs[0, token_id])
         return GenStep(
@@ -242,7 +282,7 @@ def generate_ids(
                 # all)
                 stepped = c_step(ids[-1])
             if stepped is not None and stepped[1] is not None and plain_greedy:
-                best, prob = stepped[1]  # decode.c chose it already, as _pick would
+                best, prob = stepped[1]  # decode.c chose it already, as pick_tokens would
                 step = GenStep(token_id=best, prob=prob, model_prob=prob)
             else:
                 with torch.inference_mode():
@@ -461,7 +501,7 @@ def generate_batch(
                     position_ids=_positions(window),
                     logits_last_only=True,
                 )
-            tokens, _ = _pick(out.logits[:, -1].float(), cfg, generator)
+            tokens, _ = pick_tokens(out.logits[:, -1].float(), cfg, generator)
             for row, token in zip(active, tokens.tolist()):
                 results[row].append(token)
             seqs = torch.cat([seqs, tokens[:, None]], dim=1)
