@@ -20,6 +20,12 @@ def lab():
     return micro_model(steps=60)
 
 
+@pytest.fixture(scope="module")
+def lab_long():
+    """A longer context: the cache starts with fewer columns than the context and grows."""
+    return micro_model(steps=60, context_length=200)
+
+
 def tokens_of(seq) -> list[int]:
     return [e.token_id for e in seq if e.token_id is not None]
 
@@ -76,15 +82,17 @@ def test_same_tokens_alone_and_in_a_batch_of_eight_mixed(lab):
         engine.close()
 
 
-def test_rows_joining_and_leaving_across_the_whole_context(lab):
-    """Many requests of every length arrive while others run: the cache moves its rows back and
-    forth; each greedy row still gives its tokens alone."""
+@pytest.mark.parametrize("which", ["lab", "lab_long"])
+def test_rows_joining_and_leaving_across_the_whole_context(which, request):
+    """Many requests of every length arrive while others run: the cache grows and moves its rows
+    back and forth; each greedy row still gives its tokens alone."""
+    lab = request.getfixturevalue(which)
     tok, ctx = lab.tokenizer, lab.model.config.context_length
     rng = random.Random(7)
-    text = "Numa manhã de sol, a professora contou uma história sobre estrelas e planetas. " * 4
+    text = "Numa manhã de sol, a professora contou uma história sobre estrelas e planetas. " * 6
     requests = []
     for _ in range(24):
-        n = rng.choice([1, 2, 5, 20, 40, ctx - 3, ctx])
+        n = rng.choice([1, 2, 5, 20, 40, min(70, ctx), ctx - 3, ctx])
         start = rng.randrange(0, 80)
         ids = tok.encode(text[start : start + n])[:n]
         requests.append(greedy(ids, rng.randrange(1, ctx + 10)))

@@ -22,7 +22,7 @@ from llmzero.cli import (
     lab,
     models,
     scale,
-    studio,
+    serve,
 )
 from llmzero.cli.args import Parser, add_task, lang_parent, pre_lang, resolve_model_args
 from llmzero.errors import UserError, set_lang, t
@@ -107,10 +107,10 @@ VERBS: dict[str, Verb | dict[str, Verb]] = {
     "download": Verb(interop.add_download, interop.download_command,
         "baixa o GPT-2 da OpenAI (somas SHA-256 fixadas) e o converte num checkpoint",
         "download OpenAI's GPT-2 (pinned SHA-256 sums) and convert it into a checkpoint"),
-    "serve": Verb(studio.add_serve, studio.serve_command,
+    "serve": Verb(serve.add_serve, serve.serve_command,
         "serve modelos numa API compatível com a da OpenAI, com lotes contínuos e o estúdio",
         "serve models through an OpenAI-compatible API, with continuous batching and the studio"),
-    "studio": Verb(studio.add_studio, studio.studio_command,
+    "studio": Verb(serve.add_studio, serve.studio_command,
         "abre uma página local para brincar com um modelo: geração, chat, probabilidades, atenção",
         "open a local page to play with a model: generation, chat, probabilities, attention"),
     "quantize": Verb(scale.add_quantize, scale.quantize_command,

@@ -262,24 +262,29 @@ class Engine:
                         spent = time.perf_counter() - began
                         self._step_seconds = 0.9 * self._step_seconds + 0.1 * spent
                     self.observer.step(len(self._rows), len(self._waiting))
+                    if not self._rows and not self._waiting:
+                        self._k = self._v = None  # idle: give the cache's memory back
             except Exception as exc:  # a bug must not hang every client: end them all, go on
                 for row in [*self._rows]:
                     row.sink(Event(None, "", finish_reason="error", error=str(exc)))
                 self._rows.clear()
                 self._pointer = 0
 
-    def _slots(self, needed: int) -> None:
-        """Make the cache hold at least ``needed`` rows (it grows by doubling)."""
-        have = 0 if self._k is None else self._k.size(1)
-        if needed <= have:
+    def _cache(self, rows: int, columns: int) -> None:
+        """Make the cache hold at least ``rows`` rows and ``columns`` columns (each grows by
+        doubling, up to max_batch and the context), keeping what it holds."""
+        have_rows, have_cols = (0, 0) if self._k is None else (self._k.size(1), self._k.size(3))
+        if rows <= have_rows and columns <= have_cols:
             return
-        c = self.config
-        slots = min(self.max_batch, max(needed, 2 * have, 1))
-        shape = (c.n_layer, slots, c.n_head, self.context_length, c.head_dim)
+        c, ctx = self.config, self.context_length
+        slots = min(self.max_batch, max(rows, 2 * have_rows))
+        cols = min(ctx, max(columns, 2 * have_cols, 64))
+        shape = (c.n_layer, slots, c.n_head, cols, c.head_dim)
         k = torch.zeros(shape, device=self.device, dtype=self.dtype)
         v = torch.zeros(shape, device=self.device, dtype=self.dtype)
         if self._k is not None:
-            k[:, :have], v[:, :have] = self._k, self._v
+            k[:, :have_rows, :, :have_cols] = self._k
+            v[:, :have_rows, :, :have_cols] = self._v
         self._k, self._v = k, v
 
     def _shift(self, by: int) -> None:
@@ -313,13 +318,12 @@ class Engine:
         out = self.model(
             torch.tensor([ids], device=self.device), kv_cache=cache, logits_last_only=True
         )
-        n = len(ids)
+        n, slot = len(ids), len(self._rows)
+        self._cache(slot + 1, n + 1)
         if not self._rows:
             self._pointer = n
         elif self._pointer < n:  # not enough columns before the pointer: move everyone right
             self._shift(n - self._pointer)
-        slot = len(self._rows)
-        self._slots(slot + 1)
         row.start = self._pointer - n
         self._k[:, slot, :, row.start : self._pointer] = cache.k[:, 0]
         self._v[:, slot, :, row.start : self._pointer] = cache.v[:, 0]
@@ -329,16 +333,19 @@ class Engine:
         self._drop_finished()
 
     def _decode(self) -> None:
-        rows, ctx = self._rows, self.context_length
-        if self._pointer == ctx:  # (every row is shorter than the context: the oldest start > 0)
-            self._shift(-min(r.start for r in rows))
+        rows, columns = self._rows, self._k.size(3)
+        if self._pointer == columns:  # no column left after the pointer
+            base = min(r.start for r in rows)
+            if columns < self.context_length and base < columns // 4:
+                self._cache(len(rows), 2 * columns)
+            else:  # (every row is shorter than the context: the oldest start > 0)
+                self._shift(-base)
         n, base, p = len(rows), min(r.start for r in rows), self._pointer
         cache = KVCache.__new__(KVCache)  # a view of the live rows and columns, nothing copied
         cache.k, cache.v = self._k[:, :n, :, base:], self._v[:, :n, :, base:]
-        cache.max_len, cache.pos = ctx - base, p - base
+        cache.max_len, cache.pos = self._k.size(3) - base, p - base
         starts = torch.tensor([r.start - base for r in rows], device=self.device)
-        columns = torch.arange(p - base + 1, device=self.device)
-        mask = (columns[None, :] >= starts[:, None]).long()
+        mask = (torch.arange(p - base + 1, device=self.device) >= starts[:, None]).long()
         out = self.model(
             torch.tensor([[r.ids[-1]] for r in rows], device=self.device),
             kv_cache=cache,
