@@ -438,3 +438,14 @@ def test_cli_serve_runs_in_its_own_process(model_dir):
     finally:
         proc.terminate()
         proc.wait(20)
+
+
+def test_our_own_judge_client_talks_to_the_server(server, client):
+    from llmzero.evaluation.judge import chat, chat_url
+
+    messages = [{"role": "user", "content": "Nota de 1 a 10?"}]
+    reply = chat(chat_url(server.url), "tiny", messages, max_tokens=6)
+    same = client.chat.completions.create(
+        model="tiny", messages=messages, max_tokens=6, temperature=0
+    )
+    assert reply == same.choices[0].message.content

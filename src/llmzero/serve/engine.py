@@ -292,7 +292,8 @@ class Engine:
         n, p = len(self._rows), self._pointer
         lo = min(r.start for r in self._rows)
         for cache in (self._k, self._v):
-            cache[:, :n, :, lo + by : p + by] = cache[:, :n, :, lo:p].clone()
+            for layer in cache:  # one layer at a time: the copy in between stays small
+                layer[:n, :, lo + by : p + by] = layer[:n, :, lo:p].clone()
         for r in self._rows:
             r.start += by
         self._pointer += by
