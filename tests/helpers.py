@@ -19,7 +19,7 @@ from llmzero.tokenizers import CharTokenizer, build_tokenizer
 
 
 def micro_model(
-    steps: int = 80, seed: int = 0, chars: int = 60_000, context_length: int = 64
+    steps: int = 80, seed: int = 0, chars: int = 60_000, context_length: int = 64, **options
 ) -> LabModel:
     """A character-level GPT trained for a few seconds on the start of the shipped corpus.
 
@@ -35,6 +35,7 @@ def micro_model(
         n_layer=2,
         n_head=2,
         n_embd=32,
+        **options,
     )
     model, _ = train_lm(
         ids[:cut],

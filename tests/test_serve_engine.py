@@ -82,7 +82,15 @@ def test_same_tokens_alone_and_in_a_batch_of_eight_mixed(lab):
         engine.close()
 
 
-@pytest.mark.parametrize("which", ["lab", "lab_long"])
+@pytest.fixture(scope="module")
+def lab_modern():
+    """RoPE, RMSNorm, SwiGLU, one key/value head for two query heads, QK-norm: the cache holds
+    fewer heads than the queries use."""
+    options = dict(positions="rope", norm="rmsnorm", mlp="swiglu", bias=False)
+    return micro_model(steps=60, context_length=96, n_kv_head=1, qk_norm=True, **options)
+
+
+@pytest.mark.parametrize("which", ["lab", "lab_long", "lab_modern"])
 def test_rows_joining_and_leaving_across_the_whole_context(which, request):
     """Many requests of every length arrive while others run: the cache grows and moves its rows
     back and forth; each greedy row still gives its tokens alone."""

@@ -358,13 +358,17 @@ def read_header(file: Path) -> dict[str, tuple[int, ...]]:
 def gpt_numel(config: GPTConfig) -> int:
     """How many numbers a GPT of this shape holds (a tied matrix once), worked out without building
     it."""
-    C, b = config.n_embd, int(config.bias)
-    norm = C * (1 + b)
-    block = 2 * norm + (3 * C * C + b * 3 * C) + (C * C + b * C)  # norms, attention
-    block += (4 * C * C + b * 4 * C) + (4 * C * C + b * C)  # MLP
-    embeddings = (config.vocab_size + config.context_length) * C
+    C, b, qb = config.n_embd, int(config.bias), int(config.has_qkv_bias)
+    heads, D, hidden = config.n_head, config.head_dim, config.mlp_dim
+    norm = C * (1 + b) if config.norm == "layernorm" else C  # RMSNorm has no bias
+    qkv = (heads + 2 * config.kv_heads) * D
+    attention = (C * qkv + qb * qkv) + (heads * D * C + b * C) + 2 * D * int(config.qk_norm)
+    up = hidden * (2 if config.mlp == "swiglu" else 1)  # SwiGLU: gate and up in one matrix
+    mlp = (C * up + b * up) + (hidden * C + b * C)
+    positions = config.context_length if config.positions == "learned" else 0
+    embeddings = (config.vocab_size + positions) * C
     head = 0 if config.tie_weights else config.vocab_size * C
-    return embeddings + config.n_layer * block + norm + head
+    return embeddings + config.n_layer * (2 * norm + attention + mlp) + norm + head
 
 
 def check_shapes(

@@ -330,7 +330,9 @@ class _CStepPlan:
     def of(cls, model: GPT) -> _CStepPlan | None:
         """The plan for ``model``, or None if some part of it is not the plain float32 GPT that
         decode.c runs (LoRA or int8 layers, bfloat16, hooks on a module...). Missing biases are
-        fine."""
+        fine; any option beyond GPT-2's layout (RoPE, RMSNorm, SwiGLU, grouped heads...) is not."""
+        if not model.config.gpt2_layout:
+            return None
         links = []
 
         def module(parent: nn.Module, name: str, kinds) -> nn.Module | None:

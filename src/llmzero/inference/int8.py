@@ -227,13 +227,14 @@ class Int8GPT(GPT):
         for m in (
             self.modules()
         ):  # float leftovers (norms, pos_emb, biases) start defined, not as garbage
-            if isinstance(m, nn.LayerNorm):
+            if isinstance(m, (nn.LayerNorm, nn.RMSNorm)):
                 nn.init.ones_(m.weight)
-                if m.bias is not None:
+                if getattr(m, "bias", None) is not None:
                     nn.init.zeros_(m.bias)
             elif isinstance(m, QuantLinear) and m.bias is not None:
                 nn.init.zeros_(m.bias)
-        nn.init.zeros_(self.pos_emb.weight)
+        if self.pos_emb is not None:
+            nn.init.zeros_(self.pos_emb.weight)
         self._tie()
         self.set_mode(mode)
 
@@ -289,7 +290,8 @@ class Int8GPT(GPT):
             if t.data_ptr() not in seen:
                 seen.add(t.data_ptr())
                 n += t.numel()
-        return n - (self.pos_emb.weight.numel() if non_embedding else 0)
+        positions = self.pos_emb.weight.numel() if self.pos_emb is not None else 0
+        return n - (positions if non_embedding else 0)
 
     def set_mode(self, mode: str) -> None:
         if mode not in MODES:

@@ -1,7 +1,9 @@
-"""Open weights: GPT-2 from and to Hugging Face, GGUF for llama.cpp, and a safe GPT-2 download.
+"""Open weights: GPT-2, Llama, Qwen2 and Qwen3 from and to Hugging Face, GGUF for llama.cpp, and
+a safe GPT-2 download.
 
-Modules: ``hf`` (import_gpt2, export_hf), ``gguf_export`` (export_gguf) and ``download``
-(download_gpt2); the `import`, `export` and `download` commands are in ``llmzero.cli.interop``.
+Modules: ``hf`` (GPT-2: import_gpt2, export_hf), ``families`` (every architecture: import_hf,
+export_hf), ``gguf_export`` (export_gguf) and ``download`` (download_gpt2); the `import`, `export`
+and `download` commands are in ``llmzero.cli.interop``.
 transformers is never needed at run time; gguf only for export_gguf.
 """
 
@@ -12,8 +14,9 @@ from llmzero.interop.download import (
     download_files,
     download_gpt2,
 )
+from llmzero.interop.families import export_hf, import_hf
 from llmzero.interop.gguf_export import export_gguf
-from llmzero.interop.hf import ExportResult, export_hf, import_gpt2
+from llmzero.interop.hf import ExportResult, import_gpt2
 
 __all__ = [
     "ExportResult",
@@ -25,4 +28,5 @@ __all__ = [
     "export_gguf",
     "export_hf",
     "import_gpt2",
+    "import_hf",
 ]

@@ -25,7 +25,13 @@ import numpy as np
 from llmzero.checkpoint import load_checkpoint
 from llmzero.errors import UserError, t
 from llmzero.fileio import atomic_path
-from llmzero.interop.hf import BLOCK_NAMES, TOP_NAMES, ExportResult, full_state
+from llmzero.interop.hf import (
+    BLOCK_NAMES,
+    TOP_NAMES,
+    ExportResult,
+    full_state,
+    require_gpt2_layout,
+)
 from llmzero.tokenizers import GPT2_PATTERN, BPETokenizer
 from llmzero.tokenizers.bpe import bytes_to_text
 
@@ -124,6 +130,7 @@ def export_gguf(ckpt_dir, out_file, dtype: str = "f32", *, name: str | None = No
     gguf = _gguf()
     ckpt = load_checkpoint(ckpt_dir, kinds=("lm",))
     config, out = ckpt.config, Path(out_file)
+    require_gpt2_layout(config, "a exportação GGUF", "GGUF export")
     if out.is_dir():
         raise UserError(
             f"{out} é uma pasta; indique um arquivo .gguf.",

@@ -89,6 +89,17 @@ def name_table(n_layer: int) -> list[tuple[str, str, bool]]:
     return rows
 
 
+def require_gpt2_layout(config: GPTConfig, what_pt: str, what_en: str) -> None:
+    """Refuse a model whose options leave GPT-2's architecture, for a format that only knows it."""
+    beyond = config.options_beyond_gpt2()
+    if beyond:
+        raise UserError(
+            f"{what_pt} só conhece a arquitetura do GPT-2, e este modelo muda {', '.join(beyond)}.",
+            f"{what_en} only knows GPT-2's architecture, and this model changes "
+            f"{', '.join(beyond)}.",
+        )
+
+
 def full_state(model: GPT) -> dict[str, torch.Tensor]:
     """The model's tensors in float32 with every GPT-2 tensor present: a model built with
     ``bias=False`` gets zero biases (adding zero changes nothing), and ``lm_head.weight`` is there
@@ -181,7 +192,8 @@ def write_hf_tokenizer(tokenizer, folder: Path, context_length: int) -> tuple[li
 # --------------------------------------------------------------------------------------------------
 # Import
 # --------------------------------------------------------------------------------------------------
-def _read_hf_config(src: Path) -> dict:
+def read_hf_json(src: Path) -> dict:
+    """The config.json of a Hugging Face model folder, as a dict (any architecture)."""
     if not src.is_dir():
         raise UserError(f"pasta não encontrada: {src}", f"folder not found: {src}")
     path = src / "config.json"
@@ -201,6 +213,11 @@ def _read_hf_config(src: Path) -> dict:
             f"{src} já é um checkpoint do llmzero; não precisa importar.",
             f"{src} is already an llmzero checkpoint; there is nothing to import.",
         )
+    return config
+
+
+def _read_hf_config(src: Path) -> dict:
+    config = read_hf_json(src)
     if config.get("model_type") != "gpt2":
         kind = config.get("model_type", "?")
         raise UserError(
@@ -252,7 +269,7 @@ def gpt_config_from_hf(config: dict, src: Path) -> GPTConfig:
     )
 
 
-def _weight_index(src: Path) -> dict[str, Path]:
+def weight_index(src: Path) -> dict[str, Path]:
     """Tensor name -> safetensors file holding it (one file, or shards listed in an index)."""
     single, index = src / "model.safetensors", src / "model.safetensors.index.json"
     if single.is_file():
@@ -267,6 +284,12 @@ def _weight_index(src: Path) -> dict[str, Path]:
             )
         except (UnicodeDecodeError, json.JSONDecodeError, KeyError, TypeError, AttributeError):
             raise UserError(f"{index} está corrompido.", f"{index} is corrupt.") from None
+        for file in files:
+            if not file.is_file():
+                raise UserError(
+                    f"falta {file}, um pedaço dos pesos que {index.name} lista.",
+                    f"{file} is missing, a shard of the weights that {index.name} lists.",
+                )
     elif list(src.glob("*.bin")) or list(src.glob("*.pt")) or list(src.glob("*.pth")):
         raise UserError(
             f"{src} só tem pesos em pickle (.bin); o llmzero exige model.safetensors (pickles "
@@ -297,7 +320,7 @@ def import_gpt2(src_dir, out_dir, tokenizer_dir=None, *, overwrite: bool = False
     ensure_free(out, overwrite)
     hf_config = _read_hf_config(src)
     config = gpt_config_from_hf(hf_config, src)
-    where = _weight_index(src)
+    where = weight_index(src)
 
     # The tokenizer first: a missing one should not cost the time of reading the weights.
     tok_src = Path(tokenizer_dir) if tokenizer_dir is not None else src
@@ -425,6 +448,13 @@ def export_hf(ckpt_dir, out_dir, *, overwrite: bool = False) -> ExportResult:
     out = Path(out_dir)
     ensure_free(out, overwrite)
     ckpt = load_checkpoint(ckpt_dir, kinds=("lm",))
+    # (interop.families.export_hf writes the other layouts as Llama or Qwen)
+    require_gpt2_layout(ckpt.config, "a exportação GPT-2", "GPT-2 export")
+    return write_gpt2_folder(ckpt, out)
+
+
+def write_gpt2_folder(ckpt, out: Path) -> ExportResult:
+    """Write a loaded GPT-2-shaped checkpoint as a Hugging Face GPT-2 folder at ``out``."""
     config = ckpt.config
     state = full_state(ckpt.model)
     tensors = {}

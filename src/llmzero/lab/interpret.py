@@ -63,10 +63,15 @@ def logit_lens(model, ids: list[int]) -> torch.Tensor:
     was_training = model.training
     model.eval()
     idx = torch.tensor([ids])
-    x = model.tok_emb(idx) + model.pos_emb(torch.arange(len(ids))[None])
+    positions = torch.arange(len(ids))[None]
+    x, rope = model.tok_emb(idx), None
+    if model.pos_emb is not None:
+        x = x + model.pos_emb(positions)
+    else:  # RoPE: the positions act inside each block's attention
+        rope = model.rope(positions)
     streams = [x]
     for block in model.blocks:
-        x, _ = block(x)
+        x, _ = block(x, rope=rope)
         streams.append(x)
     probs = torch.stack(
         [torch.softmax(model.lm_head(model.ln_f(s))[0].float(), -1) for s in streams]

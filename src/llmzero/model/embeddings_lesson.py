@@ -34,4 +34,6 @@ def input_embeddings(model, idx: torch.Tensor) -> torch.Tensor:
     sequence in the batch and broadcast over it.
     """
     positions = torch.arange(idx.size(1), device=idx.device)  # 0, 1, …, T-1
+    if model.pos_emb is None:  # RoPE: positions enter inside attention, not here
+        return model.tok_emb(idx)
     return model.tok_emb(idx) + model.pos_emb(positions)

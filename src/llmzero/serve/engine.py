@@ -279,7 +279,7 @@ class Engine:
         c, ctx = self.config, self.context_length
         slots = min(self.max_batch, max(rows, 2 * have_rows))
         cols = min(ctx, max(columns, 2 * have_cols, 64))
-        shape = (c.n_layer, slots, c.n_head, cols, c.head_dim)
+        shape = (c.n_layer, slots, c.kv_heads, cols, c.head_dim)
         k = torch.zeros(shape, device=self.device, dtype=self.dtype)
         v = torch.zeros(shape, device=self.device, dtype=self.dtype)
         if self._k is not None:
