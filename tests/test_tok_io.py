@@ -59,6 +59,9 @@ def test_load_errors_are_user_errors(tmp_path):
     foreign.write_text(
         json.dumps({"model": {"type": "BPE", "vocab": {}}, "version": "1.0"}), encoding="utf-8"
     )
+    # a Hugging Face tokenizer.json goes to the Hugging Face reader, which names what it lacks
+    assert "only byte-level BPE" in _err(load_tokenizer, foreign).en
+    foreign.write_text(json.dumps({"vocab": {}, "version": "1.0"}), encoding="utf-8")
     assert "not an llmzero tokenizer" in _err(load_tokenizer, foreign).en
     foreign.write_text("[1, 2, 3]", encoding="utf-8")
     _err(load_tokenizer, foreign)

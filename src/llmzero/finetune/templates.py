@@ -54,15 +54,22 @@ the answer then ends with a newline and generation stops at the next section mar
     tpl = get_template("comando")
     prompt = tpl.format_prompt({"instruction": "Some 2 e 3.", "input": "", "output": "5"})
     target = tpl.format_response({"output": "5"})          # "5<|endoftext|>"
+
+A checkpoint imported from Hugging Face brings its own layout, a Jinja chat template kept in its
+tokenizer (``tokenizer.chat_template``). Its meta says ``"template": "jinja"`` and
+``get_template("jinja", tokenizer)`` wraps that template as a ``JinjaTemplate``; a meta may also
+carry the template itself: ``"template": {"name": "jinja", "chat_template": "..."}``.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
+from typing import Any
 
 from llmzero.errors import UserError
 from llmzero.tokenizers.base import EOT
+from llmzero.tokenizers.chat_template import compile_chat_template, render_chat_template
 
 NEWLINE_END = "\n"  # the end marker for tokenizers without an end-of-text token
 
@@ -173,6 +180,91 @@ class ChatTemplate(Template):
         return self.roles
 
 
+@dataclass(frozen=True)
+class JinjaTemplate(Template):
+    """A checkpoint's own Jinja chat template (Hugging Face's ``chat_template``) as a Template.
+
+    ``end`` is the eos token; ``stops`` are further tokens that end a reply; ``variables`` go to
+    the template as they are (``{"enable_thinking": False}`` for Qwen3...).
+    """
+
+    name: str = "jinja"
+    source: str = ""
+    bos_token: str = ""
+    eos_token: str = ""
+    stops: tuple[str, ...] = ()
+    variables: Mapping[str, Any] = field(default_factory=dict, hash=False)
+
+    def __post_init__(self):
+        compile_chat_template(self.source)  # a broken template fails now, not at the first turn
+
+    def render(self, messages: Sequence[Mapping], add_generation_prompt: bool) -> str:
+        tokens = {"bos_token": self.bos_token, "eos_token": self.eos_token}
+        return render_chat_template(
+            self.source,
+            messages,
+            add_generation_prompt=add_generation_prompt,
+            **{k: v for k, v in tokens.items() if v},  # as transformers: only the tokens it has
+            **self.variables,
+        )
+
+    @staticmethod
+    def messages(system: str | None, history: Sequence[tuple[str, str]], user: str) -> list:
+        out = [{"role": "system", "content": system}] if system else []
+        for past_user, past_reply in history:
+            out += [{"role": "user", "content": past_user}]
+            out += [{"role": "assistant", "content": past_reply}]
+        return out + [{"role": "user", "content": user}]
+
+    def format_chat(self, system, history, user) -> str:
+        return self.render(self.messages(system, history, user), True)
+
+    def _example(self, example) -> tuple[str | None, str]:
+        instruction, input_text = field_of(example, "instruction"), field_of(example, "input")
+        user = f"{instruction}\n\n{input_text}" if input_text else instruction
+        return field_of(example, "system") or None, user
+
+    def format_prompt(self, example) -> str:
+        system, user = self._example(example)
+        return self.format_chat(system, [], user)
+
+    def format_response(self, example) -> str:
+        """What the template writes after the prompt for this answer (its end marker included);
+        the answer and ``end`` when the template does not extend the prompt."""
+        output = field_of(example, "output")
+        system, user = self._example(example)
+        prompt = self.format_chat(system, [], user)
+        reply = {"role": "assistant", "content": output}
+        full = self.render([*self.messages(system, [], user), reply], False)
+        return full[len(prompt) :] if full.startswith(prompt) else output + self.end
+
+    @property
+    def stop_markers(self) -> tuple[str, ...]:
+        return tuple(dict.fromkeys(s for s in (self.end, *self.stops) if s))
+
+
+JINJA = "jinja"  # the meta's "template" for a checkpoint whose tokenizer holds a chat template
+
+
+def jinja_template(tokenizer, chat_template: str | None = None, **variables: Any) -> JinjaTemplate:
+    """The chat template of ``tokenizer`` (or ``chat_template``) with its eos/bos tokens."""
+    source = chat_template or getattr(tokenizer, "chat_template", None)
+    if not source:
+        raise UserError(
+            "o modelo usa o modelo de prompt jinja, mas seu tokenizador não tem chat template.",
+            "the model uses the jinja prompt template, but its tokenizer has no chat template.",
+        )
+    eos = getattr(tokenizer, "eos_token", None) or ""
+    return JinjaTemplate(
+        end=eos or EOT,
+        source=source,
+        bos_token=getattr(tokenizer, "bos_token", None) or "",
+        eos_token=eos,
+        stops=tuple(getattr(tokenizer, "stop_tokens", ()) or ()),
+        variables=variables,
+    )
+
+
 ALPACA_HEADER = (
     "Below is an instruction for a task, possibly followed by an input with more context. "
     "Write a response that fulfils the request."
@@ -191,18 +283,26 @@ TEMPLATES: dict[str, Template] = {
 DEFAULT_TEMPLATE = "comando"
 
 
-def get_template(name: str | Template = DEFAULT_TEMPLATE, tokenizer=None) -> Template:
-    """The template called ``name``; given a tokenizer without an end-of-text token, one that ends
-    with a newline."""
+def get_template(name: str | Mapping | Template = DEFAULT_TEMPLATE, tokenizer=None) -> Template:
+    """The template called ``name`` ("jinja": the tokenizer's chat template; a dict
+    ``{"name": "jinja", "chat_template": ..., "variables": {...}}`` also works); given a tokenizer
+    without an end-of-text token, one of ours ends with a newline."""
     if isinstance(name, Template):
         template = name
-    elif name in TEMPLATES:
+    elif isinstance(name, Mapping) and name.get("name", JINJA) == JINJA:
+        return jinja_template(tokenizer, name.get("chat_template"), **name.get("variables", {}))
+    elif name == JINJA:
+        return jinja_template(tokenizer)
+    elif isinstance(name, str) and name in TEMPLATES:
         template = TEMPLATES[name]
     else:
+        names = ", ".join([*TEMPLATES, JINJA])
         raise UserError(
-            f"modelo de prompt desconhecido: {name!r} (use {', '.join(TEMPLATES)}).",
-            f"unknown prompt template: {name!r} (use {', '.join(TEMPLATES)}).",
+            f"modelo de prompt desconhecido: {name!r} (use {names}).",
+            f"unknown prompt template: {name!r} (use {names}).",
         )
+    if isinstance(template, JinjaTemplate):
+        return template
     if tokenizer is not None and getattr(tokenizer, "eot_id", None) is None and template.end == EOT:
         template = template.with_end(NEWLINE_END)
     return template

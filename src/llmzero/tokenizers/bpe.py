@@ -15,6 +15,11 @@ One caveat: ``\p{L}`` and ``\p{N}`` come from each regex engine's own Unicode ta
 points assigned only in a very recent Unicode version (newer than the older of the two engines
 knows), the `regex` module and tiktoken's Rust regex may cut chunks differently; every other
 character gives the same ids either way.
+
+A tokenizer read from a Hugging Face ``tokenizer.json`` (Llama 3, Qwen2...; see ``hf``) follows
+Hugging Face's rule instead (``rule="merges"``): merge the adjacent pair that comes first in the
+merge list. Its text may also be Unicode-normalized first, its special tokens may sit at any id,
+and it keeps the checkpoint's eos/bos tokens and chat template.
 """
 
 from __future__ import annotations
@@ -22,6 +27,7 @@ from __future__ import annotations
 import heapq
 import json
 import os
+import unicodedata
 from collections import Counter, defaultdict
 from collections.abc import Iterable
 from itertools import chain
@@ -32,6 +38,8 @@ import regex
 
 from llmzero.errors import UserError
 from llmzero.tokenizers.base import EOT, FORMAT_VERSION, Tokenizer, check_specials, text_pieces
+
+FORMAT_VERSION_EXTENDED = 2  # a file that uses Hugging Face's rule or settings (read since then)
 
 # GPT-2's pre-tokenization: English contractions, letters, numbers, other symbols (each optionally
 # with one leading space), then runs of whitespace (a trailing space is left for the next word).
@@ -45,6 +53,9 @@ _EQUIVALENT = {
 DEFAULT_VOCAB_SIZE = 512
 CACHE_LIMIT = 200_000  # chunks remembered by the pure-Python encoder before the cache is emptied
 NO_RANK = 1 << 62  # stands for "not a token" in the merge loop
+NO_MERGE = (NO_RANK, -1)  # (rank, new id) of a pair that is not a merge
+RULES = ("rank", "merges")  # tiktoken's rule (lowest token id first), Hugging Face's (merge order)
+NORMALIZERS = ("NFC", "NFD", "NFKC", "NFKD", "lowercase")
 LONG_CHUNK = 256  # bytes; longer chunks use the heap-based merge (same result, no quadratic time)
 
 
@@ -119,12 +130,14 @@ class BPETokenizer(Tokenizer):
         pattern: str = GPT2_PATTERN,
         use_tiktoken: bool | None = None,
         name: str = "bpe",
+        **settings: Any,
     ):
         """A byte-level BPE. Without arguments: the 256 byte tokens plus ``<|endoftext|>``
         (untrained).
 
         ``use_tiktoken``: None = use tiktoken when it is installed and LLMZERO_NO_TIKTOKEN is not 1;
-        False = always the pure-Python encoder. Both give the same ids.
+        False = always the pure-Python encoder. Both give the same ids. ``settings``: see
+        ``_configure`` (a Hugging Face tokenizer's rule, normalizer, eos/bos, chat template).
         """
         if vocab is None:
             vocab = [bytes([b]) for b in range(256)]
@@ -134,34 +147,100 @@ class BPETokenizer(Tokenizer):
             use_tiktoken = os.environ.get("LLMZERO_NO_TIKTOKEN", "") not in ("1", "true", "yes")
         self.use_tiktoken = bool(use_tiktoken)
         self.name = name
+        self._configure(**settings)
         self._set(vocab, merges or {}, self.special_tokens, pattern)
+
+    def _configure(
+        self,
+        rule: str = "rank",
+        ignore_merges: bool = False,
+        normalizer: Iterable[str] = (),
+        add_prefix_space: bool = False,
+        eos_token: str | None = None,
+        bos_token: str | None = None,
+        stop_tokens: Iterable[str] = (),
+        chat_template: str | None = None,
+    ) -> None:
+        """``rule``: "rank" (tiktoken's) or "merges" (Hugging Face's: merge list order, and the text
+        between pattern matches is kept as chunks too); ``ignore_merges``: with "merges", a chunk
+        that is a whole token is taken as is; ``normalizer``: Unicode forms ("NFC"...) or
+        "lowercase", applied in order; ``add_prefix_space``: a space before text that does not
+        start with one; ``eos_token`` / ``bos_token`` / ``stop_tokens`` / ``chat_template``: what
+        a Hugging Face checkpoint says about its tokens and conversations."""
+        if rule not in RULES:
+            raise ValueError(f"unknown BPE rule {rule!r}")
+        normalizer = tuple(normalizer)
+        if any(n not in NORMALIZERS for n in normalizer):
+            raise ValueError(f"unknown normalizer in {list(normalizer)}")
+        self.rule, self.ignore_merges = rule, bool(ignore_merges)
+        self.normalizer, self.add_prefix_space = normalizer, bool(add_prefix_space)
+        self.eos_token, self.bos_token = eos_token, bos_token
+        self.stop_tokens, self.chat_template = tuple(stop_tokens), chat_template
+
+    def settings(self) -> dict:
+        """The settings of ``_configure`` that differ from the defaults (as the JSON form keeps
+        them)."""
+        out = {
+            "rule": self.rule if self.rule != "rank" else None,
+            "ignore_merges": self.ignore_merges or None,
+            "normalizer": list(self.normalizer) or None,
+            "add_prefix_space": self.add_prefix_space or None,
+            "eos_token": self.eos_token,
+            "bos_token": self.bos_token,
+            "stop_tokens": list(self.stop_tokens) or None,
+            "chat_template": self.chat_template,
+        }
+        return {k: v for k, v in out.items() if v is not None}
 
     def _set(
         self, vocab: list[bytes], merges: dict, special_tokens: dict[str, int], pattern: str
     ) -> None:
-        self.vocab = list(vocab)  # id -> bytes, for the ordinary (non-special) tokens
-        self.ranks = {b: i for i, b in enumerate(self.vocab)}  # bytes -> id (= rank)
-        if len(self.ranks) != len(self.vocab):
+        # vocab: id -> bytes. Special tokens usually follow it; one may also hold an id inside it
+        # (a Hugging Face file may put them first), and that entry is then not an ordinary token.
+        self.vocab = list(vocab)
+        n = len(self.vocab)
+        special_ids = set(special_tokens.values())
+        if len(special_ids) != len(special_tokens) or min(special_ids, default=0) < 0:
+            raise ValueError("two special tokens have the same id, or an id is negative")
+        after = sorted(i for i in special_ids if i >= n)
+        if after != list(range(n, n + len(after))):
+            raise ValueError("the token ids must run from 0 to vocab_size - 1 without a gap")
+        self.ranks = {b: i for i, b in enumerate(self.vocab) if i not in special_ids}
+        if len(self.ranks) != n - len(special_ids) + len(after):
             raise ValueError("two tokens have the same bytes")
         if any(bytes([b]) not in self.ranks for b in range(256)):
             raise ValueError("a byte-level vocabulary must hold all 256 single bytes")
-        n = len(self.vocab)
-        if sorted(special_tokens.values()) != list(range(n, n + len(special_tokens))):
-            raise ValueError("special token ids must follow the ordinary tokens")
+        self._size = n + len(after)
         self.merges = dict(merges)  # (id, id) -> id, in the order they were learned
+        if any(not 0 <= m < self._size for m in self.merges.values()):
+            raise ValueError("a merge makes a token id outside the vocabulary")
         self.special_tokens = dict(special_tokens)
         self._special_re = None
         self.pattern = pattern
         self._pat = regex.compile(_EQUIVALENT.get(pattern, pattern))
-        self._id_bytes = self.vocab + [
-            s.encode("utf-8") for s in sorted(special_tokens, key=special_tokens.get)
-        ]
+        self._id_bytes = self.vocab + [b""] * len(after)  # id -> bytes, for decoding
+        for s, i in special_tokens.items():
+            self._id_bytes[i] = s.encode("utf-8")
+        self._byte_ids = [self.ranks[bytes([b])] for b in range(256)]
+        self._merge_rank: dict[tuple[int, int], tuple[int, int]] = {}
+        if self.rule == "merges":  # pair -> (place in the merge list, new id)
+            self._merge_rank = {p: (r, m) for r, (p, m) in enumerate(self.merges.items())}
         self._cache: dict[str, list[int]] = {}
         self._tiktoken: Any = None  # built on first use; False when it cannot be built
 
     @property
+    def eot_id(self) -> int | None:
+        """The id of the end-of-text token: the checkpoint's eos token, else ``<|endoftext|>``."""
+        return self.special_tokens.get(self.eos_token or EOT)
+
+    @property
+    def bos_id(self) -> int | None:
+        """The id of the checkpoint's beginning-of-text token, or None."""
+        return self.special_tokens.get(self.bos_token) if self.bos_token else None
+
+    @property
     def vocab_size(self) -> int:
-        return len(self.vocab) + len(self.special_tokens)
+        return self._size
 
     # --- training ---------------------------------------------------------------------------------
     def train(
@@ -250,6 +329,7 @@ class BPETokenizer(Tokenizer):
             pair_counts.pop(pair, None)
 
         n = len(vocab)
+        self._configure()  # a trained tokenizer follows tiktoken's rule, with no imported settings
         self._set(vocab, merges, {s: n + i for i, s in enumerate(specials)}, pattern)
         return self
 
@@ -314,18 +394,98 @@ class BPETokenizer(Tokenizer):
             i = nxt[i]
         return out
 
+    def _bpe_merges(self, piece: bytes) -> list[int]:
+        """Token ids of one chunk by Hugging Face's rule: merge the adjacent pair that comes first
+        in the merge list (the leftmost one on a tie) until no pair is a merge."""
+        if self.ignore_merges:
+            token = self.ranks.get(piece)
+            if token is not None:
+                return [token]
+        ids = [self._byte_ids[b] for b in piece]
+        if len(ids) > LONG_CHUNK:
+            return self._bpe_merges_long(ids)
+        get = self._merge_rank.get
+        pair_ranks = [get(p, NO_MERGE) for p in zip(ids, ids[1:])]  # (rank, new id) per pair
+        while pair_ranks:
+            best = min(pair_ranks)
+            if best[0] == NO_RANK:
+                break
+            i = pair_ranks.index(best)
+            ids[i : i + 2] = [best[1]]
+            del pair_ranks[i]
+            if i > 0:
+                pair_ranks[i - 1] = get((ids[i - 1], ids[i]), NO_MERGE)
+            if i < len(pair_ranks):
+                pair_ranks[i] = get((ids[i], ids[i + 1]), NO_MERGE)
+        return ids
+
+    def _bpe_merges_long(self, ids: list[int]) -> list[int]:
+        """Same result as ``_bpe_merges`` for long chunks, in O(n log n) (a linked list of parts
+        and a heap of (rank, start, new id), as Hugging Face does)."""
+        get, n = self._merge_rank.get, len(ids)
+        nxt = list(range(1, n + 1))
+        prv = list(range(-1, n - 1))
+        alive = [True] * n
+        heap: list[tuple[int, int, int]] = []
+
+        def push(i: int) -> None:
+            if nxt[i] < n:
+                m = get((ids[i], ids[nxt[i]]))
+                if m is not None:
+                    heapq.heappush(heap, (m[0], i, m[1]))
+
+        for i in range(n - 1):
+            push(i)
+        while heap:
+            _, i, new = heapq.heappop(heap)
+            j = nxt[i] if alive[i] else n
+            if j >= n or get((ids[i], ids[j]), NO_MERGE)[1] != new:
+                continue  # stale: one of the two parts changed
+            ids[i], alive[j], nxt[i] = new, False, nxt[j]
+            if nxt[i] < n:
+                prv[nxt[i]] = i
+            if prv[i] >= 0:
+                push(prv[i])
+            push(i)
+        return [ids[i] for i in range(n) if alive[i]]
+
+    def _prepare(self, text: str) -> str:
+        """The text as the pattern sees it: normalized, with the prefix space when asked for."""
+        for form in self.normalizer:
+            text = text.lower() if form == "lowercase" else unicodedata.normalize(form, text)
+        if self.add_prefix_space and text and not text.startswith(" "):
+            text = " " + text
+        return text
+
+    def _chunks(self, text: str) -> list[str]:
+        """The pattern's matches; by Hugging Face's rule, the text between them too."""
+        if self.rule == "rank":
+            return self._pat.findall(text)
+        out, pos = [], 0
+        for m in self._pat.finditer(text):
+            start, end = m.span()
+            if start > pos:
+                out.append(text[pos:start])
+            if end > start:
+                out.append(text[start:end])
+            pos = end
+        if pos < len(text):
+            out.append(text[pos:])
+        return out
+
     def _encode_ordinary_py(self, text: str) -> list[int]:
         # Natural text repeats its chunks (" the", " de", ","...): remember each chunk's ids in a
         # dict so BPE runs once per distinct chunk; the rest is dict lookups.
         cache = self._cache
-        chunks = self._pat.findall(text)
+        chunks = self._chunks(self._prepare(text))
         missing = set(chunks).difference(cache)
         if missing:
             if len(cache) + len(missing) > CACHE_LIMIT:
                 cache.clear()
                 missing = set(chunks)
+            bpe = self._bpe if self.rule == "rank" else self._bpe_merges
             for chunk in missing:
-                cache[chunk] = self._bpe(chunk.encode("utf-8"))
+                cache[chunk] = bpe(chunk.encode("utf-8"))
         return list(chain.from_iterable(map(cache.__getitem__, chunks)))
 
     def _encode_py(self, text: str) -> list[int]:
@@ -340,8 +500,8 @@ class BPETokenizer(Tokenizer):
     def fast_encoding(self) -> Any:
         """A ``tiktoken.Encoding`` built from our own ranks, or None (no tiktoken, or switched
         off)."""
-        if not self.use_tiktoken:
-            return None
+        if not self.use_tiktoken or self.rule != "rank" or self.normalizer or self.add_prefix_space:
+            return None  # tiktoken knows only its own rule
         if self._tiktoken is None:
             try:
                 import tiktoken  # optional dependency (the pure-Python encoder works without it)
@@ -400,23 +560,35 @@ class BPETokenizer(Tokenizer):
 
     # --- JSON and GPT-2 files ---------------------------------------------------------------------
     def to_dict(self) -> dict:
+        settings = self.settings()
         return {
             "type": self.kind,
-            "version": FORMAT_VERSION,
+            "version": FORMAT_VERSION_EXTENDED if settings else FORMAT_VERSION,
             "name": self.name,
             "pattern": self.pattern,
             # Token bytes written with GPT-2's byte->character map (a space is 'Ġ'); list index =
-            # id.
+            # id (the entry of a special token inside the list is its text).
             "vocab": [bytes_to_text(b) for b in self.vocab],
             "merges": [[a, b, m] for (a, b), m in self.merges.items()],
             "special_tokens": self.special_tokens,
+            **settings,
         }
 
     @classmethod
     def from_dict(cls, d: dict, use_tiktoken: bool | None = None) -> "BPETokenizer":
+        version = d.get("version", FORMAT_VERSION)
+        if not isinstance(version, int) or version > FORMAT_VERSION_EXTENDED:
+            raise UserError(
+                f"este tokenizador foi salvo por um llmzero mais novo (formato {version!r}); "
+                "atualize o llmzero para lê-lo.",
+                f"this tokenizer was saved by a newer llmzero (format {version!r}); update llmzero "
+                "to read it.",
+            )
         vocab = [text_to_bytes(s) for s in d["vocab"]]
         merges = {(int(a), int(b)): int(m) for a, b, m in d.get("merges", [])}
         specials = {str(s): int(i) for s, i in d.get("special_tokens", {}).items()}
+        keys = ("rule", "ignore_merges", "normalizer", "add_prefix_space", "eos_token")
+        keys += ("bos_token", "stop_tokens", "chat_template")
         return cls(
             vocab,
             merges,
@@ -424,6 +596,7 @@ class BPETokenizer(Tokenizer):
             d.get("pattern", GPT2_PATTERN),
             use_tiktoken,
             d.get("name", "bpe"),
+            **{k: d[k] for k in keys if d.get(k) is not None},
         )
 
     @classmethod

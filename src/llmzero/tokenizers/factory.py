@@ -17,6 +17,7 @@ from llmzero.errors import UserError
 from llmzero.tokenizers.base import Tokenizer
 from llmzero.tokenizers.bpe import BPETokenizer
 from llmzero.tokenizers.char import CharTokenizer
+from llmzero.tokenizers.hf import is_hf_tokenizer, load_hf_tokenizer
 from llmzero.tokenizers.word import WordTokenizer
 
 
@@ -46,8 +47,8 @@ def tokenizer_from_dict(d: Any, source: str = "") -> Tokenizer:
 
 
 def load_tokenizer(path: str | os.PathLike) -> Tokenizer:
-    """Load a tokenizer from a JSON file we saved, a GPT-2 folder (encoder.json + vocab.bpe), or a
-    folder holding tokenizer.json (a checkpoint)."""
+    """Load a tokenizer from a JSON file we saved, a GPT-2 folder (encoder.json + vocab.bpe), a
+    folder holding tokenizer.json (a checkpoint), or a Hugging Face tokenizer.json (see ``hf``)."""
     path = Path(path)
     if path.is_dir():
         if (path / "encoder.json").is_file() and (path / "vocab.bpe").is_file():
@@ -70,6 +71,8 @@ def load_tokenizer(path: str | os.PathLike) -> Tokenizer:
             f"o arquivo {path} não é um JSON válido ({e})",
             f"the file {path} is not valid JSON ({e})",
         ) from None
+    if is_hf_tokenizer(d):
+        return load_hf_tokenizer(path, d)
     return tokenizer_from_dict(d, str(path))
 
 
