@@ -341,7 +341,7 @@ def finetune_instruct(
     data: str | Path | None = None,
     out: str | Path = "runs/instrucoes",
     *,
-    template: str = DEFAULT_TEMPLATE,
+    template: str | None = None,
     mask_prompt: bool = True,
     lora: dict | None = None,
     batch_size: int = 8,
@@ -357,7 +357,8 @@ def finetune_instruct(
     """Instruction-tune the "lm" checkpoint ``base`` on ``data`` (default: the shipped pt-BR
     instructions).
 
-    template: "comando" | "alpaca" | "chat"; mask_prompt: grade only the answers; lora: {"rank",
+    template: "comando" | "alpaca" | "chat" | "jinja" (None: the base's own, else "comando");
+    mask_prompt: grade only the answers; lora: {"rank",
     "alpha", "targets"?, "dropout"?} trains low-rank adapters instead of every weight; too_long:
     "error" | "truncate" | "skip" for examples longer than the context; system_prompt: a system text
     put in every example (and remembered by `llmzero chat`); test_limit: answer only the first N
@@ -371,7 +372,7 @@ def finetune_instruct(
     check_batch_size(batch_size)
     base_ckpt = open_base(base, out, overwrite)
     tok, config, model = base_ckpt.tokenizer, base_ckpt.config, base_ckpt.model
-    tpl = get_template(template, tok)
+    tpl = get_template(template or base_ckpt.meta.get("template", DEFAULT_TEMPLATE), tok)
     data_path = Path(data) if data is not None else default_data_path()
     examples = read_instructions(data_path)
     if system_prompt:

@@ -46,6 +46,7 @@ from llmzero.interop.hf import (
 from llmzero.model import GPT, GPTConfig
 from llmzero.model.config import check_rope_scaling
 from llmzero.model.lora import merge_lora
+from llmzero.tokenizers import load_hf_tokenizer, save_hf_tokenizer
 
 # Hugging Face architecture -> family (its model_type)
 FAMILIES = {"LlamaForCausalLM": "llama", "Qwen2ForCausalLM": "qwen2", "Qwen3ForCausalLM": "qwen3"}
@@ -188,11 +189,6 @@ def _load_tokenizer(src: Path):
     """The tokenizer of a Hugging Face folder (its tokenizer.json), or None."""
     if not (src / "tokenizer.json").is_file():
         return None
-    try:
-        from llmzero.tokenizers import load_hf_tokenizer
-    except ImportError:
-        # TODO: drop this guard once llmzero.tokenizers.load_hf_tokenizer (being written) is in.
-        return None
     return load_hf_tokenizer(src / "tokenizer.json")
 
 
@@ -266,6 +262,8 @@ def import_hf(src, out, *, overwrite: bool = False) -> Path:
             "eos_token_id": hf_config.get("eos_token_id"),
         },
     }
+    if getattr(tokenizer, "chat_template", None):  # chat and serve use the model's own template
+        meta["template"] = "jinja"
     return save_checkpoint(out, model, tokenizer, meta)
 
 
@@ -353,7 +351,8 @@ def export_hf(model_dir, out, *, overwrite: bool = False) -> ExportResult:
         save_file(tensors, str(tmp / "model.safetensors"), metadata={"format": "pt"})
         text = json.dumps(family_config_dict(config, family, bos, eos), indent=2) + "\n"
         (tmp / "config.json").write_text(text, encoding="utf-8")
-        # TODO: a tokenizer read from a tokenizer.json (tokenizers.load_hf_tokenizer) should be
-        # written back as tokenizer.json; write_hf_tokenizer knows our byte-level BPE only.
-        files, notes = write_hf_tokenizer(ckpt.tokenizer, tmp, config.context_length)
+        if getattr(ckpt.tokenizer, "rule", None) == "merges":  # read from a tokenizer.json
+            files, notes = save_hf_tokenizer(ckpt.tokenizer, tmp), []
+        else:
+            files, notes = write_hf_tokenizer(ckpt.tokenizer, tmp, config.context_length)
     return ExportResult(out, ["config.json", "model.safetensors", *files], notes)
