@@ -3,6 +3,7 @@ server."""
 
 from __future__ import annotations
 
+import importlib
 import json
 import socket
 import threading
@@ -13,6 +14,9 @@ import pytest
 
 from llmzero.errors import UserError
 from llmzero.evaluation.judge import chat_url, judge, judge_messages, parse_score
+
+# the module (``llmzero.evaluation.judge`` is also the name of its function `judge`)
+judge_module = importlib.import_module("llmzero.evaluation.judge")
 
 
 @pytest.mark.parametrize(
@@ -81,10 +85,21 @@ def test_messages_hold_rubric_and_item_in_both_languages():
 # -- a stand-in server -----------------------------------------------------------------------------
 
 
+# Markers whose first answers are errors: marker -> (status, Retry-After or None, how many).
+FLAKY = {
+    "BUSY429": (429, "0", 1),
+    "DOWN503": (503, None, 2),
+    "ALWAYS503": (503, None, 99),
+    "BAD400": (400, None, 99),
+    "WAITLONG": (429, "3600", 99),
+}
+
+
 class Handler(BaseHTTPRequestHandler):
     """Answers like an OpenAI-compatible server; the instruction text picks the behaviour."""
 
     requests: list = []
+    seen: dict = {}  # marker of FLAKY -> requests so far
 
     def log_message(self, *args):
         pass
@@ -95,6 +110,12 @@ class Handler(BaseHTTPRequestHandler):
             {"path": self.path, "body": body, "auth": self.headers.get("Authorization")}
         )
         prompt = body["messages"][-1]["content"]
+        for marker, (status, retry_after, times) in FLAKY.items():
+            if marker in prompt:
+                Handler.seen[marker] = Handler.seen.get(marker, 0) + 1
+                if Handler.seen[marker] <= times:
+                    error = json.dumps({"error": {"message": f"{marker} says no"}}).encode()
+                    return self._send(status, error, retry_after)
         if "SLOW" in prompt:
             time.sleep(1.0)
         if "HTTP500" in prompt:
@@ -119,9 +140,11 @@ class Handler(BaseHTTPRequestHandler):
             ).encode(),
         )
 
-    def _send(self, code, data):
+    def _send(self, code, data, retry_after=None):
         try:
             self.send_response(code)
+            if retry_after is not None:
+                self.send_header("Retry-After", retry_after)
             self.send_header("Content-Type", "application/json")
             self.send_header("Content-Length", str(len(data)))
             self.end_headers()
@@ -138,6 +161,17 @@ def server():
     yield f"http://127.0.0.1:{httpd.server_address[1]}"
     httpd.shutdown()
     httpd.server_close()
+
+
+@pytest.fixture(autouse=True)
+def quick_retries(monkeypatch):
+    """No API key from the environment; retries that wait no real time; the waits, recorded."""
+    monkeypatch.delenv("LLMZERO_JUDGE_API_KEY", raising=False)
+    monkeypatch.delenv("OPENAI_API_KEY", raising=False)
+    waits = []
+    monkeypatch.setattr(judge_module, "time", type("Clock", (), {"sleep": waits.append}))
+    Handler.seen.clear()
+    return waits
 
 
 def items(*instructions):
@@ -201,3 +235,87 @@ def test_bad_arguments():
         judge(items("oi"), "http://127.0.0.1:1", "m", scale=7)
     with pytest.raises(UserError, match="judge model"):
         judge(items("oi"), "http://127.0.0.1:1", "")
+
+
+# -- API key and retries ---------------------------------------------------------------------------
+
+
+def test_api_key_flag_then_llmzero_variable_then_openai_variable(server, monkeypatch):
+    monkeypatch.setenv("OPENAI_API_KEY", "openai")
+    monkeypatch.setenv("LLMZERO_JUDGE_API_KEY", "llmzero")
+    auth = []
+    for given in ("flag", None):
+        Handler.requests.clear()
+        judge(items("oi"), server, "m", api_key=given, timeout=5)
+        auth.append(Handler.requests[0]["auth"])
+    monkeypatch.delenv("LLMZERO_JUDGE_API_KEY")
+    Handler.requests.clear()
+    judge(items("oi"), server, "m", timeout=5)
+    auth.append(Handler.requests[0]["auth"])
+    assert auth == ["Bearer flag", "Bearer llmzero", "Bearer openai"]
+
+
+def test_429_is_retried_when_the_server_says(server, quick_retries):
+    r = judge(items("BUSY429"), server, "m", timeout=5)
+    assert Handler.seen["BUSY429"] == 2 and r["scored"] == 1
+    assert quick_retries == [0.0]  # Retry-After: 0
+
+
+def test_503_is_retried_with_exponential_backoff(server, quick_retries):
+    r = judge(items("DOWN503"), server, "m", timeout=5)
+    assert Handler.seen["DOWN503"] == 3 and r["scored"] == 1
+    base = judge_module.BACKOFF
+    assert quick_retries == [base, 2 * base]
+
+
+def test_400_fails_at_once(server, quick_retries):
+    with pytest.raises(UserError) as err:
+        judge(items("BAD400"), server, "m", timeout=5)
+    assert Handler.seen["BAD400"] == 1 and quick_retries == []
+    assert (
+        str(err.value)
+        == f"the judge at {server}/v1/chat/completions failed: HTTP 400 (BAD400 says no)."
+    )
+
+
+def test_a_server_that_stays_down_fails_after_the_retries(server, quick_retries):
+    with pytest.raises(UserError, match=r"HTTP 503 \(ALWAYS503 says no\), after 4 attempts"):
+        judge(items("ALWAYS503"), server, "m", timeout=5)
+    assert Handler.seen["ALWAYS503"] == judge_module.RETRIES + 1 == 4
+    assert sum(quick_retries) <= judge_module.TOTAL_WAIT
+
+
+def test_a_retry_after_too_long_is_not_waited(server, quick_retries):
+    with pytest.raises(UserError, match="after 1 attempt .the server asks to wait 3600 s more"):
+        judge(items("WAITLONG"), server, "m", timeout=5)
+    assert Handler.seen["WAITLONG"] == 1 and quick_retries == []
+
+
+def test_connection_refused_is_retried(quick_retries):
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    with pytest.raises(UserError, match="connection refused .*after 4 attempts"):
+        judge(items("oi"), f"http://127.0.0.1:{port}", "m", timeout=5)
+    assert len(quick_retries) == 3
+
+
+def test_retry_after_reads_seconds_and_dates():
+    from email.utils import formatdate
+
+    assert judge_module._retry_after("7") == 7.0
+    assert judge_module._retry_after(None) is None and judge_module._retry_after("soon") is None
+    later = judge_module._retry_after(formatdate(time.time() + 120, usegmt=True))
+    assert 100 < later <= 120
+    assert judge_module._retry_after(formatdate(time.time() - 120, usegmt=True)) == 0.0
+
+
+def test_an_environment_key_never_goes_to_a_plain_http_remote(monkeypatch):
+    from llmzero.evaluation.judge import judge_api_key
+
+    monkeypatch.setenv("OPENAI_API_KEY", "sk-env")
+    monkeypatch.delenv("LLMZERO_JUDGE_API_KEY", raising=False)
+    assert judge_api_key(None, "http://judge.example.com/v1/chat/completions") is None
+    assert judge_api_key(None, "https://judge.example.com/v1/chat/completions") == "sk-env"
+    assert judge_api_key(None, "http://127.0.0.1:8000/v1/chat/completions") == "sk-env"
+    assert judge_api_key("sk-flag", "http://judge.example.com/v1") == "sk-flag"

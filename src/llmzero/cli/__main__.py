@@ -1,3 +1,4 @@
+# PYTHON_ARGCOMPLETE_OK
 """`python -m llmzero.cli ...` (and `torchrun -m llmzero.cli ...`) is the `llmzero` command."""
 
 import sys

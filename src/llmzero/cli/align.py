@@ -9,10 +9,13 @@ import json
 import sys
 
 from llmzero.cli.args import (
+    JUDGE_API_KEY_HELP,
+    SEED_HELP,
     ModelArg,
     add_finetune_flags,
     add_register_flags,
     add_too_long_flags,
+    add_training_flags,
     check_device,
     fields_from_args,
     float_arg,
@@ -223,27 +226,46 @@ def add_rl(s) -> None:
     s.add_argument(
         "--group-size",
         type=positive_int,
-        help=t("respostas amostradas por prompt", "responses sampled per prompt"),
+        help=t(
+            "respostas sorteadas por prompt (padrão: 4)",
+            "responses sampled per prompt (default: 4)",
+        ),
     )
     s.add_argument(
-        "--prompts-per-step", type=positive_int, help=t("prompts por passo", "prompts per step")
+        "--prompts-per-step",
+        type=positive_int,
+        help=t("prompts por passo (padrão: 4)", "prompts per step (default: 4)"),
     )
-    s.add_argument("--max-new-tokens", type=positive_int)
-    s.add_argument("--temperature", type=nonneg_float)
+    s.add_argument(
+        "--max-new-tokens",
+        type=positive_int,
+        help=t(
+            "tamanho máximo de cada resposta, em tokens (padrão: 16)",
+            "longest answer, in tokens (default: 16)",
+        ),
+    )
+    s.add_argument(
+        "--temperature",
+        type=nonneg_float,
+        help=t(
+            "temperatura das respostas sorteadas (padrão: 1.0)",
+            "temperature of the sampled answers (default: 1.0)",
+        ),
+    )
     s.add_argument(
         "--kl-coef",
         type=nonneg_float,
-        help=t("peso da penalidade KL até o modelo inicial", "weight of the KL penalty"),
+        help=t(
+            "peso da penalidade KL até o modelo inicial (padrão: 0.05)",
+            "weight of the KL penalty to the starting model (default: 0.05)",
+        ),
     )
     s.add_argument(
-        "--clip", type=nonneg_float, help=t("ε da razão recortada", "ε of the clipped ratio")
+        "--clip",
+        type=nonneg_float,
+        help=t("ε da razão recortada (padrão: 0.2)", "ε of the clipped ratio (default: 0.2)"),
     )
-    s.add_argument("--max-steps", type=positive_int)
-    s.add_argument("--lr", type=float_arg)
-    s.add_argument("--eval-every", type=positive_int)
-    s.add_argument("--time-budget", type=float_arg, metavar="SECONDS")
-    s.add_argument("--seed", type=seed_arg)
-    s.add_argument("--device", help="auto | cpu | cuda | mps")
+    add_training_flags(s)
     s.add_argument("--resume", action="store_true", help=t("continua em --out", "resume in --out"))
     s.add_argument(
         "--overwrite",
@@ -358,16 +380,28 @@ def add_pairs(s) -> None:
         ),
     )
     s.add_argument("--judge-model", help=t("nome do modelo juiz", "the judge model's name"))
-    s.add_argument("--judge-api-key", help=t("chave da API", "API key"))
+    s.add_argument("--judge-api-key", help=t(*JUDGE_API_KEY_HELP))
     s.add_argument(
         "--samples",
         type=positive_int,
         default=4,
         help=t("respostas por prompt (padrão 4)", "answers per prompt (default 4)"),
     )
-    s.add_argument("--max-new-tokens", type=positive_int)
-    s.add_argument("--temperature", type=nonneg_float, default=1.0)
-    s.add_argument("--seed", type=seed_arg, default=0)
+    s.add_argument(
+        "--max-new-tokens",
+        type=positive_int,
+        help=t(
+            "tamanho máximo de cada resposta, em tokens (padrão: 64, no máximo metade do contexto)",
+            "longest answer, in tokens (default: 64, at most half the context)",
+        ),
+    )
+    s.add_argument(
+        "--temperature",
+        type=nonneg_float,
+        default=1.0,
+        help=t("temperatura das respostas sorteadas", "temperature of the sampled answers"),
+    )
+    s.add_argument("--seed", type=seed_arg, default=0, help=t(*SEED_HELP))
     s.add_argument("--json", action="store_true", help=t("imprime um JSON", "print JSON"))
 
 

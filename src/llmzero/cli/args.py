@@ -3,17 +3,148 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
 import dataclasses
+import gettext
 import math
 import sys
 
-from llmzero.errors import UserError, set_lang, t
+from llmzero.errors import UserError, get_lang, set_lang, t
+
+# -- argparse's own words -------------------------------------------------------------------------
+
+# argparse speaks English through gettext (its module-level ``_`` and ``ngettext``, Python 3.10 to
+# 3.13). While a ``Parser`` builds itself, parses or formats its help, ``argparse_words()`` puts
+# these Portuguese words in their place when the language is pt; English keeps argparse's own.
+ARGPARSE_PT = {
+    "usage: ": "uso: ",
+    "options": "opções",
+    "positional arguments": "argumentos posicionais",
+    "show this help message and exit": "mostra esta ajuda e sai",
+    "the following arguments are required: %s": "faltam os argumentos obrigatórios: %s",
+    "one of the arguments %s is required": "falta um dos argumentos %s",
+    "invalid choice: %(value)r (choose from %(choices)s)": (
+        "escolha inválida: %(value)r (escolha entre %(choices)s)"
+    ),
+    "unrecognized arguments: %s": "argumentos não reconhecidos: %s",
+    "expected one argument": "esperava um valor",
+    "expected at most one argument": "esperava no máximo um valor",
+    "expected at least one argument": "esperava pelo menos um valor",
+    "argument %(argument_name)s: %(message)s": "argumento %(argument_name)s: %(message)s",
+    "not allowed with argument %s": "não pode ser usado com o argumento %s",
+    "invalid %(type)s value: %(value)r": "valor inválido para %(type)s: %(value)r",
+    "ambiguous option: %(option)s could match %(matches)s": (
+        "opção ambígua: %(option)s pode ser %(matches)s"
+    ),
+    "ignored explicit argument %r": "argumento explícito ignorado: %r",
+    "unknown parser %(parser_name)r (choices: %(choices)s)": (
+        "comando desconhecido %(parser_name)r (escolha entre %(choices)s)"
+    ),
+    "can't open '%(filename)s': %(error)s": "não consegui abrir '%(filename)s': %(error)s",
+    "%(prog)s: error: %(message)s\n": "%(prog)s: erro: %(message)s\n",
+}
+ARGPARSE_PT_PLURAL = {
+    "expected %s argument": ("esperava %s valor", "esperava %s valores"),
+}
+
+
+def _gettext(message: str) -> str:
+    return ARGPARSE_PT.get(message, message) if get_lang() == "pt" else gettext.gettext(message)
+
+
+def _ngettext(singular: str, plural: str, n: int) -> str:
+    if get_lang() == "pt" and singular in ARGPARSE_PT_PLURAL:
+        one, many = ARGPARSE_PT_PLURAL[singular]
+        return one if n == 1 else many
+    return gettext.ngettext(singular, plural, n)
+
+
+@contextlib.contextmanager
+def argparse_words():
+    """argparse's own words ("usage:", its error messages) in the current language, for the
+    duration of the block; argparse gets its own functions back afterwards, even when nested."""
+    saved = {name: vars(argparse).get(name) for name in ("_", "ngettext")}
+    argparse._, argparse.ngettext = _gettext, _ngettext
+    try:
+        yield
+    finally:
+        for name, value in saved.items():
+            if value is None:
+                delattr(argparse, name)
+            else:
+                setattr(argparse, name, value)
+
+
+# -- the help's layout -----------------------------------------------------------------------------
+
+
+class Verbatim(str):
+    """Text the help prints as it is (the examples), where argparse would rewrap it."""
+
+
+class HelpFormatter(argparse.HelpFormatter):
+    """argparse's layout, plus each flag's default at the end of its help, and the examples
+    (``Verbatim``) left as written."""
+
+    def _get_help_string(self, action):
+        help = action.help or ""
+        default = action.default
+        shown = not (
+            default is None
+            or default is False
+            or default == argparse.SUPPRESS
+            or action.nargs == 0  # a switch: its default only says "off"
+            or (isinstance(default, (list, tuple, str)) and not default)
+        )
+        said = any(word in help.lower() for word in ("padrão", "default"))
+        if shown and not said:
+            help += t(" (padrão: %(default)s)", " (default: %(default)s)")
+        return help
+
+    def _fill_text(self, text, width, indent):
+        if isinstance(text, Verbatim):
+            return "".join(indent + line for line in text.splitlines(keepends=True))
+        return super()._fill_text(text, width, indent)
+
+
+def examples_epilog(examples) -> Verbatim:
+    """The help's closing lines: each example's words (pt or en) as a shell comment, then its
+    command. ``examples``: (command, pt, en) triples."""
+    lines = [t("exemplos:", "examples:")]
+    for command, pt, en in examples:
+        lines += [f"  # {t(pt, en)}", f"  {command}"]
+    return Verbatim("\n".join(lines))
 
 
 class Parser(argparse.ArgumentParser):
-    """argparse, but a bad flag ends in one sentence and exit code 2 (no usage dump)."""
+    """argparse, speaking the user's language (its own words too, see ``argparse_words``),
+    showing defaults and examples (``HelpFormatter``); a bad flag ends in one sentence and exit
+    code 2 (no usage dump)."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("formatter_class", HelpFormatter)
+        with argparse_words():  # the -h help and the groups' titles are made here
+            super().__init__(*args, **kwargs)
+
+    def parse_args(self, *args, **kwargs):
+        with argparse_words():
+            return super().parse_args(*args, **kwargs)
+
+    def parse_known_args(self, *args, **kwargs):
+        with argparse_words():
+            return super().parse_known_args(*args, **kwargs)
+
+    def format_usage(self):
+        with argparse_words():
+            return super().format_usage()
+
+    def format_help(self):
+        with argparse_words():
+            return super().format_help()
 
     def error(self, message):
+        if message.startswith("argument ") and get_lang() == "pt":  # Python 3.10 leaves it out
+            message = "argumento " + message[len("argument ") :]
         sys.stderr.write(
             t(
                 f"erro: {message} (veja `{self.prog} --help`)\n",
@@ -38,7 +169,7 @@ def lang_parent(default=None) -> argparse.ArgumentParser:
     The verbs' parsers take ``default=argparse.SUPPRESS``: a verb without its own --lang then keeps
     the one given before it (`llmzero --lang en studio`) instead of resetting it to None.
     """
-    common = argparse.ArgumentParser(add_help=False)
+    common = Parser(add_help=False)
     common.add_argument(
         "--lang",
         choices=["pt", "en"],
@@ -308,9 +439,10 @@ GROUPS = {
 
 
 def add_task(
-    sub, add, group: str, name: str, help_pt: str, help_en: str
+    sub, add, group: str, name: str, help_pt: str, help_en: str, examples=()
 ) -> argparse.ArgumentParser:
-    """`llmzero GROUP NAME ...`: a sub-verb parser (accepting --lang like every verb).
+    """`llmzero GROUP NAME ...`: a sub-verb parser (accepting --lang like every verb), its help
+    closed by ``examples`` (see ``examples_epilog``).
 
     The group's own parser is made the first time a sub-verb asks for it; without a sub-verb it
     prints its help.
@@ -318,17 +450,49 @@ def add_task(
     groups = sub.__dict__.setdefault("_llmzero_groups", {})
     if group not in groups:
         p = add(group, *GROUPS[group])
-        groups[group] = p.add_subparsers(dest=f"{group}_task", metavar="TASK", parser_class=type(p))
+        groups[group] = p.add_subparsers(
+            dest=f"{group}_task", metavar=t("TAREFA", "TASK"), parser_class=type(p)
+        )
         p.set_defaults(func=lambda args: p.print_help() or 0)
     return groups[group].add_parser(
         name,
         parents=[lang_parent(argparse.SUPPRESS)],
         help=t(help_pt, help_en),
         description=t(help_pt, help_en),
+        epilog=examples_epilog(examples) if examples else None,
     )
 
 
 # -- flags shared by several verbs -----------------------------------------------------------------
+
+# Help texts (pt, en) of flags several verbs have.
+DEVICE_HELP = ("dispositivo: auto, cpu, cuda ou mps", "device: auto, cpu, cuda or mps")
+RUN_DEVICE_HELP = ("dispositivo: cpu, cuda ou mps", "device: cpu, cuda or mps")  # no auto
+SEED_HELP = (
+    "semente aleatória: mesma semente, mesmo resultado",
+    "random seed: same seed, same result",
+)
+TIME_BUDGET_HELP = (
+    "para depois de tantos segundos, com o cosseno da taxa ajustado ao tempo",
+    "stop after this many seconds, the learning rate's cosine fitted to the time",
+)
+VOCAB_SIZE_HELP = ("tamanho do vocabulário (word e bpe)", "vocabulary size (word and bpe)")
+TOKENIZER_HELP = ("char | word | bpe | CAMINHO", "char | word | bpe | PATH")
+MAX_NEW_TOKENS_HELP = ("quantos tokens gerar, no máximo", "how many tokens to generate, at most")
+TOP_K_HELP = (
+    "sorteia só entre os K tokens mais prováveis",
+    "sample only among the K likeliest tokens",
+)
+JUDGE_API_KEY_HELP = (
+    "chave da API do juiz, se o servidor pedir; prefira a variável LLMZERO_JUDGE_API_KEY (ou "
+    "OPENAI_API_KEY), que não fica no histórico do shell",
+    "the judge's API key, if the server needs one; prefer the LLMZERO_JUDGE_API_KEY variable (or "
+    "OPENAI_API_KEY), which stays out of the shell history",
+)
+TOP_P_HELP = (
+    "sorteia só entre os tokens mais prováveis que somam a probabilidade P (núcleo)",
+    "sample only among the likeliest tokens adding up to probability P (nucleus)",
+)
 
 
 def add_too_long_flags(s: argparse.ArgumentParser, what: tuple[str, str]) -> None:
@@ -392,18 +556,52 @@ def add_finetune_flags(s: argparse.ArgumentParser) -> None:
         type=float_arg,
         help=t("escala da LoRA (padrão: 2 × posto)", "LoRA scale (default: 2 × rank)"),
     )
-    s.add_argument("--max-steps", type=positive_int)
-    s.add_argument("--batch-size", type=positive_int, default=8)
-    s.add_argument("--lr", type=float_arg)
-    s.add_argument("--eval-every", type=positive_int)
-    s.add_argument("--time-budget", type=float_arg, metavar="SECONDS")
-    s.add_argument("--seed", type=seed_arg)
-    s.add_argument("--device", help="auto | cpu | cuda | mps")
+    add_training_flags(s)
+    s.add_argument(
+        "--batch-size",
+        type=positive_int,
+        default=8,
+        help=t("exemplos por lote", "examples per batch"),
+    )
     s.add_argument(
         "--overwrite",
         action="store_true",
         help=t("substituir um checkpoint em --out", "replace a checkpoint in --out"),
     )
+
+
+def add_training_flags(s: argparse.ArgumentParser) -> None:
+    """--max-steps, --lr, --eval-every, --time-budget, --seed and --device of the verbs that train
+    from a model (fine-tuning, alignment): unset, each takes the task's own default."""
+    s.add_argument(
+        "--max-steps",
+        type=positive_int,
+        help=t("passos de treino (padrão: os da tarefa)", "training steps (default: the task's)"),
+    )
+    s.add_argument(
+        "--lr",
+        type=float_arg,
+        help=t(
+            "taxa de aprendizado máxima (padrão: a da tarefa)",
+            "peak learning rate (default: the task's)",
+        ),
+    )
+    s.add_argument(
+        "--eval-every",
+        type=positive_int,
+        help=t(
+            "avalia a cada N passos (padrão: o da tarefa)",
+            "evaluate every N steps (default: the task's)",
+        ),
+    )
+    s.add_argument(
+        "--time-budget",
+        type=float_arg,
+        metavar=t("SEGUNDOS", "SECONDS"),
+        help=t(*TIME_BUDGET_HELP),
+    )
+    s.add_argument("--seed", type=seed_arg, help=t(*SEED_HELP))
+    s.add_argument("--device", help=t(*DEVICE_HELP) + t(" (padrão: auto)", " (default: auto)"))
 
 
 def lora_from_args(args) -> dict | None:

@@ -8,7 +8,17 @@ from __future__ import annotations
 import json
 import sys
 
-from llmzero.cli.args import ModelArg, check_device, float_arg, positive_int, seed_arg
+from llmzero.cli.args import (
+    RUN_DEVICE_HELP,
+    SEED_HELP,
+    TOP_K_HELP,
+    TOP_P_HELP,
+    ModelArg,
+    check_device,
+    float_arg,
+    positive_int,
+    seed_arg,
+)
 from llmzero.errors import t
 from llmzero.sampling import SAMPLING_PRESETS, sampling_preset
 
@@ -30,11 +40,16 @@ def _add_model_flags(s) -> None:
             "prompt de sistema (padrão: o do treino)", "system prompt (default: the training one)"
         ),
     )
-    s.add_argument("--max-new-tokens", type=positive_int, default=150)
-    s.add_argument("--top-k", type=positive_int)
-    s.add_argument("--top-p", type=float_arg)
-    s.add_argument("--seed", type=seed_arg)
-    s.add_argument("--device", default="cpu")
+    s.add_argument(
+        "--max-new-tokens",
+        type=positive_int,
+        default=150,
+        help=t("tamanho máximo da resposta, em tokens", "longest answer, in tokens"),
+    )
+    s.add_argument("--top-k", type=positive_int, help=t(*TOP_K_HELP))
+    s.add_argument("--top-p", type=float_arg, help=t(*TOP_P_HELP))
+    s.add_argument("--seed", type=seed_arg, help=t(*SEED_HELP))
+    s.add_argument("--device", default="cpu", help=t(*RUN_DEVICE_HELP))
 
 
 def _sampling(args, preset: str):

@@ -11,6 +11,15 @@ import sys
 from pathlib import Path
 
 from llmzero.cli.args import (
+    DEVICE_HELP,
+    MAX_NEW_TOKENS_HELP,
+    RUN_DEVICE_HELP,
+    SEED_HELP,
+    TIME_BUDGET_HELP,
+    TOKENIZER_HELP,
+    TOP_K_HELP,
+    TOP_P_HELP,
+    VOCAB_SIZE_HELP,
     ModelArg,
     add_register_flags,
     check_device,
@@ -135,8 +144,8 @@ def add_prepare(s) -> None:
             "UTF-8 text file (default: the shipped corpus)",
         ),
     )
-    s.add_argument("--tokenizer", default="char", help="char | word | bpe | PATH")
-    s.add_argument("--vocab-size", type=positive_int)
+    s.add_argument("--tokenizer", default="char", help=t(*TOKENIZER_HELP))
+    s.add_argument("--vocab-size", type=positive_int, help=t(*VOCAB_SIZE_HELP))
     s.add_argument(
         "--out",
         required=True,
@@ -146,7 +155,9 @@ def add_prepare(s) -> None:
             "token file to write (e.g. data/tokens.bin)",
         ),
     )
-    s.add_argument("--json", action="store_true")
+    s.add_argument(
+        "--json", action="store_true", help=t("imprime um JSON com o resumo", "print JSON")
+    )
 
 
 def prepare_command(args) -> int:
@@ -197,8 +208,8 @@ def add_train(s) -> None:
             "UTF-8 text or a token file from `prepare`",
         ),
     )
-    s.add_argument("--tokenizer", default="char", help="char | word | bpe | PATH")
-    s.add_argument("--vocab-size", type=positive_int)
+    s.add_argument("--tokenizer", default="char", help=t(*TOKENIZER_HELP))
+    s.add_argument("--vocab-size", type=positive_int, help=t(*VOCAB_SIZE_HELP))
     s.add_argument(
         "--preset",
         default="tiny",
@@ -207,12 +218,18 @@ def add_train(s) -> None:
             "model shape: nano, tiny, mini, small, gpt2, ...",
         ),
     )
-    s.add_argument("--layers", type=positive_int)
-    s.add_argument("--heads", type=positive_int)
-    s.add_argument("--dim", type=positive_int)
-    s.add_argument("--context", type=positive_int)
-    s.add_argument("--dropout", type=float_arg)
-    s.add_argument("--batch-size", type=positive_int, default=16)
+    for flag, kind, pt, en in SHAPE_FLAGS:
+        s.add_argument(
+            flag,
+            type=kind,
+            help=t(f"{pt} (padrão: a do --preset)", f"{en} (default: the --preset's)"),
+        )
+    s.add_argument(
+        "--batch-size",
+        type=positive_int,
+        default=16,
+        help=t("sequências por lote", "sequences per batch"),
+    )
     s.add_argument(
         "--stride",
         type=positive_int,
@@ -221,21 +238,100 @@ def add_train(s) -> None:
             "step between windows (default: the context)",
         ),
     )
-    s.add_argument("--val-fraction", type=float_arg, default=0.1)
-    s.add_argument("--lr", type=float_arg)
-    s.add_argument("--min-lr", type=nonneg_float)
-    s.add_argument("--warmup-steps", type=nonneg_int)
-    s.add_argument("--weight-decay", type=nonneg_float)
-    s.add_argument("--grad-clip", type=nonneg_float)
-    s.add_argument("--grad-accum", type=positive_int)
-    s.add_argument("--max-steps", type=positive_int)
-    s.add_argument("--time-budget", type=float_arg, metavar="SECONDS")
-    s.add_argument("--eval-every", type=positive_int)
-    s.add_argument("--eval-batches", type=positive_int)
-    s.add_argument("--checkpoint-every", type=positive_int)
-    s.add_argument("--seed", type=seed_arg)
-    s.add_argument("--device", help="auto | cpu | cuda | mps")
-    s.add_argument("--precision", choices=["auto", "fp32", "bf16"])
+    s.add_argument(
+        "--val-fraction",
+        type=float_arg,
+        default=0.1,
+        help=t(
+            "parte do texto separada para a validação", "share of the text held out for validation"
+        ),
+    )
+    # The library's defaults (TrainConfig), written out so that --help needs no torch; a test
+    # compares them.
+    s.add_argument(
+        "--lr",
+        type=float_arg,
+        help=t("taxa de aprendizado máxima (padrão: 0.001)", "peak learning rate (default: 0.001)"),
+    )
+    s.add_argument(
+        "--min-lr",
+        type=nonneg_float,
+        help=t(
+            "taxa de aprendizado no fim do cosseno (padrão: --lr / 10)",
+            "learning rate at the end of the cosine (default: --lr / 10)",
+        ),
+    )
+    s.add_argument(
+        "--warmup-steps",
+        type=nonneg_int,
+        help=t(
+            "passos de aquecimento da taxa (padrão: 5%% de --max-steps, no máximo 100)",
+            "learning-rate warm-up steps (default: 5%% of --max-steps, at most 100)",
+        ),
+    )
+    s.add_argument(
+        "--weight-decay",
+        type=nonneg_float,
+        help=t("decaimento dos pesos do AdamW (padrão: 0.1)", "AdamW weight decay (default: 0.1)"),
+    )
+    s.add_argument(
+        "--grad-clip",
+        type=nonneg_float,
+        help=t(
+            "corta a norma do gradiente neste valor; 0 não corta (padrão: 1.0)",
+            "clip the gradient norm at this value; 0 does not clip (default: 1.0)",
+        ),
+    )
+    s.add_argument(
+        "--grad-accum",
+        type=positive_int,
+        help=t(
+            "lotes somados em cada passo: um lote efetivo maior (padrão: 1)",
+            "batches added up in each step: a larger effective batch (default: 1)",
+        ),
+    )
+    s.add_argument(
+        "--max-steps",
+        type=positive_int,
+        help=t("passos de treino (padrão: 2000)", "training steps (default: 2000)"),
+    )
+    s.add_argument(
+        "--time-budget",
+        type=float_arg,
+        metavar=t("SEGUNDOS", "SECONDS"),
+        help=t(*TIME_BUDGET_HELP),
+    )
+    s.add_argument(
+        "--eval-every",
+        type=positive_int,
+        help=t("avalia a cada N passos (padrão: 100)", "evaluate every N steps (default: 100)"),
+    )
+    s.add_argument(
+        "--eval-batches",
+        type=positive_int,
+        help=t("lotes por avaliação (padrão: 20)", "batches per evaluation (default: 20)"),
+    )
+    s.add_argument(
+        "--checkpoint-every",
+        type=positive_int,
+        help=t(
+            "salva um checkpoint a cada N passos (padrão: 500)",
+            "save a checkpoint every N steps (default: 500)",
+        ),
+    )
+    s.add_argument(
+        "--seed", type=seed_arg, help=t(*SEED_HELP) + t(" (padrão: 1337)", " (default: 1337)")
+    )
+    s.add_argument("--device", help=t(*DEVICE_HELP) + t(" (padrão: auto)", " (default: auto)"))
+    s.add_argument(
+        "--precision",
+        choices=["auto", "fp32", "bf16"],
+        help=t(
+            "precisão das contas (padrão: auto, bf16 numa GPU CUDA que a aceite, senão fp32)",
+            "precision of the arithmetic (default: auto, bf16 on a CUDA GPU that supports it, "
+            "else fp32)",
+        ),
+    )
     s.add_argument(
         "--compile",
         action="store_true",
@@ -264,12 +360,29 @@ def add_train(s) -> None:
         default=3,
         help=t("amostras geradas no fim", "samples generated at the end"),
     )
-    s.add_argument("--no-progress", action="store_true")
+    s.add_argument(
+        "--no-progress", action="store_true", help=t("sem barra de progresso", "no progress bar")
+    )
     s.add_argument(
         "--json",
         action="store_true",
         help=t("imprime uma linha JSON final", "print one final JSON line"),
     )
+
+
+# --layers, --heads, --dim, --context, --dropout: the model's shape, over the preset's.
+SHAPE_FLAGS = (
+    ("--layers", positive_int, "camadas (blocos transformer)", "layers (transformer blocks)"),
+    ("--heads", positive_int, "cabeças de atenção", "attention heads"),
+    ("--dim", positive_int, "dimensão dos embeddings", "embedding dimension"),
+    (
+        "--context",
+        positive_int,
+        "contexto: tokens que o modelo vê",
+        "context: tokens the model sees",
+    ),
+    ("--dropout", float_arg, "taxa de dropout", "dropout rate"),
+)
 
 
 def train_command(args) -> int:
@@ -401,12 +514,18 @@ def add_generate(s) -> None:
         type=nonempty_arg,
         help=t("ler o prompt de um arquivo", "read the prompt from a file"),
     )
-    s.add_argument("--max-new-tokens", type=nonneg_int, default=100)
+    s.add_argument("--max-new-tokens", type=nonneg_int, default=100, help=t(*MAX_NEW_TOKENS_HELP))
     s.add_argument(
-        "--temperature", type=float_arg, default=SAMPLING_PRESETS["varied"]["temperature"]
+        "--temperature",
+        type=float_arg,
+        default=SAMPLING_PRESETS["varied"]["temperature"],
+        help=t(
+            "temperatura: 0 escolhe sempre o token mais provável; maior, mais variado",
+            "temperature: 0 always picks the likeliest token; higher, more varied",
+        ),
     )
-    s.add_argument("--top-k", type=positive_int)
-    s.add_argument("--top-p", type=float_arg)
+    s.add_argument("--top-k", type=positive_int, help=t(*TOP_K_HELP))
+    s.add_argument("--top-p", type=float_arg, help=t(*TOP_P_HELP))
     s.add_argument(
         "--stop",
         action="append",
@@ -421,13 +540,27 @@ def add_generate(s) -> None:
             "keep going after the end-of-text token (<|endoftext|>)",
         ),
     )
-    s.add_argument("--seed", type=seed_arg)
-    s.add_argument("--device", default="cpu")
+    s.add_argument("--seed", type=seed_arg, help=t(*SEED_HELP))
+    s.add_argument("--device", default="cpu", help=t(*RUN_DEVICE_HELP))
     s.add_argument(
         "--no-cache", action="store_true", help=t("sem KV cache", "without the KV cache")
     )
-    s.add_argument("--no-stream", action="store_true")
-    s.add_argument("--json", action="store_true")
+    s.add_argument(
+        "--no-stream",
+        action="store_true",
+        help=t(
+            "mostra o texto só no fim, não token a token",
+            "print the text at the end, not token by token",
+        ),
+    )
+    s.add_argument(
+        "--json",
+        action="store_true",
+        help=t(
+            "saída JSON {text, tokens, tokens_per_second}",
+            "JSON output {text, tokens, tokens_per_second}",
+        ),
+    )
 
 
 def generate_command(args) -> int:
@@ -481,7 +614,7 @@ def add_info(s) -> None:
         action=ModelArg,
         help=t("pasta de um modelo treinado", "a trained model's folder"),
     )
-    s.add_argument("--json", action="store_true")
+    s.add_argument("--json", action="store_true", help=t("saída JSON", "JSON output"))
 
 
 def _model_info(args) -> int:

@@ -8,7 +8,15 @@ from __future__ import annotations
 import json
 import sys
 
-from llmzero.cli.args import ModelArg, check_device, float_arg, nonempty_arg, positive_int
+from llmzero.cli.args import (
+    JUDGE_API_KEY_HELP,
+    RUN_DEVICE_HELP,
+    ModelArg,
+    check_device,
+    float_arg,
+    nonempty_arg,
+    positive_int,
+)
 from llmzero.errors import UserError, t
 
 # The rows `llmzero eval classify --split` picks; the same as evaluation.classify_eval.SPLIT_CHOICES
@@ -97,7 +105,7 @@ def add_perplexity(s) -> None:
         type=positive_int,
         help=t("janelas por passada", "windows per forward pass"),
     )
-    s.add_argument("--device", default="cpu")
+    s.add_argument("--device", default="cpu", help=t(*RUN_DEVICE_HELP))
 
 
 def perplexity_command(args) -> int:
@@ -175,10 +183,7 @@ def add_responses(s) -> None:
             "the judge model's name (e.g. llama3.1:8b)",
         ),
     )
-    s.add_argument(
-        "--judge-api-key",
-        help=t("chave da API, se o servidor pedir", "API key, if the server needs one"),
-    )
+    s.add_argument("--judge-api-key", help=t(*JUDGE_API_KEY_HELP))
     s.add_argument(
         "--judge-timeout",
         type=float_arg,
@@ -308,7 +313,9 @@ def add_classify(s) -> None:
             "which rows to evaluate (default: test when the file has a split column, else all)",
         ),
     )
-    s.add_argument("--batch-size", type=positive_int, default=32)
+    s.add_argument(
+        "--batch-size", type=positive_int, default=32, help=t("textos por lote", "texts per batch")
+    )
     s.add_argument(
         "--confusion",
         metavar="PNG",

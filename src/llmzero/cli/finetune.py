@@ -184,9 +184,13 @@ def add_finetune_instruct(s) -> None:
     )
     s.add_argument(
         "--template",
-        choices=["comando", "alpaca", "chat"],
-        default="comando",
-        help=t("formato do prompt (padrão: comando)", "prompt layout (default: comando)"),
+        choices=["comando", "alpaca", "chat", "jinja"],
+        help=t(
+            "formato do prompt (padrão: o do modelo base, se ele tiver um, senão comando; jinja = "
+            "o modelo de chat de um modelo importado)",
+            "prompt layout (default: the base model's own, if it has one, else comando; jinja = "
+            "an imported model's chat template)",
+        ),
     )
     s.add_argument(
         "--no-mask-prompt",

@@ -34,7 +34,12 @@ def add_journey(s) -> None:
             "nano model and few steps (tests/CI, < 2 min)",
         ),
     )
-    s.add_argument("--seed", type=seed_arg, default=DEFAULT_SEED)
+    s.add_argument(
+        "--seed",
+        type=seed_arg,
+        default=DEFAULT_SEED,
+        help=t("semente (mesma semente, mesma jornada)", "seed (same seed, same journey)"),
+    )
     s.add_argument(
         "--time-budget",
         type=float_arg,

@@ -37,7 +37,9 @@ def add_quantize(s) -> None:
         action="store_true",
         help=t("substituir --out se já existir", "replace --out if it exists"),
     )
-    s.add_argument("--json", action="store_true")
+    s.add_argument(
+        "--json", action="store_true", help=t("imprime um JSON com o resumo", "print JSON")
+    )
 
 
 def quantize_command(args) -> int:

@@ -15,10 +15,14 @@ library is used.
 
 from __future__ import annotations
 
+import datetime
+import email.utils
 import http.client
 import ipaddress
 import json
+import os
 import re
+import time
 import urllib.error
 import urllib.parse
 import urllib.request
@@ -189,6 +193,59 @@ def _error_detail(body: bytes) -> str:
     return text[:200]
 
 
+# Retries: a busy server (429) or a failing one (5xx), and a dropped or refused connection, get
+# RETRIES more tries, waiting BACKOFF, 2 × BACKOFF, 4 × BACKOFF... seconds in between, or what the
+# server asks for in Retry-After; a wait longer than MAX_WAIT, or one that would bring all of them
+# past TOTAL_WAIT, is not made: the judge fails instead. Other 4xx answers (a wrong model name, a
+# bad key) fail at once, and so does a timeout (the server is there but slow: trying again would
+# only multiply --judge-timeout).
+RETRIES = 3
+BACKOFF = 1.0
+MAX_WAIT = 30.0
+TOTAL_WAIT = 60.0
+
+
+def judge_api_key(given: str | None = None, url: str | None = None) -> str | None:
+    """The judge's API key: ``given`` (--judge-api-key), else the LLMZERO_JUDGE_API_KEY variable,
+    else OPENAI_API_KEY, else None (no Authorization header). A key from the environment goes
+    only to an https:// or a loopback ``url``: never in clear text across a network."""
+    if given and given.strip():
+        return given.strip()
+    if url is not None:
+        parts = urllib.parse.urlparse(url)
+        if parts.scheme != "https" and not _is_loopback(parts.hostname):
+            return None
+    for key in (os.environ.get("LLMZERO_JUDGE_API_KEY"), os.environ.get("OPENAI_API_KEY")):
+        if key and key.strip():
+            return key.strip()
+    return None
+
+
+def _retry_after(value: str | None) -> float | None:
+    """The seconds a Retry-After header asks for (a number of seconds or an HTTP date)."""
+    if not value:
+        return None
+    try:
+        return max(0.0, float(value))
+    except ValueError:
+        pass
+    try:
+        when = email.utils.parsedate_to_datetime(value)
+    except (TypeError, ValueError):
+        return None
+    if when.tzinfo is None:
+        when = when.replace(tzinfo=datetime.timezone.utc)
+    return max(0.0, (when - datetime.datetime.now(datetime.timezone.utc)).total_seconds())
+
+
+class _Retry(Exception):
+    """A failure worth another try: the message to give if none is left, and the wait asked."""
+
+    def __init__(self, pt: str, en: str, wait: float | None = None):
+        super().__init__(en)
+        self.pt, self.en, self.wait = pt, en, wait
+
+
 def chat(
     url: str,
     model: str,
@@ -197,7 +254,8 @@ def chat(
     timeout: float = 60.0,
     max_tokens: int | None = None,
 ) -> str:
-    """One chat completion at temperature 0; the reply's text. Any failure is a UserError naming the
+    """One chat completion at temperature 0; the reply's text. A busy or failing server and a
+    lost connection are tried again (see RETRIES); any failure left is a UserError naming the
     cause."""
     body = {"model": model, "messages": messages, "temperature": 0, "stream": False}
     if max_tokens:
@@ -205,49 +263,25 @@ def chat(
     headers = {"Content-Type": "application/json", "Accept": "application/json"}
     if api_key:
         headers["Authorization"] = f"Bearer {api_key}"
-    request = urllib.request.Request(
-        url, data=json.dumps(body).encode("utf-8"), headers=headers, method="POST"
-    )
-    handlers = (
-        [urllib.request.ProxyHandler({})]
-        if _is_loopback(urllib.parse.urlparse(url).hostname)
-        else []
-    )
-    try:
-        with urllib.request.build_opener(*handlers).open(request, timeout=timeout) as response:
-            raw = response.read()
-    except urllib.error.HTTPError as exc:
-        detail = _error_detail(exc.read() or b"")
-        raise _fail(
-            url,
-            f"HTTP {exc.code} ({detail or exc.reason})",
-            f"HTTP {exc.code} ({detail or exc.reason})",
-        ) from None
-    except urllib.error.URLError as exc:
-        reason = exc.reason
-        if isinstance(reason, ConnectionRefusedError):
-            raise _fail(
-                url,
-                "conexão recusada — o servidor está rodando? (ex.: `ollama serve`)",
-                "connection refused — is the server running? (e.g. `ollama serve`)",
-            ) from None
-        if isinstance(reason, TimeoutError):
-            raise _fail(
-                url, f"sem resposta em {timeout:g} s", f"no answer within {timeout:g} s"
-            ) from None
-        raise _fail(
-            url, f"não consegui conectar ({reason})", f"could not connect ({reason})"
-        ) from None
-    except TimeoutError:
-        raise _fail(
-            url, f"sem resposta em {timeout:g} s", f"no answer within {timeout:g} s"
-        ) from None
-    except (http.client.HTTPException, ConnectionError) as exc:
-        raise _fail(
-            url,
-            f"a conexão caiu ({exc.__class__.__name__})",
-            f"the connection dropped ({exc.__class__.__name__})",
-        ) from None
+    data = json.dumps(body).encode("utf-8")
+    waited = 0.0
+    for attempt in range(RETRIES + 1):
+        try:
+            raw = _post(url, data, headers, timeout)
+            break
+        except _Retry as retry:
+            wait = retry.wait if retry.wait is not None else BACKOFF * 2**attempt
+            too_long = wait > MAX_WAIT or waited + wait > TOTAL_WAIT
+            if attempt == RETRIES or too_long:
+                n = attempt + 1
+                pt = f"{retry.pt}, depois de {n} tentativa{'s' if n > 1 else ''}"
+                en = f"{retry.en}, after {n} attempt{'s' if n > 1 else ''}"
+                if too_long:
+                    pt += f" (o servidor pede mais {wait:g} s de espera)"
+                    en += f" (the server asks to wait {wait:g} s more)"
+                raise _fail(url, pt, en) from None
+            time.sleep(wait)
+            waited += wait
     try:
         data = json.loads(raw.decode("utf-8"))
     except (UnicodeDecodeError, json.JSONDecodeError):
@@ -274,6 +308,51 @@ def chat(
     return content if isinstance(content, str) else ""
 
 
+def _post(url: str, data: bytes, headers: dict, timeout: float) -> bytes:
+    """One POST; the body of a 2xx answer. Raises _Retry for what may pass (429, 5xx, a lost
+    connection) and UserError for the rest."""
+    request = urllib.request.Request(url, data=data, headers=headers, method="POST")
+    handlers = (
+        [urllib.request.ProxyHandler({})]
+        if _is_loopback(urllib.parse.urlparse(url).hostname)
+        else []
+    )
+    try:
+        with urllib.request.build_opener(*handlers).open(request, timeout=timeout) as response:
+            return response.read()
+    except urllib.error.HTTPError as exc:
+        detail = _error_detail(exc.read() or b"")
+        what = f"HTTP {exc.code} ({detail or exc.reason})"
+        if exc.code == 429 or exc.code >= 500:
+            wait = _retry_after(exc.headers.get("Retry-After") if exc.headers else None)
+            raise _Retry(what, what, wait) from None
+        raise _fail(url, what, what) from None
+    except urllib.error.URLError as exc:
+        reason = exc.reason
+        if isinstance(reason, ConnectionRefusedError):
+            raise _Retry(
+                "conexão recusada — o servidor está rodando? (ex.: `ollama serve`)",
+                "connection refused — is the server running? (e.g. `ollama serve`)",
+            ) from None
+        if isinstance(reason, TimeoutError):
+            raise _fail(
+                url, f"sem resposta em {timeout:g} s", f"no answer within {timeout:g} s"
+            ) from None
+        if isinstance(reason, ConnectionError):
+            name = reason.__class__.__name__
+            raise _Retry(f"a conexão caiu ({name})", f"the connection dropped ({name})") from None
+        raise _fail(
+            url, f"não consegui conectar ({reason})", f"could not connect ({reason})"
+        ) from None
+    except TimeoutError:
+        raise _fail(
+            url, f"sem resposta em {timeout:g} s", f"no answer within {timeout:g} s"
+        ) from None
+    except (http.client.HTTPException, ConnectionError) as exc:
+        name = exc.__class__.__name__
+        raise _Retry(f"a conexão caiu ({name})", f"the connection dropped ({name})") from None
+
+
 def judge(
     responses: Sequence[dict],
     url: str,
@@ -285,7 +364,7 @@ def judge(
     on_item: Callable[[int, int, float | None], None] | None = None,
 ) -> dict:
     """Grade every {instruction, input, reference, response} with the chat model ``model`` served at
-    ``url``.
+    ``url``. The API key is ``api_key``, else LLMZERO_JUDGE_API_KEY, else OPENAI_API_KEY.
 
     Returns {"model", "url", "scale": [lo, hi], "mean", "scored", "failed", "scores" (None where no
     grade could be read), "answers" (the judge's replies, cut to 500 characters)}. Server problems
@@ -302,6 +381,7 @@ def judge(
             "the judge model's name is missing (--judge-model).",
         )
     endpoint = chat_url(url)
+    api_key = judge_api_key(api_key, url)
     scores, answers = [], []
     for i, item in enumerate(responses):
         reply = chat(endpoint, model, judge_messages(item, scale, lang), api_key, timeout)
