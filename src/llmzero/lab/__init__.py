@@ -12,7 +12,16 @@ From Python::
     print(run_experiment("temperature", ctx).reading())
 """
 
-from llmzero.lab import alignment, behaviour, interpret, ngram, sampling, strategies, training_runs
+from llmzero.lab import (
+    alignment,
+    architectures,
+    behaviour,
+    interpret,
+    ngram,
+    sampling,
+    strategies,
+    training_runs,
+)
 from llmzero.lab.core import (
     EXPERIMENTS,
     Answer,
@@ -41,7 +50,16 @@ from llmzero.lab.sampling import (
 # The experiment modules: importing them (above) registers their @experiment functions in
 # EXPERIMENTS. Any import of the lab (``llmzero.lab.core`` too) runs this file first, so the
 # registry is always full. The report's order is core.ORDER.
-EXPERIMENT_MODULES = (alignment, behaviour, interpret, ngram, sampling, strategies, training_runs)
+EXPERIMENT_MODULES = (
+    alignment,
+    architectures,
+    behaviour,
+    interpret,
+    ngram,
+    sampling,
+    strategies,
+    training_runs,
+)
 
 __all__ = [
     "EXPERIMENTS",

@@ -98,6 +98,7 @@ ORDER = (
     "ngram",
     "interpretability",
     "alignment",
+    "architectures",
 )
 # Filled by @experiment. The package (lab/__init__.py) imports every experiment module, and
 # Python runs a package's __init__ before any of its modules: the registry is full when in use.
