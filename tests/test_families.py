@@ -292,7 +292,7 @@ def test_logit_lens_with_rope():
     torch.testing.assert_close(lens[-1], torch.softmax(model(torch.tensor([ids])).logits[0], -1))
 
 
-def test_gpt2_only_exports_refuse_other_layouts(tmp_path):
+def test_exports_refuse_layouts_they_do_not_know(tmp_path):
     from llmzero.interop.gguf_export import export_gguf
     from llmzero.interop.hf import export_hf as export_gpt2
 
@@ -301,8 +301,10 @@ def test_gpt2_only_exports_refuse_other_layouts(tmp_path):
     with pytest.raises(UserError, match="only knows GPT-2's architecture.*positions"):
         export_gpt2(tmp_path / "ck", tmp_path / "hf")
     pytest.importorskip("gguf")
-    with pytest.raises(UserError, match="GGUF export only knows GPT-2's architecture"):
-        export_gguf(tmp_path / "ck", tmp_path / "m.gguf")
+    qwen3 = option_model("qwen3")  # GGUF knows GPT-2 and Llama only
+    save_checkpoint(tmp_path / "q3", qwen3, None, {"model": qwen3.config.to_dict()})
+    with pytest.raises(UserError, match="GGUF export only knows the GPT-2 and Llama layouts"):
+        export_gguf(tmp_path / "q3", tmp_path / "m.gguf")
     assert_nothing_written(tmp_path, "hf")
     assert_nothing_written(tmp_path, "m.gguf")
 

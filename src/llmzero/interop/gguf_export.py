@@ -9,6 +9,15 @@ GPT-2:
     blk.N.attn_output.*, blk.N.ffn_norm.*, blk.N.ffn_up.*, blk.N.ffn_down.*, output_norm.*,
     output.weight (the output layer; a copy of token_embd when the weights are tied)
 
+A Llama-shaped model (RoPE, RMSNorm, SwiGLU, no biases, no q/k norm: ``families.hf_family``
+says "llama") is written as llama.cpp's "llama" architecture instead, named as its converter
+(convert_hf_to_gguf.py) names a Hugging Face Llama: our fused tensors are split back into the
+Hugging Face ones (``families.tensor_table``), renamed by the gguf package's own map
+(``gguf.get_tensor_name_map``), and the rows of attn_q / attn_k permuted as ``LlamaModel.permute``
+does (``rope_permute``), since llama.cpp rotates interleaved pairs where Hugging Face rotates
+halves. The output layer is left out when tied (llama.cpp then reuses token_embd). Qwen2/Qwen3
+layouts, biases and Llama 3.1's rope scaling (which the gguf package has no keys for) are refused.
+
 Matrices keep nn.Linear's (out_features, in_features) layout (GGUF lists dimensions the other way
 round, fastest first, so a reader reports them reversed). With dtype "f16", matrices are stored in
 half precision and the one-dimensional tensors (norms, biases) stay in float32, as llama.cpp's
@@ -21,16 +30,17 @@ import json
 from pathlib import Path
 
 import numpy as np
+import torch
 
 from llmzero.checkpoint import load_checkpoint
 from llmzero.errors import UserError, t
 from llmzero.fileio import atomic_path
+from llmzero.interop.families import hf_family, tensor_table
 from llmzero.interop.hf import (
     BLOCK_NAMES,
     TOP_NAMES,
     ExportResult,
     full_state,
-    require_gpt2_layout,
 )
 from llmzero.tokenizers import GPT2_PATTERN, BPETokenizer
 from llmzero.tokenizers.bpe import bytes_to_text
@@ -39,6 +49,11 @@ DTYPES = ("f32", "f16")
 # llama.cpp's token kinds (gguf.TokenType): ordinary, control (special tokens), unused (padding
 # slots)
 NORMAL, CONTROL, UNUSED = 1, 3, 5
+# Llama 3's pre-tokenization regex (its tokenizer.json), which llama.cpp calls "llama-bpe"
+LLAMA3_PATTERN = (
+    r"(?i:'s|'t|'re|'ve|'m|'ll|'d)|[^\r\n\p{L}\p{N}]?\p{L}+|\p{N}{1,3}| ?[^\s\p{L}\p{N}]+[\r\n]*"
+    r"|\s*[\r\n]+|\s+(?!\S)|\s+"
+)
 
 
 def _gguf():
@@ -67,6 +82,53 @@ def gguf_tensors(model) -> dict[str, np.ndarray]:
     return {k: v.contiguous().numpy() for k, v in out.items()}
 
 
+def rope_permute(weight: torch.Tensor, n_head: int) -> torch.Tensor:
+    """The rows of a Hugging Face q or k projection in llama.cpp's order (convert_hf_to_gguf.py's
+    ``LlamaModel.permute``): within each head, rows (j, j + D/2) become rows (2j, 2j + 1)."""
+    return weight.reshape(n_head, 2, -1, *weight.shape[1:]).swapaxes(1, 2).reshape(weight.shape)
+
+
+def llama_tensors(model) -> dict[str, np.ndarray]:
+    """llama.cpp name -> float32 array, for every tensor of a Llama shaped model."""
+    gguf = _gguf()
+    config = model.config
+    state = {k: v.detach().to("cpu", torch.float32) for k, v in model.state_dict().items()}
+    names = gguf.get_tensor_name_map(gguf.MODEL_ARCH.LLAMA, config.n_layer)
+    heads = {"q_proj": config.n_head, "k_proj": config.kv_heads}
+    out = {}
+    for ours, parts in tensor_table(config).items():
+        pieces = state[ours].split([rows for _, rows in parts])
+        for (hf_name, _), piece in zip(parts, pieces):
+            kind = hf_name.split(".")[-2]
+            if kind in heads:
+                piece = rope_permute(piece, heads[kind])
+            out[names.get_name(hf_name, try_suffixes=(".weight", ".bias"))] = piece
+    return {k: v.contiguous().numpy() for k, v in out.items()}
+
+
+def require_llama_layout(config) -> None:
+    """Refuse a model that is neither GPT-2 nor a Llama llama.cpp's "llama" architecture runs."""
+    family = hf_family(config)
+    if family != "llama":
+        raise UserError(
+            f"a exportação GGUF só conhece os layouts GPT-2 e Llama, e este modelo é um {family}.",
+            f"GGUF export only knows the GPT-2 and Llama layouts, and this model is a {family}.",
+        )
+    if config.bias:
+        raise UserError(
+            "a exportação GGUF não suporta um Llama com biases (bias=True).",
+            "GGUF export does not support a Llama with biases (bias=True).",
+        )
+    if config.rope_scaling is not None:
+        kind = config.rope_scaling.get("rope_type")
+        raise UserError(
+            f"a exportação GGUF não suporta rope_scaling {kind} (o pacote gguf não tem chaves "
+            "para ele).",
+            f"GGUF export does not support rope_scaling {kind} (the gguf package has no keys "
+            "for it).",
+        )
+
+
 def tokenizer_metadata(tokenizer, vocab_size: int) -> tuple[dict, list[str]]:
     """The tokenizer.ggml.* values for a byte-level BPE (tokens, types, merges), and notes for the
     user.
@@ -90,18 +152,30 @@ def tokenizer_metadata(tokenizer, vocab_size: int) -> tuple[dict, list[str]]:
     specials = {i: s for s, i in tokenizer.special_tokens.items()}
     tokens, types = [], []
     for i in range(vocab_size):
-        if i < len(tokenizer.vocab):
-            tokens.append(bytes_to_text(tokenizer.vocab[i]))
-            types.append(NORMAL)
-        elif i in specials:
+        if i in specials:
             tokens.append(specials[i])
             types.append(CONTROL)
+        elif i < len(tokenizer.vocab):
+            tokens.append(bytes_to_text(tokenizer.vocab[i]))
+            types.append(NORMAL)
         else:
             tokens.append(f"[PAD{i}]")
             types.append(UNUSED)
     merges = [f"{tokens[a]} {tokens[b]}" for a, b in tokenizer.merges]
-    notes = []
-    if tokenizer.pattern != GPT2_PATTERN:
+    notes, pre = [], "gpt-2"
+    if tokenizer.rule == "merges" and tokenizer.pattern != GPT2_PATTERN:
+        # read from a tokenizer.json: llama.cpp must know its pre-tokenizer by name, as its own
+        # converter requires
+        plain = not tokenizer.normalizer and not tokenizer.add_prefix_space
+        if tokenizer.pattern != LLAMA3_PATTERN or not plain:
+            raise UserError(
+                "o pré-tokenizador deste tokenizer.json não é o do GPT-2 nem o do Llama 3, os "
+                "únicos que a exportação GGUF sabe nomear para o llama.cpp.",
+                "this tokenizer.json's pre-tokenizer is neither GPT-2's nor Llama 3's, the only "
+                "ones GGUF export can name for llama.cpp.",
+            )
+        pre = "llama-bpe"
+    elif tokenizer.pattern != GPT2_PATTERN:
         notes.append(
             t(
                 "o padrão de pré-tokenização não é o do GPT-2; o llama.cpp usará o do GPT-2.",
@@ -110,11 +184,12 @@ def tokenizer_metadata(tokenizer, vocab_size: int) -> tuple[dict, list[str]]:
         )
     meta = {
         "model": "gpt2",
-        "pre": "gpt-2",
+        "pre": pre,
         "tokens": tokens,
         "types": types,
         "merges": merges,
         "eot": tokenizer.eot_id,
+        "bos": tokenizer.bos_id,
     }
     return meta, notes
 
@@ -130,22 +205,36 @@ def export_gguf(ckpt_dir, out_file, dtype: str = "f32", *, name: str | None = No
     gguf = _gguf()
     ckpt = load_checkpoint(ckpt_dir, kinds=("lm",))
     config, out = ckpt.config, Path(out_file)
-    require_gpt2_layout(config, "a exportação GGUF", "GGUF export")
+    llama = not config.gpt2_layout
+    if llama:
+        require_llama_layout(config)
     if out.is_dir():
         raise UserError(
             f"{out} é uma pasta; indique um arquivo .gguf.",
             f"{out} is a folder; give a .gguf file name.",
         )
     tok_meta, notes = tokenizer_metadata(ckpt.tokenizer, config.vocab_size)
+    tensors = llama_tensors(ckpt.model) if llama else gguf_tensors(ckpt.model)
+    arch = gguf.MODEL_ARCH_NAMES[gguf.MODEL_ARCH.LLAMA if llama else gguf.MODEL_ARCH.GPT2]
     with atomic_path(out) as tmp:
-        w = gguf.GGUFWriter(tmp, "gpt2")  # also writes general.architecture = "gpt2"
+        w = gguf.GGUFWriter(tmp, arch)  # also writes general.architecture
         w.add_name(name or ckpt.path.name)
         w.add_context_length(config.context_length)
         w.add_embedding_length(config.n_embd)
-        w.add_feed_forward_length(4 * config.n_embd)
+        w.add_feed_forward_length(config.mlp_dim)
         w.add_block_count(config.n_layer)
         w.add_head_count(config.n_head)
-        w.add_layer_norm_eps(config.layer_norm_eps)
+        if llama:
+            w.add_head_count_kv(config.kv_heads)
+            w.add_vocab_size(config.vocab_size)
+            w.add_rope_freq_base(config.rope_theta)
+            w.add_layer_norm_rms_eps(config.layer_norm_eps)
+            w.add_rope_dimension_count(config.head_dim)
+            if config.head_dim * config.n_head != config.n_embd:
+                w.add_key_length(config.head_dim)
+                w.add_value_length(config.head_dim)
+        else:
+            w.add_layer_norm_eps(config.layer_norm_eps)
         w.add_file_type(
             gguf.LlamaFileType.ALL_F32 if dtype == "f32" else gguf.LlamaFileType.MOSTLY_F16
         )
@@ -156,14 +245,16 @@ def export_gguf(ckpt_dir, out_file, dtype: str = "f32", *, name: str | None = No
             w.add_token_list(tok_meta["tokens"])
             w.add_token_types(tok_meta["types"])
             w.add_token_merges(tok_meta["merges"])
+            bos = tok_meta["bos"] if tok_meta["bos"] is not None else tok_meta["eot"]
+            if bos is not None:
+                w.add_bos_token_id(bos)
             if tok_meta["eot"] is not None:
-                w.add_bos_token_id(tok_meta["eot"])
                 w.add_eos_token_id(tok_meta["eot"])
         elif ckpt.tokenizer is not None:
             w.add_string(
                 "llmzero.tokenizer", json.dumps(ckpt.tokenizer.to_dict(), ensure_ascii=False)
             )
-        for tensor_name, array in gguf_tensors(ckpt.model).items():
+        for tensor_name, array in tensors.items():
             if dtype == "f16" and array.ndim == 2:
                 array = array.astype(np.float16)
             w.add_tensor(tensor_name, array)
