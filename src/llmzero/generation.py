@@ -173,7 +173,9 @@ class GenStep:
     )
 
 
-def _check_prompt(ids: list[int], config) -> None:
+def check_prompt(ids: list[int], config) -> None:
+    """A UserError for a prompt the model cannot start from: empty, longer than the context, or
+    holding an id outside the vocabulary."""
     n, ctx, vocab = len(ids), config.context_length, config.vocab_size
     if n == 0:
         raise UserError(
@@ -234,7 +236,7 @@ def generate_ids(
     """
     cfg.validate()
     ids = _as_id_list(prompt_ids)
-    _check_prompt(ids, model.config)
+    check_prompt(ids, model.config)
     accelerate(model)
     ctx = model.config.context_length
     device = _device(model)
@@ -460,7 +462,7 @@ def generate_batch(
     cfg.validate()
     rows = [_as_id_list(p) for p in prompt_id_lists]
     for row in rows:
-        _check_prompt(row, model.config)
+        check_prompt(row, model.config)
     results: list[list[int]] = [[] for _ in rows]
     if not rows or cfg.max_new_tokens == 0:
         return results

@@ -36,7 +36,7 @@ from dataclasses import dataclass, field
 import torch
 
 from llmzero.errors import UserError
-from llmzero.generation import TextStream, make_generator, pick_rows
+from llmzero.generation import TextStream, check_prompt, make_generator, pick_rows
 from llmzero.model.gpt import KVCache
 from llmzero.sampling import SamplingConfig
 
@@ -200,24 +200,11 @@ class Engine:
         return Sequence(self, row, events)
 
     def _check(self, request: Request) -> None:
-        n, ctx = len(request.prompt_ids), self.context_length
         if request.cfg.max_new_tokens < 1:
             raise UserError(
                 "é preciso pedir pelo menos 1 token novo.", "ask for at least 1 new token."
             )
-        if n == 0:
-            raise UserError("o prompt está vazio.", "the prompt is empty.")
-        if n > ctx:
-            raise UserError(
-                f"o prompt tem {n} tokens, mais que o contexto do modelo ({ctx}).",
-                f"the prompt has {n} tokens, more than the model's context ({ctx}).",
-            )
-        vocab = self.config.vocab_size
-        if any(not 0 <= i < vocab for i in request.prompt_ids):
-            raise UserError(
-                "o prompt tem um token fora do vocabulário do modelo.",
-                "the prompt holds a token outside the model's vocabulary.",
-            )
+        check_prompt(request.prompt_ids, self.config)
 
     def retry_after(self) -> float:
         """Seconds until a queued request is likely to get a row: a rough guess."""
