@@ -53,6 +53,17 @@ def is_loopback(host: str) -> bool:
         return False
 
 
+def check_key_needed(host: str, api_key: str | None) -> None:
+    """A UserError when ``host`` reaches beyond this computer and no API key was given."""
+    if not is_loopback(host) and not api_key:
+        raise UserError(
+            f"servir em {host} (fora deste computador) exige uma chave: --api-key ou a variável "
+            "LLMZERO_API_KEY.",
+            f"serving on {host} (beyond this computer) needs a key: --api-key or the "
+            "LLMZERO_API_KEY variable.",
+        )
+
+
 class _Guard:
     """ASGI middleware: body size, who is calling (Host/Origin, API key), status counts."""
 
@@ -209,13 +220,7 @@ def create_app(
     lang: str | None = None,
 ) -> FastAPI:
     """The app for ``pool`` (whose engines should report to ``metrics``)."""
-    if not is_loopback(host) and not api_key:
-        raise UserError(
-            f"servir em {host} (fora deste computador) exige uma chave: --api-key ou a variável "
-            "LLMZERO_API_KEY.",
-            f"serving on {host} (beyond this computer) needs a key: --api-key or the "
-            "LLMZERO_API_KEY variable.",
-        )
+    check_key_needed(host, api_key)
     from llmzero.serve.studio import router as studio_router
 
     app = FastAPI(title="llmzero", version="1", docs_url="/docs", redoc_url=None)
@@ -351,8 +356,7 @@ def make_app(
     lang: str | None = None,
 ) -> FastAPI:
     """Load the models named by ``refs`` (folders or registry names) and build their app."""
-    if not is_loopback(host) and not api_key:  # before loading anything
-        create_app(None, host=host)
+    check_key_needed(host, api_key)  # before loading anything
     metrics = Metrics()
     pool = ModelPool(
         refs,
