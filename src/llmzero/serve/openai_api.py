@@ -219,27 +219,26 @@ def _encode(request: Request, served: Served, text: str, param: str) -> list[int
 
 
 def _submit(served: Served, requests: list[EngineRequest]):
+    """The engine's Sequences for the request's choices: all of them, or none."""
     loop = asyncio.get_running_loop()
     seqs = []
     try:
         for r in requests:
             seqs.append(served.engine.submit(r, loop))
-    except QueueFull as exc:
+    except (QueueFull, EngineClosed, UserError) as exc:
         for s in seqs:
             s.cancel()
-        raise ApiError(
-            429,
-            "The server is busy: its queue is full; retry in a moment.",
-            code="queue_full",
-            headers={"Retry-After": str(int(exc.retry_after))},
-        ) from None
-    except EngineClosed:
-        for s in seqs:
-            s.cancel()
-        raise ApiError(503, "The model is being replaced; retry.", headers={"Retry-After": "1"})
-    except UserError as exc:
-        for s in seqs:
-            s.cancel()
+        if isinstance(exc, QueueFull):
+            raise ApiError(
+                429,
+                "The server is busy: its queue is full; retry in a moment.",
+                code="queue_full",
+                headers={"Retry-After": str(int(exc.retry_after))},
+            ) from None
+        if isinstance(exc, EngineClosed):
+            raise ApiError(
+                503, "The model is being replaced; retry.", headers={"Retry-After": "1"}
+            ) from None
         raise _user_error(exc, "prompt") from None
     return seqs
 
