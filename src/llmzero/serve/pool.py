@@ -12,6 +12,7 @@ import hashlib
 import threading
 import time
 from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
 
 import torch
@@ -39,7 +40,8 @@ def token_text(tokenizer, token_id: int) -> str:
 
 @dataclass
 class Served:
-    """One loaded checkpoint and the engine that runs it."""
+    """One loaded checkpoint and the engine that runs it (what is derived from it is computed
+    once: a swap loads a new Served)."""
 
     name: str  # how clients name it (the --model text, or the folder's name)
     folder: Path
@@ -49,12 +51,12 @@ class Served:
     engine: Engine
     created: int  # unix time it was loaded
 
-    @property
+    @cached_property
     def fingerprint(self) -> str:
         """Names this loaded checkpoint (OpenAI's ``system_fingerprint``): it changes on a swap."""
         return "fp_" + hashlib.sha256(f"{self.folder}@{self.created}".encode()).hexdigest()[:12]
 
-    @property
+    @cached_property
     def template(self) -> Template:
         return get_template(self.meta.get("template", DEFAULT_TEMPLATE), self.tokenizer)
 
@@ -62,7 +64,7 @@ class Served:
     def instruction_tuned(self) -> bool:
         return "template" in self.meta
 
-    @property
+    @cached_property
     def stops(self) -> list[str]:
         """The template's markers, which end a chat reply."""
         return stop_strings(self.template, self.tokenizer)
