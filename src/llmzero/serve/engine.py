@@ -46,16 +46,39 @@ except ImportError:
     accelerate = lambda model: model  # noqa: E731
 
 
-class QueueFull(Exception):
+class Refused(Exception):
+    """The engine cannot take a request now: an HTTP status, one sentence in each language, and
+    the response headers that say when to come back."""
+
+    def __init__(self, status: int, pt: str, en: str, retry_after: float):
+        super().__init__(en)
+        self.status, self.pt, self.en = status, pt, en
+        self.headers = {"Retry-After": str(int(retry_after))}
+
+
+class QueueFull(Refused):
     """The waiting line is full; ``retry_after`` is a guess, in seconds, of when to come back."""
 
     def __init__(self, retry_after: float):
-        super().__init__("the queue is full")
+        super().__init__(
+            429,
+            "o servidor está ocupado: a fila de espera está cheia; tente de novo daqui a pouco.",
+            "the server is busy: its waiting line is full; try again in a moment.",
+            retry_after,
+        )
         self.retry_after = retry_after
 
 
-class EngineClosed(Exception):
+class EngineClosed(Refused):
     """The engine no longer takes requests (it is shutting down or being replaced)."""
+
+    def __init__(self):
+        super().__init__(
+            503,
+            "o modelo está sendo trocado; tente de novo.",
+            "the model is being replaced; retry.",
+            1,
+        )
 
 
 @dataclass
@@ -198,6 +221,21 @@ class Engine:
             self._waiting.append(row)
             self._cond.notify()
         return Sequence(self, row, events)
+
+    def submit_all(
+        self, requests: list[Request], loop: asyncio.AbstractEventLoop
+    ) -> list[Sequence]:
+        """Queue every request or none: if one is refused (Refused, UserError), the ones already
+        queued are cancelled and the error goes on."""
+        seqs: list[Sequence] = []
+        try:
+            for request in requests:
+                seqs.append(self.submit(request, loop))
+        except BaseException:
+            for seq in seqs:
+                seq.cancel()
+            raise
+        return seqs
 
     def _check(self, request: Request) -> None:
         if request.cfg.max_new_tokens < 1:

@@ -21,7 +21,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from llmzero.chat import ChatSession
 from llmzero.errors import UserError
 from llmzero.sampling import SamplingConfig
-from llmzero.serve.engine import EngineClosed, Event, QueueFull
+from llmzero.serve.engine import Event, QueueFull, Refused
 from llmzero.serve.engine import Request as EngineRequest
 from llmzero.serve.pool import Served, token_text
 
@@ -220,27 +220,13 @@ def _encode(request: Request, served: Served, text: str, param: str) -> list[int
 
 def _submit(served: Served, requests: list[EngineRequest]):
     """The engine's Sequences for the request's choices: all of them, or none."""
-    loop = asyncio.get_running_loop()
-    seqs = []
     try:
-        for r in requests:
-            seqs.append(served.engine.submit(r, loop))
-    except (QueueFull, EngineClosed, UserError) as exc:
-        for s in seqs:
-            s.cancel()
-        if isinstance(exc, QueueFull):
-            raise ApiError(
-                429,
-                "The server is busy: its queue is full; retry in a moment.",
-                code="queue_full",
-                headers={"Retry-After": str(int(exc.retry_after))},
-            ) from None
-        if isinstance(exc, EngineClosed):
-            raise ApiError(
-                503, "The model is being replaced; retry.", headers={"Retry-After": "1"}
-            ) from None
+        return served.engine.submit_all(requests, asyncio.get_running_loop())
+    except Refused as exc:
+        code = "queue_full" if isinstance(exc, QueueFull) else None
+        raise ApiError(exc.status, exc.en, code=code, headers=exc.headers) from None
+    except UserError as exc:
         raise _user_error(exc, "prompt") from None
-    return seqs
 
 
 async def _merged(seqs):

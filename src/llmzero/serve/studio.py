@@ -42,7 +42,7 @@ from starlette.concurrency import run_in_threadpool
 
 from llmzero.errors import UserError, get_lang
 from llmzero.sampling import SAMPLING_PRESETS, SamplingConfig
-from llmzero.serve.engine import EngineClosed, QueueFull
+from llmzero.serve.engine import Refused
 from llmzero.serve.engine import Request as EngineRequest
 from llmzero.serve.pool import Served, token_text
 
@@ -434,20 +434,8 @@ def _submit(served: Served, ids: list[int], cfg: SamplingConfig):
     """The engine's Sequence for one request; a full waiting line is 429."""
     try:
         return served.engine.submit(EngineRequest(ids, cfg), loop=asyncio.get_running_loop())
-    except QueueFull as exc:
-        raise StudioError(
-            429,
-            "o servidor está ocupado: a fila de espera está cheia; tente de novo daqui a pouco.",
-            "the server is busy: its waiting line is full; try again in a moment.",
-            headers={"Retry-After": str(int(exc.retry_after))},
-        ) from None
-    except EngineClosed:
-        raise StudioError(
-            503,
-            "o modelo está sendo trocado; tente de novo.",
-            "the model is being replaced; try again.",
-            headers={"Retry-After": "1"},
-        ) from None
+    except Refused as exc:
+        raise StudioError(exc.status, exc.pt, exc.en, headers=exc.headers) from None
 
 
 def _sse(event: str, data: dict) -> str:
