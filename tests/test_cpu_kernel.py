@@ -126,6 +126,68 @@ def test_a_row_gets_the_same_bits_whichever_rows_are_read_beside_it(k):
         ), n
 
 
+def _bf16_case(n, k, with_bias, seed):
+    g = torch.Generator().manual_seed(seed)
+    w = torch.randn(n, k, generator=g).bfloat16()
+    b = torch.randn(n, generator=g).bfloat16() if with_bias else None
+    return w, b, torch.randn(1, k, generator=g).bfloat16()
+
+
+@needs_kernel
+@pytest.mark.parametrize("n,k", [(1, 16), (5, 32), (13, 48), (300, 768), (1003, 64), (50, 3072)])
+@pytest.mark.parametrize("with_bias", [True, False])
+def test_gemv_bf16_rounds_the_exact_product_once(n, k, with_bias):
+    w, b, x = _bf16_case(n, k, with_bias, n * 1000 + k)
+    y = cpu_kernel.gemv_bf16(x, w, b)
+    assert y.dtype is torch.bfloat16 and y.shape == (1, n)
+    want = reference(x, w, b)
+    # float32 sums rounded once to bfloat16: within half a bfloat16 step of the exact value (2⁻⁹
+    # relative), plus float32's own rounding of the sum
+    scale = (x.double().abs() @ w.double().abs().T) + 1.0
+    assert ((y.double() - want).abs() <= want.abs() * 2**-8 + 1e-6 * scale).all()
+    # and almost always the bfloat16 nearest to the exact value
+    assert (y == want.bfloat16()).double().mean().item() >= 0.98
+
+
+@needs_kernel
+def test_gemv_bf16_gives_the_same_bits_on_any_threads_and_beside_any_rows():
+    w, b, x = _bf16_case(300, 64, True, 7)
+    before = torch.get_num_threads()
+    try:
+        results = []
+        for threads in (1, 2, 3, 5):
+            torch.set_num_threads(threads)
+            results += [cpu_kernel.gemv_bf16(x, w, b) for _ in range(5)]
+    finally:
+        torch.set_num_threads(before)
+    assert all(torch.equal(results[0], r) for r in results)
+    for n in (1, 9, 33, 299):
+        part = cpu_kernel.gemv_bf16(x, w[-n:].contiguous(), b[-n:].contiguous())
+        assert torch.equal(part, results[0][:, -n:]), n
+
+
+@needs_kernel
+def test_linear_takes_the_bf16_kernel_for_one_bf16_row_it_fits(monkeypatch):
+    spy = Spy(monkeypatch, "gemv_bf16")
+    lin = FastLinear(32, 48).to(torch.bfloat16)
+    x1 = torch.randn(1, 1, 32).bfloat16()
+    with torch.inference_mode():
+        y = lin(x1)
+        assert spy.calls == 1 and y.shape == (1, 1, 48) and y.dtype is torch.bfloat16
+        assert torch.allclose(y.float(), F.linear(x1, lin.weight, lin.bias).float(), rtol=2**-7)
+        lin(torch.randn(1, 3, 32).bfloat16())  # three rows
+        odd = FastLinear(24, 8).to(torch.bfloat16)
+        odd(torch.randn(1, 24).bfloat16())  # rows not a multiple of 16 long
+        lin.float()(x1.float())  # float32: the float32 product
+    assert spy.calls == 1
+    lin.to(torch.bfloat16)
+    assert lin(x1).requires_grad  # gradients wanted: F.linear
+    monkeypatch.setattr(roads, "USE_KERNEL", False)
+    with torch.inference_mode():
+        lin(x1)
+    assert spy.calls == 1
+
+
 def _streams():
     """benchmarks/streams.py: the benchmark's memory reader (its C file is built like decode.c)."""
     sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "benchmarks"))
@@ -159,9 +221,9 @@ def test_the_kernel_shares_pytorchs_openmp_runtime():
 
 
 class Spy:
-    """Counts the calls to cpu_kernel.gemv, or the steps a DecodeStep takes ("step": the calls to
-    the functions its bind returns, which run_if_fits and __call__ go through too), which still run.
-    """
+    """Counts the calls to cpu_kernel.gemv (or another of its functions, by name), or the steps
+    a DecodeStep takes ("step": the calls to the functions its bind returns, which run_if_fits and
+    __call__ go through too), which still run."""
 
     def __init__(self, monkeypatch, name="gemv"):
         self.calls = 0

@@ -1,4 +1,5 @@
-/* Generating text one token at a time on a CPU, in float32: the same numbers as gpt.py, fewer
+/* Generating text one token at a time on a CPU, in float32 (the product in bfloat16 too): the same
+ * numbers as gpt.py, fewer
  * steps.
  *
  * 1. llmzero_gemv: one row times a matrix,  y[n] = sum_k W[n, k] * x[k] + b[n]  (W: (N, K), as
@@ -27,6 +28,7 @@
 #include <immintrin.h>
 #include <math.h>
 #include <omp.h>
+#include <stdint.h>
 #include <stdlib.h>
 
 static inline float sum8(__m256 v) {
@@ -75,13 +77,45 @@ static inline __m256i first_lanes(long count) {
                               _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7));
 }
 
+/* Sixteen bfloat16 weights at w as two vectors of floats: the even-numbered ones and the odd ones.
+ * A bfloat16 is the top half of a float32, so widening is a shift (even) or a mask (odd), one cheap
+ * operation per eight weights; x is laid out to match (see spread_x). */
+static inline void load16_bf16(const uint16_t *w, __m256 *even, __m256 *odd) {
+    const __m256i v = _mm256_loadu_si256((const __m256i *)w);
+    *even = _mm256_castsi256_ps(_mm256_slli_epi32(v, 16));
+    *odd = _mm256_castsi256_ps(_mm256_and_si256(v, _mm256_set1_epi32((int)0xffff0000u)));
+}
+
+static inline float bf16_to_float(uint16_t h) {
+    union { uint32_t u; float f; } v = {.u = (uint32_t)h << 16};
+    return v.f;
+}
+
+/* A float rounded to the nearest bfloat16, ties to even (as PyTorch rounds). */
+static inline uint16_t float_to_bf16(float f) {
+    union { float f; uint32_t u; } v = {.f = f};
+    if ((v.u & 0x7fffffffu) > 0x7f800000u) return (uint16_t)((v.u >> 16) | 0x40); /* NaN */
+    return (uint16_t)((v.u + 0x7fffu + ((v.u >> 16) & 1u)) >> 16);
+}
+
 /* The dot product of row w with x as eight partial sums in one vector (their total is the product):
  * one multiply-add per eight floats into one accumulator, the last K % 8 through a masked load
  * (nothing outside w or x is read). Every product in this file adds in this order, so a row's
  * result never depends on which rows were read beside it. */
-static inline __m256 dot_partial(const float *w, const float *x, long K) {
+static inline __m256 dot_partial(const void *W, long row, const float *x, long K, int bf16) {
     __m256 a = _mm256_setzero_ps();
     long k = 0;
+    if (bf16) { /* K a multiple of 16; x spread (see spread_x) */
+        const uint16_t *w = (const uint16_t *)W + row * K;
+        __m256 b = _mm256_setzero_ps(), even, odd;
+        for (; k < K; k += 16) {
+            load16_bf16(w + k, &even, &odd);
+            a = _mm256_fmadd_ps(even, _mm256_loadu_ps(x + k), a);
+            b = _mm256_fmadd_ps(odd, _mm256_loadu_ps(x + k + 8), b);
+        }
+        return _mm256_add_ps(a, b);
+    }
+    const float *w = (const float *)W + row * K;
     for (; k + 8 <= K; k += 8)
         a = _mm256_fmadd_ps(_mm256_loadu_ps(w + k), _mm256_loadu_ps(x + k), a);
     if (k < K) {
@@ -102,28 +136,39 @@ static inline __m256 totals8(const __m256 v[8]) {
                          _mm256_permute2f128_ps(lo, hi, 0x31));
 }
 
-/* The dot products of `count` (at most 8) rows with x, the rows `stride` floats apart, as one
- * vector (lanes past count are 0). */
-static inline __m256 dots8(const float *rows, long stride, long count, const float *x, long K) {
+/* The dot products of rows n0 .. n0+count (count at most 8) of W with x, as one vector (lanes
+ * past count are 0). */
+static inline __m256 dots8(const void *W, long n0, long count, const float *x, long K, int bf16) {
     __m256 v[8];
     for (int i = 0; i < 8; i++)
-        v[i] = i < count ? dot_partial(rows + i * stride, x, K) : _mm256_setzero_ps();
+        v[i] = i < count ? dot_partial(W, n0 + i, x, K, bf16) : _mm256_setzero_ps();
     return totals8(v);
 }
 
-/* y[n0 .. n0+count) = v + b[n0 ..] (b may be NULL), GELU applied when gelu is set. */
-static inline void finish_rows(__m256 v, const float *b, float *y, long n0, long count, int gelu) {
+/* y[n0 .. n0+count) = v + b[n0 ..] (b may be NULL), GELU applied when gelu is set. With bf16, b
+ * and y are bfloat16 and each sum is rounded once, when stored. */
+static inline void finish_rows(__m256 v, const void *b, void *y, long n0, long count, int gelu,
+                               int bf16) {
     const __m256i m = first_lanes(count);
-    if (b) v = _mm256_add_ps(v, _mm256_maskload_ps(b + n0, m));
-    if (gelu) v = gelu8(v);
-    _mm256_maskstore_ps(y + n0, m, v);
+    if (!bf16) {
+        if (b) v = _mm256_add_ps(v, _mm256_maskload_ps((const float *)b + n0, m));
+        if (gelu) v = gelu8(v);
+        _mm256_maskstore_ps((float *)y + n0, m, v);
+        return;
+    }
+    float sums[8];
+    _mm256_storeu_ps(sums, v);
+    for (long i = 0; i < count; i++) {
+        const float bias = b ? bf16_to_float(((const uint16_t *)b)[n0 + i]) : 0.0f;
+        ((uint16_t *)y)[n0 + i] = float_to_bf16(sums[i] + bias);
+    }
 }
 
 /* Rows n0..n0+7 of y = W x + b (fewer at the end of W). */
-static inline void eight_rows(const float *W, const float *x, const float *b, float *y, long n0,
-                              long N, long K, int gelu) {
+static inline void eight_rows(const void *W, const float *x, const void *b, void *y, long n0,
+                              long N, long K, int gelu, int bf16) {
     const long count = N - n0 < 8 ? N - n0 : 8;
-    finish_rows(dots8(W + n0 * K, K, count, x, K), b, y, n0, count, gelu);
+    finish_rows(dots8(W, n0, count, x, K, bf16), b, y, n0, count, gelu, bf16);
 }
 
 /* A product reads W as BANDS streams at once, far apart: W's first BANDS * band_rows rows are cut
@@ -132,29 +177,45 @@ static inline void eight_rows(const float *W, const float *x, const float *b, fl
  * unused (benchmarks/RESULTS.md has the measurements). */
 enum { BANDS = 4 };
 
-static inline void bands_step(const float *W, const float *x, const float *b, float *y, long g,
-                              long band_rows, long K, int gelu) {
+static inline void bands_step(const void *W, const float *x, const void *b, void *y, long g,
+                              long band_rows, long K, int gelu, int bf16) {
     __m256 v[BANDS][8];
     for (int i = 0; i < 8; i++) {
-        const float *w = W + (g * 8 + i) * K;
+        const long w = (g * 8 + i) * K; /* the index of the row's first weight in band 0 */
         __m256 a[BANDS];
         for (int s = 0; s < BANDS; s++) a[s] = _mm256_setzero_ps();
         long k = 0;
+        if (bf16) { /* the same sums as dot_partial's, in the same order */
+            const uint16_t *wb = (const uint16_t *)W + w;
+            __m256 o[BANDS], even, odd;
+            for (int s = 0; s < BANDS; s++) o[s] = _mm256_setzero_ps();
+            for (; k < K; k += 16) {
+                const __m256 xe = _mm256_loadu_ps(x + k), xo = _mm256_loadu_ps(x + k + 8);
+                for (int s = 0; s < BANDS; s++) {
+                    load16_bf16(wb + s * band_rows * K + k, &even, &odd);
+                    a[s] = _mm256_fmadd_ps(even, xe, a[s]);
+                    o[s] = _mm256_fmadd_ps(odd, xo, o[s]);
+                }
+            }
+            for (int s = 0; s < BANDS; s++) v[s][i] = _mm256_add_ps(a[s], o[s]);
+            continue;
+        }
+        const float *wf = (const float *)W + w;
         for (; k + 8 <= K; k += 8) {
             const __m256 xk = _mm256_loadu_ps(x + k);
             for (int s = 0; s < BANDS; s++)
-                a[s] = _mm256_fmadd_ps(_mm256_loadu_ps(w + s * band_rows * K + k), xk, a[s]);
+                a[s] = _mm256_fmadd_ps(_mm256_loadu_ps(wf + s * band_rows * K + k), xk, a[s]);
         }
         if (k < K) { /* the same sums as dot_partial's, in the same order */
             const __m256i m = first_lanes(K - k);
             const __m256 xk = _mm256_maskload_ps(x + k, m);
             for (int s = 0; s < BANDS; s++)
-                a[s] = _mm256_fmadd_ps(_mm256_maskload_ps(w + s * band_rows * K + k, m), xk, a[s]);
+                a[s] = _mm256_fmadd_ps(_mm256_maskload_ps(wf + s * band_rows * K + k, m), xk, a[s]);
         }
         for (int s = 0; s < BANDS; s++) v[s][i] = a[s];
     }
     for (int s = 0; s < BANDS; s++)
-        finish_rows(totals8(v[s]), b, y, s * band_rows + g * 8, 8, gelu);
+        finish_rows(totals8(v[s]), b, y, s * band_rows + g * 8, 8, gelu, bf16);
 }
 
 /* How many items of a thread's share have been claimed, from the front by its owner or from the
@@ -174,8 +235,9 @@ struct claims {
  * product, so a thread that is done takes the rest of the others' shares, one item at a time, from
  * their far end. Rows go eight at a time so that GELU, when asked for, is one vector operation
  * while the memory works. */
-static void gemv(const float *W, const float *x, const float *b, float *y, long N, long K, int gelu,
-                 int threads) {
+static inline __attribute__((always_inline)) void
+gemv_of(const void *W, const float *x, const void *b, void *y, long N, long K, int gelu, int bf16,
+        int threads) {
     const long steps = N / 8 / BANDS, band_rows = 8 * steps, rest = BANDS * band_rows;
     const long items = steps + (N - rest + 7) / 8;
     struct claims claims[threads > 0 ? threads : 1];
@@ -196,17 +258,45 @@ static void gemv(const float *W, const float *x, const float *b, float *y, long 
                                                         __atomic_fetch_add(&claims[o].from_back, 1,
                                                                            __ATOMIC_RELAXED));
                 if (item < steps)
-                    bands_step(W, x, b, y, item, band_rows, K, gelu);
+                    bands_step(W, x, b, y, item, band_rows, K, gelu, bf16);
                 else
-                    eight_rows(W, x, b, y, rest + (item - steps) * 8, N, K, gelu);
+                    eight_rows(W, x, b, y, rest + (item - steps) * 8, N, K, gelu, bf16);
             }
         }
     }
 }
 
+static void gemv(const float *W, const float *x, const float *b, float *y, long N, long K, int gelu,
+                 int threads) {
+    gemv_of(W, x, b, y, N, K, gelu, 0, threads);
+}
+
 void llmzero_gemv(const float *W, const float *x, const float *b, float *y, long N, long K,
                   int threads) {
     gemv(W, x, b, y, N, K, 0, threads);
+}
+
+/* x (bfloat16) as floats laid out for load16_bf16: in each run of sixteen, the even-numbered
+ * entries, then the odd ones. */
+static void spread_x(const uint16_t *x, float *out, long K) {
+    for (long k = 0; k < K; k += 16)
+        for (int j = 0; j < 8; j++) {
+            out[k + j] = bf16_to_float(x[k + 2 * j]);
+            out[k + 8 + j] = bf16_to_float(x[k + 2 * j + 1]);
+        }
+}
+
+/* The same product in bfloat16: W (N, K), x (K), b (N, or NULL) and y (N) are bfloat16, K a
+ * multiple of 16. Sums are float32, as PyTorch's, so y differs from F.linear's only where the two
+ * orders of adding round differently. Returns 0, or -2 (having done nothing) without memory. */
+int llmzero_gemv_bf16(const uint16_t *W, const uint16_t *x, const uint16_t *b, uint16_t *y, long N,
+                      long K, int threads) {
+    float *xf = malloc(sizeof(float) * K);
+    if (!xf) return -2; /* no memory for x in float32: nothing done */
+    spread_x(x, xf, K);
+    gemv_of(W, xf, b, y, N, K, 0, 1, threads);
+    free(xf);
+    return 0;
 }
 
 /* exp and GELU over n floats, exactly as the decode step computes them (for the tests; n a multiple
@@ -302,7 +392,7 @@ static void attend(const float *q, const float *k, const float *v, float *out, f
             for (long h = first; h < last; h++)
                 _mm256_maskstore_ps(
                     scores + h * len + j, first_lanes(count),
-                    _mm256_mul_ps(dots8(k + h * head_stride + j * D, D, count, q + h * D, D),
+                    _mm256_mul_ps(dots8(k + h * head_stride, j, count, q + h * D, D, 0),
                                   _mm256_set1_ps(scale)));
         }
         for (long h = first; h < last; h++) { /* softmax: s = exp(s - best) / their total */

@@ -4,7 +4,8 @@ The model file knows nothing of this. ``accelerate`` gives an existing model, in
 
 - ``FastLinear`` in the place of each plain ``nn.Linear`` (same parameters, same state-dict names):
   when no gradient is wanted and x is float32 on the CPU, one row goes through decode.c's product
-  and a few rows through oneDNN; everything else stays ``F.linear``;
+  and a few rows through oneDNN; one bfloat16 row goes through decode.c's bfloat16 product;
+  everything else stays ``F.linear``;
 - large weights on whole 2 MB pages (kernel.huge_page_empty), and KV caches made there too;
 - a forward pass that sends one new token of one sequence through decode.c's whole decode step
   (``step_in_c``), and ``c_steps`` for a generation loop that wants the same without looking at the
@@ -53,7 +54,8 @@ class FastLinear(nn.Linear):
     token, so its speed is how fast the weights come out of memory, and PyTorch's default road for
     so few rows reads them well below the memory's speed on some processors. Without gradients, for
     float32 on the CPU: one row goes through decode.c's product (when it could be built here), more
-    rows through oneDNN's kernels. All roads agree with ``F.linear`` to float32 rounding.
+    rows through oneDNN's kernels; one bfloat16 row goes through decode.c's bfloat16 product (half
+    the bytes to read). All roads agree with ``F.linear`` to rounding.
     """
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
@@ -68,6 +70,8 @@ class FastLinear(nn.Linear):
                 return torch.ops.mkldnn._linear_pointwise(
                     x.contiguous(), w, self.bias, "none", [], ""
                 )
+        elif USE_KERNEL and not torch.is_grad_enabled() and kernel.gemv_bf16_fits(x, w, self.bias):
+            return kernel.gemv_bf16(x, w, self.bias)
         return F.linear(x, w, self.bias)
 
 

@@ -8,8 +8,8 @@ nothing is compiled at install time. It is only used where it is known to help a
 - Linux on x86-64 with AVX2 and FMA, a C compiler with OpenMP, and PyTorch already holding the only
   OpenMP runtime in the process (two runtimes would each keep their own threads spinning on the same
   cores);
-- float32, one row, contiguous weights; everything else goes to FastLinear's other roads (fast.py)
-  and to gpt.py's Python blocks.
+- one row, contiguous weights, float32 (or bfloat16 for the product alone); everything else goes
+  to FastLinear's other roads (fast.py) and to gpt.py's Python blocks.
 
 Anything missing (no compiler, another CPU, LLMZERO_KERNEL=0) just means ``available()`` is False
 and the reason is in ``why_not()``; the model runs the same, a little slower.
@@ -141,6 +141,8 @@ def _load() -> tuple[ctypes.CDLL | None, str | None]:
         return None, "the compiler built decode.c without OpenMP"
     lib.llmzero_gemv.argtypes = [ctypes.c_void_p] * 4 + [ctypes.c_long, ctypes.c_long, ctypes.c_int]
     lib.llmzero_gemv.restype = None
+    lib.llmzero_gemv_bf16.argtypes = lib.llmzero_gemv.argtypes
+    lib.llmzero_gemv_bf16.restype = ctypes.c_int
     lib.llmzero_decode_step.argtypes = [
         ctypes.c_void_p,
         ctypes.c_long,
@@ -265,6 +267,42 @@ def gemv(x: torch.Tensor, weight: torch.Tensor, bias: torch.Tensor | None) -> to
         k,
         torch.get_num_threads(),
     )
+    return y.view(*x.shape[:-1], n)
+
+
+def gemv_bf16_fits(x: torch.Tensor, weight: torch.Tensor, bias: torch.Tensor | None) -> bool:
+    """Can ``gemv_bf16`` take this product? One bfloat16 row, a contiguous bfloat16 weight whose
+    rows are a multiple of 16 long, a bfloat16 bias or none, all on the CPU."""
+    bf16 = torch.bfloat16
+    return (
+        x.dtype is bf16
+        and weight.dtype is bf16
+        and (bias is None or (bias.dtype is bf16 and bias.is_contiguous()))
+        and x.numel() == weight.size(1)
+        and weight.size(1) % 16 == 0
+        and weight.is_contiguous()
+        and x.device.type == "cpu"
+        and weight.device.type == "cpu"
+        and available()
+    )
+
+
+def gemv_bf16(x: torch.Tensor, weight: torch.Tensor, bias: torch.Tensor | None) -> torch.Tensor:
+    """``gemv`` in bfloat16 (sums in float32, one rounding at the end); only where
+    ``gemv_bf16_fits``."""
+    n, k = weight.shape
+    y = torch.empty(n, dtype=torch.bfloat16)
+    done = _state["lib"].llmzero_gemv_bf16(
+        weight.data_ptr(),
+        x.contiguous().data_ptr(),
+        None if bias is None else bias.data_ptr(),
+        y.data_ptr(),
+        n,
+        k,
+        torch.get_num_threads(),
+    )
+    if done != 0:
+        raise MemoryError("decode.c found no memory for one row in float32")
     return y.view(*x.shape[:-1], n)
 
 
