@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import random
+import re
 
 import pytest
 import torch
@@ -584,3 +585,24 @@ def test_cli_finetune_instruct(run_cli, setup, tmp_path):
         "--skip-long",
     )
     assert code == 2
+
+
+def test_cli_instruct_skips_shipped_examples_longer_than_the_context(run_cli, tmp_path):
+    # the default model's context is shorter than some shipped answers: with the shipped data the
+    # long ones are skipped (and counted), so the command runs on any base
+    from llmzero.datasets import dataset_path
+
+    text = dataset_path("instrucoes_ptbr.json").read_text(encoding="utf-8")
+    tok = build_tokenizer("char", text + ALPACA_HEADER)
+    torch.manual_seed(0)
+    model = GPT(preset("nano", vocab_size=tok.vocab_size, context_length=64))
+    save_checkpoint(tmp_path / "base", model, tok, {"kind": "lm", "model": model.config.to_dict()})
+    argv = ["finetune", "instruct", "--base", str(tmp_path / "base"), "--max-steps", "1"]
+    code, out, err = run_cli(*argv, "--out", str(tmp_path / "out"), "--test-limit", "1")
+    assert code == 0, err
+    skipped = re.search(r"(\d+) (?:longos demais|too long): skip", out + err)
+    assert skipped and int(skipped.group(1)) > 0
+    data = tmp_path / "mine.json"
+    data.write_text(text, encoding="utf-8")
+    code, out, err = run_cli(*argv, "--out", str(tmp_path / "o2"), "--data", str(data))
+    assert code == 2 and "--skip-long" in err  # the user's own data: nothing dropped unasked

@@ -171,9 +171,9 @@ def add_finetune_instruct(s) -> None:
         type=nonempty_arg,
         help=t(
             "JSON (lista) ou JSONL no formato Alpaca: instruction, input, output "
-            "(padrão: as instruções pt-BR embarcadas)",
+            "(padrão: as instruções pt-BR embarcadas, sem as longas demais para o contexto)",
             "Alpaca-format JSON list or JSONL: instruction, input, output "
-            "(default: the shipped pt-BR instructions)",
+            "(default: the shipped pt-BR instructions, less those too long for the context)",
         ),
     )
     s.add_argument(
@@ -225,7 +225,10 @@ def finetune_instruct_command(args) -> int:
 
     check_device(args.device)
     lora = lora_from_args(args)
-    too_long = too_long_from_args(args, "error")
+    # The shipped set holds answers longer than a small model's context: skipping them (the log
+    # says how many) lets `finetune instruct` run on any base; the user's own data is never dropped
+    # unasked.
+    too_long = too_long_from_args(args, "error" if args.data else "skip")
     summary = finetune_instruct(
         args.base,
         args.data,
