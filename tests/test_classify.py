@@ -23,6 +23,7 @@ from llmzero.finetune.classify import (
 )
 from llmzero.model import GPT, GPTClassifier, preset
 from llmzero.model.lora import apply_lora, load_lora, lora_modules
+from llmzero.plots import save_figure
 from llmzero.tokenizers import CharTokenizer, build_tokenizer
 
 QUIET = dict(progress=False, log=lambda msg: None)
@@ -339,7 +340,7 @@ def test_metrics_on_a_hand_made_example(tmp_path):
     # "y" never predicted: no division by 0
     never = classification_metrics([0, 1, 1], [0, 0, 0], ["x", "y"])
     assert never["per_class"]["y"] == {"precision": 0.0, "recall": 0.0, "f1": 0.0, "support": 2}
-    png = plot_confusion_matrix(m["confusion"], ["a", "b", "c"], tmp_path / "cm.png")
+    png = save_figure(plot_confusion_matrix(m["confusion"], ["a", "b", "c"]), tmp_path / "cm.png")
     assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n" and png.stat().st_size > 2000
 
 

@@ -21,6 +21,7 @@ from llmzero.lab.core import (
     run_all,
     run_experiment,
 )
+from llmzero.plots import figure
 
 
 def test_distinct_n_counts_unique_ngrams_over_all_texts():
@@ -76,8 +77,7 @@ def dummy(monkeypatch):
     """A registered experiment that writes one plot and returns fixed numbers."""
 
     def run(ctx: LabContext) -> ExperimentResult:
-        plt = core.pyplot()
-        fig, ax = plt.subplots()
+        fig, ax = figure()
         ax.plot([0, 1], [ctx.seed, ctx.seed + 1])
         name = core.save_plot(fig, ctx, "dummy", "line.png")
         return ExperimentResult(

@@ -23,7 +23,7 @@ import math
 import sys
 import time
 from pathlib import Path
-from typing import Callable, Sequence
+from typing import TYPE_CHECKING, Callable, Sequence
 
 import torch
 import torch.nn.functional as F
@@ -42,9 +42,12 @@ from llmzero.finetune.common import open_base, save_merged_lora
 from llmzero.finetune.instruct import pad_id
 from llmzero.model.gpt import CausalSelfAttention
 from llmzero.model.lora import apply_lora, lora_settings
-from llmzero.plots import _pyplot, save_figure
+from llmzero.plots import figure, save_figure
 from llmzero.training.distributed import make_trainer
 from llmzero.training.trainer import TrainConfig, check_batch_size, pick_device
+
+if TYPE_CHECKING:
+    from matplotlib.figure import Figure
 
 DEFAULT_BETA = 0.1
 # Few steps and a gentle learning rate: DPO nudges a model that already answers, and large steps
@@ -169,10 +172,10 @@ def disable_dropout(model: nn.Module) -> nn.Module:
     return model
 
 
-def plot_dpo(history: list[dict], path: str | Path, before_accuracy: float | None = None) -> Path:
-    """dpo.png: the validation reward margin and preference accuracy against steps."""
-    plt = _pyplot()
-    fig, (left, right) = plt.subplots(1, 2, figsize=(11, 4))
+def plot_dpo(history: list[dict], before_accuracy: float | None = None) -> Figure:
+    """The picture in dpo.png: the validation reward margin and preference accuracy against
+    steps."""
+    fig, (left, right) = figure(1, 2, figsize=(11, 4))
     rows = [r for r in history if r.get("val_margin") is not None]
     steps = [r["step"] for r in rows]
     # at step 0 the policy is the reference: the margin is 0 (the reward accuracy, all ties, is
@@ -217,7 +220,7 @@ def plot_dpo(history: list[dict], path: str | Path, before_accuracy: float | Non
     right.legend(fontsize=8)
     for ax in (left, right):
         ax.grid(alpha=0.3)
-    return save_figure(fig, path)
+    return fig
 
 
 def _saved_run(out: Path) -> tuple[dict, TrainConfig]:
@@ -437,7 +440,7 @@ def align_dpo(
         )
     after = preference_metrics(model, val_b, ref, beta)
     test = preference_metrics(model, test_b, ref, beta) if test_b is not None else None
-    plot_dpo(result.history, out / "dpo.png", before["logp_accuracy"])
+    save_figure(plot_dpo(result.history, before["logp_accuracy"]), out / "dpo.png")
     return {
         "beta": beta,
         "before": before,

@@ -40,7 +40,7 @@ import time
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable
+from typing import TYPE_CHECKING, Callable
 
 import torch
 
@@ -64,10 +64,13 @@ from llmzero.finetune.instruct import (
 )
 from llmzero.finetune.templates import DEFAULT_TEMPLATE, Template, get_template, stop_strings
 from llmzero.generation import TextStream, generate_batch
-from llmzero.plots import _pyplot, save_figure
+from llmzero.plots import figure, save_figure
 from llmzero.sampling import SamplingConfig
 from llmzero.training.distributed import env as dist_env
 from llmzero.training.trainer import TrainConfig, Trainer
+
+if TYPE_CHECKING:
+    from matplotlib.figure import Figure
 
 # Few steps, a gentle learning rate and no weight decay: RL nudges a model that already answers,
 # and decay would pull every weight toward zero, away from the reference, for no reward.
@@ -520,13 +523,13 @@ def _load_scorer(reward, tokenizer):
     return scorer, str(reward)
 
 
-def plot_rl(history: list[dict], path: str | Path) -> Path | None:
-    """rl.png: the rewards (rollouts and held-out) and the KL to the reference, against steps."""
+def plot_rl(history: list[dict]) -> Figure | None:
+    """The picture in rl.png: the rewards (rollouts and held-out) and the KL to the reference,
+    against steps; None when the history holds no reward yet."""
     rows = [r for r in history if "eval_reward" in r or "reward" in r or "train_reward" in r]
     if not rows:
         return None
-    plt = _pyplot()
-    fig, (top, bottom) = plt.subplots(2, 1, figsize=(7, 6), sharex=True)
+    fig, (top, bottom) = figure(2, 1, figsize=(7, 6), sharex=True)
     for key, label in (
         ("train_reward", t("recompensa das amostras", "rollout reward")),
         ("eval_reward", t("recompensa (guloso, separadas)", "reward (greedy, held out)")),
@@ -545,7 +548,7 @@ def plot_rl(history: list[dict], path: str | Path) -> Path | None:
     bottom.set_xlabel(t("passo", "step"))
     bottom.set_ylabel(t("KL até a referência", "KL to the reference"))
     bottom.grid(alpha=0.3)
-    return save_figure(fig, path)
+    return fig
 
 
 # -- the stage -------------------------------------------------------------------------------------
@@ -729,7 +732,8 @@ def align_rl(
     held_out.step = lambda: trainer.step
     result = trainer.fit(resume=resume)
     history = [{"step": 0, "kl": 0.0, **before}] + list(result.history)  # the start: KL 0
-    plot = plot_rl(history, out / PLOT_FILE)
+    picture = plot_rl(history)
+    plot = save_figure(picture, out / PLOT_FILE) if picture is not None else None
     rows = [r for r in result.history if "train_reward" in r]
     last = result.history[-1] if result.history else {}
     summary = {

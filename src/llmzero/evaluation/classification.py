@@ -7,6 +7,7 @@ number printed by one means what it means in the other.
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import torch
 
@@ -14,7 +15,10 @@ from llmzero.checkpoint import load_checkpoint
 from llmzero.data.labeled import ClassBatches, encode_texts, pad_id
 from llmzero.errors import UserError, t
 from llmzero.model.classifier import GPTClassifier
-from llmzero.plots import _pyplot, save_figure
+from llmzero.plots import figure
+
+if TYPE_CHECKING:
+    from matplotlib.figure import Figure
 
 
 def classification_metrics(y_true: list[int], y_pred: list[int], classes: list[str]) -> dict:
@@ -53,12 +57,11 @@ def classification_metrics(y_true: list[int], y_pred: list[int], classes: list[s
 
 
 def plot_confusion_matrix(
-    confusion: list[list[int]], classes: list[str], path: str | Path, title: str | None = None
-) -> Path:
-    """The confusion matrix as a PNG: true class down the side, predicted across, counts inside."""
-    plt = _pyplot()
+    confusion: list[list[int]], classes: list[str], *, title: str | None = None
+) -> Figure:
+    """The confusion matrix: true class down the side, predicted across, counts inside."""
     k = len(classes)
-    fig, ax = plt.subplots(figsize=(1.2 * k + 2.5, 1.0 * k + 2))
+    fig, ax = figure(figsize=(1.2 * k + 2.5, 1.0 * k + 2))
     top = max(max(row) for row in confusion) or 1
     ax.imshow(confusion, cmap="Blues", vmin=0, vmax=top)
     for i in range(k):
@@ -77,7 +80,7 @@ def plot_confusion_matrix(
     ax.set_xlabel(t("classe prevista", "predicted class"))
     ax.set_ylabel(t("classe verdadeira", "true class"))
     ax.set_title(title or t("Matriz de confusão (teste)", "Confusion matrix (test)"))
-    return save_figure(fig, path)
+    return fig
 
 
 @torch.no_grad()

@@ -19,6 +19,7 @@ from llmzero.evaluation.classification import (
     load_classifier,
     plot_confusion_matrix,
 )
+from llmzero.plots import save_figure
 
 SPLIT_CHOICES = ("train", "validation", "test", "all")
 MAX_MISTAKES = 10  # wrongly classified examples kept in the result, to look at
@@ -87,7 +88,7 @@ def evaluate_classifier(
         if p["label"] != e.label
     ]
     if confusion_png:
-        plot_confusion_matrix(metrics["confusion"], classes, confusion_png)
+        save_figure(plot_confusion_matrix(metrics["confusion"], classes), confusion_png)
     return {
         "model": str(ckpt.path),
         "data": str(data),

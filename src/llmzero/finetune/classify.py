@@ -46,6 +46,7 @@ from llmzero.fileio import write_json_atomic
 from llmzero.finetune.common import open_base, save_merged_lora
 from llmzero.model.classifier import GPTClassifier, check_pooling
 from llmzero.model.lora import apply_lora, lora_settings
+from llmzero.plots import save_figure
 from llmzero.training.distributed import make_trainer
 from llmzero.training.trainer import TrainConfig, check_batch_size
 
@@ -288,7 +289,8 @@ def finetune_classifier(
     majority = max(counts, key=lambda c: (counts[c], c))
     metrics["majority_baseline"] = sum(e.label == majority for e in ds.test) / len(ds.test)
     write_json_atomic(out / "metrics_test.json", metrics)
-    plot_confusion_matrix(metrics["confusion"], ds.classes, out / "confusion_matrix.png")
+    confusion = plot_confusion_matrix(metrics["confusion"], ds.classes)
+    save_figure(confusion, out / "confusion_matrix.png")
     last_val = next(
         (r["val_accuracy"] for r in reversed(result.history) if "val_accuracy" in r), None
     )

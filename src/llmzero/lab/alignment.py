@@ -22,6 +22,7 @@ import os
 import random
 from dataclasses import asdict, dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 import torch
@@ -54,10 +55,13 @@ from llmzero.lab.core import (
     experiment,
     fmt,
     md_table,
-    pyplot,
     quote,
     save_plot,
 )
+from llmzero.plots import figure
+
+if TYPE_CHECKING:
+    from matplotlib.figure import Figure
 
 NAME = "alignment"
 SFT_DIR = {True: "_sft_quick", False: "_sft"}  # the lab's own SFT model, beside its _model
@@ -353,9 +357,9 @@ def _series(rows: list[dict], key: str) -> tuple[list, list]:
     return ([p[0] for p in pts], [p[1] for p in pts]) if pts else ([], [])
 
 
-def plot_training(ctx, dpo_rows, rl_rows, rl_start: dict, sft_preference: float) -> str:
-    plt = pyplot()
-    fig, axes = plt.subplots(2, 2, figsize=(12, 8))
+def plot_training(dpo_rows, rl_rows, rl_start: dict, sft_preference: float) -> Figure:
+    """DPO's margin and preference accuracy, and RL's accuracy and KL, against steps."""
+    fig, axes = figure(2, 2, figsize=(12, 8))
     (margin, pref), (reward, kl) = axes
     x, y = _series(dpo_rows, "val_margin")
     margin.plot([0] + x, [0.0] + y, marker="o", markersize=3, color="tab:green")
@@ -400,13 +404,12 @@ def plot_training(ctx, dpo_rows, rl_rows, rl_start: dict, sft_preference: float)
     for ax in axes.flat:
         ax.set_xlabel(t("passo", "step"))
         ax.grid(alpha=0.3)
-    return save_plot(fig, ctx, NAME, "training.png")
+    return fig
 
 
-def plot_hacking(ctx, exact_rows, hack_rows, tap: list[dict]) -> str:
+def plot_hacking(exact_rows, hack_rows, tap: list[dict]) -> Figure:
     """The failure picture: the proxy climbs while the truth does not follow."""
-    plt = pyplot()
-    fig, axes = plt.subplots(1, 4, figsize=(18, 4))
+    fig, axes = figure(1, 4, figsize=(18, 4))
     proxy, truth, kl, length = axes
     x, y = _series(hack_rows, "train_reward")
     proxy.plot(x, y, marker="o", markersize=3, color="tab:purple", label=t("amostras", "samples"))
@@ -449,7 +452,7 @@ def plot_hacking(ctx, exact_rows, hack_rows, tap: list[dict]) -> str:
         ax.set_xlabel(t("passo", "step"))
         ax.grid(alpha=0.3)
     kl.legend(fontsize=8)
-    return save_plot(fig, ctx, NAME, "reward_hacking.png")
+    return fig
 
 
 POLICY_LABELS = {
@@ -472,15 +475,15 @@ SUM_SETS = (  # metric key, label
 )
 
 
-def plot_policies(ctx, policies: dict) -> str:
-    plt = pyplot()
+def plot_policies(policies: dict) -> Figure:
+    """Every policy side by side: reward-model score, preference, KL, length and sums solved."""
     panels = (
         ("reward_model_score", t("nota do modelo de recompensa", "reward-model score")),
         ("logp_accuracy", t("prefere a escolhida (log-prob)", "prefers chosen (log-prob)")),
         ("kl_to_sft", t("KL até o SFT (por token)", "KL to SFT (per token)")),
         ("answer_chars", t("tamanho da resposta (caracteres)", "answer length (characters)")),
     )
-    fig, axes = plt.subplots(1, len(panels) + 1, figsize=(4 * len(panels) + 6, 4.5))
+    fig, axes = figure(1, len(panels) + 1, figsize=(4 * len(panels) + 6, 4.5))
     names = list(policies)
     labels = [_label(n) for n in names]
     colors = ["tab:grey", "tab:green", "tab:orange", "tab:blue", "tab:purple"][: len(names)]
@@ -500,7 +503,7 @@ def plot_policies(ctx, policies: dict) -> str:
     ax.set_ylim(0, 1.05)
     ax.set_title(t("Acerto exato nas contas (guloso)", "Exact accuracy on sums (greedy)"))
     ax.legend(fontsize=7)
-    return save_plot(fig, ctx, NAME, "policies.png")
+    return fig
 
 
 # --------------------------------------------------------------------------------------------------
@@ -737,9 +740,14 @@ def alignment(ctx: LabContext) -> ExperimentResult:
     }
 
     plots = [
-        plot_policies(ctx, policies),
-        plot_training(ctx, dpo_rows, rl_rows, start, dpo["val_accuracy_before"]),
-        plot_hacking(ctx, rl_rows, hack_rows, tap_rows),
+        save_plot(plot_policies(policies), ctx, NAME, "policies.png"),
+        save_plot(
+            plot_training(dpo_rows, rl_rows, start, dpo["val_accuracy_before"]),
+            ctx,
+            NAME,
+            "training.png",
+        ),
+        save_plot(plot_hacking(rl_rows, hack_rows, tap_rows), ctx, NAME, "reward_hacking.png"),
     ]
     body, reading_pt, reading_en = _write_up(m, s, answers, sums, prompts, questions)
     return ExperimentResult(NAME, m, plots, body, reading_pt, reading_en)

@@ -29,10 +29,10 @@ from llmzero.lab.core import (
     chunk_split,
     experiment,
     md_table,
-    pyplot,
     save_plot,
 )
 from llmzero.model import GPT, GPTConfig
+from llmzero.plots import figure
 from llmzero.training import TrainConfig, Trainer
 from llmzero.training.trainer import make_optimizer
 
@@ -349,8 +349,7 @@ def architecture_runs(ctx: LabContext, **overrides) -> tuple[list[dict], dict]:
 
 
 def _plot(ctx: LabContext, rows: list[dict], s: dict) -> str:
-    plt = pyplot()
-    fig, (ax1, ax2) = plt.subplots(1, 2, figsize=(12, 4.2))
+    fig, (ax1, ax2) = figure(1, 2, figsize=(12, 4.2))
     x = np.arange(len(rows))
     labels = [r["label"] for r in rows]
     means = [r["val_loss"]["mean"] for r in rows]

@@ -20,10 +20,10 @@ from llmzero.lab.core import (
     keyword_match,
     load_data,
     md_table,
-    pyplot,
     quote,
     save_plot,
 )
+from llmzero.plots import figure
 from llmzero.sampling import sampling_preset
 
 
@@ -60,8 +60,7 @@ def prompt_length(ctx: LabContext) -> ExperimentResult:
             np.mean([r[kind]["prompt_tokens"] + r[kind]["dropped_tokens"] for r in rows])
         )
 
-    plt = pyplot()
-    fig, (ax1, ax2) = plt.subplots(1, 2, figsize=(11, 4))
+    fig, (ax1, ax2) = figure(1, 2, figsize=(11, 4))
     x = np.arange(len(rows))
     labels = [f"Q{i + 1}" for i in x]
     ax1.bar(x - 0.2, [r["short"]["mean_prob"] for r in rows], 0.4, label=t("curto", "short"))
@@ -246,8 +245,7 @@ def out_of_domain(ctx: LabContext) -> ExperimentResult:
         m[f"bits_per_char_{domain}"] = float(np.mean([r["bits_per_char"] for r in group]))
     m["ratio"] = m["ppl_out"] / m["ppl_in"]
 
-    plt = pyplot()
-    fig, ax = plt.subplots(figsize=(8, 0.45 * len(rows) + 1.5))
+    fig, ax = figure(figsize=(8, 0.45 * len(rows) + 1.5))
     y = np.arange(len(rows))
     colors = ["tab:green" if r["domain"] == "in" else "tab:red" for r in rows]
     ax.barh(y, [r["ppl"] for r in rows], color=colors)
@@ -377,8 +375,7 @@ def multi_turn(ctx: LabContext) -> ExperimentResult:
         "final_answer_has_name": keyword_match(last["reply"], [name]),
     }
 
-    plt = pyplot()
-    fig, (ax1, ax2) = plt.subplots(1, 2, figsize=(11, 4))
+    fig, (ax1, ax2) = figure(1, 2, figsize=(11, 4))
     turns = [r["turn"] for r in rows]
     ax1.plot(
         turns,
@@ -557,8 +554,7 @@ def hallucination(ctx: LabContext) -> ExperimentResult:
         "confident_wrong": sum(1 for c in wrong if c >= 0.5),
     }
 
-    plt = pyplot()
-    fig, (ax1, ax2) = plt.subplots(1, 2, figsize=(11, 4))
+    fig, (ax1, ax2) = figure(1, 2, figsize=(11, 4))
     rng = np.random.default_rng(0)
     for i, kind in enumerate(types):
         group = [r for r in rows if r["type"] == kind]
@@ -746,8 +742,7 @@ def prompts(ctx: LabContext) -> ExperimentResult:
         "questions": len(data["questions"]),
     }
 
-    plt = pyplot()
-    fig, ax = plt.subplots(figsize=(10, 4))
+    fig, ax = figure(figsize=(10, 4))
     x = np.arange(len(names))
     ax.bar(
         x - 0.2, [per_template[n]["accuracy"] for n in names], 0.4, label=t("acerto", "accuracy")

@@ -41,7 +41,7 @@ from llmzero.fileio import write_json_atomic, write_text_atomic
 from llmzero.finetune.templates import get_template, stop_strings
 from llmzero.generation import SamplingConfig, TextStream, generate_ids
 from llmzero.model import GPT
-from llmzero.plots import _pyplot, save_figure
+from llmzero.plots import save_figure
 from llmzero.sampling import SAMPLING_PRESETS
 from llmzero.tokenizers import build_tokenizer
 from llmzero.training import TrainConfig, Trainer
@@ -559,10 +559,6 @@ def train_lm(
 # --------------------------------------------------------------------------------------------------
 # Plots and Markdown helpers
 # --------------------------------------------------------------------------------------------------
-def pyplot():
-    return _pyplot()
-
-
 def save_plot(fig, ctx: LabContext, name: str, filename: str) -> str:
     fig.tight_layout()
     save_figure(fig, ctx.exp_dir(name) / filename)

@@ -14,10 +14,10 @@ from llmzero.lab.core import (
     fmt,
     load_data,
     md_table,
-    pyplot,
     save_plot,
 )
 from llmzero.lab.sampling import token_label
+from llmzero.plots import figure
 
 MAX_LAYERS_SHOWN, MAX_HEADS_SHOWN = 6, 6
 
@@ -108,13 +108,12 @@ def interpretability(ctx: LabContext) -> ExperimentResult:
             "o prompt precisa de ao menos 2 tokens.", "the prompt needs at least 2 tokens."
         )
     labels = [token_label(tok, i) for i in ids]
-    plt = pyplot()
     plots = []
 
     # Attention heatmaps: one panel per (layer, head).
     maps = attention_maps(model, ids)
     n_layers, n_heads = min(len(maps), MAX_LAYERS_SHOWN), min(maps[0].shape[0], MAX_HEADS_SHOWN)
-    fig, axes = plt.subplots(
+    fig, axes = figure(
         n_layers, n_heads, figsize=(2.6 * n_heads + 1, 2.6 * n_layers + 1), squeeze=False
     )
     for layer in range(n_layers):
@@ -147,7 +146,7 @@ def interpretability(ctx: LabContext) -> ExperimentResult:
         np.asarray(tok.encode(ctx.corpus()[:50000])), minlength=model.config.vocab_size
     )
     frequent = [int(i) for i in np.argsort(-counts)[:40] if counts[i] > 0]
-    fig, ax = plt.subplots(figsize=(8, 6))
+    fig, ax = figure(figsize=(8, 6))
     ax.scatter(coords[:, 0], coords[:, 1], s=4, color="lightgray")
     for i in frequent:
         ax.annotate(token_label(tok, i), (coords[i, 0], coords[i, 1]), fontsize=7)
@@ -173,7 +172,7 @@ def interpretability(ctx: LabContext) -> ExperimentResult:
     probs = logit_lens(model, ids)
     top_p, top_i = probs.max(-1)  # (layers+1, T)
     final_top = int(top_i[-1, -1])
-    fig, ax = plt.subplots(figsize=(max(6, 0.7 * len(ids)), 0.5 * probs.shape[0] + 2))
+    fig, ax = figure(figsize=(max(6, 0.7 * len(ids)), 0.5 * probs.shape[0] + 2))
     ax.imshow(top_p.numpy(), cmap="Blues", vmin=0, vmax=1, aspect="auto")
     for layer in range(probs.shape[0]):
         for pos in range(len(ids)):

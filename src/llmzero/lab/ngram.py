@@ -39,12 +39,12 @@ from llmzero.lab.core import (
     experiment,
     fmt,
     md_table,
-    pyplot,
     quote,
     save_plot,
     train_lm,
 )
 from llmzero.model import GPTConfig
+from llmzero.plots import figure
 from llmzero.sampling import sampling_preset
 
 SMOOTHINGS = ("add-k", "kn")
@@ -327,8 +327,7 @@ def ngram(ctx: LabContext) -> ExperimentResult:
         "same_tokens": all(r["tokens"] == rows[0]["tokens"] for r in rows),
     }
 
-    plt = pyplot()
-    fig, ax = plt.subplots(figsize=(9, 4))
+    fig, ax = figure(figsize=(9, 4))
     colors = ["tab:gray"] * (len(rows) - 1) + ["tab:blue"]
     ax.bar(range(len(rows)), [r["ppl"] for r in rows], color=colors)
     for i, r in enumerate(rows):

@@ -21,12 +21,11 @@ from llmzero.lab.core import (
     fmt,
     load_data,
     md_table,
-    pyplot,
     quote,
     repetition_rate,
     save_plot,
 )
-from llmzero.plots import save_figure
+from llmzero.plots import figure, save_figure
 
 
 # --------------------------------------------------------------------------------------------------
@@ -91,8 +90,7 @@ def temperature(ctx: LabContext) -> ExperimentResult:
     )
     m = {"rows": rows, "prompts": data["prompts"]}
 
-    plt = pyplot()
-    fig, (ax1, ax2) = plt.subplots(1, 2, figsize=(11, 4))
+    fig, (ax1, ax2) = figure(1, 2, figsize=(11, 4))
     temps = [r["temperature"] for r in rows]
     ax1.plot(temps, [r["distinct_1"] for r in rows], "o-", label="distinct-1")
     ax1.plot(temps, [r["distinct_2"] for r in rows], "s-", label="distinct-2")
@@ -202,6 +200,11 @@ class NextTokenDistribution:
     figure: object = None  # the matplotlib figure when no path was given
     path: Path | None = None
 
+    def _repr_png_(self) -> bytes | None:
+        """In a notebook the distribution shows as its figure (when it has one)."""
+        show = getattr(self.figure, "_repr_png_", None)
+        return show() if show is not None else None
+
 
 @torch.no_grad()
 def next_token_distribution(
@@ -256,8 +259,7 @@ def plot_next_token_distribution(
         else [float(x) for x in temperatures]
     )
     dist = next_token_distribution(model, tokenizer, prompt, temps, top_k)
-    plt = pyplot()
-    fig, axes = plt.subplots(
+    fig, axes = figure(
         1,
         len(temps),
         figsize=(3.6 * len(temps) + 1, 0.32 * len(dist.labels) + 2),

@@ -34,9 +34,9 @@ from llmzero.lab.core import (
     experiment,
     fmt,
     md_table,
-    pyplot,
     save_plot,
 )
+from llmzero.plots import figure
 
 
 @dataclass(frozen=True)
@@ -224,8 +224,7 @@ def strategies(ctx: LabContext) -> ExperimentResult:
         "majority_baseline": pooling[0]["majority_baseline"],
     }
 
-    plt = pyplot()
-    fig, axes = plt.subplots(1, 4, figsize=(16, 4))
+    fig, axes = figure(1, 4, figsize=(16, 4))
     base_acc = m["majority_baseline"]
 
     def bars(ax, labels, values, title, ylabel, baseline=None):

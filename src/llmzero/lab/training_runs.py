@@ -15,11 +15,11 @@ from llmzero.lab.core import (
     experiment,
     fmt,
     md_table,
-    pyplot,
     save_plot,
     train_lm,
 )
 from llmzero.model import GPTConfig
+from llmzero.plots import figure
 
 
 # Small shapes trained for a fixed number of steps; the quick ones keep `lab all --quick` to a few
@@ -168,8 +168,7 @@ def dataset_size(ctx: LabContext) -> ExperimentResult:
         "vocab": settings["vocab"],
     }
 
-    plt = pyplot()
-    fig, (ax1, ax2) = plt.subplots(1, 2, figsize=(11, 4))
+    fig, (ax1, ax2) = figure(1, 2, figsize=(11, 4))
     for r in runs:
         steps, losses = zip(*r["curve"])
         (line,) = ax1.plot(
@@ -321,10 +320,9 @@ def scaling(ctx: LabContext) -> ExperimentResult:
         "runs": len(cache),
     }
 
-    plt = pyplot()
     from matplotlib.ticker import ScalarFormatter  # matplotlib loads only to draw (start-up time)
 
-    fig, axes = plt.subplots(1, 3, figsize=(14, 4))
+    fig, axes = figure(1, 3, figsize=(14, 4))
     ax = axes[0]
     n = np.array([r["core_params"] for r in width], dtype=float)
     ax.loglog(n, [r["val_loss"] for r in width], "o", label=t("medido", "measured"))

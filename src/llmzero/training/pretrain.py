@@ -29,7 +29,7 @@ from llmzero.generation import generate
 from llmzero.model import GPT
 from llmzero.model import preset as preset_config
 from llmzero.sampling import sampling_preset
-from llmzero.tokenizers import build_tokenizer, tokenizer_from_dict
+from llmzero.tokenizers import Tokenizer, build_tokenizer, tokenizer_from_dict
 from llmzero.training import distributed
 from llmzero.training.distributed import make_trainer
 from llmzero.training.trainer import RUN_FILES, TrainConfig, check_batch_size
@@ -88,7 +88,7 @@ def pretrain(
     data: str | Path | None = None,
     out: str | Path = DEFAULT_OUT,
     *,
-    tokenizer: str = "char",
+    tokenizer: str | Tokenizer = "char",
     vocab_size: int | None = None,
     preset: str = "tiny",
     model_overrides: dict | None = None,
@@ -104,6 +104,8 @@ def pretrain(
 ) -> dict:
     """Train a GPT from scratch (or resume one) and return a summary.
 
+    tokenizer: "char" | "word" | "bpe" (trained on the data), a saved tokenizer's path, or a
+    tokenizer already built (``build_tokenizer``), used as it is.
     training: TrainConfig fields to set (max_steps, lr, time_budget, seed, ...), as fine-tuning
     takes them; on resume they change the saved ones (None keeps a field). Returns {"val_loss",
     "train_loss", "steps", "tokens_per_second", "params", "out", "samples", ...}.

@@ -33,7 +33,7 @@ from llmzero.checkpoint import (
 )
 from llmzero.errors import UserError, t
 from llmzero.fileio import clean_stale, write_text_atomic
-from llmzero.plots import plot_loss_curves
+from llmzero.plots import loss_curves, save_figure
 
 # What a run writes in its folder: a killed write leaves a temporary beside one of these.
 RUN_FILES = ("checkpoint", METRICS_FILE, "loss.png")
@@ -571,4 +571,4 @@ class Trainer:
         """Write loss.png: training and validation loss against steps."""
         if not self.history:
             return None
-        return plot_loss_curves(self.history, self.out_dir / "loss.png")
+        return save_figure(loss_curves(self.history), self.out_dir / "loss.png")
