@@ -65,9 +65,9 @@ def test_chunk_split_is_seeded_disjoint_and_nested():
     assert not all(np.array_equal(a, b) for a, b in zip(train, other))
 
 
-def test_registry_has_the_fourteen_experiments_in_chapter_order():
+def test_registry_has_the_sixteen_experiments_in_chapter_order():
     names = list(core.experiments())
-    assert len(core.ORDER) == 14 and names == list(core.ORDER)
+    assert len(core.ORDER) == 16 and names == list(core.ORDER)
     with pytest.raises(UserError, match="unknown experiment"):
         core.get_experiment("nope")
 

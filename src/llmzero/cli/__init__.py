@@ -16,6 +16,7 @@ from typing import Callable, NamedTuple
 
 from llmzero import errors
 from llmzero.cli import (
+    agents,
     align,
     chat,
     core,
@@ -25,6 +26,7 @@ from llmzero.cli import (
     journey,
     lab,
     models,
+    rag,
     scale,
     serve,
 )
@@ -358,6 +360,100 @@ VERBS: dict[str, Verb | dict[str, Verb]] = {
             "todos, com um modelo seu; o relatório em runs/lab",
             "all of them, with a model of yours; the report in runs/lab"),
     )),
+    "rag": {
+        "index": Verb(rag.add_index, rag.index_command,
+            "indexa documentos (.txt, .md, .html) num arquivo SQLite: trechos, BM25 e vetores",
+            "index documents (.txt, .md, .html) into one SQLite file: chunks, BM25 and vectors", (
+            ("llmzero rag index documentos/ --out runs/indice.sqlite",
+                "uma pasta inteira; rodar de novo só refaz os arquivos mudados",
+                "a whole folder; running it again redoes only the changed files"),
+            ("llmzero rag index notas.md manual.html --out runs/indice.sqlite --chunk-chars 400 "
+                "--overlap-chars 100",
+                "dois arquivos, em trechos menores",
+                "two files, in smaller chunks"),
+            ("llmzero rag index documentos/ --out runs/bm25.sqlite --no-vectors --json",
+                "só BM25 (sem o modelo de embeddings), o resumo em JSON",
+                "BM25 only (no embedding model), the summary as JSON"),
+        )),
+        "search": Verb(rag.add_search, rag.search_command,
+            "busca os trechos mais próximos de uma consulta, com fonte e pontuação",
+            "find the passages closest to a query, with source and score", (
+            ('llmzero rag search runs/indice.sqlite "Quando abriu a biblioteca?"',
+                "os 5 melhores trechos pela busca híbrida (BM25 + densa)",
+                "the 5 best passages by hybrid search (BM25 + dense)"),
+            ('llmzero rag search runs/indice.sqlite "energia do sol" --retriever dense --k 3 '
+                "--json",
+                "só a busca densa, 3 trechos, em JSON",
+                "dense search only, 3 passages, as JSON"),
+        )),
+        "ask": Verb(rag.add_ask, rag.ask_command,
+            'responde uma pergunta com os trechos encontrados, citando-os [1], ou "não sei"',
+            "answer a question from the retrieved passages, citing them [1], or \"I don't know\"",
+            (
+            ('llmzero rag ask runs/indice.sqlite "Quando abriu a biblioteca?" '
+                "--model runs/instrucoes",
+                "a resposta e os trechos citados",
+                "the answer and the passages it cites"),
+            ('llmzero rag ask runs/indice.sqlite "Qual é a capital da Mongólia?" '
+                "--model runs/instrucoes --show-context --threshold 0.5",
+                'mostra o que foi buscado; um limiar maior diz "não sei" mais vezes',
+                "show what was retrieved; a higher threshold says \"I don't know\" more often"),
+        )),
+        "eval": Verb(rag.add_eval, rag.eval_command,
+            "mede a busca (recall@1/5, MRR) e, com um modelo, as respostas com e sem busca",
+            "measure retrieval (recall@1/5, MRR) and, with a model, answers with and without it",
+            (
+            ("llmzero rag eval runs/indice.sqlite",
+                "as perguntas embarcadas (parte eval), num índice dos documentos rag_ptbr",
+                "the shipped questions (eval part), on an index of the rag_ptbr documents"),
+            ("llmzero rag eval runs/indice.sqlite --model runs/instrucoes --out runs/rag-eval",
+                "também as respostas do modelo com e sem busca; relatório e figura",
+                "the model's answers with and without retrieval too; report and picture"),
+            ("llmzero rag eval runs/meu.sqlite --questions perguntas.jsonl --json",
+                "perguntas suas, em JSON",
+                "your own questions, as JSON"),
+        )),
+    },
+    "agents": {
+        "run": Verb(agents.add_run, agents.run_command,
+            "roda um pipeline de agentes (planejador, pesquisador, redator, crítico) numa tarefa",
+            "run a pipeline of agents (planner, researcher, writer, critic) on a task", (
+            ('llmzero agents run pesquisa --model runs/instrucoes --index runs/indice.sqlite '
+                '--task "Quando abriu a Biblioteca Municipal de Itaperuna Nova?"',
+                "o pipeline embarcado, todos os papéis no mesmo modelo local",
+                "the shipped pipeline, every role on the same local model"),
+            ('llmzero agents run pesquisa --endpoint http://localhost:11434 --api-model '
+                'qwen2.5:3b --index runs/indice.sqlite --task "O que é o Pantanal?"',
+                "os papéis num modelo maior servido pelo Ollama",
+                "the roles on a bigger model served by Ollama"),
+            ('llmzero agents run meu_pipeline.toml --task "Resuma a lei de Ohm" --max-turns 4 '
+                "--out runs/ohm --json",
+                "um pipeline seu, no máximo 4 turnos, o resultado em JSON",
+                "a pipeline of yours, at most 4 turns, the outcome as JSON"),
+        )),
+        "ask": Verb(agents.add_ask, agents.ask_command,
+            "responde uma pergunta com um modelo que pode chamar ferramentas (calc, busca)",
+            "answer a question with a model that may call tools (calc, busca)", (
+            ('llmzero agents ask --model runs/calc "Cada caixa tem 12 lápis. Quantos lápis há '
+                'em 7 caixas?"',
+                "o modelo escreve <calc>7*12</calc> e o programa insere =84",
+                "the model writes <calc>7*12</calc> and the runtime inserts =84"),
+            ('llmzero agents ask --model runs/instrucoes --tools busca --index '
+                'runs/indice.sqlite "Onde nasce o rio São Francisco?" --json',
+                "com a busca num índice rag, em JSON (com as chamadas feitas)",
+                "with search over a rag index, as JSON (with the calls made)"),
+        )),
+        "calc": Verb(agents.add_calc, agents.calc_command,
+            "a calculadora das ferramentas, sozinha: uma conta lida por um analisador, nunca eval",
+            "the tools' calculator on its own: arithmetic read by a parser, never eval", (
+            ('llmzero agents calc "12*(3+4)"',
+                "uma conta com parênteses (escreve 84)",
+                "a calculation with parentheses (prints 84)"),
+            ('llmzero agents calc "7,5 / 2" --json',
+                "vírgula decimal; o valor em JSON",
+                "a decimal comma; the value as JSON"),
+        )),
+    },
     "models": {
         "list": Verb(models.add_list, models.list_command,
             "lista os modelos registrados: nome, versão, apelidos, tipo, pasta",

@@ -431,6 +431,14 @@ GROUPS = {
         "evaluate a model: perplexity, responses (ROUGE-L, BLEU, chrF, embeddings, judge), "
         "classification",
     ),
+    "rag": (
+        "geração aumentada por busca: indexa documentos, busca trechos, responde citando-os",
+        "retrieval-augmented generation: index documents, find passages, answer citing them",
+    ),
+    "agents": (
+        "agentes e ferramentas: um pipeline de papéis, respostas com calculadora e busca",
+        "agents and tools: a pipeline of roles, answers with a calculator and search",
+    ),
     "models": (
         "o registro de modelos: nomes, versões, apelidos e linhagem",
         "the model registry: names, versions, aliases and lineage",

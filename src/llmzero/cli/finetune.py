@@ -213,6 +213,18 @@ def add_finetune_instruct(s) -> None:
         ),
     )
     s.add_argument(
+        "--with-context",
+        action="store_true",
+        help=t(
+            "junta ao treino exemplos com contexto (pergunta + trechos numerados -> resposta "
+            'copiada com [n], ou "não sei"), feitos das perguntas de treino do rag_ptbr; ensina '
+            "o modelo a usar `llmzero rag ask`",
+            "add context-grounded examples to the training (question + numbered passages -> "
+            'the answer copied with [n], or "não sei"), made from rag_ptbr\'s training '
+            "questions; teaches the model to use `llmzero rag ask`",
+        ),
+    )
+    s.add_argument(
         "--json",
         action="store_true",
         help=t("imprime um JSON com o resumo", "print the summary as JSON"),
@@ -229,6 +241,15 @@ def finetune_instruct_command(args) -> int:
     # says how many) lets `finetune instruct` run on any base; the user's own data is never dropped
     # unasked.
     too_long = too_long_from_args(args, "error" if args.data else "skip")
+    extra = None
+    if args.with_context:
+        from llmzero.finetune.instruct import Instruction
+        from llmzero.rag.grounded import grounded_examples
+
+        extra = [
+            Instruction(e["instruction"], "", e["output"], "rag_ptbr", context=e["context"])
+            for e in grounded_examples()
+        ]
     summary = finetune_instruct(
         args.base,
         args.data,
@@ -240,6 +261,7 @@ def finetune_instruct_command(args) -> int:
         too_long=too_long,
         system_prompt=args.system,
         test_limit=args.test_limit,
+        extra_train=extra,
         overwrite=args.overwrite,
         **fields_from_args(TrainConfig, args),
         progress=sys.stderr.isatty(),

@@ -69,9 +69,11 @@ class Instruction:
     output: str
     where: str  # "file:line" (JSONL) or "file: record N" (JSON), for messages
     system: str | None = None  # a system text the templates put before the instruction
+    context: str = ""  # retrieved passages the answer comes from (the templates' context slot)
 
     def to_dict(self) -> dict:
-        return {"instruction": self.instruction, "input": self.input, "output": self.output}
+        d = {"instruction": self.instruction, "input": self.input, "output": self.output}
+        return {**d, "context": self.context} if self.context else d
 
 
 EXPECTED_PT = (
@@ -113,12 +115,32 @@ def read_instructions(path: str | Path) -> list[Instruction]:
                 f'{EXPECTED_PT}; "input" precisa ser um texto',
                 f'{EXPECTED_EN}; "input" must be a text',
             )
-        out.append(Instruction(instruction.strip(), input_text.strip(), output.strip(), where))
+        context = read_context(record.get("context"), where)
+        out.append(
+            Instruction(
+                instruction.strip(), input_text.strip(), output.strip(), where, context=context
+            )
+        )
     if not out:
         raise UserError(
             f"o arquivo {path} não tem nenhum exemplo.", f"the file {path} holds no examples."
         )
     return out
+
+
+def read_context(value, where: str) -> str:
+    """An example's optional "context": a text, or a list of passages numbered [1], [2]..."""
+    if value is None:
+        return ""
+    if isinstance(value, list) and all(isinstance(v, str) for v in value):
+        return "\n".join(f"[{i}] {v.strip()}" for i, v in enumerate(value, start=1))
+    if not isinstance(value, str):
+        raise bad_record(
+            where,
+            f'{EXPECTED_PT}; "context" precisa ser um texto ou uma lista de textos',
+            f'{EXPECTED_EN}; "context" must be a text or a list of texts',
+        )
+    return value.strip()
 
 
 def split_examples(
@@ -350,6 +372,7 @@ def finetune_instruct(
     system_prompt: str | None = None,
     max_new_tokens: int | None = None,
     test_limit: int | None = None,
+    extra_train: Sequence | None = None,
     overwrite: bool = False,
     log: Callable[[str], None] | None = None,
     **training,
@@ -362,9 +385,10 @@ def finetune_instruct(
     "alpha", "targets"?, "dropout"?} trains low-rank adapters instead of every weight; too_long:
     "error" | "truncate" | "skip" for examples longer than the context; system_prompt: a system text
     put in every example (and remembered by `llmzero chat`); test_limit: answer only the first N
-    test examples; training: TrainConfig fields (max_steps, lr, seed, ...). Writes
-    out/checkpoint (kind "lm", meta stage "instruct"), out/test_responses.jsonl, out/metrics.jsonl,
-    out/loss.png and, with LoRA, out/adapter/.
+    test examples; extra_train: more examples (Instructions) for the training split only, such as
+    the context-grounded ones of ``llmzero.rag.grounded_examples``; training: TrainConfig fields
+    (max_steps, lr, seed, ...). Writes out/checkpoint (kind "lm", meta stage "instruct"),
+    out/test_responses.jsonl, out/metrics.jsonl, out/loss.png and, with LoRA, out/adapter/.
     """
     log = log or (lambda msg: print(msg, file=sys.stderr))
     out = Path(out)
@@ -379,9 +403,14 @@ def finetune_instruct(
         for e in examples:
             e.system = system_prompt
     train_ex, val_ex, test_ex = split_examples(examples, cfg.seed, split)
+    for e in extra_train or ():
+        e.system = system_prompt or e.system
     ctx = config.context_length
     train_enc, train_long = encode_examples(tok, tpl, train_ex, ctx, too_long)
     val_enc, val_long = encode_examples(tok, tpl, val_ex, ctx, too_long)
+    # the extra examples that do not fit the context are left out (they were not the user's data)
+    extra_enc = encode_examples(tok, tpl, extra_train or [], ctx, "skip")[0]
+    train_enc += extra_enc
     if not train_enc:
         raise UserError(
             "nenhum exemplo de treino cabe no contexto do modelo.",
@@ -431,6 +460,8 @@ def finetune_instruct(
             "seed": cfg.seed,
             "split": list(split),
             "too_long": too_long,
+            "extra_train": len(extra_train or ()),
+            "extra_train_used": len(extra_enc),
             "long_examples": train_long + val_long,
             "batch_size": batch_size,
         },

@@ -42,6 +42,11 @@ marker)::
     <|user|>
     ...
 
+An example may also carry a ``context`` (retrieved passages, numbered ``[1] ...``; see
+``llmzero.rag``): the section templates put it in a section of its own before the instruction
+(``### contexto:`` / ``### Context:``), the chat and Jinja templates before the question in the
+user's turn. Without a context every prompt is exactly as above.
+
 The markers are plain text, not special tokens: any tokenizer can encode them (a character tokenizer
 that never saw ``<``, ``|`` or ``>`` turns them into ``<unk>``, which is still one fixed pattern the
 model learns). The ``### entrada:`` / ``### Input:`` section appears only when the example has an
@@ -72,6 +77,12 @@ from llmzero.tokenizers.base import EOT
 from llmzero.tokenizers.chat_template import compile_chat_template, render_chat_template
 
 NEWLINE_END = "\n"  # the end marker for tokenizers without an end-of-text token
+
+
+def with_context(example, text: str) -> str:
+    """``text`` after the example's context (retrieved passages), if it has one."""
+    context = field_of(example, "context")
+    return f"{context}\n\n{text}" if context else text
 
 
 def field_of(example, name: str, default: str = "") -> str:
@@ -122,16 +133,22 @@ class SectionTemplate(Template):
     instruction_marker: str = "### Instruction:"
     input_marker: str = "### Input:"
     response_marker: str = "### Response:"
+    context_marker: str = "### Context:"
 
-    def _body(self, instruction: str, input_text: str = "") -> str:
-        parts = [f"{self.instruction_marker}\n{instruction}"]
+    def _body(self, instruction: str, input_text: str = "", context: str = "") -> str:
+        parts = [f"{self.context_marker}\n{context}"] if context else []
+        parts.append(f"{self.instruction_marker}\n{instruction}")
         if input_text:
             parts.append(f"{self.input_marker}\n{input_text}")
         parts.append(f"{self.response_marker}\n")
         return "\n\n".join(parts)
 
     def format_prompt(self, example) -> str:
-        body = self._body(field_of(example, "instruction"), field_of(example, "input"))
+        body = self._body(
+            field_of(example, "instruction"),
+            field_of(example, "input"),
+            field_of(example, "context"),
+        )
         system = field_of(example, "system") or self.header
         return f"{system}\n\n{body}" if system else body
 
@@ -173,7 +190,9 @@ class ChatTemplate(Template):
     def format_prompt(self, example) -> str:
         instruction, input_text = field_of(example, "instruction"), field_of(example, "input")
         user = f"{instruction}\n\n{input_text}" if input_text else instruction
-        return self.format_chat(field_of(example, "system") or None, [], user)
+        return self.format_chat(
+            field_of(example, "system") or None, [], with_context(example, user)
+        )
 
     @property
     def stop_markers(self) -> tuple[str, ...]:
@@ -222,7 +241,7 @@ class JinjaTemplate(Template):
     def _example(self, example) -> tuple[str | None, str]:
         instruction, input_text = field_of(example, "instruction"), field_of(example, "input")
         user = f"{instruction}\n\n{input_text}" if input_text else instruction
-        return field_of(example, "system") or None, user
+        return field_of(example, "system") or None, with_context(example, user)
 
     def format_prompt(self, example) -> str:
         system, user = self._example(example)
@@ -276,6 +295,7 @@ TEMPLATES: dict[str, Template] = {
         instruction_marker="### comando:",
         input_marker="### entrada:",
         response_marker="### resposta:",
+        context_marker="### contexto:",
     ),
     "alpaca": SectionTemplate("alpaca", header=ALPACA_HEADER),
     "chat": ChatTemplate("chat"),

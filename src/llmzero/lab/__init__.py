@@ -20,6 +20,7 @@ from llmzero.lab import (
     ngram,
     sampling,
     strategies,
+    tool_use,
     training_runs,
 )
 from llmzero.lab.core import (
@@ -58,6 +59,7 @@ EXPERIMENT_MODULES = (
     ngram,
     sampling,
     strategies,
+    tool_use,
     training_runs,
 )
 

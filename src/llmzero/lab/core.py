@@ -98,6 +98,8 @@ ORDER = (
     "ngram",
     "interpretability",
     "alignment",
+    "calculator",
+    "agents",
     "architectures",
 )
 # Filled by @experiment. The package (lab/__init__.py) imports every experiment module, and

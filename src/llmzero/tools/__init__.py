@@ -1,0 +1,37 @@
+"""Tools a model can call while it writes: a safe calculator and a search over a rag index.
+
+    from llmzero.tools import CalcTool, SearchTool, generate_with_tools
+    out = generate_with_tools(model, tokenizer, prompt, cfg, [CalcTool()])
+
+See ``syntax`` (how a call is written), ``runtime`` (the generation loop that runs the calls) and
+``problems`` (the word problems that teach a model to use the calculator).
+"""
+
+from llmzero.tools.calculator import CalcError, CalcTool, calculate, format_number
+from llmzero.tools.retrieval import SearchTool
+from llmzero.tools.runtime import (
+    ToolGeneration,
+    answer_with_tools,
+    chat_reply_with_tools,
+    generate_with_tools,
+)
+from llmzero.tools.syntax import Tool, ToolCall, call_text, find_calls
+
+TOOLS = ("calc", "busca")
+
+__all__ = [
+    "TOOLS",
+    "CalcError",
+    "CalcTool",
+    "SearchTool",
+    "Tool",
+    "ToolCall",
+    "ToolGeneration",
+    "answer_with_tools",
+    "call_text",
+    "calculate",
+    "chat_reply_with_tools",
+    "find_calls",
+    "format_number",
+    "generate_with_tools",
+]
