@@ -440,6 +440,30 @@ def label_modules(model: GPT) -> list:
 
 
 @torch.inference_mode()
+def products_alone(model: GPT, steps: int, bound_bytes: float, step_seconds: float) -> None:
+    """Time a step's products alone: decode.c's one-row product on every Linear weight of the
+    model, in a step's order, back to back (only a ctypes call between two), ``steps`` times; and
+    print what the whole step spends beside them (attention, norms, RoPE, the token's choice,
+    Python)."""
+    weights = [m.weight for m in model.modules() if isinstance(m, torch.nn.Linear)]
+    rows = {w.size(1): torch.randn(w.size(1)) for w in weights}
+    for w in weights:  # warm up
+        kernel.gemv(rows[w.size(1)], w, None)
+    t = time.perf_counter()
+    for _ in range(steps):
+        for w in weights:
+            kernel.gemv(rows[w.size(1)], w, None)
+    alone = (time.perf_counter() - t) / steps
+    weight_bytes = sum(w.nbytes for w in weights)
+    print(
+        f"the {len(weights)} products alone, back to back: {alone * 1e3:.1f} ms per step "
+        f"({weight_bytes / alone / 1e9:.1f} GB/s); the whole step beside them: "
+        f"{(step_seconds - alone) * 1e3:.1f} ms ({1 - alone / step_seconds:.0%} of the step; "
+        f"the step reads {bound_bytes / step_seconds / 1e9:.1f} GB/s)"
+    )
+
+
+@torch.inference_mode()
 def profile_decode(model: GPT, prompt: torch.Tensor, steps: int, bound_bytes: float) -> None:
     """Time ``steps`` decode steps at batch 1 (the prefill and two steps before them are left
     out), then profile as many with each module named (label_modules), and print where a step's
@@ -454,7 +478,12 @@ def profile_decode(model: GPT, prompt: torch.Tensor, steps: int, bound_bytes: fl
     for _ in range(steps):
         next(gen)
     plain = (time.perf_counter() - t) / steps
+    in_c = roads._c_plan(model) is not None
+    if in_c:
+        products_alone(model, steps, bound_bytes, plain)
     labelled = not model.config.gpt2_layout
+    if in_c and labelled:  # (labels are hooks, which close decode.c's whole step)
+        print("\nthe same steps in the Python forward (decode.c's products), labelled:")
     handles = label_modules(model) if labelled else []
     try:
         with profile(activities=[ProfilerActivity.CPU]) as prof:
@@ -692,6 +721,21 @@ def main() -> None:
         f"{differing(o1, ob)} of {n} tokens differ from fp32 (first at {where}); "
         f"{bf_tps / bound_bf:.0%} of bound",
     )
+    if not args.no_roads and kernel.available():  # the bfloat16 model in the Python forward
+        roads.USE_BF16_STEP = False
+        with PeakMemory() as mem:
+            rb, s, ttft = ours(bf, one, n)
+        roads.USE_BF16_STEP = True
+        add(
+            "batch 1 bf16",
+            "llmzero, Python forward + decode.c bf16 product",
+            n,
+            s,
+            ttft,
+            mem,
+            f"{n / s / bound_bf:.0%} of bound; {differing(ob, rb)} of {n} tokens differ from "
+            "llmzero bf16",
+        )
     del bf
     if hf is not None:
         hf = hf.to(torch.bfloat16)
@@ -727,10 +771,8 @@ def main() -> None:
 
     # What each fast road gives (see llmzero.inference.fast: FastLinear and step_in_c): the same
     # runs without them.
-    # decode.c's whole step runs GPT-2's layout only: other shapes' batch-1 runs above already went
-    # through the Python forward with decode.c's one-row products (FastLinear).
     if not args.no_roads:
-        if kernel.available() and c.gpt2_layout:
+        if kernel.available():
             roads.USE_DECODE_STEP = False
             with PeakMemory() as mem:
                 r1, s, ttft = ours(model, one, n)
@@ -775,10 +817,10 @@ def main() -> None:
         roads.USE_KERNEL, roads.USE_ONEDNN, roads.USE_DECODE_STEP = True, onednn, True
     if not kernel.available():
         in_use = f"decode.c not used: {kernel.why_not()}"
-    elif c.gpt2_layout:
+    elif roads._c_plan(model) is not None:
         in_use = "decode.c in use (batch 1: its whole decode step)"
     else:
-        in_use = "decode.c in use (batch 1: its one-row products; its whole step is GPT-2's only)"
+        in_use = "decode.c in use (batch 1: its one-row products; its whole step declined)"
     print(f"# {in_use}; oneDNN road {'on' if roads.USE_ONEDNN else 'off'}")
 
     print(

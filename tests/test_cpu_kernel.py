@@ -548,6 +548,31 @@ def both_roads(monkeypatch, model, ids, steps=6):
     return fast, slow
 
 
+# The Llama/Qwen options of GPTConfig, as decode.c's step must run them: alone, mixed with GPT-2's
+# parts, and as whole families. Widths that are not multiples of 8 (the MLP's 52, heads of 10 and
+# 12) reach the vector loops' tails.
+LLAMA = dict(
+    positions="rope", norm="rmsnorm", mlp="swiglu", mlp_hidden=52, n_head=4, n_kv_head=2,
+    bias=False, tie_weights=False, layer_norm_eps=1e-6,
+)  # fmt: skip
+QWEN3 = dict(LLAMA, qk_norm=True, head_size=12, tie_weights=True, rope_theta=1e6)
+LLAMA3_ROPE = dict(
+    LLAMA, rope_theta=500000.0,
+    rope_scaling=dict(rope_type="llama3", factor=8.0, low_freq_factor=1.0, high_freq_factor=4.0,
+                      original_max_position_embeddings=16),
+)  # fmt: skip
+LAYOUTS = {
+    "llama": LLAMA,
+    "qwen3": QWEN3,
+    "qwen2": dict(LLAMA, qkv_bias=True, tie_weights=True),
+    "llama3-rope": LLAMA3_ROPE,
+    "mqa-head10": dict(LLAMA, n_kv_head=1, head_size=10),
+    "rope-only": dict(positions="rope"),
+    "rmsnorm-gelu-gqa": dict(norm="rmsnorm", n_head=4, n_kv_head=2, bias=False),
+    "swiglu-layernorm-biases": dict(mlp="swiglu", mlp_hidden=44, qk_norm=True),
+}
+
+
 @needs_kernel
 @pytest.mark.parametrize(
     "kw",
@@ -557,10 +582,17 @@ def both_roads(monkeypatch, model, ids, steps=6):
         dict(tie_weights=False, n_head=5, n_embd=40),
         dict(n_head=4, n_embd=64, layer_norm_eps=1e-3),
         dict(n_head=3, n_embd=36),
+        *LAYOUTS.values(),
     ],
+    ids=["gpt2", "no-bias", "untied", "eps", "n_embd36", *LAYOUTS],
 )  # (LayerNorm's last 4 values after its steps of 8)
 def test_the_c_decode_step_gives_the_python_blocks_numbers(monkeypatch, kw):
     model = small_gpt(**kw)
+    g = torch.Generator().manual_seed(5)
+    with torch.no_grad():  # norms' weights and biases start at 1 and 0: make each count
+        for p in model.parameters():
+            if p.dim() == 1:
+                p.add_(torch.randn(p.shape, generator=g))
     spy = Spy(monkeypatch, "step")
     fast, fast_cache = decode(model, [3, 1, 4, 1, 5, 9, 2])
     assert spy.calls == 6  # every one-token step went through C; the prompt did not
@@ -580,7 +612,9 @@ def test_the_c_decode_step_gives_the_python_blocks_numbers(monkeypatch, kw):
 
 
 @needs_kernel
-@pytest.mark.parametrize("kw", [{}, dict(n_head=3, n_embd=36, vocab_size=1001)])
+@pytest.mark.parametrize(
+    "kw", [{}, dict(n_head=3, n_embd=36, vocab_size=1001), dict(QWEN3, vocab_size=1001)]
+)
 def test_the_c_decode_step_gives_the_same_bits_on_any_number_of_threads(kw):
     # The threads split the products' rows (taking each other's at the end, in whatever order the
     # machine makes) and the attention heads between them: none of that may show in the numbers.
@@ -680,10 +714,21 @@ def test_the_vector_exp_and_gelu_are_accurate_over_their_whole_range():
 
 
 @needs_kernel
-def test_the_c_step_keeps_gelu_and_softmax_exact_far_from_zero(monkeypatch):
-    # decode.c computes exp eight at a time (GELU as x / (1 + exp(-2u)), softmax): large weights
-    # push the MLP's inputs to +-30 and the attention scores far apart, where a poor exp would show.
-    model = small_gpt()
+def test_the_vector_silu_is_accurate_over_its_whole_range():
+    x = torch.cat([torch.linspace(-80.0, 80.0, 100_001), torch.tensor([0.0, -0.0, 1e-30, -1e-30])])
+    got, xd = elementwise("silu", x).double(), x.double()
+    want = xd * torch.sigmoid(xd)
+    assert ((got - want).abs() <= 2e-6 * want.abs() + 1e-30).all()
+    assert torch.equal(got[x > 20], x[x > 20].double())
+
+
+@needs_kernel
+@pytest.mark.parametrize("kw", [{}, LLAMA], ids=["gelu", "swiglu"])
+def test_the_c_step_keeps_gelu_and_softmax_exact_far_from_zero(monkeypatch, kw):
+    # decode.c computes exp eight at a time (GELU as x / (1 + exp(-2u)), SiLU, softmax): large
+    # weights push the MLP's inputs to +-30 and the attention scores far apart, where a poor exp
+    # would show.
+    model = small_gpt(**kw)
     with torch.no_grad():
         for b in model.blocks:
             b.attn.qkv.weight.mul_(40)
@@ -832,6 +877,192 @@ def step_tensors(model, head=None, head_bias=None) -> list:
         model.lm_head.weight if head is None else head,
         head_bias,
     ]
+
+
+# bfloat16 models whose widths the bfloat16 step takes (multiples of 16)
+BF16_LAYOUTS = {
+    "gpt2": dict(n_head=4, n_embd=64),
+    "qwen3": dict(QWEN3, n_embd=64, head_size=16, mlp_hidden=96, vocab_size=1001),
+}
+
+
+def one_token_at_a_time(model, ids, rounded_cache=False, in_c=False):
+    """The float32 logits (len(ids), vocab) of feeding ``ids`` one at a time from an empty cache
+    through the model's forward (in C where the road is open, rounded to the model's dtype) or, with
+    in_c, through step_in_c (float32 logits); with rounded_cache, the keys and values are rounded
+    to bfloat16 as they are stored (what a bfloat16 cache holds)."""
+    from llmzero.model.gpt import KVCache
+
+    store = KVCache.update
+
+    def rounded(self, layer, k, v):
+        return store(self, layer, k.bfloat16().float(), v.bfloat16().float())
+
+    out = []
+    with torch.inference_mode():
+        cache = model.new_kv_cache(1, len(ids))
+        if rounded_cache:
+            KVCache.update = rounded
+        try:
+            for token in ids:
+                if in_c:
+                    out.append(step_in_c(model, token, cache)[0][0, 0].clone())
+                else:
+                    out.append(model(torch.tensor([[token]]), kv_cache=cache).logits[0, 0].float())
+        finally:
+            KVCache.update = store
+    return torch.stack(out)
+
+
+@needs_kernel
+@pytest.mark.parametrize("kw", BF16_LAYOUTS.values(), ids=BF16_LAYOUTS)
+def test_the_bf16_c_step_is_the_float32_step_on_the_bf16_weights(monkeypatch, kw):
+    # A bfloat16 model's step in C reads bfloat16 weights but keeps its activations in float32:
+    # the numbers of the same weights in a float32 model, but for the keys and values, rounded as
+    # the bfloat16 cache stores them. The bfloat16 Python blocks round every activation.
+    spy = Spy(monkeypatch, "step")
+    model = small_gpt(**kw).to(torch.bfloat16)
+    float32 = small_gpt(**kw)
+    float32.load_state_dict({k: v.float() for k, v in model.state_dict().items()})
+    ids = [3, 1, 4, 1, 5, 9, 2, 6, 5, 3]
+    fast = one_token_at_a_time(model, ids, in_c=True)
+    assert spy.calls == len(ids) and fast.dtype is torch.float32
+    with torch.inference_mode():
+        assert model(torch.tensor([[7]]), kv_cache=model.new_kv_cache(1, 2)).logits.dtype is (
+            torch.bfloat16
+        )
+    monkeypatch.setattr(roads, "USE_DECODE_STEP", False)
+    want = one_token_at_a_time(float32, ids, rounded_cache=True)
+    blocks = one_token_at_a_time(model, ids)
+    assert spy.calls == len(ids) + 1
+    assert torch.allclose(fast, want, atol=ROUNDING, rtol=1e-5), (fast - want).abs().max()
+    # the Python blocks' bfloat16 roundings move the logits by far more, within bfloat16's reach
+    assert 100 * (fast - want).abs().max() < (blocks - want).abs().max() < 0.05
+
+
+@needs_kernel
+def test_the_bf16_c_step_gives_the_same_bits_on_any_threads_and_steps_aside_where_it_should(
+    monkeypatch,
+):
+    model = small_gpt(**BF16_LAYOUTS["qwen3"]).to(torch.bfloat16)
+    runs, before = [], torch.get_num_threads()
+    try:
+        for threads in (1, 2, 3):
+            torch.set_num_threads(threads)
+            runs.append(one_token_at_a_time(model, [3, 1, 4, 1, 5, 9, 2], in_c=True))
+    finally:
+        torch.set_num_threads(before)
+    assert all(torch.equal(run, runs[0]) for run in runs[1:])
+    spy = Spy(monkeypatch, "step")
+    one_token_at_a_time(small_gpt(**QWEN3).to(torch.bfloat16), [3, 1])  # widths of 40 and 12
+    one_token_at_a_time(small_gpt(**BF16_LAYOUTS["qwen3"]).half(), [3, 1])  # float16
+    monkeypatch.setattr(roads, "USE_BF16_STEP", False)
+    blocks = one_token_at_a_time(model, [3, 1, 4])  # the Python blocks: other numbers
+    assert spy.calls == 0 and not torch.equal(blocks, runs[0][:3].bfloat16().float())
+    monkeypatch.setattr(roads, "USE_BF16_STEP", True)
+    one_token_at_a_time(model, [3, 1, 4])
+    assert spy.calls == 3
+
+
+def full_step_tensors(model) -> list:
+    """The model's tensors in DecodeStep's full order (with a Layout)."""
+    rope = [getattr(model, "rope_cos", None), getattr(model, "rope_sin", None)]
+    pos = None if model.pos_emb is None else model.pos_emb.weight
+    tensors = [model.tok_emb.weight, pos, *rope]
+    for b in model.blocks:
+        attn, mlp = b.attn, b.mlp
+        qk = [attn.q_norm.weight, attn.k_norm.weight] if attn.qk_norm else [None, None]
+        tensors += [b.ln1.weight, getattr(b.ln1, "bias", None), attn.qkv.weight, attn.qkv.bias]
+        tensors += qk + [
+            attn.proj.weight,
+            attn.proj.bias,
+            b.ln2.weight,
+            getattr(b.ln2, "bias", None),
+        ]
+        tensors += [mlp.fc.weight, mlp.fc.bias, mlp.proj.weight, mlp.proj.bias]
+    return tensors + [
+        model.ln_f.weight,
+        getattr(model.ln_f, "bias", None),
+        model.lm_head.weight,
+        None,
+    ]
+
+
+@needs_kernel
+def test_decode_step_refuses_a_llama_layout_that_does_not_fit():
+    model = small_gpt(**QWEN3)
+    c = model.config
+    layout = cpu_kernel.Layout.of(c)
+    cache = model.new_kv_cache(1, 8)
+    tensors = full_step_tensors(model)
+
+    def step(tensors, layout=layout):
+        return cpu_kernel.DecodeStep(
+            tensors, c.n_layer, c.n_head, c.head_dim, c.layer_norm_eps, layout
+        )(4, cache.k, cache.v, 0)
+
+    with torch.inference_mode():
+        logits, _ = step(tensors)
+        assert torch.allclose(logits[0, 0], model(torch.tensor([[4]])).logits[0, 0], atol=1e-5)
+        at = {name: 4 + i for i, name in enumerate(cpu_kernel.BLOCK_TENSORS)}
+        wrong = [
+            (2, model.rope_cos[:, :-1].contiguous()),  # RoPE tables of the wrong width
+            (3, None),  # cos without sin
+            (at["attn.k_norm.weight"], None),  # QK-norm on queries alone
+            (at["ln1.bias"], torch.zeros(c.n_embd)),  # a bias on an RMSNorm
+            (at["attn.qkv.weight"], None),  # a product missing
+            (at["mlp.fc.weight"], model.blocks[0].mlp.fc.weight[: c.mlp_dim].contiguous()),
+        ]
+        for i, bad in wrong:
+            with pytest.raises(ValueError, match="do not match"):
+                step(tensors[:i] + [bad] + tensors[i + 1 :])
+        with pytest.raises(ValueError, match="do not match"):  # GELU's fc is half SwiGLU's
+            step(tensors, cpu_kernel.Layout(c.n_embd, c.kv_heads, c.mlp_dim, True, False))
+        with pytest.raises(ValueError, match="do not match"):  # kv heads that do not divide
+            step(tensors, cpu_kernel.Layout(c.n_embd, 3, c.mlp_dim, True, True))
+        # the flags are read: the same tensors as LayerNorm's weights give other numbers
+        other, _ = step(tensors, cpu_kernel.Layout(c.n_embd, c.kv_heads, c.mlp_dim, False, True))
+        assert not torch.allclose(other, logits, atol=1e-3)
+
+
+@needs_kernel
+def test_the_c_step_steps_aside_for_hooks_lora_and_bfloat16_in_the_llama_layout(monkeypatch):
+    from llmzero.model.lora import apply_lora
+
+    spy = Spy(monkeypatch, "step")
+    model = small_gpt(**QWEN3)
+    decode(model, [1, 2, 3], steps=2)
+    assert spy.calls == 2
+    for module in (model.blocks[1].attn.q_norm, model.blocks[0].attn.k_norm, model.blocks[2].ln2):
+        seen = []
+        hook = module.register_forward_hook(lambda m, args, out: seen.append(1))
+        decode(model, [1, 2, 3], steps=2)
+        hook.remove()
+        assert len(seen) == 3 and spy.calls == 2, module
+    bf = small_gpt(**QWEN3).to(torch.bfloat16)
+    decode(bf, [1, 2, 3], steps=2)
+    assert spy.calls == 2
+    apply_lora(model, rank=2, alpha=4)
+    for m in model.modules():
+        if hasattr(m, "lora_B"):
+            torch.nn.init.normal_(m.lora_B)
+    fast, slow = both_roads(monkeypatch, model, [1, 2, 3], steps=3)
+    assert spy.calls == 2 and torch.allclose(fast, slow, atol=1e-5)
+
+
+@needs_kernel
+def test_the_c_step_follows_new_rope_tables(monkeypatch):
+    spy = Spy(monkeypatch, "step")
+    model = small_gpt(**LLAMA)
+    before, _ = both_roads(monkeypatch, model, [2, 7, 1, 8])
+    model.config.rope_theta = 50.0  # faster rotations: GPT.init_rope gives the model new tables
+    model.init_rope()
+    fast, slow = both_roads(monkeypatch, model, [2, 7, 1, 8])
+    assert torch.allclose(fast, slow, atol=ROUNDING) and not torch.allclose(fast, before, atol=1e-3)
+    with torch.no_grad():  # new values in the same tables: seen at once
+        model.rope_sin.mul_(-1)
+    fast, slow = both_roads(monkeypatch, model, [2, 7, 1, 8])
+    assert torch.allclose(fast, slow, atol=ROUNDING) and spy.calls == 3 * 6
 
 
 @needs_kernel
@@ -1124,8 +1355,11 @@ def test_the_c_step_takes_the_first_of_equal_logits_and_leaves_nan_and_inf_to_py
 
 
 @needs_kernel
-def test_greedy_generation_through_c_gives_the_python_roads_tokens_and_probabilities(monkeypatch):
-    model = small_gpt()
+@pytest.mark.parametrize("kw", [{}, LLAMA, QWEN3], ids=["gpt2", "llama", "qwen3"])
+def test_greedy_generation_through_c_gives_the_python_roads_tokens_and_probabilities(
+    monkeypatch, kw
+):
+    model = small_gpt(**kw)
     cfg = SamplingConfig(max_new_tokens=20, temperature=0)
     spy = Spy(monkeypatch, "step")
     fast = list(generate_ids(model, [5, 6, 7], cfg))

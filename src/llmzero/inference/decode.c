@@ -11,17 +11,17 @@
  * fight for the cores).
  *
  * 2. llmzero_decode_step: the whole model of gpt.py for one new token, in one call: its embedding,
- * every transformer block, the final LayerNorm and the output layer. In Python each block is some
- * twenty small operations, each a few microseconds of dispatch, and after every token the weights
- * streaming through the caches have pushed the interpreter's own data out of them, so every Python
- * step between two products is slow too; that adds up to a fifth of the time of a GPT-2-sized token
- * and most of a small model's. Here it is one loop, block by block: x = wte[token] + wpe[pos] h =
- * LayerNorm1(x);  q, k, v = h @ Wqkv + b;  store k, v in the cache; x += attention(q, cached keys
- * and values) @ Wproj + b; x += GELU(LayerNorm2(x) @ Wfc + b) @ Wproj2 + b then logits =
- * LayerNorm_f(x) @ Whead, and the most probable next token with its probability (all that greedy
+ * every transformer block, the final norm and the output layer, in GPT-2's layout or Llama's and
+ * Qwen's (rotary positions, RMSNorm, SwiGLU, fewer key/value heads than query heads, RMSNorm on
+ * queries and keys). In Python each block is some twenty to fifty small operations, each a few
+ * microseconds of dispatch, and after every token the weights streaming through the caches have
+ * pushed the interpreter's own data out of them, so every Python step between two products is slow
+ * too; that adds up to a fifth of the time of a GPT-2-sized token and most of a small model's. Here
+ * it is one loop, block by block (see llmzero_decode_step for one block's steps), then logits =
+ * norm_f(x) @ Whead, and the most probable next token with its probability (all that greedy
  * decoding needs, found while the logits are still in the caches). While the memory is busy the
- * arithmetic is nearly free, but whatever runs between two products (GELU, softmax, LayerNorm)
- * leaves the memory idle, so those use AVX2 too: exp is computed eight at a time.
+ * arithmetic is nearly free, but whatever runs between two products (GELU, SiLU, softmax, the
+ * norms) leaves the memory idle, so those use AVX2 too: exp is computed eight at a time.
  *
  * Built by llmzero/inference/kernel.py with: cc -O3 -mavx2 -mfma -fopenmp -shared -fPIC ... -lm
  */
@@ -67,6 +67,12 @@ static inline __m256 gelu8(__m256 x) {
         _mm256_set1_ps(0.7978845608028654f),
         _mm256_fmadd_ps(_mm256_mul_ps(_mm256_set1_ps(0.044715f), x), _mm256_mul_ps(x, x), x));
     __m256 e = exp8(_mm256_mul_ps(_mm256_set1_ps(-2.0f), u));
+    return _mm256_div_ps(x, _mm256_add_ps(_mm256_set1_ps(1.0f), e));
+}
+
+/* SiLU of 8 floats: x sigmoid(x) = x / (1 + exp(-x)), as PyTorch writes it. */
+static inline __m256 silu8(__m256 x) {
+    const __m256 e = exp8(_mm256_sub_ps(_mm256_setzero_ps(), x));
     return _mm256_div_ps(x, _mm256_add_ps(_mm256_set1_ps(1.0f), e));
 }
 
@@ -145,12 +151,13 @@ static inline __m256 dots8(const void *W, long n0, long count, const float *x, l
     return totals8(v);
 }
 
-/* y[n0 .. n0+count) = v + b[n0 ..] (b may be NULL), GELU applied when gelu is set. With bf16, b
- * and y are bfloat16 and each sum is rounded once, when stored. */
+/* y[n0 .. n0+count) = v + b[n0 ..] (b may be NULL), GELU applied when gelu is set. With bf16 = 1
+ * (a bfloat16 product), b and y are bfloat16 and each sum is rounded once, when stored; with 0 or 2
+ * (float32 weights, or bfloat16 weights in a float32 step), float32. */
 static inline void finish_rows(__m256 v, const void *b, void *y, long n0, long count, int gelu,
                                int bf16) {
     const __m256i m = first_lanes(count);
-    if (!bf16) {
+    if (bf16 != 1) {
         if (b) v = _mm256_add_ps(v, _mm256_maskload_ps((const float *)b + n0, m));
         if (gelu) v = gelu8(v);
         _mm256_maskstore_ps((float *)y + n0, m, v);
@@ -226,7 +233,9 @@ struct claims {
     char pad[64 - 2 * sizeof(long)];
 } __attribute__((aligned(64)));
 
-/* y = W x + b, GELU applied to y when gelu is set; b may be NULL (no bias). threads: how many
+/* y = W x + b, GELU applied to y when gelu is set; b may be NULL (no bias). W is float32 (bf16 0)
+ * or bfloat16 (1: b and y bfloat16 too; 2: b and y float32), x float32, spread (see spread_x) when
+ * W is bfloat16. threads: how many
  * OpenMP threads to use (PyTorch's torch.get_num_threads()). The work comes in items: step g of the
  * bands (see bands_step), then the rows after the bands, eight at a time. Each thread takes an
  * equal share of the items and does them in order, so it reads its part of every band front to
@@ -286,6 +295,27 @@ static void spread_x(const uint16_t *x, float *out, long K) {
         }
 }
 
+/* The same layout from float32 x (K a multiple of 16). */
+static void spread_f32(const float *x, float *out, long K) {
+    for (long k = 0; k < K; k += 16)
+        for (int j = 0; j < 8; j++) {
+            out[k + j] = x[k + 2 * j];
+            out[k + 8 + j] = x[k + 2 * j + 1];
+        }
+}
+
+/* y = W x + b for a float32 step: W float32, or bfloat16 when w16 is set (then x is spread into
+ * `spread`, K floats, first). */
+static void step_gemv(const void *W, const float *x, const float *b, float *y, long N, long K,
+                      int gelu, int w16, float *spread, int threads) {
+    if (!w16) {
+        gemv(W, x, b, y, N, K, gelu, threads);
+        return;
+    }
+    spread_f32(x, spread, K);
+    gemv_of(W, spread, b, y, N, K, gelu, 2, threads);
+}
+
 /* The same product in bfloat16: W (N, K), x (K), b (N, or NULL) and y (N) are bfloat16, K a
  * multiple of 16. Sums are float32, as PyTorch's, so y differs from F.linear's only where the two
  * orders of adding round differently. Returns 0, or -2 (having done nothing) without memory. */
@@ -299,14 +329,18 @@ int llmzero_gemv_bf16(const uint16_t *W, const uint16_t *x, const uint16_t *b, u
     return 0;
 }
 
-/* exp and GELU over n floats, exactly as the decode step computes them (for the tests; n a multiple
- * of 8). */
+/* exp, GELU and SiLU over n floats, exactly as the decode step computes them (for the tests; n a
+ * multiple of 8). */
 void llmzero_exp(const float *x, float *y, long n) {
     for (long i = 0; i + 8 <= n; i += 8) _mm256_storeu_ps(y + i, exp8(_mm256_loadu_ps(x + i)));
 }
 
 void llmzero_gelu(const float *x, float *y, long n) {
     for (long i = 0; i + 8 <= n; i += 8) _mm256_storeu_ps(y + i, gelu8(_mm256_loadu_ps(x + i)));
+}
+
+void llmzero_silu(const float *x, float *y, long n) {
+    for (long i = 0; i + 8 <= n; i += 8) _mm256_storeu_ps(y + i, silu8(_mm256_loadu_ps(x + i)));
 }
 
 /* Lets the loader check that this library was built with OpenMP (returns 1) and not as a serial
@@ -356,6 +390,53 @@ static void layer_norm(const float *x, const float *w, const float *b, float *y,
     for (long i = 0; i < C; i++) y[i] = (float)(x[i] - mean) * inv * w[i] + (b ? b[i] : 0.0f);
 }
 
+/* y = x / sqrt(mean(x^2) + eps) * w over C values, as torch.nn.RMSNorm (no mean taken away, no
+ * bias; the mean of the squares in double, as layer_norm's). y may be x itself. */
+static void rms_norm(const float *x, const float *w, float *y, long C, float eps) {
+    const long C8 = C / 8 * 8;
+    __m256d acc = _mm256_setzero_pd();
+    for (long i = 0; i < C8; i += 8)
+        acc = spread8(_mm256_loadu_ps(x + i), _mm256_setzero_pd(), acc, 1);
+    double squares = total4(acc);
+    for (long i = C8; i < C; i++) squares += (double)x[i] * x[i];
+    const float inv = (float)(1.0 / sqrt(squares / C + eps));
+    for (long i = 0; i < C; i++) y[i] = x[i] * inv * w[i];
+}
+
+/* The block's normalisation: RMSNorm (b unused) when rms is set, else LayerNorm. */
+static void norm(int rms, const float *x, const float *w, const float *b, float *y, long C,
+                 float eps) {
+    if (rms)
+        rms_norm(x, w, y, C, eps);
+    else
+        layer_norm(x, w, b, y, C, eps);
+}
+
+/* Rotary positions, as gpt.apply_rope: each of `heads` heads of D numbers (side by side at x) turns
+ * its pairs (i, i + D/2) by the position's angles, whose cos and sin are D/2 floats each (the
+ * position's row of the model's tables, which already hold any scaling of the frequencies). */
+static void rotate(float *x, long heads, long D, const float *cos, const float *sin) {
+    const long half = D / 2;
+    for (long h = 0; h < heads; h++) {
+        float *a = x + h * D, *b = a + half;
+        for (long i = 0; i < half; i++) {
+            const float x1 = a[i], x2 = b[i];
+            a[i] = x1 * cos[i] - x2 * sin[i];
+            b[i] = x2 * cos[i] + x1 * sin[i];
+        }
+    }
+}
+
+/* SwiGLU's middle, in place: h holds [gate; up] (M floats each, as gpt.MLP's fc gives them); its
+ * first M become silu(gate) * up. */
+static void swiglu(float *h, long M) {
+    long i = 0;
+    for (; i + 8 <= M; i += 8)
+        _mm256_storeu_ps(h + i,
+                         _mm256_mul_ps(silu8(_mm256_loadu_ps(h + i)), _mm256_loadu_ps(h + M + i)));
+    for (; i < M; i++) h[i] = h[i] / (1.0f + expf(-h[i])) * h[M + i];
+}
+
 /* sum_i exp(v[i] - shift) over n floats, eight at a time; out (v itself, another array, or NULL)
  * gets the exps. */
 static float exp_sum(const float *v, float *out, long n, float shift) {
@@ -376,24 +457,30 @@ static float exp_sum(const float *v, float *out, long n, float shift) {
 }
 
 /* One query per head against keys/values 0..len-1 of the cache; heads split between the threads.
- * q, out: (H * D); k, v: head h starts at h * head_stride, key j at + j * D. scores: H * len
- * floats. A thread reads the keys of all its heads side by side, then their values side by side (as
- * the products do, see bands_step), rather than head after head, each head's few tens of KB a
- * stream of its own. */
-static void attend(const float *q, const float *k, const float *v, float *out, float *scores,
-                   long H, long D, long len, long head_stride, int threads) {
+ * q, out: (H * D); k, v: key/value head g starts at g * head_stride, key j at + j * D (float32, or
+ * bfloat16 when kv16 is set: then q is spread per head, see spread_x); query head h
+ * reads key/value head h / group (grouped-query attention: `group` query heads share one; 1 for
+ * plain multi-head attention). scores: H * len floats. A thread reads the keys of all its heads
+ * side by side, then their values side by side (as the products do, see bands_step), rather than
+ * head after head, each head's few tens of KB a stream of its own; the query heads of one group
+ * fall to the same thread (but where the split cuts a group), so their shared keys are read from
+ * memory once. */
+static void attend(const float *q, const void *k, const void *v, float *out, float *scores, long H,
+                   long group, long D, long len, long head_stride, int kv16, int threads) {
     const float scale = 1.0f / sqrtf((float)D);
+    const long size = kv16 ? 2 : 4; /* bytes per cached value */
 #pragma omp parallel num_threads(threads)
     {
         const int T = omp_get_num_threads(), t = omp_get_thread_num();
         const long first = H * t / T, last = H * (t + 1) / T;
         for (long j = 0; j < len; j += 8) { /* the scores, eight keys at a time */
             const long count = len - j < 8 ? len - j : 8;
-            for (long h = first; h < last; h++)
+            for (long h = first; h < last; h++) {
+                const char *kh = (const char *)k + h / group * head_stride * size;
                 _mm256_maskstore_ps(
                     scores + h * len + j, first_lanes(count),
-                    _mm256_mul_ps(dots8(k + h * head_stride, j, count, q + h * D, D, 0),
-                                  _mm256_set1_ps(scale)));
+                    _mm256_mul_ps(dots8(kh, j, count, q + h * D, D, kv16), _mm256_set1_ps(scale)));
+            }
         }
         for (long h = first; h < last; h++) { /* softmax: s = exp(s - best) / their total */
             float *s = scores + h * len, best = -INFINITY;
@@ -404,9 +491,16 @@ static void attend(const float *q, const float *k, const float *v, float *out, f
         }
         for (long j = 0; j < len; j++) /* the weighted sum of the values, one key at a time */
             for (long h = first; h < last; h++) {
-                const float p = scores[h * len + j], *vj = v + h * head_stride + j * D;
+                const float p = scores[h * len + j];
+                const long at = h / group * head_stride + j * D;
                 float *o = out + h * D;
-                for (long d = 0; d < D; d++) o[d] += p * vj[d];
+                if (kv16) {
+                    const uint16_t *vj = (const uint16_t *)v + at;
+                    for (long d = 0; d < D; d++) o[d] += p * bf16_to_float(vj[d]);
+                } else {
+                    const float *vj = (const float *)v + at;
+                    for (long d = 0; d < D; d++) o[d] += p * vj[d];
+                }
             }
     }
 }
@@ -460,15 +554,19 @@ static long most_probable(const float *logits, long vocab, float *prob, int thre
     return chosen;
 }
 
-/* The tensors of the model, in this order in the params array (biases and LayerNorm shifts may be
- * NULL): the token and position embedding matrices, then PER_BLOCK per block, then the final
- * LayerNorm and the output layer. */
-enum { TOK_EMB, POS_EMB, FIRST_BLOCK };
+/* The tensors of the model, in this order in the params array (NULL for what the model lacks: a
+ * bias, a LayerNorm shift, the position table of a model with rotary positions or the rotary tables
+ * of one with a position table, QK-norm): the token and position embedding matrices, the cos and
+ * sin tables of rotary positions ((positions, D/2) each), then PER_BLOCK per block, then the final
+ * norm and the output layer. */
+enum { TOK_EMB, POS_EMB, ROPE_COS, ROPE_SIN, FIRST_BLOCK };
 enum {
     LN1_W,
     LN1_B,
     QKV_W,
     QKV_B,
+    Q_NORM_W, /* RMSNorm over each head's D queries, before the rotation (Qwen3) */
+    K_NORM_W, /* and over each key/value head's D keys */
     PROJ_W,
     PROJ_B,
     LN2_W,
@@ -481,44 +579,125 @@ enum {
 };
 enum { LNF_W, LNF_B, HEAD_W, HEAD_B };
 
-/* params: FIRST_BLOCK + n_layer * PER_BLOCK + 4 pointers. k_cache, v_cache: (n_layer, 1, H,
- * max_len, D) contiguous; the new token's keys and values go to position pos, and attention reads
- * positions 0..pos. logits: vocab floats. token: the new token's id, pos: its position (the two
- * that change from one token of a generation to the next come last, so that the caller can fix all
- * the others once: cpu_kernel.DecodeStep.bind). Returns the most probable next token (the first of
- * equal largest logits) and sets *prob to its probability (softmax at temperature 1), both found
- * while the logits are still in the caches; -1 when a logit is NaN or the largest is infinite, -2
- * (having done nothing) when there is no memory for the step's few activations. */
-long llmzero_decode_step(const float *const *params, long n_layer, long H, long D, float eps,
-                         long vocab, float *k_cache, float *v_cache, long max_len, float *logits,
-                         float *prob, int threads, long token, long pos) {
-    const long C = H * D, head_stride = max_len * D, layer_stride = H * head_stride;
-    float *x = malloc((10 * C + H * (pos + 1)) * sizeof(float));
+/* The model's shape, in this order in the shape array: layers, the width C of the residual stream,
+ * query heads H, key/value heads KV (H a multiple of it), the head width D, the MLP's inner width
+ * M, the vocabulary, 1 for RMSNorm (0: LayerNorm), 1 for SwiGLU (0: GELU), 1 for a bfloat16 model
+ * (0: float32). */
+enum {
+    N_LAYER,
+    N_EMBD,
+    N_HEAD,
+    N_KV_HEAD,
+    HEAD_DIM,
+    MLP_HIDDEN,
+    VOCAB,
+    RMSNORM,
+    SWIGLU,
+    BF16,
+    SHAPE
+};
+
+/* n values of a model's tensor from index i on, as float32: in place in a float32 model; in a
+ * bfloat16 one, widened into *room, which moves past them. NULL stays NULL. */
+static const float *as_f32(const void *p, long i, long n, int w16, float **room) {
+    if (!p || !w16) return p ? (const float *)p + i : NULL;
+    float *out = *room;
+    for (long j = 0; j < n; j++) out[j] = bf16_to_float(((const uint16_t *)p)[i + j]);
+    *room += n;
+    return out;
+}
+
+/* params: FIRST_BLOCK + n_layer * PER_BLOCK + 4 pointers; shape: SHAPE longs (see above). In a
+ * bfloat16 model every tensor and both caches are bfloat16 but the RoPE tables, which are float32,
+ * and the activations stay float32 from one operation to the next (the keys and values are rounded
+ * when stored in the caches); C, H * D and M are multiples of 16. k_cache, v_cache: (n_layer, 1,
+ * KV, max_len, D) contiguous; the new token's keys and values go to position pos, and attention
+ * reads positions 0..pos. logits: vocab floats. token: the new token's id, pos: its position (the
+ * two that change from one token of a generation to the next come last, so that the caller can fix
+ * all the others once: kernel.DecodeStep.bind). One block, as gpt.Block: h = norm1(x);  q, k, v = h
+ * @ Wqkv + b;  q, k = RMSNorm of each head (QK-norm);  q, k rotated (RoPE);  k, v stored in the
+ * cache;  x += attention(q, cached keys and values) @ Wproj + b; x += MLP(norm2(x)), the MLP being
+ * GELU(h @ Wfc + b) @ Wproj2 + b or, with SwiGLU, (silu(gate) * up) @ Wproj2 + b where [gate; up] =
+ * h @ Wfc + b. Returns the most probable next token (the first of equal largest logits) and sets
+ * *prob to its probability (softmax at temperature 1), both found while the logits are still in the
+ * caches; -1 when a logit is NaN or the largest is infinite, -2 (having done nothing) when there is
+ * no memory for the step's few activations. */
+long llmzero_decode_step(const void *const *params, const long *shape, float eps, void *k_cache,
+                         void *v_cache, long max_len, float *logits, float *prob, int threads,
+                         long token, long pos) {
+    const long n_layer = shape[N_LAYER], C = shape[N_EMBD], H = shape[N_HEAD];
+    const long KV = shape[N_KV_HEAD], D = shape[HEAD_DIM], M = shape[MLP_HIDDEN];
+    const long vocab = shape[VOCAB], fc_rows = (shape[SWIGLU] ? 2 : 1) * M;
+    const int rms = shape[RMSNORM] != 0, w16 = shape[BF16] != 0;
+    const long head_stride = max_len * D, layer_stride = KV * head_stride, width = (H + 2 * KV) * D;
+    const long widest = C > H * D ? (C > M ? C : M) : (H * D > M ? H * D : M);
+    const long room_size = 8 * C + width + 2 * D + fc_rows + vocab;
+    float *x = malloc((2 * C + width + 2 * H * D + fc_rows + H * (pos + 1) + widest + room_size) *
+                      sizeof(float));
     if (!x) return -2;
-    float *h = x + C, *qkv = h + C, *att = qkv + 3 * C, *hidden = att + C, *scores = hidden + 4 * C;
-    for (long i = 0; i < C; i++)
-        x[i] = params[TOK_EMB][token * C + i] + params[POS_EMB][pos * C + i];
+    float *h = x + C, *qkv = h + C, *att = qkv + width, *hidden = att + H * D,
+          *scores = hidden + fc_rows, *spread = scores + H * (pos + 1), *q_spread = spread + widest,
+          *room = q_spread + H * D;
+    float *q = qkv, *k = qkv + H * D, *v = k + KV * D;
+    float *r = room;
+    const float *tok = as_f32(params[TOK_EMB], token * C, C, w16, &r);
+    const float *at_pos = as_f32(params[POS_EMB], pos * C, C, w16, &r);
+    for (long i = 0; i < C; i++) x[i] = tok[i] + (at_pos ? at_pos[i] : 0.0f);
     for (long l = 0; l < n_layer; l++) {
-        const float *const *p = params + FIRST_BLOCK + l * PER_BLOCK;
-        float *kl = k_cache + l * layer_stride, *vl = v_cache + l * layer_stride;
-        layer_norm(x, p[LN1_W], p[LN1_B], h, C, eps);
-        gemv(p[QKV_W], h, p[QKV_B], qkv, 3 * C, C, 0, threads);
-        for (long hd = 0; hd < H; hd++)
+        const void *const *p = params + FIRST_BLOCK + l * PER_BLOCK;
+        const long cache_at = l * layer_stride * (w16 ? 2 : 4); /* this layer's, in bytes */
+        char *kl = (char *)k_cache + cache_at, *vl = (char *)v_cache + cache_at;
+        r = room; /* the block's small tensors in float32 (a bfloat16 model's) */
+        const float *ln1_w = as_f32(p[LN1_W], 0, C, w16, &r),
+                    *ln1_b = as_f32(p[LN1_B], 0, C, w16, &r);
+        const float *qkv_b = as_f32(p[QKV_B], 0, width, w16, &r);
+        const float *q_norm = as_f32(p[Q_NORM_W], 0, D, w16, &r),
+                    *k_norm = as_f32(p[K_NORM_W], 0, D, w16, &r);
+        const float *proj_b = as_f32(p[PROJ_B], 0, C, w16, &r);
+        const float *ln2_w = as_f32(p[LN2_W], 0, C, w16, &r),
+                    *ln2_b = as_f32(p[LN2_B], 0, C, w16, &r);
+        const float *fc_b = as_f32(p[FC_B], 0, fc_rows, w16, &r),
+                    *fc2_b = as_f32(p[FC2_B], 0, C, w16, &r);
+        norm(rms, x, ln1_w, ln1_b, h, C, eps);
+        step_gemv(p[QKV_W], h, qkv_b, qkv, width, C, 0, w16, spread, threads);
+        if (q_norm) {
+            for (long hd = 0; hd < H; hd++) rms_norm(q + hd * D, q_norm, q + hd * D, D, eps);
+            for (long hd = 0; hd < KV; hd++) rms_norm(k + hd * D, k_norm, k + hd * D, D, eps);
+        }
+        if (params[ROPE_COS]) {
+            const float *cos = (const float *)params[ROPE_COS] + pos * (D / 2),
+                        *sin = (const float *)params[ROPE_SIN] + pos * (D / 2);
+            rotate(q, H, D, cos, sin);
+            rotate(k, KV, D, cos, sin);
+        }
+        for (long hd = 0; hd < KV; hd++)
             for (long d = 0; d < D; d++) {
-                kl[hd * head_stride + pos * D + d] = qkv[C + hd * D + d];
-                vl[hd * head_stride + pos * D + d] = qkv[2 * C + hd * D + d];
+                const long at = hd * head_stride + pos * D + d;
+                if (w16) {
+                    ((uint16_t *)kl)[at] = float_to_bf16(k[hd * D + d]);
+                    ((uint16_t *)vl)[at] = float_to_bf16(v[hd * D + d]);
+                } else {
+                    ((float *)kl)[at] = k[hd * D + d];
+                    ((float *)vl)[at] = v[hd * D + d];
+                }
             }
-        attend(qkv, kl, vl, att, scores, H, D, pos + 1, head_stride, threads);
-        gemv(p[PROJ_W], att, p[PROJ_B], h, C, C, 0, threads);
+        if (w16) spread_f32(q, q_spread, H * D); /* (D a multiple of 16: heads stay apart) */
+        attend(w16 ? q_spread : q, kl, vl, att, scores, H, H / KV, D, pos + 1, head_stride, w16,
+               threads);
+        step_gemv(p[PROJ_W], att, proj_b, h, C, H * D, 0, w16, spread, threads);
         for (long i = 0; i < C; i++) x[i] += h[i];
-        layer_norm(x, p[LN2_W], p[LN2_B], h, C, eps);
-        gemv(p[FC_W], h, p[FC_B], hidden, 4 * C, C, 1, threads);
-        gemv(p[FC2_W], hidden, p[FC2_B], h, C, 4 * C, 0, threads);
+        norm(rms, x, ln2_w, ln2_b, h, C, eps);
+        step_gemv(p[FC_W], h, fc_b, hidden, fc_rows, C, !shape[SWIGLU], w16, spread, threads);
+        if (shape[SWIGLU]) swiglu(hidden, M);
+        step_gemv(p[FC2_W], hidden, fc2_b, h, C, M, 0, w16, spread, threads);
         for (long i = 0; i < C; i++) x[i] += h[i];
     }
-    const float *const *f = params + FIRST_BLOCK + n_layer * PER_BLOCK;
-    layer_norm(x, f[LNF_W], f[LNF_B], h, C, eps);
-    gemv(f[HEAD_W], h, f[HEAD_B], logits, vocab, C, 0, threads);
+    const void *const *f = params + FIRST_BLOCK + n_layer * PER_BLOCK;
+    r = room;
+    const float *lnf_w = as_f32(f[LNF_W], 0, C, w16, &r), *lnf_b = as_f32(f[LNF_B], 0, C, w16, &r);
+    const float *head_b = as_f32(f[HEAD_B], 0, vocab, w16, &r);
+    norm(rms, x, lnf_w, lnf_b, h, C, eps);
+    step_gemv(f[HEAD_W], h, head_b, logits, vocab, C, 0, w16, spread, threads);
     free(x);
     return most_probable(logits, vocab, prob, threads);
 }

@@ -8,8 +8,8 @@ The model file knows nothing of this. ``accelerate`` gives an existing model, in
   everything else stays ``F.linear``;
 - large weights on whole 2 MB pages (kernel.huge_page_empty), and KV caches made there too;
 - a forward pass that sends one new token of one sequence through decode.c's whole decode step
-  (``step_in_c``), and ``c_steps`` for a generation loop that wants the same without looking at the
-  model at every token.
+  (``step_in_c``; float32 or bfloat16 weights), and ``c_steps`` for a generation loop that wants the
+  same without looking at the model at every token.
 
 The model's class becomes a subclass made here (as ``torch.nn.utils.parametrize`` does), so
 ``isinstance(model, GPT)`` still holds and ``GPT.forward`` stays the reference for every number.
@@ -41,6 +41,7 @@ def _onednn_linear_exists() -> bool:
 # The fast roads; the benchmark switches them off one by one to show what each gives.
 USE_KERNEL = True  # decode.c's product for one row (LLMZERO_KERNEL=0 turns decode.c off)
 USE_DECODE_STEP = True  # decode.c's whole decode step for one new token of one sequence
+USE_BF16_STEP = True  # the same for a bfloat16 model (activations in float32 between operations)
 USE_ONEDNN = _onednn_linear_exists() and os.environ.get("LLMZERO_ONEDNN", "1") != "0"
 # Threads for decode.c's steps: None lets each generation measure and choose (FastestThreads), a
 # number forces it (benchmarks/bench_contention.py compares the two).
@@ -92,8 +93,8 @@ class _Accelerated:
             and idx.device.type == "cpu"
         ):
             stepped = step_in_c(self, idx.item(), cache)
-            if stepped is not None:
-                return GPTOutput(logits=stepped[0])
+            if stepped is not None:  # (a bfloat16 model's logits in bfloat16, as its blocks give)
+                return GPTOutput(logits=stepped[0].to(self.lm_head.weight.dtype))
         return super().forward(idx, targets, **options)
 
     def new_kv_cache(self, batch_size: int, max_len: int | None = None) -> KVCache:
@@ -125,7 +126,8 @@ def accelerate(model: nn.Module) -> nn.Module:
     """Put the CPU fast path on a GPT, in place, and return it; anything else is returned as it is.
 
     Idempotent and cheap once done. Linear layers added later keep ``F.linear`` but do not stop
-    decode.c's decode step, which runs any plain float32 GPT.
+    decode.c's decode step, which runs any plain float32 or bfloat16 GPT (every layout of
+    GPTConfig).
     """
     if not isinstance(model, GPT) or isinstance(model, _Accelerated):
         return model
@@ -162,8 +164,9 @@ def step_in_c(model: GPT, token: int, kv_cache: KVCache) -> Stepped | None:
     """Token id ``token`` as the next token of one sequence, through decode.c in one call.
 
     Returns (its logits (1, 1, vocab), the most probable next token with its probability) with the
-    same arithmetic as ``GPT.forward``, its keys and values stored in the cache; or None, having
-    done nothing, where that road is closed (training, not float32 on a CPU, LoRA or int8 layers,
+    same arithmetic as ``GPT.forward`` (a bfloat16 model's: with float32 activations, so closer to
+    exact than its blocks, and float32 logits), its keys and values stored in the cache; or None,
+    having done nothing, where that road is closed (training, not on a CPU, LoRA or int8 layers,
     hooks, a full cache, no compiler...): then call the model.
     """
     plan = _c_plan(model)
@@ -282,13 +285,11 @@ def _c_plan(model: GPT) -> _CStepPlan | None:
         return None
     plan = _C_STEPS.get(model)
     if plan is not None and plan.still_holds():
-        return plan
-    head = getattr(
-        model.lm_head, "weight", None
-    )  # (a cheap first look: no plan for bfloat16 or GPUs)
+        return plan if USE_BF16_STEP or plan.step.dtype is torch.float32 else None
+    head = getattr(model.lm_head, "weight", None)  # (a cheap first look: no plan for GPUs)
     if not (
         isinstance(head, torch.Tensor)
-        and head.dtype is torch.float32
+        and (head.dtype is torch.float32 or (head.dtype is torch.bfloat16 and USE_BF16_STEP))
         and head.device.type == "cpu"
         and kernel.available()
     ):
@@ -332,12 +333,13 @@ class _CStepPlan:
 
     @classmethod
     def of(cls, model: GPT) -> _CStepPlan | None:
-        """The plan for ``model``, or None if some part of it is not the plain float32 GPT that
-        decode.c runs (LoRA or int8 layers, bfloat16, hooks on a module...). Missing biases are
-        fine; any option beyond GPT-2's layout (RoPE, RMSNorm, SwiGLU, grouped heads...) is not."""
-        if not model.config.gpt2_layout:
-            return None
+        """The plan for ``model``, or None if some part of it is not the plain float32 or bfloat16
+        GPT that decode.c runs (LoRA or int8 layers, float16, hooks on a module...). Every option of
+        GPTConfig is run (RoPE, RMSNorm, SwiGLU, grouped heads, a head width of its own, QK-norm,
+        biases or none, tied or separate output layer)."""
+        c = model.config
         links = []
+        norms = (nn.RMSNorm,) if c.norm == "rmsnorm" else (nn.LayerNorm,)
 
         def module(parent: nn.Module, name: str, kinds) -> nn.Module | None:
             m = parent._modules.get(name)
@@ -349,58 +351,75 @@ class _CStepPlan:
             links.extend((m._parameters, name, p) for name, p in zip(("weight", "bias"), found))
             return found
 
+        def norm(parent: nn.Module, name: str, kinds=norms) -> list | None:
+            """A norm's weight and bias, if it is the config's kind with the config's eps."""
+            m = module(parent, name, kinds)
+            return None if m is None or m.eps != c.layer_norm_eps else params(m)
+
+        def buffer(name: str) -> torch.Tensor | None:
+            t = model._buffers.get(name)
+            links.append((model._buffers, name, t))
+            return t
+
         tok = module(model, "tok_emb", (nn.Embedding,))
-        pos = module(model, "pos_emb", (nn.Embedding,))
+        learned = model._modules.get("pos_emb") is not None  # (as GPT.forward decides)
+        pos = module(model, "pos_emb", (nn.Embedding,)) if learned else None
         module(model, "drop", (nn.Dropout,))
         blocks = module(model, "blocks", (nn.ModuleList,))
         if (
             tok is None
-            or pos is None
             or tok.max_norm is not None
-            or pos.max_norm is not None
+            or (learned and (pos is None or pos.max_norm is not None))
             or blocks is None
-            or len(blocks) != model.config.n_layer
+            or len(blocks) != c.n_layer
         ):
             return None
         links.append((blocks._modules, str(len(blocks)), None))  # a block appended later shows here
-        tensors = [params(tok)[0], params(pos)[0]]
+        rope = [None, None] if learned else [buffer("rope_cos"), buffer("rope_sin")]
+        if not learned and None in rope:
+            return None
+        tensors = [params(tok)[0], params(pos)[0] if learned else None] + rope
         for i in range(len(blocks)):
             b = module(blocks, str(i), (Block,))
             if b is None:
                 return None
             attn = module(b, "attn", (CausalSelfAttention,))
             mlp = module(b, "mlp", (MLP,))
-            if (
-                attn is None or mlp is None or attn.layer_idx != i
-            ):  # (block i gets the cache's layer i)
+            if (  # (block i gets the cache's layer i)
+                attn is None
+                or mlp is None
+                or attn.layer_idx != i
+                or (attn.n_head, attn.n_kv_head, attn.head_dim)
+                != (c.n_head, c.kv_heads, c.head_dim)
+            ):
                 return None
-            parts = (
-                (b, "ln1", (nn.LayerNorm,)),
-                (attn, "qkv", _LINEARS),
-                (attn, "proj", _LINEARS),
-                (b, "ln2", (nn.LayerNorm,)),
-                (mlp, "fc", _LINEARS),
-                (mlp, "proj", _LINEARS),
-            )
-            for parent, name, kinds in parts:
-                m = module(parent, name, kinds)
-                if m is None:
-                    return None
-                tensors += params(m)
-        ln_f = module(model, "ln_f", (nn.LayerNorm,))
+            qkv, proj = module(attn, "qkv", _LINEARS), module(attn, "proj", _LINEARS)
+            fc, fc2 = module(mlp, "fc", _LINEARS), module(mlp, "proj", _LINEARS)
+            ln1, ln2 = norm(b, "ln1"), norm(b, "ln2")
+            qk = [[None], [None]]
+            if attn.qk_norm:
+                qk = [norm(attn, "q_norm", (nn.RMSNorm,)), norm(attn, "k_norm", (nn.RMSNorm,))]
+            if None in (qkv, proj, fc, fc2, ln1, ln2, *qk) or mlp.swiglu != (c.mlp == "swiglu"):
+                return None
+            tensors += ln1 + params(qkv) + [qk[0][0], qk[1][0]] + params(proj)
+            tensors += ln2 + params(fc) + params(fc2)
+        ln_f = norm(model, "ln_f")
         head = module(model, "lm_head", _LINEARS)
         if ln_f is None or head is None:
             return None
-        tensors += params(ln_f) + params(head)
+        tensors += ln_f + params(head)
         if any(
             isinstance(m, nn.Module) and (m._forward_hooks or m._forward_pre_hooks)
             for _, _, m in links
         ):
             return None  # someone watches a module (e.g. to read activations): let it run in Python
-        if not kernel.contiguous_float32_cpu(tensors):
+        # (refused: another shape than the config's, another dtype, widths bf16 cannot take)
+        try:
+            step = kernel.DecodeStep(
+                tensors, c.n_layer, c.n_head, c.head_dim, c.layer_norm_eps, kernel.Layout.of(c)
+            )
+        except ValueError:
             return None
-        c = model.config
-        step = kernel.DecodeStep(tensors, c.n_layer, c.n_head, c.head_dim, c.layer_norm_eps)
         return cls(links, step, tensors)
 
 

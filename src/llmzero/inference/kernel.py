@@ -9,7 +9,8 @@ nothing is compiled at install time. It is only used where it is known to help a
   OpenMP runtime in the process (two runtimes would each keep their own threads spinning on the same
   cores);
 - one row, contiguous weights, float32 (or bfloat16 for the product alone); everything else goes
-  to FastLinear's other roads (fast.py) and to gpt.py's Python blocks.
+  to FastLinear's other roads (fast.py) and to gpt.py's Python blocks. The whole step runs every
+  layout GPTConfig builds (GPT-2's, Llama's, Qwen's: see Layout).
 
 Anything missing (no compiler, another CPU, LLMZERO_KERNEL=0) just means ``available()`` is False
 and the reason is in ``why_not()``; the model runs the same, a little slower.
@@ -23,9 +24,11 @@ import hashlib
 import os
 import platform
 import subprocess
+import sys
 import threading
 import weakref
 from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 
 import torch
@@ -144,20 +147,17 @@ def _load() -> tuple[ctypes.CDLL | None, str | None]:
     lib.llmzero_gemv_bf16.argtypes = lib.llmzero_gemv.argtypes
     lib.llmzero_gemv_bf16.restype = ctypes.c_int
     lib.llmzero_decode_step.argtypes = [
-        ctypes.c_void_p,
-        ctypes.c_long,
-        ctypes.c_long,
-        ctypes.c_long,
-        ctypes.c_float,
-        ctypes.c_long,
-        ctypes.c_void_p,
-        ctypes.c_void_p,
-        ctypes.c_long,
-        ctypes.c_void_p,
-        ctypes.c_void_p,
-        ctypes.c_int,
-        ctypes.c_long,
-        ctypes.c_long,
+        ctypes.c_void_p,  # params
+        ctypes.c_void_p,  # shape
+        ctypes.c_float,  # eps
+        ctypes.c_void_p,  # k_cache
+        ctypes.c_void_p,  # v_cache
+        ctypes.c_long,  # max_len
+        ctypes.c_void_p,  # logits
+        ctypes.c_void_p,  # prob
+        ctypes.c_int,  # threads
+        ctypes.c_long,  # token
+        ctypes.c_long,  # pos
     ]
     lib.llmzero_decode_step.restype = ctypes.c_long
     return lib, None
@@ -306,22 +306,60 @@ def gemv_bf16(x: torch.Tensor, weight: torch.Tensor, bias: torch.Tensor | None) 
     return y.view(*x.shape[:-1], n)
 
 
-# tensors per block, in decode.c's order: ln1 w/b, qkv w/b, proj w/b, ln2 w/b, fc w/b, proj2 w/b
-PER_BLOCK = 12
+# The tensors of a block, in decode.c's order (None where the model has none: a bias, a LayerNorm
+# shift, QK-norm); the step's list is the token and position embeddings, RoPE's cos and sin tables,
+# PER_BLOCK per block, then the final norm's weight and bias and the output layer's.
+BLOCK_TENSORS = (
+    "ln1.weight", "ln1.bias", "attn.qkv.weight", "attn.qkv.bias", "attn.q_norm.weight",
+    "attn.k_norm.weight", "attn.proj.weight", "attn.proj.bias", "ln2.weight", "ln2.bias",
+    "mlp.fc.weight", "mlp.fc.bias", "mlp.proj.weight", "mlp.proj.bias",
+)  # fmt: skip
+PER_BLOCK = len(BLOCK_TENSORS)
+# GPT-2's shorter list: no RoPE tables, no QK-norm (DecodeStep's default layout)
+GPT2_PER_BLOCK = PER_BLOCK - 2
+_NEEDED = {0, 2, 6, 8, 10, 12}  # the block's tensors that no model goes without (norms, products)
 
 
-def _sizes(n_layer: int, c: int, vocab: int) -> list:
-    """How many floats decode.c reads from each tensor of a DecodeStep (None: a whole embedding
-    matrix)."""
-    block = [c, c, 3 * c * c, 3 * c, c * c, c, c, c, 4 * c * c, 4 * c, 4 * c * c, c]
-    return [None, None] + block * n_layer + [c, c, vocab * c, vocab]
+@dataclass(frozen=True)
+class Layout:
+    """What a model's step needs to know beyond n_layer, n_head and head_dim: the options of
+    GPTConfig that decode.c runs, GPT-2's values by default. Rotary positions and QK-norm need no
+    flag: their tensors are there or not."""
+
+    n_embd: int | None = None  # the residual stream's width; None: n_head * head_dim
+    kv_heads: int | None = None  # key/value heads (grouped-query attention); None: n_head
+    mlp_hidden: int | None = None  # the MLP's inner width; None: 4 * n_embd
+    rmsnorm: bool = False  # RMSNorm instead of LayerNorm
+    swiglu: bool = False  # SwiGLU (fc gives [gate; up]) instead of GELU
+
+    @classmethod
+    def of(cls, config) -> Layout:
+        """The layout of a GPTConfig."""
+        return cls(
+            n_embd=config.n_embd,
+            kv_heads=config.kv_heads,
+            mlp_hidden=config.mlp_dim,
+            rmsnorm=config.norm == "rmsnorm",
+            swiglu=config.mlp == "swiglu",
+        )
 
 
-def contiguous_float32_cpu(tensors: list) -> bool:
-    """Are these tensors (None allowed) all what decode.c reads: contiguous float32 in CPU
-    memory?"""
+def _gpt2_list(tensors: list, n_layer: int) -> list:
+    """GPT-2's list of tensors (no RoPE tables, no QK-norm) as decode.c's full list."""
+    if len(tensors) != 2 + GPT2_PER_BLOCK * n_layer + 4:
+        raise ValueError("decode_step: tensors do not match the model's shape")
+    full = list(tensors[:2]) + [None, None]
+    for i in range(n_layer):
+        block = list(tensors[2 + i * GPT2_PER_BLOCK : 2 + (i + 1) * GPT2_PER_BLOCK])
+        full += block[:4] + [None, None] + block[4:]
+    return full + list(tensors[-4:])
+
+
+def contiguous_float32_cpu(tensors: list, dtype: torch.dtype = torch.float32) -> bool:
+    """Are these tensors (None allowed) all what decode.c reads: contiguous float32 (or ``dtype``)
+    in CPU memory?"""
     return all(
-        t is None or (t.dtype is torch.float32 and t.is_contiguous() and t.device.type == "cpu")
+        t is None or (t.dtype is dtype and t.is_contiguous() and t.device.type == "cpu")
         for t in tensors
     )
 
@@ -329,34 +367,106 @@ def contiguous_float32_cpu(tensors: list) -> bool:
 class DecodeStep:
     """decode.c's whole forward pass for one model: its tensors checked once, their addresses kept.
 
-    tensors: the token and position embedding matrices, PER_BLOCK tensors per block, then the final
-    LayerNorm's weight and bias and the output layer's weight and bias (None for a missing bias or
-    LayerNorm shift), all contiguous float32 on the CPU. Call only when ``available()``. The object
-    keeps its own references to the tensors' memory, so the addresses it hands to C stay valid even
-    if a module later gets another tensor."""
+    tensors: without ``layout``, GPT-2's list: the token and position embedding matrices,
+    GPT2_PER_BLOCK tensors per block (BLOCK_TENSORS less QK-norm's two), then the final LayerNorm's
+    weight and bias and the output layer's weight and bias. With a ``layout`` (see Layout), the full
+    list: the token and position embedding matrices, RoPE's cos and sin tables ((positions,
+    head_dim / 2) each, as the model's rope_cos and rope_sin), PER_BLOCK per block (BLOCK_TENSORS),
+    then the same four. None for what the model lacks (a bias, a LayerNorm shift, the position
+    table or the RoPE tables, QK-norm; RMSNorm has no bias); all contiguous float32 on the CPU, or
+    all bfloat16 but the RoPE tables (float32), with n_embd, the heads' total width and the MLP's
+    a multiple of 16 and head_dim too: a bfloat16 model's step keeps its activations in float32
+    and rounds only the keys and values it stores in the (bfloat16) caches. Call only when
+    ``available()``. The object keeps its own references to the tensors' memory, so the addresses
+    it hands to C stay valid even if a module later gets another tensor."""
 
-    def __init__(self, tensors: list, n_layer: int, n_head: int, head_dim: int, eps: float):
-        c = n_head * head_dim
-        self.shape, self.eps = (n_layer, 1, n_head, head_dim), eps
-        if len(tensors) != 2 + PER_BLOCK * n_layer + 4 or tensors[-2] is None:
+    def __init__(
+        self,
+        tensors: list,
+        n_layer: int,
+        n_head: int,
+        head_dim: int,
+        eps: float,
+        layout: Layout | None = None,
+    ):
+        if layout is None:
+            tensors, layout = _gpt2_list(tensors, n_layer), Layout()
+        c = layout.n_embd or n_head * head_dim
+        kv = layout.kv_heads or n_head
+        hidden = layout.mlp_hidden or 4 * c
+        self.shape, self.eps = (n_layer, 1, kv, head_dim), eps
+        if len(tensors) != 4 + PER_BLOCK * n_layer + 4 or n_head % kv or tensors[-2] is None:
             raise ValueError("decode_step: tensors do not match the model's shape")
         self.vocab = tensors[-2].size(0)
-        sizes, (wte, wpe) = _sizes(n_layer, c, self.vocab), tensors[:2]
+        wte, wpe, cos, sin = tensors[:4]
+        width = (n_head + 2 * kv) * head_dim
+        fc = (2 if layout.swiglu else 1) * hidden
+        block = [c, c, width * c, width, head_dim, head_dim]
+        block += [c * n_head * head_dim, c, c, c, fc * c, fc, c * hidden, c]
+        sizes = [None] * 4 + block * n_layer + [c, c, self.vocab * c, self.vocab]
+        needed = [i == 0 for i in range(4)] + [i in _NEEDED for i in range(PER_BLOCK)] * n_layer
+        needed += [True, False, True, False]
+        blocks = [tensors[4 + i * PER_BLOCK : 4 + (i + 1) * PER_BLOCK] for i in range(n_layer)]
+        rotary = cos is not None or sin is not None
+        shifts = [b[i] for b in blocks for i in (1, 9)] + [tensors[-3]]  # the norms' biases
         if not (
-            wte.dim() == 2 == wpe.dim()
-            and wte.size(1) == c == wpe.size(1)
+            wte is not None
+            and wte.dim() == 2
+            and wte.size(1) == c
+            and (wpe is None or (wpe.dim() == 2 and wpe.size(1) == c))
+            and (
+                not rotary
+                or (
+                    cos is not None
+                    and sin is not None
+                    and head_dim % 2 == 0
+                    and cos.dim() == 2
+                    and cos.shape == sin.shape
+                    and cos.size(1) == head_dim // 2
+                )
+            )
+            and all(t is not None for t, need in zip(tensors, needed) if need)
             and all(t is None or n is None or t.numel() == n for t, n in zip(tensors, sizes))
+            and all((b[4] is None) == (b[5] is None) for b in blocks)  # QK-norm: both or neither
+            # (RMSNorm has no bias)
+            and not (layout.rmsnorm and any(t is not None for t in shifts))
         ):
             raise ValueError(
                 "decode_step: tensors do not match the model's shape"
             )  # C would read out of bounds
-        if not contiguous_float32_cpu(tensors):
-            raise ValueError("decode_step: every tensor must be contiguous float32 on the CPU")
+        self.dtype = tensors[-2].dtype
+        if not (
+            self.dtype in (torch.float32, torch.bfloat16)
+            and contiguous_float32_cpu(tensors[:2] + tensors[4:], self.dtype)
+            and contiguous_float32_cpu(tensors[2:4])
+        ):
+            raise ValueError(
+                "decode_step: every tensor must be contiguous float32 (or all bfloat16 but the "
+                "RoPE tables) on the CPU"
+            )
+        bf16 = self.dtype is torch.bfloat16
+        if bf16 and any(n % 16 for n in (c, n_head * head_dim, hidden, head_dim)):
+            raise ValueError("decode_step: a bfloat16 model's widths must be multiples of 16")
         self._keep = [None if t is None else t.detach() for t in tensors]
         self._ptrs = (ctypes.c_void_p * len(tensors))(
             *[None if t is None else t.data_ptr() for t in self._keep]
         )
-        self.n_tokens, self.context_length = wte.size(0), wpe.size(0)
+        self._shape = (ctypes.c_long * 10)(
+            n_layer,
+            c,
+            n_head,
+            kv,
+            head_dim,
+            hidden,
+            self.vocab,
+            layout.rmsnorm,
+            layout.swiglu,
+            bf16,
+        )
+        self.n_tokens = wte.size(0)
+        # the positions the tables have (a model without either: as many as the caches hold)
+        ends = [t.size(0) for t in (wpe, cos) if t is not None]
+        self.context_length = min(ends) if ends else sys.maxsize
         # The caches last found to fit, per thread (two threads may step with one model at once):
         # see _caches.
         self._own = threading.local()
@@ -394,8 +504,8 @@ class DecodeStep:
         if not (
             (n_layer, batch, heads, head_dim) == self.shape
             and v_cache.shape == k_cache.shape
-            and k_cache.dtype is torch.float32
-            and v_cache.dtype is torch.float32
+            and k_cache.dtype is self.dtype
+            and v_cache.dtype is self.dtype
             and k_cache.is_cpu
             and v_cache.is_cpu
             and k_cache.is_contiguous()
@@ -410,8 +520,8 @@ class DecodeStep:
     ) -> tuple[torch.Tensor, tuple[int, float] | None]:
         """(the logits (1, 1, vocab) of token id ``token`` at position ``pos``, the most probable
         next token and its probability at temperature 1 (None when a logit is NaN or infinite)). The
-        token's keys and values are stored at ``pos`` of the caches (n_layer, 1, heads, max_len,
-        head_dim), which attention reads up to ``pos``."""
+        token's keys and values are stored at ``pos`` of the caches (n_layer, 1, key/value heads,
+        max_len, head_dim), which attention reads up to ``pos``."""
         stepped = self.run_if_fits(token, k_cache, v_cache, pos)
         if stepped is None:
             raise ValueError(
@@ -445,15 +555,11 @@ class DecodeStep:
             torch.empty(1, 1, self.vocab, dtype=torch.float32),
             ctypes.c_float(),
         )  # (as GPT's logits)
-        n_layer, _, heads, head_dim = self.shape
         run = functools.partial(
             _state["lib"].llmzero_decode_step,
             self._ptrs,
-            n_layer,
-            heads,
-            head_dim,
+            self._shape,
             self.eps,
-            self.vocab,
             k_at,
             v_at,
             max_len,
