@@ -187,7 +187,7 @@ def test_examples_are_printed_as_written(capsys):
     assert code == 0 and f"\n  {long}\n" in out  # one line, not rewrapped
     assert "  # ordenadas por um juiz no Ollama" in out
     code, out, _ = run(capsys, "--lang", "en", "eval", "--help")  # a group: one per sub-verb
-    assert code == 0 and out.count("\n  llmzero eval ") == 3
+    assert code == 0 and out.count("\n  llmzero eval ") == len(VERBS["eval"])
 
 
 # -- argparse's own words --------------------------------------------------------------------------

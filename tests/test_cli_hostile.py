@@ -77,6 +77,14 @@ def build_world(root):
         (root / folder).mkdir()
         (root / folder / "inside.txt").write_text("x")
     (root / "a_file").write_text("x")
+    question = {
+        "id": "q1",
+        "question": "o vento?",
+        "answer": "vento",
+        "doc": "corpus.txt",
+        "evidence": None,
+    }
+    (root / "questions.jsonl").write_text(json.dumps(question) + "\n", encoding="utf-8")
     (root / "empty.txt").write_text("")
     (root / "garbage.bin").write_bytes(bytes(range(256)) * 4)
     lm, clf = str(root / "lm"), str(root / "clf")
@@ -91,6 +99,8 @@ def build_world(root):
          str(root / "rw"), "--max-steps", "1", "--batch-size", "4"],
         ["models", "register", lm, "--name", "tiny", "--registry", str(root / "reg.sqlite")],
         ["models", "register", lm, "--name", "spare", "--registry", str(root / "reg.sqlite")],
+        ["rag", "index", str(root / "corpus.txt"), "--out", str(root / "idx.sqlite"),
+         "--no-vectors"],
     ]  # fmt: skip
     with contextlib.redirect_stdout(io.StringIO()), contextlib.redirect_stderr(io.StringIO()):
         for argv in made:
@@ -107,7 +117,7 @@ def bases(w) -> dict[tuple[str, ...], dict[str, str | None]]:
     """The smallest plausible command line of every verb: {flag or positional: value}; a value of
     None is a switch. Training verbs get one step on tiny data."""
     lm, clf, corpus, out = str(w / "lm"), str(w / "clf"), str(w / "corpus.txt"), str(w / "out")
-    reg = str(w / "reg.sqlite")
+    reg, idx = str(w / "reg.sqlite"), str(w / "idx.sqlite")
     tune = {"--max-steps": "1", "--batch-size": "4", "--out": out, "--overwrite": None}
     return {
         ("tokenize",): {"text": "olá mundo"},
@@ -142,6 +152,8 @@ def bases(w) -> dict[tuple[str, ...], dict[str, str | None]]:
         ("eval", "perplexity"): {"--model": lm, "--data": corpus},
         ("eval", "responses"): {"--file": str(w / "responses.jsonl")},
         ("eval", "classify"): {"--model": clf, "--data": str(w / "spam.tsv")},
+        ("eval", "bench"): {"--model": lm, "--tasks": "ptbr_spam_mc", "--limit": "2",
+                            "--out": out},
         ("import",): {"format": "gpt2", "src": str(w / "hf"), "--out": out, "--overwrite": None},
         ("export",): {"format": "gguf", "model": lm, "--out": str(w / "m.gguf"),
                       "--overwrite": None},
@@ -151,6 +163,16 @@ def bases(w) -> dict[tuple[str, ...], dict[str, str | None]]:
         ("studio",): {"--model": lm, "--port": "0", "--no-browser": None},
         ("quantize",): {"model": lm, "--out": out, "--overwrite": None},
         ("journey",): {"--out": str(w / "journey"), "--quick": None, "--overwrite": None},
+        ("rag", "index"): {"docs": corpus, "--out": str(w / "idx2.sqlite"), "--no-vectors": None},
+        ("rag", "search"): {"index": idx, "query": "o vento", "--retriever": "bm25"},
+        ("rag", "ask"): {"index": idx, "question": "o vento?", "--model": lm,
+                         "--max-new-tokens": "4"},
+        ("rag", "eval"): {"index": idx, "--questions": str(w / "questions.jsonl")},
+        ("agents", "run"): {"pipeline": "pesquisa", "--task": "o vento", "--model": lm,
+                            "--max-turns": "2", "--max-tokens": "8", "--out": out,
+                            "--index": idx},
+        ("agents", "ask"): {"question": "2+2?", "--model": lm, "--max-new-tokens": "4"},
+        ("agents", "calc"): {"expression": "12*(3+4)"},
         ("lab",): {"name": "temperature", "--model": lm, "--out": str(w / "lab"), "--quick": None},
     }  # fmt: skip
 

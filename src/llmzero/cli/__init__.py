@@ -260,6 +260,23 @@ VERBS: dict[str, Verb | dict[str, Verb]] = {
                 "em todo um CSV seu, com a matriz de confusão numa imagem",
                 "on the whole of your own CSV, with the confusion matrix as an image"),
         )),
+        "bench": Verb(evaluate.add_bench, evaluate.bench_command,
+            "roda tarefas do lm-evaluation-harness num modelo (a suíte pt-BR ou públicas), com "
+            "acaso e intervalos de confiança",
+            "run lm-evaluation-harness tasks on a model (the pt-BR suite or public ones), with "
+            "chance and confidence intervals", (
+            ("llmzero eval bench --model runs/llmzero",
+                "a suíte pt-BR embarcada (completar, última palavra, spam, instruções)",
+                "the shipped pt-BR suite (endings, last word, spam, instructions)"),
+            ("llmzero eval bench --model runs/llmzero --tasks ptbr_completar,ptbr_ultima_palavra "
+                "--limit 100 --json",
+                "duas tarefas, só 100 documentos de cada, em JSON",
+                "two tasks, only 100 documents of each, as JSON"),
+            ("llmzero eval bench --model models/qwen --tasks hellaswag_pt,belebele_por_Latn "
+                "--num-fewshot 5",
+                "tarefas públicas em português (baixa os dados do Hugging Face)",
+                "public Portuguese tasks (downloads the data from Hugging Face)"),
+        )),
     },
     "import": Verb(interop.add_import, interop.import_command,
         "converte uma pasta do Hugging Face (Llama, Qwen2, Qwen3, GPT-2) num checkpoint do llmzero",

@@ -1,4 +1,5 @@
-"""`llmzero eval perplexity | responses | classify`: measure, print a table, maybe save JSON.
+"""`llmzero eval perplexity | responses | classify | bench`: measure, print a table, maybe save
+JSON.
 
 Handlers import the library (and so torch) in their bodies: `llmzero --help` must stay fast.
 """
@@ -15,7 +16,9 @@ from llmzero.cli.args import (
     check_device,
     float_arg,
     nonempty_arg,
+    nonneg_int,
     positive_int,
+    seed_arg,
 )
 from llmzero.errors import UserError, t
 
@@ -409,3 +412,222 @@ def classify_command(args) -> int:
             )
 
     return _finish(args, r, table)
+
+
+# -- eval bench ------------------------------------------------------------------------------------
+
+# The pt-BR suite's tag (the same as evaluation.harness.tasks.SUITE_TAG; written out so that
+# building the parser does not import the library; a test keeps them equal).
+BENCH_DEFAULT_TASKS = "ptbr"
+# Metrics that are fractions of the documents, shown as percentages.
+FRACTION_METRICS = ("acc", "acc_norm", "exact_match", "f1", "mcc", "acc_mutual_info")
+
+
+def _task_list(text: str) -> list[str]:
+    import argparse
+
+    names = [n.strip() for n in text.split(",") if n.strip()]
+    if not names:
+        raise argparse.ArgumentTypeError(t("dê pelo menos uma tarefa", "give at least one task"))
+    return names
+
+
+def add_bench(s) -> None:
+    s.add_argument(
+        "--model", required=True, action=ModelArg, help=t("pasta do modelo", "the model's folder")
+    )
+    s.add_argument(
+        "--tasks",
+        type=_task_list,
+        metavar="T1,T2",
+        help=t(
+            "tarefas do lm-eval separadas por vírgula: nomes, tags ou grupos (padrão: ptbr, a "
+            "suíte pt-BR embarcada)",
+            "lm-eval tasks separated by commas: names, tags or groups (default: ptbr, the shipped "
+            "pt-BR suite)",
+        ),
+    )
+    s.add_argument(
+        "--include-path",
+        action="append",
+        default=[],
+        metavar="DIR",
+        type=nonempty_arg,
+        help=t(
+            "mais uma pasta de tarefas (YAML do lm-eval); pode repetir",
+            "one more folder of tasks (lm-eval YAML); may repeat",
+        ),
+    )
+    s.add_argument(
+        "--num-fewshot",
+        type=nonneg_int,
+        metavar="K",
+        help=t(
+            "exemplos resolvidos antes de cada pergunta (padrão: o de cada tarefa, em geral 0)",
+            "solved examples before each question (default: each task's own, usually 0)",
+        ),
+    )
+    s.add_argument(
+        "--limit",
+        type=positive_int,
+        metavar="N",
+        help=t(
+            "só os N primeiros documentos de cada tarefa (para testar depressa)",
+            "only the first N documents of each task (to try things quickly)",
+        ),
+    )
+    s.add_argument(
+        "--seed",
+        type=seed_arg,
+        default=1234,
+        help=t(
+            "semente dos exemplos do few-shot, da amostragem e do bootstrap",
+            "seed of the few-shot examples, of sampling and of the bootstrap",
+        ),
+    )
+    s.add_argument(
+        "--batch-size", type=positive_int, help=t("linhas por passada", "rows per forward pass")
+    )
+    s.add_argument(
+        "--no-truncate",
+        action="store_true",
+        help=t(
+            "recusar documentos maiores que o contexto do modelo em vez de cortá-los pela esquerda",
+            "refuse documents longer than the model's context instead of cutting them from the "
+            "left",
+        ),
+    )
+    s.add_argument(
+        "--out",
+        metavar="DIR",
+        type=nonempty_arg,
+        help=t(
+            "pasta dos resultados (padrão: MODELO/bench)",
+            "folder for the results (default: MODEL/bench)",
+        ),
+    )
+    s.add_argument("--device", default="cpu", help=t(*RUN_DEVICE_HELP))
+    s.add_argument(
+        "--verbose",
+        action="store_true",
+        help=t("mostra o registro e as barras do lm-eval", "show lm-eval's log and progress bars"),
+    )
+    s.add_argument(
+        "--json",
+        action="store_true",
+        help=t("imprime JSON em vez da tabela", "print JSON instead of the table"),
+    )
+
+
+def _show(metric: str, value: float | None) -> str:
+    if value is None:
+        return "—"
+    if metric in FRACTION_METRICS:
+        return f"{100 * value:.1f}%"
+    return f"{value:.2f}" if abs(value) < 1e5 else f"{value:.3g}"
+
+
+def _show_ci(metric: str, ci) -> str:
+    if not ci:
+        return "—"
+    if metric in FRACTION_METRICS:
+        return f"[{100 * ci[0]:.1f}, {100 * ci[1]:.1f}]"
+    return f"[{_show(metric, ci[0])}, {_show(metric, ci[1])}]"
+
+
+def bench_rows(report: dict) -> list[list[str]]:
+    """The table of `eval bench`: one row per task and metric (header first)."""
+    rows = [
+        [
+            t("tarefa", "task"),
+            t("métrica", "metric"),
+            t("valor", "value"),
+            t("± erro padrão", "± stderr"),
+            t("IC 95% (bootstrap)", "95% CI (bootstrap)"),
+            t("acaso", "chance"),
+            t("docs", "docs"),
+            t("cortados", "cut"),
+        ]
+    ]
+    for name, entry in report["tasks"].items():
+        for k, (label, m) in enumerate(entry["metrics"].items()):
+            metric = label.split(" ", 1)[0]
+            chance = entry["chance"] if metric in FRACTION_METRICS else None
+            stderr = m["stderr"]
+            rows.append(
+                [
+                    name if k == 0 else "",
+                    label,
+                    _show(metric, m["value"]),
+                    "—" if stderr is None else _show(metric, stderr),
+                    _show_ci(metric, m["ci95"]),
+                    _show(metric, chance) if chance is not None else "—",
+                    str(entry["documents"]) if k == 0 else "",
+                    str(entry["truncated"]) if k == 0 else "",
+                ]
+            )
+    return rows
+
+
+def _print_grid(rows: list[list[str]]) -> None:
+    widths = [max(len(r[c]) for r in rows) for c in range(len(rows[0]))]
+    for r in rows:
+        cells = [r[0].ljust(widths[0]), r[1].ljust(widths[1])]
+        cells += [cell.rjust(w) for cell, w in zip(r[2:], widths[2:])]
+        print("  " + "  ".join(cells).rstrip())
+
+
+def bench_command(args) -> int:
+    from pathlib import Path
+
+    from llmzero.evaluation.harness.bench import BenchConfig, run_bench
+
+    check_device(args.device)
+    if args.out and Path(args.out).is_file():
+        raise UserError(
+            f"--out {args.out} é um arquivo; dê uma pasta.",
+            f"--out {args.out} is a file; give a folder.",
+        )
+    tasks = args.tasks or [BENCH_DEFAULT_TASKS]
+    cfg = BenchConfig(
+        tasks=tasks,
+        include_path=args.include_path,
+        num_fewshot=args.num_fewshot,
+        limit=args.limit,
+        seed=args.seed,
+        batch_size=args.batch_size,
+        truncate=not args.no_truncate,
+        device=args.device,
+    )
+    if not args.json:
+        print(
+            t(
+                f"Avaliando {args.model} em {', '.join(tasks)} com o lm-evaluation-harness...",
+                f"Evaluating {args.model} on {', '.join(tasks)} with lm-evaluation-harness...",
+            ),
+            flush=True,
+        )
+    report = run_bench(args.model, cfg, args.out, quiet_logs=not args.verbose)
+    if args.json:
+        print(json.dumps(report, ensure_ascii=False))
+        return 0
+    _print_grid(bench_rows(report))
+    for name, entry in report["tasks"].items():
+        if entry["truncated"]:
+            print(
+                t(
+                    f"  {name}: {entry['truncated']} de {entry['documents']} documentos não "
+                    "cabiam no contexto do modelo e foram cortados pela esquerda.",
+                    f"  {name}: {entry['truncated']} of {entry['documents']} documents did not "
+                    "fit the model's context and were cut from the left.",
+                )
+            )
+    print(
+        t(
+            f"{report['seconds']:.0f} s. Resultados e respostas por documento em {report['out']}/ "
+            "(TAREFA.json, TAREFA.samples.jsonl).",
+            f"{report['seconds']:.0f} s. Results and per-document answers in {report['out']}/ "
+            "(TASK.json, TASK.samples.jsonl).",
+        )
+    )
+    return 0
