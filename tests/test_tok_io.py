@@ -131,3 +131,15 @@ def test_tokens_json():
         assert EOT in out["tokens"]
     word = tokens_json(WordTokenizer().train(TEXT), "O gato voa.")
     assert word["tokens"] == ["O", "gato", "<unk>", "."]
+
+
+def test_token_piece_shows_the_bytes_of_part_of_a_character():
+    from llmzero.tokenizers import token_piece
+
+    bpe = build_tokenizer("bpe", "ação ação ótimo", 260)
+    whole = bpe.encode("ç")
+    assert "".join(token_piece(bpe, i) for i in whole) in ("ç", "<C3><A7>")
+    assert token_piece(bpe, 0xC3) == "<C3>"  # the first byte of a 2-byte character, alone
+    assert token_piece(bpe, ord("a")) == "a"
+    char = build_tokenizer("char", "abc")
+    assert token_piece(char, char.encode("b")[0]) == "b"

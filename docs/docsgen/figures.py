@@ -83,20 +83,6 @@ class Numbers:
     llama_val_loss: float = 0.0
 
 
-def piece(tokenizer, token_id: int) -> str:
-    """A token's text; a byte-level token holding part of a character shows its bytes (<C3>)."""
-    if not hasattr(tokenizer, "decode_bytes"):
-        return tokenizer.token_text(token_id)
-    raw, text = tokenizer.decode_bytes([token_id]), ""
-    while raw:
-        try:
-            return text + raw.decode("utf-8")
-        except UnicodeDecodeError as exc:
-            text += raw[: exc.start].decode("utf-8") + f"<{raw[exc.start]:02X}>"
-            raw = raw[exc.start + 1 :]
-    return text
-
-
 def train(out: Path, **overrides) -> dict:
     from llmzero.training.pretrain import pretrain
 
@@ -218,12 +204,12 @@ def compute(work: Path) -> Numbers:
     from llmzero.finetune.templates import get_template
     from llmzero.generation import next_token_distribution
     from llmzero.sampling import SAMPLING_PRESETS
-    from llmzero.tokenizers import build_tokenizer
+    from llmzero.tokenizers import build_tokenizer, token_piece
 
     n = Numbers()
     bpe = build_tokenizer("bpe", corpus_text()[:BPE_CHARS], BPE_VOCAB)
     n.bpe_ids = bpe.encode(SENTENCE)
-    n.bpe_pieces = [piece(bpe, i) for i in n.bpe_ids]
+    n.bpe_pieces = [token_piece(bpe, i) for i in n.bpe_ids]
     example = min(
         read_instructions(default_data_path()),
         key=lambda e: abs(len(e.instruction) + len(e.input) + len(e.output) - 90),
@@ -231,7 +217,7 @@ def compute(work: Path) -> Numbers:
     comando = get_template("comando", bpe)
     text = comando.format_prompt(example) + comando.format_response(example)
     n.instruction_ids = bpe.encode(text)
-    n.instruction_pieces = [piece(bpe, i) for i in n.instruction_ids]
+    n.instruction_pieces = [token_piece(bpe, i) for i in n.instruction_ids]
 
     summary = train(work / "gpt")
     n.val_loss = summary["val_loss"]

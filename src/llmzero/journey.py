@@ -483,7 +483,7 @@ def _run(
 
 def _tokenizer(j: _Journey) -> None:
     from llmzero.datasets import corpus_text
-    from llmzero.tokenizers import build_tokenizer
+    from llmzero.tokenizers import build_tokenizer, token_piece
 
     j.stage("tokenizador", "tokenizer")
     j.teach(
@@ -504,7 +504,7 @@ def _tokenizer(j: _Journey) -> None:
     result = {"sentence": SENTENCE}
     for name, tok in (("char", char), ("bpe", bpe)):
         ids = tok.encode(SENTENCE)
-        pieces = [_piece(tok, i) for i in ids]
+        pieces = [token_piece(tok, i) for i in ids]
         result[name] = {
             "vocab_size": tok.vocab_size,
             "tokens": len(ids),
@@ -550,21 +550,6 @@ def _tokenizer(j: _Journey) -> None:
         "small and trains in minutes on a CPU (the price: texts are longer in tokens).",
     )
     j.metrics["tokenizer"] = result
-
-
-def _piece(tok, token_id: int) -> str:
-    """A token's text; a byte-level token that is only part of a character shows its bytes, like
-    <C3>."""
-    if not hasattr(tok, "decode_bytes"):
-        return tok.token_text(token_id)
-    raw, text = tok.decode_bytes([token_id]), ""
-    while raw:
-        try:
-            return text + raw.decode("utf-8")
-        except UnicodeDecodeError as exc:
-            text += raw[: exc.start].decode("utf-8") + f"<{raw[exc.start]:02X}>"
-            raw = raw[exc.start + 1 :]
-    return text
 
 
 def _val_text(j: _Journey, tokenizer) -> str:

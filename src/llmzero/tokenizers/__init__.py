@@ -7,7 +7,7 @@ from llmzero.tokenizers.char import CharTokenizer, normalize_text
 from llmzero.tokenizers.chat_template import render_chat_template
 from llmzero.tokenizers.factory import build_tokenizer, load_tokenizer, tokenizer_from_dict
 from llmzero.tokenizers.hf import load_hf_tokenizer, save_hf_tokenizer
-from llmzero.tokenizers.view import render_tokens, tokens_json
+from llmzero.tokenizers.view import render_tokens, token_piece, tokens_json
 from llmzero.tokenizers.word import WordTokenizer
 
 __all__ = [
@@ -26,5 +26,6 @@ __all__ = [
     "tokenizer_from_dict",
     "normalize_text",
     "render_tokens",
+    "token_piece",
     "tokens_json",
 ]

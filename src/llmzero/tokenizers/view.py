@@ -15,6 +15,21 @@ def visible(text: str) -> str:
     return "".join(VISIBLE.get(c, c) for c in text)
 
 
+def token_piece(tokenizer: Tokenizer, token_id: int) -> str:
+    """A token's text; a byte-level token holding only part of a character shows its bytes, like
+    <C3>."""
+    if not hasattr(tokenizer, "decode_bytes"):
+        return tokenizer.token_text(token_id)
+    raw, text = tokenizer.decode_bytes([token_id]), ""
+    while raw:
+        try:
+            return text + raw.decode("utf-8")
+        except UnicodeDecodeError as exc:
+            text += raw[: exc.start].decode("utf-8") + f"<{raw[exc.start]:02X}>"
+            raw = raw[exc.start + 1 :]
+    return text
+
+
 def render_tokens(tokenizer: Tokenizer, ids: list[int], color: bool = True) -> str:
     """One string showing where each token starts and ends.
 
