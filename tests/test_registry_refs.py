@@ -234,6 +234,11 @@ MODEL_INPUTS = {
     ("export",): {"model"},
     ("quantize",): {"model"},
     ("lab",): {"model"},
+    ("eval", "bench"): {"model"},
+    ("rag", "ask"): {"model"},
+    ("rag", "eval"): {"model"},
+    ("agents", "ask"): {"model"},
+    ("agents", "run"): {"model"},
 }
 
 
