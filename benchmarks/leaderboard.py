@@ -55,8 +55,8 @@ TASK = "ptbr_ultima_palavra"
 # The same passages scored by log-likelihood: the perplexity of the last word, which moves from the
 # first steps on, where exact match of a 1 M-parameter model can stay at zero for the whole run.
 TASK_LL = "ptbr_ultima_palavra_ll"
-TARGET_LOSS = 1.60  # validation loss (nats per character) on the shipped corpus
-TARGET_PPL = 1e8  # perplexity of the last word of ptbr_ultima_palavra's passages
+TARGET_LOSS = 1.80  # validation loss (nats per character) on the shipped corpus
+TARGET_PPL = 2e8  # perplexity of the last word of ptbr_ultima_palavra's passages
 EVERY = 100  # steps between copies
 BOOK = dict(lr=4e-4, weight_decay=0.1, dropout=0.1)
 
@@ -271,7 +271,7 @@ def train_book(clock: Clock, args) -> dict:
             met = summarise({"curve": clock.curve, "targets": targets})
             if all(met.values()) or point["seconds"] >= args.max_seconds:
                 break
-    return {"recipe": "book: GPTModel, AdamW lr 4e-4, wd 0.1, dropout 0.1, no schedule",
+    return {"recipe": "GPTModel, AdamW lr 4e-4, wd 0.1, dropout 0.1, no schedule",
             "steps": step, "every": args.every, "batch_size": 16}  # fmt: skip
 
 
@@ -353,7 +353,8 @@ def render(entries: list[dict]) -> str:
         to_loss = _time(e["result"]["to_loss"], "≤ {}".format(e["targets"]["val_loss"]), last)
         to_ppl = _time(e["result"]["to_ppl"], "≤ {:,.0f}".format(e["targets"]["word_ppl"]), last)
         lines.append(
-            f"| **{e['name']}**: {e['settings']['recipe']} | {to_loss} | {to_ppl} "
+            f"| **{e['name']}**: {e['settings']['recipe'].removeprefix(e['name'] + ': ')} "
+            f"| {to_loss} | {to_ppl} "
             f"| {last['step']}, {last['val_loss']:.3f}, {last['word_ppl']:,.0f}; {best} "
             f"| `{commit}` `{e['source_digest']}` | {e['cpu']}, load {e['load_before']} → "
             f"{e['load_after']} | {e['date']} |"

@@ -93,6 +93,7 @@ class Plan:
     test_limit: int  # held-out instructions answered and scored
     max_new_tokens: int  # samples and chat replies
     dpo_answers: int  # held-out preference prompts answered by the SFT and the DPO model
+    suite_limit: int | None = None  # documents per task of the pt-BR suite (None: all of them)
 
 
 PLANS = {
@@ -119,6 +120,7 @@ PLANS = {
         test_limit=40,
         max_new_tokens=120,
         dpo_answers=6,
+        suite_limit=100,
     ),
     "quick": Plan(
         preset="nano",
@@ -141,6 +143,7 @@ PLANS = {
         test_limit=8,
         max_new_tokens=48,
         dpo_answers=3,
+        suite_limit=20,
     ),
 }
 
@@ -1350,6 +1353,7 @@ def _evaluation(j: _Journey) -> None:
         )
         for x in e["examples"]
     ]
+    _suite(j)
     j.report.add("h3", t("Algumas respostas de teste", "Some test answers"))
     j.report.add(
         "table",
@@ -1360,6 +1364,89 @@ def _evaluation(j: _Journey) -> None:
             "ROUGE-L",
         ),
         rows,
+    )
+
+
+def _suite(j: _Journey) -> None:
+    """The pre-trained model on the pt-BR benchmark suite, through lm-evaluation-harness."""
+    from llmzero.evaluation.harness import INSTALL_HINT, available
+
+    j.report.add("h3", t("A suíte pt-BR de benchmarks", "The pt-BR benchmark suite"))
+    if not available():
+        j.metrics["evaluation"]["suite"] = None
+        j.teach(
+            f"Para ver o modelo pré-treinado na suíte de benchmarks, instale o lm-eval: "
+            f"{INSTALL_HINT}.",
+            f"To see the pre-trained model on the benchmark suite, install lm-eval: "
+            f"{INSTALL_HINT}.",
+        )
+        return
+    from llmzero.evaluation.harness.bench import BenchConfig, main_metric, run_bench
+
+    limit = j.plan.suite_limit
+    report = run_bench(j.out / "pretrain", BenchConfig(limit=limit, seed=j.seed))
+    rows, scores = [], {}
+    for name, entry in report["tasks"].items():
+        metric, m = main_metric(entry)
+        scores[name] = {"metric": metric, **m, "chance": entry["chance"], "n": entry["documents"]}
+        fraction = metric in ("acc", "acc_norm", "exact_match")
+        show = (lambda v: f"{100 * v:.1f} %") if fraction else (lambda v: f"{v:.1f}")
+        ci = m["ci95"]
+        rows.append(
+            (
+                name,
+                metric,
+                show(m["value"]),
+                f"[{show(ci[0])}, {show(ci[1])}]" if ci else "—",
+                show(entry["chance"]) if entry["chance"] is not None else "—",
+                str(entry["documents"]),
+            )
+        )
+    j.metrics["evaluation"]["suite"] = {"limit": limit, "out": report["out"], "tasks": scores}
+    how_many_pt = f"os {limit} primeiros documentos de cada tarefa" if limit else "todas as tarefas"
+    how_many_en = f"the first {limit} documents of each task" if limit else "every task in full"
+    j.teach(
+        "Benchmarks medem o que a área relata de modelos base: escolher o final certo "
+        "(ptbr_completar, 4 opções), escrever a última palavra de um trecho (ptbr_ultima_palavra), "
+        "dizer se um SMS é spam (ptbr_spam) e seguir uma instrução (ptbr_instrucoes, só texto de "
+        f"referência). O pré-treinado, pelo lm-evaluation-harness, em {how_many_pt}: compare "
+        "cada número com o acaso e com o intervalo de confiança de 95 % (bootstrap). Um modelo "
+        "deste tamanho costuma ficar no acaso nas tarefas de escolha (ou abaixo dele, quando "
+        "prefere a mesma resposta seja qual for a pergunta) e perto de zero nas de escrever: o "
+        "que se mexe primeiro são as probabilidades (a perda, a perplexidade), muito antes do "
+        "acerto.",
+        "Benchmarks measure what the field reports for base models: picking the right ending "
+        "(ptbr_completar, 4 options), writing the last word of a passage (ptbr_ultima_palavra), "
+        "telling whether an SMS is spam (ptbr_spam) and following an instruction "
+        f"(ptbr_instrucoes, reference text only). The pre-trained model, through "
+        f"lm-evaluation-harness, on {how_many_en}: compare each number with chance and with the "
+        "95 % confidence interval (bootstrap). A model this size usually sits at chance on the "
+        "choice tasks (or below it, when it prefers one answer whatever the question) and near "
+        "zero on the writing ones: what moves first are the probabilities (the loss, the "
+        "perplexity), long before the accuracy.",
+    )
+    for name, metric, value, ci, chance, n in rows:
+        j.log(f"  {name:<20} {metric:<12} {value:>8}  {ci}  {t('acaso', 'chance')} {chance}")
+    j.report.add(
+        "table",
+        (
+            t("tarefa", "task"),
+            t("métrica", "metric"),
+            t("valor", "value"),
+            t("IC 95 %", "95 % CI"),
+            t("acaso", "chance"),
+            t("documentos", "documents"),
+        ),
+        rows,
+    )
+    j.report.add(
+        "p",
+        t(
+            f"Respostas por documento em {report['out']}/ (TAREFA.samples.jsonl); a suíte inteira: "
+            f"llmzero eval bench --model {j.out / 'pretrain'}.",
+            f"Per-document answers in {report['out']}/ (TASK.samples.jsonl); the whole suite: "
+            f"llmzero eval bench --model {j.out / 'pretrain'}.",
+        ),
     )
 
 

@@ -23,6 +23,7 @@ import torch
 
 from llmzero.data import TokenWindows, WindowBatches
 from llmzero.errors import t
+from llmzero.evaluation.harness.bench import benchmark_score
 from llmzero.lab.core import (
     ExperimentResult,
     LabContext,
@@ -38,6 +39,10 @@ from llmzero.training.trainer import make_optimizer
 
 NAME = "architectures"
 BYTES_PER_ELEMENT = 4  # the KV cache in float32, the dtype these models train and run in
+# The benchmark column: acc_norm on ptbr_completar (four endings, chance 25 %) of every run, on its
+# first questions in quick mode.
+BENCH_TASK, BENCH_METRIC = "ptbr_completar", "acc_norm"
+BENCH_LIMIT = {True: 100, False: None}
 
 
 @dataclass(frozen=True)
@@ -153,10 +158,16 @@ def kv_bytes_per_token(config: GPTConfig, bytes_per_element: int = BYTES_PER_ELE
 
 
 def train_run(
-    train_ids: np.ndarray, val_ids: np.ndarray, config: GPTConfig, s: ArchitectureSettings, seed
+    train_ids: np.ndarray,
+    val_ids: np.ndarray,
+    config: GPTConfig,
+    s: ArchitectureSettings,
+    seed,
+    bench=None,
 ) -> dict:
     """Train one fresh model for ``s.tokens`` tokens (or until ``s.time_budget`` seconds); return
-    its numbers. The validation loss is over the whole validation split."""
+    its numbers. The validation loss is over the whole validation split; ``bench(model)``, when
+    given, adds the benchmark score (a dict, or None)."""
     torch.manual_seed(seed)
     model = GPT(config)
     T = config.context_length
@@ -190,6 +201,7 @@ def train_run(
         "seconds": float(result.elapsed),
         "stopped_by_budget": result.stopped_by == "time_budget",
         "params": model.num_parameters(),
+        "bench": bench(model.eval()) if bench is not None else None,
     }
 
 
@@ -299,6 +311,11 @@ def architecture_runs(ctx: LabContext, **overrides) -> tuple[list[dict], dict]:
     train = np.concatenate(train_chunks)
     seeds = [ctx.seed + i for i in range(s.seeds)]
     vs = variants(tok.vocab_size, s)
+    limit = BENCH_LIMIT[ctx.quick]
+
+    def bench(model):
+        return benchmark_score(model, tok, BENCH_TASK, BENCH_METRIC, limit, ctx.seed)
+
     ctx.log(t(f"[{NAME}] medindo a velocidade", f"[{NAME}] measuring the speed"))
     speeds = speed_probe(train, [v.config for v in vs], s, ctx.seed)
     runs: dict[str, list[dict]] = {v.key: [] for v in vs}
@@ -306,7 +323,7 @@ def architecture_runs(ctx: LabContext, **overrides) -> tuple[list[dict], dict]:
     for seed in seeds:
         for v in vs:
             ctx.log(t(f"[{NAME}] {v.label}, semente {seed}", f"[{NAME}] {v.label}, seed {seed}"))
-            runs[v.key].append(train_run(train, val, v.config, s, seed))
+            runs[v.key].append(train_run(train, val, v.config, s, seed, bench))
     out = []
     for v, speed in zip(vs, speeds):
         rs = runs[v.key]
@@ -323,6 +340,7 @@ def architecture_runs(ctx: LabContext, **overrides) -> tuple[list[dict], dict]:
                 "tokens_per_second": _stats([r["tokens_per_second"] for r in rs]),  # whole runs
                 "tokens": _stats([r["tokens"] for r in rs]),
                 "stopped_by_budget": sum(r["stopped_by_budget"] for r in rs),
+                "bench": _stats([r["bench"]["value"] for r in rs]) if rs[0]["bench"] else None,
                 "runs": rs,
             }
         )
@@ -344,6 +362,12 @@ def architecture_runs(ctx: LabContext, **overrides) -> tuple[list[dict], dict]:
         "kv_bytes_per_element": BYTES_PER_ELEMENT,
         "swiglu_hidden": swiglu_hidden(s.n_embd),
         "pooled_sd": sd,
+        "bench": {
+            "task": BENCH_TASK,
+            "metric": BENCH_METRIC,
+            "documents": out[0]["runs"][0]["bench"]["documents"] if out[0]["bench"] else None,
+            "chance": out[0]["runs"][0]["bench"]["chance"] if out[0]["bench"] else None,
+        },
     }
     return out, settings
 
@@ -419,12 +443,20 @@ def architectures(ctx: LabContext) -> ExperimentResult:
             "stopped by time)",
         )
 
+    def bench_cell(r) -> str:
+        b = r["bench"]
+        if b is None:
+            return "—"
+        spread = f" ± {100 * b['sd']:.1f}" if b["sd"] is not None else ""
+        return f"{100 * b['mean']:.1f} %{spread}"
+
     table = md_table(
         [
             t("variante", "variant"),
             t("parâmetros", "parameters"),
             t("perda de validação", "validation loss"),
             t("Δ vs anterior", "Δ vs previous"),
+            f"{BENCH_TASK} {BENCH_METRIC}",
             "tokens/s",
             t("bytes KV/token", "KV bytes/token"),
             t("tokens de treino", "training tokens"),
@@ -435,6 +467,7 @@ def architectures(ctx: LabContext) -> ExperimentResult:
                 f"{r['params']:,}",
                 loss_text(r),
                 delta_cell(r),
+                bench_cell(r),
                 f"{r['train_tokens_per_second']['best']:,.0f}",
                 f"{r['kv_bytes_per_token']:,}",
                 tokens_cell(r),
@@ -490,8 +523,24 @@ def architectures(ctx: LabContext) -> ExperimentResult:
         f"head dim · {BYTES_PER_ELEMENT} (fp32).",
     )
     bought = "\n".join(f"- **{r['label']}**: {t(r['reading_pt'], r['reading_en'])}" for r in rows)
+    b = s["bench"]
+    if b["documents"] is None:
+        bench_note = t(
+            f" A coluna {BENCH_TASK} fica vazia: instale o lm-eval (pip install "
+            '"llmzero[harness]") para vê-la.',
+            f" The {BENCH_TASK} column stays empty: install lm-eval (pip install "
+            '"llmzero[harness]") to see it.',
+        )
+    else:
+        bench_note = t(
+            f" {BENCH_TASK} {BENCH_METRIC}: acerto em {b['documents']} questões de quatro finais "
+            f"(acaso {100 * b['chance']:.0f} %), média ± dp entre sementes.",
+            f" {BENCH_TASK} {BENCH_METRIC}: accuracy on {b['documents']} four-ending questions "
+            f"(chance {100 * b['chance']:.0f} %), mean ± sd over seeds.",
+        )
     body = (
         setup
+        + bench_note
         + "\n\n"
         + table
         + "\n\n"
