@@ -23,10 +23,13 @@ import torch
 
 from llmzero.data import TokenWindows, WindowBatches
 from llmzero.errors import t
-from llmzero.evaluation.harness.bench import benchmark_score
 from llmzero.lab.core import (
+    BENCH_METRIC,
+    BENCH_TASK,
     ExperimentResult,
     LabContext,
+    bench_note,
+    bench_score,
     chunk_split,
     experiment,
     md_table,
@@ -39,10 +42,6 @@ from llmzero.training.trainer import make_optimizer
 
 NAME = "architectures"
 BYTES_PER_ELEMENT = 4  # the KV cache in float32, the dtype these models train and run in
-# The benchmark column: acc_norm on ptbr_completar (four endings, chance 25 %) of every run, on its
-# first questions in quick mode.
-BENCH_TASK, BENCH_METRIC = "ptbr_completar", "acc_norm"
-BENCH_LIMIT = {True: 100, False: None}
 
 
 @dataclass(frozen=True)
@@ -311,10 +310,9 @@ def architecture_runs(ctx: LabContext, **overrides) -> tuple[list[dict], dict]:
     train = np.concatenate(train_chunks)
     seeds = [ctx.seed + i for i in range(s.seeds)]
     vs = variants(tok.vocab_size, s)
-    limit = BENCH_LIMIT[ctx.quick]
 
     def bench(model):
-        return benchmark_score(model, tok, BENCH_TASK, BENCH_METRIC, limit, ctx.seed)
+        return bench_score(model, tok, ctx)
 
     ctx.log(t(f"[{NAME}] medindo a velocidade", f"[{NAME}] measuring the speed"))
     speeds = speed_probe(train, [v.config for v in vs], s, ctx.seed)
@@ -524,23 +522,12 @@ def architectures(ctx: LabContext) -> ExperimentResult:
     )
     bought = "\n".join(f"- **{r['label']}**: {t(r['reading_pt'], r['reading_en'])}" for r in rows)
     b = s["bench"]
-    if b["documents"] is None:
-        bench_note = t(
-            f" A coluna {BENCH_TASK} fica vazia: instale o lm-eval (pip install "
-            '"llmzero[harness]") para vê-la.',
-            f" The {BENCH_TASK} column stays empty: install lm-eval (pip install "
-            '"llmzero[harness]") to see it.',
-        )
-    else:
-        bench_note = t(
-            f" {BENCH_TASK} {BENCH_METRIC}: acerto em {b['documents']} questões de quatro finais "
-            f"(acaso {100 * b['chance']:.0f} %), média ± dp entre sementes.",
-            f" {BENCH_TASK} {BENCH_METRIC}: accuracy on {b['documents']} four-ending questions "
-            f"(chance {100 * b['chance']:.0f} %), mean ± sd over seeds.",
-        )
+    note = " " + bench_note(
+        b["documents"], b["chance"], ("média ± dp entre sementes", "mean ± sd over seeds")
+    )
     body = (
         setup
-        + bench_note
+        + note
         + "\n\n"
         + table
         + "\n\n"

@@ -561,6 +561,41 @@ def train_lm(
 # --------------------------------------------------------------------------------------------------
 # Plots and Markdown helpers
 # --------------------------------------------------------------------------------------------------
+# The benchmark column of the lab's training experiments: acc_norm on ptbr_completar (four endings,
+# chance 25 %), on its first 100 questions in quick mode.
+BENCH_TASK, BENCH_METRIC = "ptbr_completar", "acc_norm"
+
+
+def bench_limit(quick: bool) -> int | None:
+    return 100 if quick else None
+
+
+def bench_score(model, tokenizer, ctx: LabContext) -> dict | None:
+    """The model's benchmark column (a dict from ``benchmark_score``), or None without lm-eval."""
+    from llmzero.evaluation.harness.bench import benchmark_score
+
+    limit = bench_limit(ctx.quick)
+    return benchmark_score(model, tokenizer, BENCH_TASK, BENCH_METRIC, limit, ctx.seed)
+
+
+def bench_note(documents: int | None, chance: float | None, spread: tuple[str, str]) -> str:
+    """The sentence under a table with the benchmark column; ``spread`` (pt, en) says what the
+    number beside each score is."""
+    if documents is None:
+        return t(
+            f"A coluna {BENCH_TASK} fica vazia: instale o lm-eval (pip install "
+            '"llmzero[harness]") para vê-la.',
+            f"The {BENCH_TASK} column stays empty: install lm-eval (pip install "
+            '"llmzero[harness]") to see it.',
+        )
+    return t(
+        f"{BENCH_TASK} {BENCH_METRIC}: acerto em {documents} questões de quatro finais (acaso "
+        f"{100 * chance:.0f} %), {spread[0]}.",
+        f"{BENCH_TASK} {BENCH_METRIC}: accuracy on {documents} four-ending questions (chance "
+        f"{100 * chance:.0f} %), {spread[1]}.",
+    )
+
+
 def save_plot(fig, ctx: LabContext, name: str, filename: str) -> str:
     fig.tight_layout()
     save_figure(fig, ctx.exp_dir(name) / filename)

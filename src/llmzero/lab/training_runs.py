@@ -7,11 +7,16 @@ from dataclasses import asdict, dataclass, replace
 import numpy as np
 
 from llmzero.errors import t
-from llmzero.evaluation.harness.bench import benchmark_score, score_text
+from llmzero.evaluation.harness.bench import score_text
 from llmzero.lab.core import (
+    BENCH_METRIC,
+    BENCH_TASK,
     ExperimentResult,
     LabContext,
     WordGPTRun,
+    bench_limit,
+    bench_note,
+    bench_score,
     chunk_split,
     experiment,
     fmt,
@@ -100,12 +105,6 @@ SCALING = {  # quick -> its settings, full -> its own
         lr=3e-3,
     ),
 }
-
-
-# The benchmark column of the scaling table: acc_norm on ptbr_completar (four endings, chance 25 %),
-# on its first questions in quick mode.
-BENCH_TASK, BENCH_METRIC = "ptbr_completar", "acc_norm"
-BENCH_LIMIT = {True: 100, False: None}
 
 
 def final_val(history: list[dict]) -> float:
@@ -310,9 +309,7 @@ def scaling(ctx: LabContext) -> ExperimentResult:
                 "core_params": core_parameters(model),
                 "val_loss": final_val(history),
                 "tokens": s.steps * batch * config.context_length,
-                "bench": benchmark_score(
-                    model, tok, BENCH_TASK, BENCH_METRIC, BENCH_LIMIT[ctx.quick], ctx.seed
-                ),
+                "bench": bench_score(model, tok, ctx),
             }
         return cache[key]
 
@@ -328,7 +325,7 @@ def scaling(ctx: LabContext) -> ExperimentResult:
         "power_law_exponent": float(slope),
         "tokens": width[0]["tokens"],
         "runs": len(cache),
-        "bench": {"task": BENCH_TASK, "metric": BENCH_METRIC, "limit": BENCH_LIMIT[ctx.quick]},
+        "bench": {"task": BENCH_TASK, "metric": BENCH_METRIC, "limit": bench_limit(ctx.quick)},
     }
 
     from matplotlib.ticker import ScalarFormatter  # matplotlib loads only to draw (start-up time)
@@ -390,27 +387,14 @@ def scaling(ctx: LabContext) -> ExperimentResult:
         f"{BENCH_TASK} {BENCH_METRIC}",
     ]
     scored = next((r["bench"] for r in width if r["bench"]), None)
-    if scored is None:
-        bench_pt = (
-            f"A coluna {BENCH_TASK} fica vazia: instale o lm-eval (pip install "
-            '"llmzero[harness]") para vê-la.'
-        )
-        bench_en = (
-            f"The {BENCH_TASK} column stays empty: install lm-eval (pip install "
-            '"llmzero[harness]") to see it.'
-        )
-    else:
-        n, chance = scored["documents"], 100 * scored["chance"]
-        bench_pt = (
-            f"{BENCH_TASK} {BENCH_METRIC}: acerto em {n} questões de quatro finais (acaso "
-            f"{chance:.0f} %), com o intervalo de 95 % do bootstrap: diferenças dentro dele são "
-            "ruído."
-        )
-        bench_en = (
-            f"{BENCH_TASK} {BENCH_METRIC}: accuracy on {n} four-ending questions (chance "
-            f"{chance:.0f} %), with the bootstrap 95 % interval: differences inside it are "
-            "noise."
-        )
+    note = bench_note(
+        scored and scored["documents"],
+        scored and scored["chance"],
+        (
+            "com o intervalo de 95 % do bootstrap: diferenças dentro dele são ruído",
+            "with the bootstrap 95 % interval: differences inside it are noise",
+        ),
+    )
     body = (
         t(
             f"Cada modelo treina {s.steps} passos com {s.tokens_per_step} tokens por passo "
@@ -425,7 +409,7 @@ def scaling(ctx: LabContext) -> ExperimentResult:
             f"context {s.base['context_length']}; each table varies one thing.",
         )
         + " "
-        + t(bench_pt, bench_en)
+        + note
         + "\n\n"
         + md_table([t("dimensão", "dimension")] + head, rows(width, "n_embd"))
         + "\n\n"
