@@ -1,4 +1,4 @@
-"""The shipped pt-BR corpus: the template generator and the corpus loader."""
+"""The shipped pt-BR corpus: the template generator, the corpus loader and the parts' text."""
 
 from __future__ import annotations
 
@@ -6,6 +6,7 @@ import datetime
 import hashlib
 import importlib.util
 import re
+from collections import Counter
 from pathlib import Path
 
 import pytest
@@ -16,6 +17,9 @@ from llmzero.errors import UserError
 REPO_ROOT = Path(__file__).resolve().parents[1]
 SCRIPT = REPO_ROOT / "scripts" / "make_generated_corpus.py"
 GERADO = ds.CORPUS_DIR / "gerado.txt"
+CARD = ds.CORPUS_DIR / "README.md"
+MIN_HANDWRITTEN_BYTES = 600_000
+MIN_REPEAT_CHARS = 40  # a line this long appearing twice is treated as copy-paste
 
 
 @pytest.fixture(scope="module")
@@ -197,10 +201,11 @@ def test_fact_tables_are_complete(gen):
 
 @pytest.fixture
 def fake_corpus(tmp_path, monkeypatch):
-    """A corpus folder with two of the four parts, and an empty cache folder."""
+    """A corpus folder with two default parts and the template part, and an empty cache folder."""
     folder = tmp_path / "corpus"
     folder.mkdir()
     (folder / "narrativas.txt").write_text("Era uma vez.\n\nFim.\n\n", encoding="utf-8")
+    (folder / "noticias.txt").write_text("\nNotícia da praça\nÁgua limpa.\n", encoding="utf-8")
     (folder / "gerado.txt").write_text(
         "\n### comando:\nOi?\n\n### resposta:\nOlá!\n", encoding="utf-8"
     )
@@ -210,11 +215,24 @@ def fake_corpus(tmp_path, monkeypatch):
 
 
 def test_corpus_text_joins_existing_parts_in_order(fake_corpus):
-    assert [p.name for p in ds.corpus_part_paths()] == ["narrativas.txt", "gerado.txt"]
-    assert ds.corpus_text() == "Era uma vez.\n\nFim.\n\n### comando:\nOi?\n\n### resposta:\nOlá!\n"
+    # the default mix skips missing parts and never takes the template part
+    assert [p.name for p in ds.corpus_part_paths()] == ["narrativas.txt", "noticias.txt"]
+    assert ds.corpus_text() == "Era uma vez.\n\nFim.\n\nNotícia da praça\nÁgua limpa.\n"
+    # the template part is there when asked for by name, in the order given
     assert ds.corpus_text(["gerado.txt"]) == "### comando:\nOi?\n\n### resposta:\nOlá!\n"
+    assert ds.corpus_text(["gerado.txt", "narrativas.txt"]) == (
+        "### comando:\nOi?\n\n### resposta:\nOlá!\n\nEra uma vez.\n\nFim.\n"
+    )
     with pytest.raises(UserError, match="dialogos.txt"):
         ds.corpus_text(["dialogos.txt"])
+
+
+def test_template_part_only_by_name(fake_corpus):
+    (fake_corpus / "narrativas.txt").unlink()
+    (fake_corpus / "noticias.txt").unlink()
+    with pytest.raises(UserError, match="no corpus part"):  # gerado.txt alone is no default mix
+        ds.corpus_text()
+    assert "### comando:" in ds.corpus_text(list(ds.TEMPLATE_PARTS))
 
 
 def test_no_parts_is_a_user_error(fake_corpus):
@@ -233,13 +251,19 @@ def test_invalid_utf8_part_is_a_user_error(fake_corpus):
 def test_stats_are_consistent_with_the_text(fake_corpus):
     stats = ds.corpus_stats()
     text = ds.corpus_text()
-    assert stats["missing"] == ["ciencia_tecnologia.txt", "dialogos.txt"]
-    assert set(stats["parts"]) == {"narrativas.txt", "gerado.txt"}
+    assert stats["missing"] == [
+        "ciencia_tecnologia.txt",
+        "contos.txt",
+        "guias.txt",
+        "dialogos.txt",
+    ]
+    assert set(stats["parts"]) == {"narrativas.txt", "noticias.txt"}
+    assert {part["kind"] for part in stats["parts"].values()} == {"handwritten"}
     total = stats["total"]
-    assert total["bytes"] == len(text.encode("utf-8")) == 58
-    assert total["characters"] == len(text) == 57  # "á" is two bytes
-    assert total["words"] == len(text.split()) == 10
-    assert total["lines"] == 9
+    assert total["bytes"] == len(text.encode("utf-8")) == 52
+    assert total["characters"] == len(text) == 49  # "í", "ç", "Á" are two bytes each
+    assert total["words"] == len(text.split()) == 9
+    assert total["lines"] == 6
     assert total["sha256"] == hashlib.sha256(text.encode("utf-8")).hexdigest()
     for name, part in stats["parts"].items():
         raw = (fake_corpus / name).read_bytes()
@@ -287,12 +311,23 @@ def test_cache_dir_follows_environment(monkeypatch, tmp_path):
     assert ds.cache_dir() == tmp_path / "xdg" / "llmzero"
 
 
+def test_template_stats_say_their_kind(fake_corpus):
+    stats = ds.corpus_stats(["gerado.txt", "narrativas.txt"])
+    assert stats["missing"] == []  # only the default mix reports missing parts
+    kinds = {name: part["kind"] for name, part in stats["parts"].items()}
+    assert kinds == {"gerado.txt": "template", "narrativas.txt": "handwritten"}
+    assert ds.part_kind("gerado.txt") == "template" and ds.part_kind("contos.txt") == "handwritten"
+
+
 def test_shipped_corpus(tmp_path, monkeypatch, gerado):
     monkeypatch.setenv("LLMZERO_CACHE", str(tmp_path))
     text = ds.corpus_text()
     names = [p.name for p in ds.corpus_part_paths()]
-    assert "gerado.txt" in names
-    assert text.endswith(gerado.strip("\n") + "\n")  # gerado is the last part
+    assert names == [n for n in ds.CORPUS_PARTS if (ds.CORPUS_DIR / n).is_file()]
+    assert text.startswith(
+        (ds.CORPUS_DIR / names[0]).read_text(encoding="utf-8").strip("\n")
+    )  # parts come in CORPUS_PARTS order
+    assert ds.corpus_text(["gerado.txt"]) == gerado.strip("\n") + "\n"
     for name in names:
         part = (ds.CORPUS_DIR / name).read_bytes().decode("utf-8").strip("\r\n")
         assert part in text
@@ -311,3 +346,102 @@ def test_shipped_corpus(tmp_path, monkeypatch, gerado):
     assert ds.dataset_path("corpus/gerado.txt") == GERADO
     with pytest.raises(UserError):
         ds.dataset_path("corpus/nao_existe.txt")
+
+
+# ----------------------------------------------------------------------------- the parts' text
+
+
+def _part(name: str) -> str:
+    return (ds.CORPUS_DIR / name).read_bytes().decode("utf-8")  # strict: fails on invalid UTF-8
+
+
+def _shipped_default_parts() -> list[str]:
+    return [n for n in ds.CORPUS_PARTS if (ds.CORPUS_DIR / n).is_file()]
+
+
+def _documents(text: str) -> int:
+    """Blank-line separated blocks; a `### comando:` block and its answer count as one."""
+    blocks = text.strip("\n").split("\n\n")
+    return len(blocks) - sum(b.startswith("### resposta:") for b in blocks)
+
+
+def test_default_mix_has_no_template_part(tmp_path, monkeypatch, gerado):
+    assert ds.TEMPLATE_PARTS and not set(ds.TEMPLATE_PARTS) & set(ds.CORPUS_PARTS)
+    assert all((ds.CORPUS_DIR / n).is_file() for n in ds.TEMPLATE_PARTS)  # still shipped
+    monkeypatch.setenv("LLMZERO_CACHE", str(tmp_path))
+    assert not {p.name for p in ds.corpus_part_paths()} & set(ds.TEMPLATE_PARTS)
+    text = ds.corpus_path().read_text(encoding="utf-8")
+    template_lines = {line for line in gerado.split("\n") if len(line) >= MIN_REPEAT_CHARS}
+    assert len(template_lines) > 100
+    assert not [line for line in text.split("\n") if line in template_lines]
+    assert set(ds.corpus_stats()["parts"]) == set(_shipped_default_parts())
+
+
+@pytest.mark.parametrize("name", ds.CORPUS_PARTS)
+def test_handwritten_part_keeps_the_format(name):
+    if not (ds.CORPUS_DIR / name).is_file():
+        pytest.skip(f"{name} is not written yet")
+    text = _part(name)
+    assert "\r" not in text and "\t" not in text
+    assert text.endswith("\n") and not text.endswith("\n\n") and not text.startswith("\n")
+    assert "\n\n\n" not in text  # documents are separated by exactly one blank line
+    lines = text.split("\n")
+    bad = [i + 1 for i, line in enumerate(lines) if line != line.strip() or "  " in line]
+    assert bad == [], f"{name}: stray spaces on lines {bad[:5]}"
+    docs = text[:-1].split("\n\n")
+    # each document: a title (or `### comando:`) line, then at least one paragraph
+    short = [d.split("\n")[0] for d in docs if len(d.split("\n")) < 2]
+    assert short == [], f"{name}: documents without a body: {short[:3]}"
+    assert len(docs) >= 20 and len(text.split()) >= 5_000
+    for word in ("não", "é", "também"):  # real pt-BR, accents kept
+        assert word in text.split(), (name, word)
+
+
+def test_handwritten_total_reaches_the_goal():
+    missing = [n for n in ds.CORPUS_PARTS if not (ds.CORPUS_DIR / n).is_file()]
+    if missing:
+        pytest.skip(f"parts not written yet: {', '.join(missing)}")
+    total = sum((ds.CORPUS_DIR / n).stat().st_size for n in ds.CORPUS_PARTS)
+    assert total >= MIN_HANDWRITTEN_BYTES
+
+
+def test_no_long_line_appears_twice_in_the_default_mix():
+    seen = Counter()
+    where = {}
+    for name in _shipped_default_parts():
+        for line in _part(name).split("\n"):
+            if len(line) >= MIN_REPEAT_CHARS:
+                seen[line] += 1
+                where.setdefault(line, []).append(name)
+    repeated = [(where[line], line[:60]) for line, n in seen.items() if n > 1]
+    assert repeated == []
+
+
+def _number(text: str) -> int:
+    return int(text.replace(".", ""))
+
+
+def test_data_card_matches_the_files():
+    card = CARD.read_text(encoding="utf-8")
+    rows = {
+        m.group(1): m.groups()[1:]
+        for m in re.finditer(
+            r"^\| `([\w.]+)` \| ([^|]+?) \| ([\d.]+) \| ([\d.]+) \| ([\d.]+) \|", card, re.M
+        )
+    }
+    shipped = sorted(p.name for p in ds.CORPUS_DIR.glob("*.txt"))
+    assert sorted(rows) == sorted(set(shipped) | set(ds.CORPUS_PARTS))
+    for name, (kind, size, docs, words) in rows.items():
+        if not (ds.CORPUS_DIR / name).is_file():
+            assert "pendente" in kind, name
+            continue
+        text = _part(name)
+        assert _number(size) == len(text.encode("utf-8")), name
+        assert _number(docs) == _documents(text), name
+        assert _number(words) == len(text.split()), name
+        assert ("modelo" in kind) == (name in ds.TEMPLATE_PARTS), name
+    handwritten = sum((ds.CORPUS_DIR / n).stat().st_size for n in _shipped_default_parts())
+    m = re.search(r"\*\*Escrito à mão:\*\* ([\d.]+) bytes", card)
+    assert m and _number(m.group(1)) == handwritten
+    m = re.search(r"\*\*Handwritten:\*\* ([\d,]+) bytes", card)
+    assert m and int(m.group(1).replace(",", "")) == handwritten

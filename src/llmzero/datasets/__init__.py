@@ -1,13 +1,16 @@
 """Original Brazilian Portuguese data shipped with llmzero.
 
-The pre-training corpus comes in parts (``corpus/*.txt``), written for this project. Tools that want
-one file get it from :func:`corpus_path`, which joins the parts once into a cache folder::
+The pre-training corpus comes in parts (``corpus/*.txt``), written for this project. The default
+mix (``CORPUS_PARTS``) holds only handwritten prose; the template-generated part
+(``TEMPLATE_PARTS``) stays shipped but is used only when asked for by name. Tools that want one
+file get it from :func:`corpus_path`, which joins the parts once into a cache folder::
 
     from llmzero.datasets import corpus_path, corpus_text, corpus_stats
 
-    path = corpus_path()        # ~/.cache/llmzero/corpus/<hash>/corpus_ptbr.txt text =
-    corpus_text()        # the same content as a string corpus_stats()["total"]     # {"bytes": ...,
-    "characters": ..., "words": ..., "lines": ..., "sha256": ...}
+    path = corpus_path()                  # ~/.cache/llmzero/corpus/<hash>/corpus_ptbr.txt
+    text = corpus_text()                  # the same content as a string
+    corpus_stats()["total"]               # {"bytes": ..., "words": ..., "sha256": ...}
+    corpus_text(["gerado.txt"])           # the template part alone, by name
 """
 
 from __future__ import annotations
@@ -23,7 +26,17 @@ from llmzero.errors import UserError
 # The package folder on disk (llmzero is installed as plain files, so __file__ is a real path).
 DATASETS_DIR = Path(__file__).resolve().parent
 CORPUS_DIR = DATASETS_DIR / "corpus"
-CORPUS_PARTS = ("ciencia_tecnologia.txt", "narrativas.txt", "dialogos.txt", "gerado.txt")
+# The default pre-training mix: handwritten prose only, in this order (missing parts are skipped).
+CORPUS_PARTS = (
+    "ciencia_tecnologia.txt",
+    "narrativas.txt",
+    "contos.txt",
+    "noticias.txt",
+    "guias.txt",
+    "dialogos.txt",
+)
+# Shipped parts made from sentence templates: out of the default mix, available by name.
+TEMPLATE_PARTS = ("gerado.txt",)
 CORPUS_FILENAME = "corpus_ptbr.txt"
 PART_SEPARATOR = "\n\n"
 
@@ -40,11 +53,17 @@ def dataset_path(name: str) -> Path:
     return path
 
 
-def corpus_part_paths(parts: Sequence[str] | None = None) -> list[Path]:
-    """The corpus parts on disk, in ``CORPUS_PARTS`` order.
+def part_kind(name: str) -> str:
+    """``"template"`` for a part in ``TEMPLATE_PARTS``, else ``"handwritten"``."""
+    return "template" if name in TEMPLATE_PARTS else "handwritten"
 
-    With ``parts=None`` missing parts are skipped (but at least one must exist); parts named
-    explicitly must all exist.
+
+def corpus_part_paths(parts: Sequence[str] | None = None) -> list[Path]:
+    """The corpus parts on disk.
+
+    With ``parts=None``: the default mix, ``CORPUS_PARTS`` in order, skipping missing parts (but at
+    least one must exist); template parts are never included. Parts named explicitly (any shipped
+    part, e.g. ``["gerado.txt"]``) must all exist and come in the order given.
     """
     if parts is None:
         found = [CORPUS_DIR / name for name in CORPUS_PARTS if (CORPUS_DIR / name).is_file()]
@@ -100,12 +119,14 @@ def text_stats(text: str) -> dict:
 
 
 def corpus_stats(parts: Sequence[str] | None = None) -> dict:
-    """Stats of every part (as stored on disk) and of the combined text, plus the parts that are
-    missing."""
+    """Stats of every part (as stored on disk, with its ``kind``) and of the combined text, plus
+    the default parts that are missing."""
     paths = corpus_part_paths(parts)
     texts = {p.name: _read_part(p) for p in paths}
     return {
-        "parts": {name: text_stats(text) for name, text in texts.items()},
+        "parts": {
+            name: {**text_stats(text), "kind": part_kind(name)} for name, text in texts.items()
+        },
         "missing": [name for name in CORPUS_PARTS if parts is None and name not in texts],
         "total": text_stats(_join(list(texts.values()))),
     }
@@ -162,8 +183,10 @@ __all__ = [
     "DATASETS_DIR",
     "CORPUS_DIR",
     "CORPUS_PARTS",
+    "TEMPLATE_PARTS",
     "CORPUS_FILENAME",
     "dataset_path",
+    "part_kind",
     "corpus_part_paths",
     "corpus_text",
     "text_stats",
