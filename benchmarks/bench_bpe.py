@@ -3,17 +3,29 @@ tiktoken).
 
     python benchmarks/bench_bpe.py      # ~200 KB of text, vocab 512, GPT-2 from ../shared/data
     python benchmarks/bench_bpe.py --text corpus.txt --size 500 --vocab 1024 --skip-naive
+    python benchmarks/bench_bpe.py --scale --mb 100 --vocab 16384   # ours vs `tokenizers`
 
 A script, not a test: it prints a table. Targets: training >= 10x faster than the naive loop;
 pure-Python GPT-2 encoding >= 2 MB/s; the tiktoken path >= 0.9x tiktoken alone.
+
+``--scale``: training at corpus scale. The text is the shipped pt-BR corpus, its words shuffled
+inside each paragraph (a new order on every pass, so the text is not one block repeated), written
+once to a temporary file. Ours and the Hugging Face `tokenizers` library each train on it in a
+fresh process (same paragraphs, same vocabulary size, same GPT-2 pre-tokenization regex, no special
+tokens), which reports its wall time and peak resident memory. Target: ours within 4x its time.
 """
 
 from __future__ import annotations
 
 import argparse
+import json
+import os
 import random
 import resource
+import shutil
+import subprocess
 import sys
+import tempfile
 import time
 import tracemalloc
 from pathlib import Path
@@ -152,6 +164,155 @@ def naive_train(text: str, vocab_size: int) -> dict[tuple[int, int], int]:
     return merges
 
 
+# --- training at scale: ours vs the `tokenizers` library -----------------------------------------
+def write_scale_text(path: Path, n_bytes: int, seed: int = 0, typos: float = 0.0) -> int:
+    """The shipped corpus, words shuffled per paragraph on each pass, until ``n_bytes``; one
+    paragraph per line. ``typos``: the share of words with one letter changed (new words keep
+    appearing, as in real text). Returns the bytes written."""
+    from llmzero.datasets import corpus_text
+
+    paragraphs = [p.split() for p in corpus_text().split("\n\n") if p.strip()]
+    rng = random.Random(seed)
+    written = 0
+    with open(path, "w", encoding="utf-8") as f:
+        while written < n_bytes:
+            for words in paragraphs:
+                rng.shuffle(words)
+                if typos:
+                    words = [typo(w, rng) if rng.random() < typos else w for w in words]
+                line = " ".join(words) + "\n"
+                f.write(line)
+                written += len(line.encode("utf-8"))
+                if written >= n_bytes:
+                    break
+    return written
+
+
+LETTERS = "abcdefghijklmnopqrstuvwxyzáéíóúâêôãõç"
+
+
+def typo(word: str, rng: random.Random) -> str:
+    i = rng.randrange(len(word))
+    return word[:i] + rng.choice(LETTERS) + word[i + 1 :]
+
+
+def cpu_seconds() -> float:
+    """CPU time of this process, all its threads (user + system)."""
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    return usage.ru_utime + usage.ru_stime
+
+
+def rss_mb() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1e3  # Linux reports KB
+
+
+def scale_worker(which: str, path: str, vocab_size: int, out: str) -> None:
+    """Train one tokenizer on the paragraphs of ``path``, read line by line as it goes (so the
+    peak memory is the trainer's, not the text's), in this fresh process; write its time, memory
+    and vocabulary (hex bytes) as JSON to ``out``."""
+    if which == "tokenizers":
+        from tokenizers import Regex, Tokenizer, decoders, models, pre_tokenizers, trainers
+    f = open(path, encoding="utf-8")  # noqa: SIM115  (closed below)
+    paragraphs = (line.rstrip("\n") for line in f)
+    loaded = rss_mb()
+    t0, c0 = time.perf_counter(), cpu_seconds()
+    if which == "ours":
+        tok = BPETokenizer(use_tiktoken=False).train(paragraphs, vocab_size, special_tokens=[])
+        vocab = [b.hex() for b in tok.vocab]
+    else:
+        from llmzero.tokenizers.bpe import bytes_to_unicode
+
+        tok = Tokenizer(models.BPE())
+        tok.pre_tokenizer = pre_tokenizers.Sequence(
+            [
+                pre_tokenizers.Split(Regex(GPT2_PATTERN), behavior="isolated"),
+                pre_tokenizers.ByteLevel(add_prefix_space=False, use_regex=False),
+            ]
+        )
+        tok.decoder = decoders.ByteLevel()
+        trainer = trainers.BpeTrainer(
+            vocab_size=vocab_size,
+            initial_alphabet=pre_tokenizers.ByteLevel.alphabet(),
+            special_tokens=[],
+            show_progress=False,
+        )
+        tok.train_from_iterator(paragraphs, trainer)
+        back = {c: b for b, c in bytes_to_unicode().items()}
+        vocab = [bytes(back[c] for c in s).hex() for s in tok.get_vocab()]
+    seconds, cpu = time.perf_counter() - t0, cpu_seconds() - c0
+    f.close()
+    result = {
+        "seconds": seconds,
+        "cpu": cpu,
+        "rss_loaded_mb": loaded,
+        "rss_peak_mb": rss_mb(),
+        "vocab": vocab,
+    }
+    Path(out).write_text(json.dumps(result), encoding="utf-8")
+
+
+def run_scale(
+    mb: float, vocab_size: int, keep: str | None, text: str | None = None, typos: float = 0.0
+) -> int:
+    """Generate the text (or take ``text``, one paragraph per line), train both in child
+    processes, print the table."""
+    try:
+        import tokenizers
+    except ImportError:
+        print("the `tokenizers` library is not installed: pip install tokenizers")
+        return 1
+    folder = Path(tempfile.mkdtemp(prefix="bench-bpe-"))
+    if text:
+        path, keep = Path(text), text
+        n = path.stat().st_size
+    else:
+        path = Path(keep) if keep else folder / "text.txt"
+        n = write_scale_text(path, int(mb * 1e6), typos=typos)
+    load = os.getloadavg()
+    print(
+        f"python {sys.version.split()[0]}, tokenizers {tokenizers.__version__}; "
+        f"{n / 1e6:.1f} MB of {'text from ' + text if text else 'shuffled corpus paragraphs'}"
+        f"{f' with {typos:.0%} of words changed' if typos and not text else ''}, "
+        f"vocab {vocab_size}; "
+        f"load average {load[0]:.2f} {load[1]:.2f} {load[2]:.2f}; {os.cpu_count()} CPUs\n"
+    )
+    results = {}
+    for which in ("tokenizers", "ours"):
+        out = folder / f"{which}.json"
+        cmd = [sys.executable, __file__, "--scale-worker", which, "--text", str(path)]
+        subprocess.run([*cmd, "--vocab", str(vocab_size), "--worker-out", str(out)], check=True)
+        results[which] = json.loads(out.read_text(encoding="utf-8"))
+    widths = (20, 9, 9, 7, 16, 14)
+    header = ("trainer", "seconds", "CPU s", "MB/s", "RSS before (MB)", "RSS peak (MB)")
+    print(
+        "  ".join(
+            c.ljust(w) if i == 0 else c.rjust(w) for i, (c, w) in enumerate(zip(header, widths))
+        )
+    )
+    for which, label in (("tokenizers", "tokenizers (Rust)"), ("ours", "llmzero (Python)")):
+        r = results[which]
+        cells = (
+            label,
+            f"{r['seconds']:.1f}",
+            f"{r['cpu']:.1f}",
+            f"{n / 1e6 / r['seconds']:.2f}",
+            f"{r['rss_loaded_mb']:.0f}",
+            f"{r['rss_peak_mb']:.0f}",
+        )
+        print(
+            "  ".join(
+                c.ljust(w) if i == 0 else c.rjust(w) for i, (c, w) in enumerate(zip(cells, widths))
+            )
+        )
+    ratio = results["ours"]["seconds"] / results["tokenizers"]["seconds"]
+    same = len(set(results["ours"]["vocab"]) & set(results["tokenizers"]["vocab"]))
+    verdict = "met" if ratio <= 4 else "NOT met"
+    print(f"\nours / tokenizers time: {ratio:.2f}x (target <= 4x: {verdict})")
+    print(f"tokens in both vocabularies: {same} of {vocab_size}")
+    shutil.rmtree(folder)  # the workers' results (and the generated text unless kept)
+    return 0
+
+
 # --- helpers --------------------------------------------------------------------------------------
 def timed(fn, repeat: int = 1):
     """Best wall time of ``repeat`` runs, and the last result."""
@@ -197,7 +358,26 @@ def main(argv: list[str] | None = None) -> int:
         "--gpt2", default=str(SHARED / "gpt2"), help="folder with encoder.json + vocab.bpe"
     )
     ap.add_argument("--skip-naive", action="store_true", help="do not run the slow naive training")
+    ap.add_argument(
+        "--scale", action="store_true", help="train ours and `tokenizers` on --mb MB, side by side"
+    )
+    ap.add_argument("--mb", type=float, default=10.0, help="--scale: text size in MB (default 10)")
+    ap.add_argument("--keep-text", help="--scale: write the generated text here and keep it")
+    ap.add_argument(
+        "--typos",
+        type=float,
+        default=0.0,
+        help="--scale: share of words with one letter changed (a long tail of rare words)",
+    )
+    # with --scale, --text is a file of one paragraph per line, trained on as it is
+    ap.add_argument("--scale-worker", choices=("ours", "tokenizers"), help=argparse.SUPPRESS)
+    ap.add_argument("--worker-out", help=argparse.SUPPRESS)
     args = ap.parse_args(argv)
+    if args.scale_worker:
+        scale_worker(args.scale_worker, args.text, args.vocab, args.worker_out)
+        return 0
+    if args.scale:
+        return run_scale(args.mb, args.vocab, args.keep_text, args.text, args.typos)
 
     train_text = bench_text(args.size * 1000, args.text)
     n_train = len(train_text.encode("utf-8"))

@@ -23,6 +23,7 @@ import pytest
 import torch
 
 from llmzero.cli import VERBS, build_parser, main
+from llmzero.datasets import corpus_text
 
 HUGE = str(10**30)
 NUMBERS = ["-1", "0", HUGE, "nan", "inf", "-inf", "abc", "1.5", ""]
@@ -86,6 +87,11 @@ def build_world(root):
     }
     (root / "questions.jsonl").write_text(json.dumps(question) + "\n", encoding="utf-8")
     (root / "empty.txt").write_text("")
+    (root / "docs").mkdir()  # real prose, so that `data clean` keeps some of it
+    text = corpus_text()
+    for i in range(3):
+        (root / "docs" / f"doc{i}.txt").write_text(text[i * 3000 : (i + 1) * 3000])
+    (root / "urls.txt").write_text("http://203.0.113.7/a.txt\n")  # TEST-NET: never answers
     (root / "garbage.bin").write_bytes(bytes(range(256)) * 4)
     lm, clf = str(root / "lm"), str(root / "clf")
     made = [
@@ -101,6 +107,7 @@ def build_world(root):
         ["models", "register", lm, "--name", "spare", "--registry", str(root / "reg.sqlite")],
         ["rag", "index", str(root / "corpus.txt"), "--out", str(root / "idx.sqlite"),
          "--no-vectors"],
+        ["data", "clean", str(root / "docs"), "--out", str(root / "clean"), "--workers", "1"],
     ]  # fmt: skip
     with contextlib.redirect_stdout(io.StringIO()), contextlib.redirect_stderr(io.StringIO()):
         for argv in made:
@@ -174,6 +181,13 @@ def bases(w) -> dict[tuple[str, ...], dict[str, str | None]]:
         ("agents", "ask"): {"question": "2+2?", "--model": lm, "--max-new-tokens": "4"},
         ("agents", "calc"): {"expression": "12*(3+4)"},
         ("lab",): {"name": "temperature", "--model": lm, "--out": str(w / "lab"), "--quick": None},
+        ("data", "fetch"): {"source": str(w / "urls.txt"), "--out": out, "--quiet": None},
+        ("data", "clean"): {"inputs": str(w / "docs"), "--out": out, "--overwrite": None,
+                            "--workers": "1"},
+        ("data", "dedup"): {"input": str(w / "clean"), "--out": out, "--overwrite": None,
+                            "--workers": "1"},
+        ("data", "stats"): {"folders": str(w / "clean")},
+        ("data", "shard"): {"inputs": corpus, "--out": out, "--overwrite": None, "--workers": "1"},
     }  # fmt: skip
 
 
@@ -267,6 +281,7 @@ def stub_long_work(monkeypatch) -> None:
     """Stubs for the work that takes minutes, a studio that closes at once, no browser."""
     import webbrowser
 
+    import llmzero.data.download
     import llmzero.interop.download
     import llmzero.journey
     import llmzero.lab.core
@@ -282,6 +297,7 @@ def stub_long_work(monkeypatch) -> None:
     monkeypatch.setattr(llmzero.lab.core, "run_experiment", long_work)
     monkeypatch.setattr(llmzero.lab.core, "run_all", long_work)
     monkeypatch.setattr(llmzero.interop.download, "download_gpt2", long_work)
+    monkeypatch.setattr(llmzero.data.download, "download_file", long_work)
     monkeypatch.setattr(Server, "run", closed)
     monkeypatch.setattr(webbrowser, "open", lambda *args, **kwargs: True)
 

@@ -8,9 +8,20 @@ PAGES = {
     "text": (
         "Texto e dados",
         "Text and data",
-        "Tokenizadores, janelas de tokens e os conjuntos de dados embarcados.",
-        "Tokenizers, token windows and the shipped data sets.",
-        ["llmzero.tokenizers", "llmzero.data", "llmzero.datasets"],
+        "Tokenizadores, janelas de tokens, os conjuntos de dados embarcados e o pipeline de dados.",
+        "Tokenizers, token windows, the shipped data sets and the data pipeline.",
+        [
+            "llmzero.tokenizers",
+            "llmzero.data",
+            "llmzero.data.shards",
+            "llmzero.datasets",
+            "llmzero.dataprep",
+            "llmzero.dataprep.fetch",
+            "llmzero.dataprep.clean",
+            "llmzero.dataprep.dedup",
+            "llmzero.dataprep.stats",
+            "llmzero.dataprep.shards",
+        ],
     ),
     "model": (
         "Modelo",
@@ -61,7 +72,7 @@ PAGES = {
         "Ground",
         "O térreo: figuras, mensagens nas duas línguas e escrita atômica de arquivos.",
         "The ground floor: figures, messages in both languages and atomic file writes.",
-        ["llmzero.plots", "llmzero.errors", "llmzero.fileio"],
+        ["llmzero.plots", "llmzero.reports", "llmzero.errors", "llmzero.fileio"],
     ),
 }
 

@@ -126,6 +126,23 @@ class ChatSession:
         self.used_user_text = kept
         return self.template.format_chat(self.system_prompt, [], kept)
 
+    def single_turn(self, instruction: str, input_text: str) -> tuple[str, SamplingConfig]:
+        """The prompt of one instruction with an input in the template's single-turn layout, and
+        the sampling settings that stop where its answer ends."""
+        prompt = self.template.format_prompt(
+            {
+                "instruction": instruction.strip(),
+                "input": input_text.strip(),
+                "system": self.system_prompt,
+            }
+        )
+        cfg = dataclasses.replace(
+            self.sampling,
+            stop=[*self.sampling.stop, *self.stops],
+            eos_id=getattr(self.tokenizer, "eot_id", None),
+        )
+        return prompt, cfg
+
     def reply(
         self,
         user_text: str,
@@ -196,18 +213,7 @@ def ask(
     greedy = sampling_preset("greedy", max_new_tokens=SAMPLING_PRESETS["chat"]["max_new_tokens"])
     session = session_for(ckpt, system_prompt, sampling or greedy)
     if input_text:  # an instruction with an input: the template's single-turn layout
-        prompt = session.template.format_prompt(
-            {
-                "instruction": question.strip(),
-                "input": input_text.strip(),
-                "system": session.system_prompt,
-            }
-        )
-        cfg = dataclasses.replace(
-            session.sampling,
-            stop=[*session.sampling.stop, *session.stops],
-            eos_id=ckpt.tokenizer.eot_id,
-        )
+        prompt, cfg = session.single_turn(question, input_text)
         result = generate(ckpt.model, ckpt.tokenizer, prompt, cfg, on_text)
         answer = result.text.strip()
     else:

@@ -223,7 +223,7 @@ def _shows_model_distribution(cfg: SamplingConfig) -> bool:
 
 
 def generate_ids(
-    model, prompt_ids: Sequence[int] | torch.Tensor, cfg: SamplingConfig
+    model, prompt_ids: Sequence[int] | torch.Tensor, cfg: SamplingConfig, cache=None
 ) -> Iterator[GenStep]:
     """Yield one GenStep per new token (the eos token, when generated, is yielded and ends the
     loop).
@@ -233,22 +233,25 @@ def generate_ids(
     A GPT gets the CPU fast path first (``llmzero.inference.accelerate``). The model runs under
     ``torch.inference_mode``, except for the steps taken in decode.c (``inference.c_steps``), which
     record nothing for gradients and run the model as it was when the generation began.
+
+    ``cache`` continues an earlier generation (``new_cache``): it holds the keys and values of the
+    first ``cache.pos`` tokens of ``prompt_ids`` (fewer than all), so only the rest is run, and it
+    keeps every token read here. None: a cache of its own (when ``cfg.use_cache``).
     """
     cfg.validate()
     ids = _as_id_list(prompt_ids)
     check_prompt(ids, model.config)
+    if cache is not None and not 0 <= cache.pos < len(ids):
+        raise ValueError(f"the cache holds {cache.pos} positions of a {len(ids)}-token prompt")
     accelerate(model)
     ctx = model.config.context_length
     device = _device(model)
     generator = make_generator(cfg.seed, device)
     was_training = model.training
     model.eval()
-    with torch.inference_mode():
-        cache = (
-            model.new_kv_cache(1, min(ctx, len(ids) + cfg.max_new_tokens))
-            if cfg.use_cache
-            else None
-        )
+    if cache is None and cfg.use_cache:
+        with torch.inference_mode():
+            cache = model.new_kv_cache(1, min(ctx, len(ids) + cfg.max_new_tokens))
     # decode.c's road for this generation's steps (the model looked at once, here), or None
     c_step = c_steps(model, cache) if cache is not None else None
     shows_model = _shows_model_distribution(cfg)
@@ -295,6 +298,16 @@ def generate_ids(
                 return
     finally:
         model.train(was_training)
+
+
+def new_cache(model, max_len: int | None = None):
+    """An empty KV cache of one sequence (up to ``max_len`` positions, at most the context) for
+    ``generate_ids(..., cache=)`` calls that continue one another; ``cache.pos = n`` forgets all
+    but the first n positions (the ones after are overwritten as new tokens come)."""
+    accelerate(model)
+    ctx = model.config.context_length
+    with torch.inference_mode():
+        return model.new_kv_cache(1, min(ctx, max_len or ctx))
 
 
 # --------------------------------------------------------------------------------------------------

@@ -20,6 +20,7 @@ from llmzero.cli import (
     align,
     chat,
     core,
+    data,
     evaluate,
     finetune,
     interop,
@@ -103,6 +104,10 @@ VERBS: dict[str, Verb | dict[str, Verb]] = {
         ('llmzero generate --model runs/llmzero "Era uma vez" --temperature 0 --json',
             "a continuação mais provável, em JSON",
             "the likeliest continuation, as JSON"),
+        ('llmzero generate --model runs/calc "Conta: 7 caixas de 12 lápis:" --temperature 0 '
+            "--tools calc",
+            "com a calculadora: cada <calc>7*12</calc> escrito ganha =84 antes de seguir",
+            "with the calculator: each <calc>7*12</calc> written gets =84 before it goes on"),
     )),
     "info": Verb(core.add_info, core.info_command,
         "mostra o ambiente, os presets e um modelo",
@@ -213,6 +218,9 @@ VERBS: dict[str, Verb | dict[str, Verb]] = {
             "--temperature 0.3",
             "com um prompt de sistema e menos acaso",
             "with a system prompt and less randomness"),
+        ("llmzero chat --model runs/calc --tools calc,busca --index runs/indice.sqlite",
+            "o modelo pode chamar a calculadora e a busca; as chamadas ficam na conversa",
+            "the model may call the calculator and the search; the calls stay in the chat"),
     )),
     "ask": Verb(chat.add_ask, chat.ask_command,
         "faz uma pergunta a um modelo ajustado e mostra a resposta",
@@ -223,6 +231,9 @@ VERBS: dict[str, Verb | dict[str, Verb]] = {
         ('llmzero ask --model runs/instrucoes "Traduza para o inglês." --input "bom dia" --json',
             "uma instrução com entrada, em JSON",
             "an instruction with an input, as JSON"),
+        ('llmzero ask --model runs/calc "Quanto é 15% de 240?" --tools calc --json',
+            "com a calculadora, em JSON (com a lista das chamadas)",
+            "with the calculator, as JSON (with the list of calls)"),
     )),
     "eval": {
         "perplexity": Verb(evaluate.add_perplexity, evaluate.perplexity_command,
@@ -377,6 +388,66 @@ VERBS: dict[str, Verb | dict[str, Verb]] = {
             "todos, com um modelo seu; o relatório em runs/lab",
             "all of them, with a model of yours; the report in runs/lab"),
     )),
+    "data": {
+        "fetch": Verb(data.add_fetch, data.fetch_command,
+            "baixa dados brutos: um dump da Wikipédia, um dataset em parquet ou uma lista de URLs",
+            "download raw data: a Wikipedia dump, a parquet dataset or a list of URLs", (
+            ("llmzero data fetch wikipedia --out dados/wiki-pt",
+             "o dump mais recente da Wikipédia em português, conferido pela soma publicada",
+             "the latest Portuguese Wikipedia dump, checked against its published sum"),
+            ("llmzero data fetch hf:OWNER/NAME --split train --out dados/hf",
+             "os arquivos parquet da divisão train de um dataset do Hugging Face",
+             "the parquet files of a Hugging Face dataset's train split"),
+            ("llmzero data fetch urls.txt --out dados/web",
+             "cada URL da lista (`URL` ou `URL SHA256` por linha); rodar de novo continua",
+             "each URL of the list (`URL` or `URL SHA256` per line); running again resumes"),
+        )),
+        "clean": Verb(data.add_clean, data.clean_command,
+            "limpa documentos: extrai texto, conserta Unicode, filtra idioma e qualidade, tira PII",
+            "clean documents: extract text, fix Unicode, filter language and quality, scrub PII", (
+            ("llmzero data clean dados/wiki-pt --out dados/limpo",
+             "o dump baixado por `data fetch`: só artigos em português, filtrados e sem PII",
+             "the dump `data fetch` downloaded: Portuguese articles only, filtered, PII scrubbed"),
+            ("llmzero data clean textos/ --out dados/limpo --languages pt en --workers 2",
+             "uma pasta de .txt/.md/.html, mantendo português e inglês, com 2 processos",
+             "a folder of .txt/.md/.html, keeping Portuguese and English, with 2 processes"),
+            ("llmzero data clean dados/hf --text-key content --out dados/limpo",
+             "arquivos parquet cujo texto está na coluna content",
+             "parquet files whose text is in the content column"),
+        )),
+        "dedup": Verb(data.add_dedup, data.dedup_command,
+            "tira documentos repetidos: iguais e quase iguais (MinHash)",
+            "remove repeated documents: exact and near duplicates (MinHash)", (
+            ("llmzero data dedup dados/limpo --out dados/unico",
+             "tira cópias exatas e quase cópias; as removidas ficam em dados/unico/removed",
+             "remove exact and near copies; the removed ones stay in dados/unico/removed"),
+            ("llmzero data dedup dados/limpo --out dados/unico --threshold 0.8 --ngram 3",
+             "só junta documentos mais parecidos, comparando trigramas de palavras",
+             "only merge more similar documents, comparing word trigrams"),
+        )),
+        "stats": Verb(data.add_stats, data.stats_command,
+            "descreve um corpus e cada passo que o fez, num relatório com gráficos",
+            "describe a corpus and each step that made it, in a report with plots", (
+            ("llmzero data stats dados/unico --out relatorio",
+             "o relatório de todos os passos até aqui, com gráficos (relatorio/report.html)",
+             "the report of every step so far, with plots (relatorio/report.html)"),
+            ("llmzero data stats dados/limpo dados/unico --json",
+             "os números de duas pastas em JSON",
+             "the numbers of two folders as JSON"),
+        )),
+        "shard": Verb(data.add_shard, data.shard_command,
+            "tokeniza documentos em paralelo em fragmentos de tokens para o `train`",
+            "tokenize documents in parallel into token shards for `train`", (
+            ("llmzero data shard corpus/dedup --out corpus/shards --tokenizer bpe "
+             "--vocab-size 8192",
+             "um BPE treinado numa amostra, todos os núcleos; depois `llmzero train --data "
+             "corpus/shards`",
+             "a BPE trained on a sample, all cores; then `llmzero train --data corpus/shards`"),
+            ("llmzero data shard textos/ --out shards --tokenizer runs/llmzero --workers 2",
+             "com o tokenizador de um modelo, para continuar o treino dele",
+             "with a model's tokenizer, to go on training it"),
+        )),
+    },
     "rag": {
         "index": Verb(rag.add_index, rag.index_command,
             "indexa documentos (.txt, .md, .html) num arquivo SQLite: trechos, BM25 e vetores",
@@ -627,8 +698,6 @@ def _main(argv: list[str]) -> int:
     if not args.command:
         parser.print_help()
         return 0
-    from llmzero.training import TrainingDiverged, terminated
-
     try:
         if getattr(args, "register", None) is not None:  # a bad name fails before any work
             from llmzero.registry import check_name
@@ -641,12 +710,9 @@ def _main(argv: list[str]) -> int:
     except UserError as exc:
         print(t("erro: ", "error: ") + exc.message(), file=sys.stderr)
         return 2
-    except TrainingDiverged as exc:
-        print(t("erro: ", "error: ") + str(exc), file=sys.stderr)
-        return 1
     except KeyboardInterrupt:
         print(t("\ninterrompido.", "\ninterrupted."), file=sys.stderr)
-        return 143 if terminated() else 130
+        return 143 if _terminated() else 130
     except BrokenPipeError:
         return 0
     except OSError as exc:  # the file system said no: a folder that cannot be made, a full disk...
@@ -654,5 +720,22 @@ def _main(argv: list[str]) -> int:
 
         print(t("erro: ", "error: ") + os_error(exc).message(), file=sys.stderr)
         return 2
+    except Exception as exc:
+        training = _training()
+        if training is None or not isinstance(exc, training.TrainingDiverged):
+            raise
+        print(t("erro: ", "error: ") + str(exc), file=sys.stderr)
+        return 1
     # training stops on SIGTERM as on Ctrl-C; the exit code still tells which (128 + 15, 128 + 2)
-    return 143 if code == 130 and terminated() else code
+    return 143 if code == 130 and _terminated() else code
+
+
+def _training():
+    """``llmzero.training`` if a handler imported it, else None: importing it here would load
+    torch for every verb, even those that never train."""
+    return sys.modules.get("llmzero.training")
+
+
+def _terminated() -> bool:
+    training = _training()
+    return training is not None and training.terminated()

@@ -427,9 +427,13 @@ GROUPS = {
     ),
     "eval": (
         "avalia um modelo: perplexidade, respostas (ROUGE-L, BLEU, chrF, embeddings, juiz), "
-        "classificação",
+        "classificação e benchmarks do lm-eval (a suíte pt-BR e tarefas públicas)",
         "evaluate a model: perplexity, responses (ROUGE-L, BLEU, chrF, embeddings, judge), "
-        "classification",
+        "classification and lm-eval benchmarks (the pt-BR suite and public tasks)",
+    ),
+    "data": (
+        "dados de verdade para o pré-treino: baixa, limpa, deduplica, descreve e fragmenta",
+        "real data for pre-training: fetch, clean, deduplicate, describe and shard",
     ),
     "rag": (
         "geração aumentada por busca: indexa documentos, busca trechos, responde citando-os",

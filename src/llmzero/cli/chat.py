@@ -19,7 +19,7 @@ from llmzero.cli.args import (
     positive_int,
     seed_arg,
 )
-from llmzero.errors import t
+from llmzero.errors import UserError, t
 from llmzero.sampling import SAMPLING_PRESETS, sampling_preset
 
 CHAT_TEMPERATURE = SAMPLING_PRESETS["chat"]["temperature"]
@@ -50,6 +50,50 @@ def _add_model_flags(s) -> None:
     s.add_argument("--top-p", type=float_arg, help=t(*TOP_P_HELP))
     s.add_argument("--seed", type=seed_arg, help=t(*SEED_HELP))
     s.add_argument("--device", default="cpu", help=t(*RUN_DEVICE_HELP))
+    add_tool_flags(s)
+
+
+def add_tool_flags(s) -> None:
+    """--tools and --index: the tools the model may call while it writes (`generate`, `ask`,
+    `chat`), off unless asked for."""
+    s.add_argument(
+        "--tools",
+        metavar=t("FERRAMENTAS", "TOOLS"),
+        help=t(
+            "ferramentas que o modelo pode chamar enquanto escreve, separadas por vírgula: calc "
+            "(a calculadora: <calc>12*7</calc> ganha =84) e busca (num índice rag, com --index); "
+            "sem esta opção, nenhuma",
+            "tools the model may call as it writes, comma-separated: calc (the calculator: "
+            "<calc>12*7</calc> gets =84) and busca (over a rag index, with --index); none "
+            "without this option",
+        ),
+    )
+    s.add_argument(
+        "--index",
+        metavar=t("INDICE", "INDEX"),
+        help=t(
+            "índice do `llmzero rag index` que a ferramenta busca lê",
+            "an index built by `llmzero rag index`, read by the busca tool",
+        ),
+    )
+
+
+def tools_from_args(args) -> list | None:
+    """The tools --tools asks for (None when it is not given); a UserError for bad names or a bad
+    --index."""
+    from llmzero.tools import tools_by_name
+
+    if args.tools is None and args.index is None:
+        return None
+    return tools_by_name(args.tools or "", args.index)
+
+
+def print_calls(calls, file=None) -> None:
+    """Each tool call and its result, one per line, after the text."""
+    from llmzero.tools import calls_text
+
+    if calls:
+        print(calls_text(calls), file=file or sys.stdout)
 
 
 def _sampling(args, preset: str):
@@ -95,10 +139,15 @@ def chat_command(args) -> int:
     from llmzero.chat import load_chat_model, run_chat, session_for
 
     check_device(args.device)
+    tools = tools_from_args(args)
     ckpt = load_chat_model(args.model, args.device)
     _warn_if_not_tuned(ckpt)
     sampling = _sampling(args, "chat")
     session = session_for(ckpt, args.system, sampling)
+    if tools:
+        from llmzero.tools import ToolChat
+
+        session = ToolChat(session, tools)
     try:
         import readline  # noqa: F401  (line editing and history in input(), where available)
     except ImportError:
@@ -147,11 +196,14 @@ def ask_command(args) -> int:
     question = " ".join(args.question)
     sampling = _sampling(args, "greedy")
     check_device(args.device)
+    tools = tools_from_args(args)
 
     def stream(piece: str) -> None:
         sys.stdout.write(piece)
         sys.stdout.flush()
 
+    if tools:
+        return _ask_with_tools(args, question, sampling, tools, None if args.json else stream)
     result = ask(
         args.model,
         question,
@@ -165,4 +217,31 @@ def ask_command(args) -> int:
         print(json.dumps(result, ensure_ascii=False))
     else:
         sys.stdout.write("\n")
+    return 0
+
+
+def _ask_with_tools(args, question: str, sampling, tools, stream) -> int:
+    """`ask --tools`: the same answer as `ask`, with the tool calls run and listed."""
+    from llmzero.chat import load_chat_model, session_for
+    from llmzero.tools import ask_with_tools
+
+    if not question.strip():
+        raise UserError("a pergunta está vazia.", "the question is empty.")
+    ckpt = load_chat_model(args.model, args.device)
+    session = session_for(ckpt, args.system, sampling)
+    out = ask_with_tools(session, question, args.input, tools, on_text=stream)
+    if args.json:
+        result = {
+            "question": question.strip(),
+            "input": args.input,
+            "answer": out.text,
+            "template": session.template.name,
+            "tokens": out.generated_tokens - (out.stopped_by == "eos"),
+            "stopped_by": out.stopped_by,
+            "calls": [c.to_dict() for c in out.calls],
+        }
+        print(json.dumps(result, ensure_ascii=False))
+        return 0
+    sys.stdout.write("\n")
+    print_calls(out.calls)
     return 0

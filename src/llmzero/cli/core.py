@@ -204,11 +204,19 @@ def add_train(s) -> None:
         "--data",
         type=nonempty_arg,
         help=t(
-            "texto UTF-8 ou arquivo de tokens do `prepare`",
-            "UTF-8 text or a token file from `prepare`",
+            "texto UTF-8, arquivo de tokens do `prepare` ou pasta de fragmentos do `data shard` "
+            "(lida aos poucos, sem caber na memória)",
+            "UTF-8 text, a token file from `prepare` or a shard folder from `data shard` (read "
+            "bit by bit, it need not fit in memory)",
         ),
     )
-    s.add_argument("--tokenizer", default="char", help=t(*TOKENIZER_HELP))
+    s.add_argument(
+        "--tokenizer",
+        help=t(
+            "char | word | bpe | CAMINHO (padrão: char; com fragmentos, o deles)",
+            "char | word | bpe | PATH (default: char; with shards, theirs)",
+        ),
+    )
     s.add_argument("--vocab-size", type=positive_int, help=t(*VOCAB_SIZE_HELP))
     s.add_argument(
         "--preset",
@@ -557,18 +565,23 @@ def add_generate(s) -> None:
         "--json",
         action="store_true",
         help=t(
-            "saída JSON {text, tokens, tokens_per_second}",
-            "JSON output {text, tokens, tokens_per_second}",
+            "saída JSON {text, tokens, tokens_per_second} (e calls, com --tools)",
+            "JSON output {text, tokens, tokens_per_second} (and calls, with --tools)",
         ),
     )
+    from llmzero.cli.chat import add_tool_flags
+
+    add_tool_flags(s)
 
 
 def generate_command(args) -> int:
     from llmzero.checkpoint import load_checkpoint
+    from llmzero.cli.chat import tools_from_args
     from llmzero.generation import SamplingConfig, generate
 
     prompt = _read_arg_text(args.prompt, args.prompt_file, "o prompt", "the prompt")
     check_device(args.device)
+    tools = tools_from_args(args)
     ckpt = load_checkpoint(args.model, device=args.device, kinds=("lm", "lm-int8"))
     if ckpt.tokenizer is None:
         raise UserError(
@@ -594,6 +607,8 @@ def generate_command(args) -> int:
         sys.stdout.write(piece)
         sys.stdout.flush()
 
+    if tools:
+        return _generate_with_tools(args, ckpt, prompt, cfg, tools, on_text if stream else None)
     result = generate(ckpt.model, ckpt.tokenizer, prompt, cfg, on_text=on_text if stream else None)
     if args.json:
         speed = round(result.tokens_per_second, 1)
@@ -602,6 +617,28 @@ def generate_command(args) -> int:
         sys.stdout.write("\n")
     else:
         print(prompt + result.text)
+    return 0
+
+
+def _generate_with_tools(args, ckpt, prompt: str, cfg, tools, on_text) -> int:
+    """`generate --tools`: the text with every tool call run, then the calls one per line."""
+    from llmzero.cli.chat import print_calls
+    from llmzero.tools import generate_with_tools
+
+    out = generate_with_tools(ckpt.model, ckpt.tokenizer, prompt, cfg, tools, on_text=on_text)
+    if args.json:
+        speed = round(out.generated_tokens / out.seconds, 1) if out.seconds > 0 else 0.0
+        tokens = out.generated_tokens - (out.stopped_by == "eos")
+        calls = [c.to_dict() for c in out.calls]
+        _print_json(
+            {"text": out.text, "tokens": tokens, "tokens_per_second": speed, "calls": calls}
+        )
+        return 0
+    if on_text:  # the prompt and the text went out as they came
+        sys.stdout.write("\n")
+    else:
+        print(prompt + out.text)
+    print_calls(out.calls)
     return 0
 
 

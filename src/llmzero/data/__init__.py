@@ -1,3 +1,4 @@
+from llmzero.data.shards import ShardBatches, ShardSet, ShardStream, load_shards
 from llmzero.data.windows import (
     TokenWindows,
     WindowBatches,
@@ -19,5 +20,9 @@ __all__ = [
     "prepare_token_file",
     "read_text",
     "read_text_head",
+    "ShardBatches",
+    "ShardSet",
+    "ShardStream",
+    "load_shards",
     "split_ids",
 ]

@@ -119,6 +119,55 @@ def _merge_pair(ids: list[int], pair: tuple[int, int], new_id: int) -> list[int]
     return out
 
 
+def _merge_in_chunks(
+    words: list[list[int]],
+    freqs: list[int],
+    where: dict[tuple[int, int], set[int]],
+    pair: tuple[int, int],
+    new_id: int,
+) -> dict[tuple[int, int], int]:
+    """Training step: replace ``pair`` by ``new_id`` in every chunk listed under it; the change of
+    each pair's count. Only the neighbours of each replaced pair change: (x, a) and (b, y) become
+    (x, new) and (new, y), so the rest of a chunk is not recounted."""
+    a, b = pair
+    delta: dict[tuple[int, int], int] = defaultdict(int)
+    for w in where.pop(pair):
+        ids = words[w]
+        last = len(ids) - 1  # a pair starts before the last position
+        out: list[int] | None = None
+        done = 0  # ids[:done] are in out already
+        i = 0
+        while True:
+            try:
+                i = ids.index(a, i, last)
+            except ValueError:
+                break
+            if ids[i + 1] != b:
+                i += 1
+                continue
+            if out is None:
+                out = ids[:i]
+            else:
+                out += ids[done:i]
+            f = freqs[w]
+            if out:
+                x = out[-1]
+                delta[x, a] -= f
+                delta[x, new_id] += f
+                where[x, new_id].add(w)
+            if i + 2 <= last:
+                y = ids[i + 2]
+                delta[b, y] -= f
+                delta[new_id, y] += f
+                where[new_id, y].add(w)
+            out.append(new_id)
+            i = done = i + 2
+        if out is not None:  # (None: listed under the pair, but no longer holds it)
+            out += ids[done:]
+            words[w] = out
+    return delta
+
+
 class BPETokenizer(Tokenizer):
     kind = "bpe"
 
@@ -251,8 +300,9 @@ class BPETokenizer(Tokenizer):
         Options: special_tokens (default ["<|endoftext|>"]), pattern (default GPT-2's).
 
         The fast way: count each distinct chunk once (with its frequency), keep the pair counts and,
-        for each pair, the chunks holding it; after a merge only those chunks are rewritten. A heap
-        gives the most frequent pair (ties: the smallest pair of ids, so training is deterministic).
+        for each pair, the chunks holding it; after a merge only those chunks are rewritten, and
+        only the pairs beside each merged one recounted. A heap gives the most frequent pair (ties:
+        the smallest pair of ids, so training is deterministic).
         """
         specials = check_specials(opts.pop("special_tokens", [EOT]))
         pattern = opts.pop("pattern", self.pattern)
@@ -279,12 +329,14 @@ class BPETokenizer(Tokenizer):
         words = [list(chunk.encode("utf-8")) for chunk in chunk_counts]
         freqs = list(chunk_counts.values())
 
-        # 2. Pair counts and the index pair -> chunks that contain it.
+        # 2. Pair counts and the index pair -> chunks that contain it (a chunk may stay listed
+        # under a pair it no longer holds; the merge below finds nothing there and moves on).
         pair_counts: dict[tuple[int, int], int] = defaultdict(int)
         where: dict[tuple[int, int], set[int]] = defaultdict(set)
         for w, ids in enumerate(words):
+            f = freqs[w]
             for pair in zip(ids, ids[1:]):
-                pair_counts[pair] += freqs[w]
+                pair_counts[pair] += f
                 where[pair].add(w)
         heap = [(-c, pair) for pair, c in pair_counts.items()]
         heapq.heapify(heap)
@@ -305,19 +357,7 @@ class BPETokenizer(Tokenizer):
                 vocab.append(new_bytes)
                 ranks[new_bytes] = new_id
             merges[pair] = new_id
-            delta: dict[tuple[int, int], int] = defaultdict(int)
-            for w in where.pop(pair):
-                old = words[w]
-                new = _merge_pair(old, pair, new_id)
-                if len(new) == len(old):
-                    continue
-                f = freqs[w]
-                for p in zip(old, old[1:]):
-                    delta[p] -= f
-                for p in zip(new, new[1:]):
-                    delta[p] += f
-                    where[p].add(w)
-                words[w] = new
+            delta = _merge_in_chunks(words, freqs, where, pair, new_id)
             for p, d in delta.items():
                 if d:
                     c = pair_counts[p] + d

@@ -3,21 +3,26 @@
     from llmzero.tools import CalcTool, SearchTool, generate_with_tools
     out = generate_with_tools(model, tokenizer, prompt, cfg, [CalcTool()])
 
-See ``syntax`` (how a call is written), ``runtime`` (the generation loop that runs the calls) and
-``problems`` (the word problems that teach a model to use the calculator).
+See ``syntax`` (how a call is written), ``runtime`` (the generation loop that runs the calls, going
+on from the KV cache after each one) and ``problems`` (the word problems that teach a model to use
+the calculator). ``tools_by_name("calc,busca", index)`` is what `generate`, `ask` and `chat
+--tools` use.
 """
 
 from llmzero.tools.calculator import CalcError, CalcTool, calculate, format_number
 from llmzero.tools.retrieval import SearchTool
 from llmzero.tools.runtime import (
+    TOOLS,
+    ToolChat,
     ToolGeneration,
     answer_with_tools,
+    ask_with_tools,
+    calls_text,
     chat_reply_with_tools,
     generate_with_tools,
+    tools_by_name,
 )
 from llmzero.tools.syntax import Tool, ToolCall, call_text, find_calls
-
-TOOLS = ("calc", "busca")
 
 __all__ = [
     "TOOLS",
@@ -26,12 +31,16 @@ __all__ = [
     "SearchTool",
     "Tool",
     "ToolCall",
+    "ToolChat",
     "ToolGeneration",
     "answer_with_tools",
+    "ask_with_tools",
     "call_text",
     "calculate",
+    "calls_text",
     "chat_reply_with_tools",
     "find_calls",
     "format_number",
     "generate_with_tools",
+    "tools_by_name",
 ]

@@ -14,10 +14,12 @@ import torch
 
 from llmzero.checkpoint import damaged_state, load_checkpoint, require_checkpoint, resolve_dir
 from llmzero.data import (
+    ShardSet,
     TokenWindows,
     WindowBatches,
     encode_text_file,
     iter_text_chunks,
+    load_shards,
     load_token_file,
     read_text_head,
     split_ids,
@@ -42,11 +44,14 @@ def load_corpus_ids(
 ) -> tuple[np.ndarray, object, str]:
     """Token ids of the training data and the tokenizer that made them.
 
-    data: None (the shipped pt-BR corpus), a UTF-8 text file, or a token file from `llmzero
-    prepare`. tokenizer_spec: "char" | "word" | "bpe" | a path, or an already built tokenizer
+    data: None (the shipped pt-BR corpus), a UTF-8 text file, a token file from `llmzero
+    prepare`, or a shard folder from `llmzero data shard` (then a ``ShardSet`` stands for the ids).
+    tokenizer_spec: "char" (also None) | "word" | "bpe" | a path, or an already built tokenizer
     (resume). A text file is read piece by piece, both to train the tokenizer and to encode it
     into a memory-mapped scratch file in ``scratch_dir``, so memory does not grow with the corpus.
     """
+    if data is not None and Path(data).is_dir():
+        return load_shard_folder(data, tokenizer_spec)
     if data is not None and Path(str(data) + ".json").is_file() and not str(data).endswith(".txt"):
         ids, meta = load_token_file(data)
         return ids, tokenizer_from_dict(meta["tokenizer"], str(data)), str(data)
@@ -54,6 +59,8 @@ def load_corpus_ids(
         data = corpus_path()
     path = Path(data)
     read_text_head(path)
+    if tokenizer_spec is None:
+        tokenizer_spec = "char"
     if isinstance(tokenizer_spec, str):
         log(
             t(
@@ -67,6 +74,23 @@ def load_corpus_ids(
     else:
         tokenizer = tokenizer_spec
     return encode_text_file(path, tokenizer, scratch_dir), tokenizer, str(data)
+
+
+def load_shard_folder(folder: str | Path, tokenizer_spec) -> tuple[ShardSet, object, str]:
+    """A shard folder, memory-mapped, and its tokenizer; refused when ``tokenizer_spec`` (a
+    model's tokenizer, a path, or a kind other than the shards') is another tokenizer."""
+    shards = load_shards(folder)
+    saved = tokenizer_from_dict(shards.tokenizer_dict, str(Path(folder) / "tokenizer.json"))
+    if isinstance(tokenizer_spec, Tokenizer):
+        shards.check_tokenizer(tokenizer_spec.to_dict(), ("o do modelo", "the model's"))
+    elif tokenizer_spec in ("char", "word", "bpe"):
+        if tokenizer_spec != shards.manifest["tokenizer"]["type"]:
+            shards.check_tokenizer({}, (f"'{tokenizer_spec}'", f"'{tokenizer_spec}'"))
+    elif tokenizer_spec is not None:
+        spec = Path(tokenizer_spec)
+        other = build_tokenizer(str(resolve_dir(spec) if spec.is_dir() else spec))
+        shards.check_tokenizer(other.to_dict(), (str(tokenizer_spec), str(tokenizer_spec)))
+    return shards, saved, str(folder)
 
 
 def scratch_dir(out: Path) -> Path:
@@ -88,7 +112,7 @@ def pretrain(
     data: str | Path | None = None,
     out: str | Path = DEFAULT_OUT,
     *,
-    tokenizer: str | Tokenizer = "char",
+    tokenizer: str | Tokenizer | None = None,
     vocab_size: int | None = None,
     preset: str = "tiny",
     model_overrides: dict | None = None,
@@ -105,7 +129,8 @@ def pretrain(
     """Train a GPT from scratch (or resume one) and return a summary.
 
     tokenizer: "char" | "word" | "bpe" (trained on the data), a saved tokenizer's path, or a
-    tokenizer already built (``build_tokenizer``), used as it is.
+    tokenizer already built (``build_tokenizer``), used as it is; None: "char", or the shards' own
+    for a shard folder (``data``), which any other tokenizer is refused for.
     training: TrainConfig fields to set (max_steps, lr, time_budget, seed, ...), as fine-tuning
     takes them; on resume they change the saved ones (None keeps a field). Returns {"val_loss",
     "train_loss", "steps", "tokens_per_second", "params", "out", "samples", ...}.
@@ -164,7 +189,11 @@ def pretrain(
         train_cfg = TrainConfig().updated(**training)
     check_batch_size(batch_size)
     T = config.context_length
-    train_ids, val_ids = split_ids(ids, val_fraction)
+    if isinstance(ids, ShardSet):  # a shard folder holds its own validation shards
+        val_fraction = ids.val_fraction
+        train_ids, val_ids = ids.train, ids.val
+    else:
+        train_ids, val_ids = split_ids(ids, val_fraction)
     need = int((T + 2) / max(val_fraction, 1e-9)) if val_fraction > 0 else T + 2
     if len(train_ids) < T + 1 or (val_fraction > 0 and len(val_ids) < T + 1):
         raise UserError(
@@ -175,14 +204,17 @@ def pretrain(
             "for training and "
             f"validation (at least {need:,} are needed); use a longer text or a smaller --context.",
         )
-    train_batches = WindowBatches(
-        TokenWindows(train_ids, T, stride or T), batch_size, seed=train_cfg.seed
-    )
-    val_batches = (
-        WindowBatches(TokenWindows(val_ids, T, T), batch_size, shuffle=False)
-        if val_fraction > 0
-        else None
-    )
+    if isinstance(ids, ShardSet):  # windows drawn across the memory-mapped shards
+        train_batches, val_batches = ids.batches(T, batch_size, stride or T, train_cfg.seed)
+    else:
+        train_batches = WindowBatches(
+            TokenWindows(train_ids, T, stride or T), batch_size, seed=train_cfg.seed
+        )
+        val_batches = (
+            WindowBatches(TokenWindows(val_ids, T, T), batch_size, shuffle=False)
+            if val_fraction > 0
+            else None
+        )
 
     torch.manual_seed(train_cfg.seed)
     model = GPT(config)
