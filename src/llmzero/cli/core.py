@@ -259,7 +259,10 @@ def add_train(s) -> None:
     s.add_argument(
         "--lr",
         type=float_arg,
-        help=t("taxa de aprendizado máxima (padrão: 0.001)", "peak learning rate (default: 0.001)"),
+        help=t(
+            "taxa de aprendizado máxima (padrão: 0.005), 0.001 nos presets além de nano e tiny",
+            "peak learning rate (default: 0.005), 0.001 for the presets other than nano and tiny",
+        ),
     )
     s.add_argument(
         "--min-lr",
@@ -312,7 +315,7 @@ def add_train(s) -> None:
     s.add_argument(
         "--eval-every",
         type=positive_int,
-        help=t("avalia a cada N passos (padrão: 100)", "evaluate every N steps (default: 100)"),
+        help=t("avalia a cada N passos (padrão: 200)", "evaluate every N steps (default: 200)"),
     )
     s.add_argument(
         "--eval-batches",
@@ -344,7 +347,12 @@ def add_train(s) -> None:
         "--compile",
         action="store_true",
         default=None,
-        help=t("usar torch.compile", "use torch.compile"),
+        help=t(
+            "usar torch.compile; a compilação fica fora do --time-budget, e o treino diz se ela "
+            "se paga",
+            "use torch.compile; compiling is left out of --time-budget, and the run says whether "
+            "it pays for itself",
+        ),
     )
     s.add_argument(
         "--out", type=nonempty_arg, default="runs/llmzero", help=t("pasta do treino", "run folder")

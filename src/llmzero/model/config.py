@@ -217,12 +217,23 @@ PRESETS: dict[str, dict] = {
     "llama-tiny": _LLAMA_TINY,
     "qwen3-tiny": dict(_LLAMA_TINY, qk_norm=True, tie_weights=True, rope_theta=1000000.0),
 }
+# Pre-training settings of a preset that differ from TrainConfig's defaults. TrainConfig's are
+# the ones benchmarks/bench_train_sweep.py chose for nano and tiny; the presets it did not cover
+# keep the learning rate they had before it.
+PRESET_TRAINING: dict[str, dict] = {
+    name: {"lr": 1e-3} for name in PRESETS if name not in ("nano", "tiny")
+}
 PRESET_ALIASES = {
     "gpt2-124m": "gpt2",
     "gpt2-355m": "gpt2-medium",
     "gpt2-774m": "gpt2-large",
     "gpt2-1558m": "gpt2-xl",
 }
+
+
+def preset_training(name: str) -> dict:
+    """The pre-training settings (TrainConfig fields) a preset sets apart from the defaults."""
+    return dict(PRESET_TRAINING.get(PRESET_ALIASES.get(name.lower(), name.lower()), {}))
 
 
 def preset(name: str, **overrides) -> GPTConfig:

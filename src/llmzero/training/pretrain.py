@@ -30,6 +30,7 @@ from llmzero.fileio import clean_stale
 from llmzero.generation import generate
 from llmzero.model import GPT
 from llmzero.model import preset as preset_config
+from llmzero.model.config import preset_training
 from llmzero.sampling import sampling_preset
 from llmzero.tokenizers import Tokenizer, build_tokenizer, tokenizer_from_dict
 from llmzero.training import distributed
@@ -186,7 +187,7 @@ def pretrain(
         ids, tok, source = load_corpus_ids(data, tokenizer, vocab_size, log, scratch_dir(out))
         overrides = {k: v for k, v in (model_overrides or {}).items() if v is not None}
         config = preset_config(preset, vocab_size=tok.vocab_size, **overrides)
-        train_cfg = TrainConfig().updated(**training)
+        train_cfg = TrainConfig(**preset_training(preset)).updated(**training)
     check_batch_size(batch_size)
     T = config.context_length
     if isinstance(ids, ShardSet):  # a shard folder holds its own validation shards
@@ -258,6 +259,7 @@ def pretrain(
         "out": str(out),
         "stopped_by": result.stopped_by,
         "elapsed": round(result.elapsed, 2),
+        "compile_seconds": result.compile_seconds,  # None without --compile; not in "elapsed"
     }
     # a SIGTERM asks the process to end soon: no samples then
     want_samples = samples and distributed.is_main() and trainer.stop_signal != signal.SIGTERM

@@ -14,6 +14,7 @@ import contextlib
 import json
 import math
 import signal
+import statistics
 import sys
 import time
 from dataclasses import asdict, dataclass, field, fields, replace
@@ -37,6 +38,10 @@ from llmzero.plots import loss_curves, save_figure
 
 # What a run writes in its folder: a killed write leaves a temporary beside one of these.
 RUN_FILES = ("checkpoint", METRICS_FILE, "loss.png")
+# With compile on: plain steps timed before compiling, and compiled steps timed after it.
+COMPILE_PROBE_STEPS = 3
+# The progress bar's loss and speed are refreshed every this many steps (formatting costs time).
+POSTFIX_EVERY = 10
 
 _terminated = False  # a SIGTERM stopped the last training run of this process
 
@@ -56,14 +61,14 @@ class BatchSource(Protocol):
 class TrainConfig:
     max_steps: int = 2000
     grad_accum: int = 1
-    lr: float = 1e-3
+    lr: float = 5e-3  # chosen by benchmarks/bench_train_sweep.py
     min_lr: float | None = None  # default: lr / 10
     warmup_steps: int | None = None  # default: 5 % of max_steps, at most 100
     weight_decay: float = 0.1
     beta1: float = 0.9
     beta2: float = 0.95
     grad_clip: float = 1.0
-    eval_every: int = 100
+    eval_every: int = 200
     eval_batches: int = 20
     checkpoint_every: int = 500
     # seconds; the schedule then follows elapsed time as well as steps
@@ -187,6 +192,8 @@ class TrainResult:
     checkpoint: Path
     stopped_by: str  # "max_steps" | "time_budget" | "interrupt"
     history: list[dict] = field(default_factory=list)
+    # seconds torch.compile took (not counted in elapsed nor in the time budget); None: no compile
+    compile_seconds: float | None = None
 
 
 def make_optimizer(
@@ -262,6 +269,8 @@ class Trainer:
             else contextlib.nullcontext
         )
         self.train_model = torch.compile(self.model) if config.compile else self.model
+        self.compile_seconds: float | None = None
+        self._probe: tuple[list[float], list[float]] | None = None  # step times around compiling
         self.step, self.tokens_seen, self.elapsed = 0, 0, 0.0
         self.history: list[dict] = []
         self._stop_requested = False
@@ -472,6 +481,8 @@ class Trainer:
         saved = self.ckpt_dir if self._saved_step >= 0 else None
         stopped_by, compute_time, compute_tokens = "max_steps", 0.0, 0
         loss_acc, loss_n = 0.0, 0
+        run_steps = 0  # steps of this call (a resumed run counts from its restart)
+        self._probe = ([], []) if self.cfg.compile else None
         while self.step < cfg.max_steps:
             if cfg.time_budget and self.elapsed >= cfg.time_budget:
                 stopped_by = "time_budget"
@@ -484,13 +495,14 @@ class Trainer:
             for group in self.optimizer.param_groups:
                 group["lr"] = lr
             step_loss = 0.0
+            model = self._step_model(run_steps)
             for micro in range(cfg.grad_accum):
                 batch = tuple(
                     b.to(self.device)
                     for b in self.train_data.batch(self.step * cfg.grad_accum + micro)
                 )
                 with self.autocast():
-                    loss = self.loss_fn(self.train_model, batch)
+                    loss = self.loss_fn(model, batch)
                 value = float(loss.detach())
                 if not math.isfinite(value):
                     bar.close()
@@ -502,7 +514,8 @@ class Trainer:
             self.optimizer.step()
             self.optimizer.zero_grad(set_to_none=True)
             self.step += 1
-            dt = time.perf_counter() - t0
+            dt = self._counted_time(run_steps, time.perf_counter() - t0)
+            run_steps += 1
             self.elapsed += dt
             compute_time += dt
             tokens = self.tokens_per_batch * cfg.grad_accum
@@ -510,14 +523,15 @@ class Trainer:
             compute_tokens += tokens
             loss_acc, loss_n = loss_acc + step_loss, loss_n + 1
             tok_s = compute_tokens / compute_time if compute_time else 0.0
-            postfix = {"loss": f"{step_loss:.3f}", "tok/s": f"{tok_s:,.0f}"}
-            if cfg.time_budget:
-                postfix["eta"] = f"{max(0.0, cfg.time_budget - self.elapsed):.0f}s"
-            bar.set_postfix(postfix, refresh=False)
-            bar.update(min(100, int(100 * self._progress())) - bar.n if by_time else 1)
             is_last = self.step >= cfg.max_steps or (
                 cfg.time_budget and self.elapsed >= cfg.time_budget
             )
+            if cfg.progress and (self.step % POSTFIX_EVERY == 0 or is_last):
+                postfix = {"loss": f"{step_loss:.3f}", "tok/s": f"{tok_s:,.0f}"}
+                if cfg.time_budget:
+                    postfix["eta"] = f"{max(0.0, cfg.time_budget - self.elapsed):.0f}s"
+                bar.set_postfix(postfix, refresh=False)
+            bar.update(min(100, int(100 * self._progress())) - bar.n if by_time else 1)
             if self.step % cfg.eval_every == 0 or is_last:
                 t1 = time.perf_counter()
                 last_train_loss = loss_acc / loss_n
@@ -565,6 +579,83 @@ class Trainer:
             checkpoint=saved,
             stopped_by=stopped_by,
             history=list(self.history),
+            compile_seconds=self.compile_seconds,
+        )
+
+    # -- torch.compile: what it costs and what it buys ---------------------------------------------
+    def _step_model(self, run_steps: int) -> torch.nn.Module:
+        """The model a step runs: with compile on, a few plain steps first (to time them), then the
+        compiled model (its first call compiles)."""
+        if self._probe is not None and run_steps < COMPILE_PROBE_STEPS:
+            return self._uncompiled()
+        return self.train_model
+
+    def _uncompiled(self) -> torch.nn.Module:
+        """The training model without torch.compile's wrapper (a DDP wrapper stays)."""
+        return getattr(self.train_model, "_orig_mod", self.train_model)
+
+    def _counted_time(self, run_steps: int, seconds: float) -> float:
+        """The seconds of a step that count in the budget. The step that compiles counts as a plain
+        step; the rest of its time is compile time, reported apart."""
+        if self._probe is None:
+            return seconds
+        plain, compiled = self._probe
+        if run_steps < COMPILE_PROBE_STEPS:
+            plain.append(seconds)
+        elif run_steps == COMPILE_PROBE_STEPS:
+            step = statistics.median(plain)
+            self.compile_seconds = max(0.0, seconds - step)
+            return min(seconds, step)
+        else:
+            compiled.append(seconds)
+            if len(compiled) == COMPILE_PROBE_STEPS:
+                self._judge_compile(statistics.median(plain), statistics.median(compiled))
+                self._probe = None
+        return seconds
+
+    def _judge_compile(self, plain: float, compiled: float) -> None:
+        """Say what compiling bought; drop the compiled model when its steps are not faster."""
+        spent = self.compile_seconds or 0.0
+        if compiled >= plain:
+            self.train_model = self._uncompiled()
+            self.log(
+                t(
+                    f"torch.compile levou {spent:.1f} s e não acelerou o passo "
+                    f"({plain * 1e3:.1f} → {compiled * 1e3:.1f} ms); o treino segue sem ele.",
+                    f"torch.compile took {spent:.1f} s and did not speed the step up "
+                    f"({plain * 1e3:.1f} → {compiled * 1e3:.1f} ms); training goes on without it.",
+                )
+            )
+            return
+        # Each compiled second does plain/compiled seconds of plain work: the gain pays the
+        # compile time back after spent / (plain/compiled - 1) seconds of training.
+        payback = spent / (plain / compiled - 1.0)
+        cfg = self.cfg
+        left = (
+            cfg.time_budget - self.elapsed
+            if cfg.time_budget
+            else (cfg.max_steps - self.step) * compiled
+        )
+        speed = f"{plain * 1e3:.1f} → {compiled * 1e3:.1f} ms"
+        if payback <= left:
+            pt = f"paga-se depois de {payback:.0f} s de treino."
+            en = f"it pays for itself after {payback:.0f} s of training."
+        else:
+            pt = (
+                f"só se pagaria depois de {payback:.0f} s de treino, e restam {left:.0f} s: "
+                "sem --compile este treino acabaria antes."
+            )
+            en = (
+                f"it would only pay for itself after {payback:.0f} s of training, and {left:.0f} s "
+                "are left: without --compile this run would end sooner."
+            )
+        self.log(
+            t(
+                f"torch.compile: {spent:.1f} s compilando (fora do orçamento de tempo); passo "
+                f"{speed}; " + pt,
+                f"torch.compile: {spent:.1f} s compiling (outside the time budget); step "
+                f"{speed}; " + en,
+            )
         )
 
     def plot(self) -> Path | None:
