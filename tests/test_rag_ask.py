@@ -290,6 +290,32 @@ def test_evaluate_with_a_model_writes_the_report(tok, index_path, tmp_path):
     assert "recall@1" in report and "chrF" in report and "retrieval.png" in report
 
 
+def test_evaluate_leaves_out_questions_too_long_for_the_context(tok, index_path, tmp_path):
+    long = dict(QUESTIONS[0], id="long", question="Quando abriu a biblioteca? " * 40)
+    context = len(tok.encode(build_prompt_for(tok, QUESTIONS[1]["question"]))) + 40
+    torch.manual_seed(0)
+    model = GPT(preset("nano", vocab_size=tok.vocab_size, context_length=context))
+    save_checkpoint(
+        tmp_path / "m",
+        model,
+        tok,
+        {"kind": "lm", "model": model.config.to_dict(), "template": "comando"},
+    )
+    kw = dict(model_dir=tmp_path / "m", max_new_tokens=4, log=lambda m: None)
+    answers = evaluate(index_path, [*QUESTIONS, long], out=tmp_path / "rep", **kw)["answers"]
+    assert [q["id"] for q in answers["too_long"]] == ["long"]
+    assert answers["with"]["n"] == answers["without"]["n"] == len(QUESTIONS)
+    assert "long" not in {r["id"] for r in answers["rows"]}
+    assert "1 " in (tmp_path / "rep" / "report.md").read_text()
+    with pytest.raises(UserError, match="context"):
+        evaluate(index_path, [long], **kw)
+
+
+def build_prompt_for(tok, question: str) -> str:
+    """The template's prompt of ``question`` with no passages: what must fit the context."""
+    return get_template("comando").format_prompt({"instruction": question, "context": ""})
+
+
 # -- the command line ------------------------------------------------------------------------------
 
 

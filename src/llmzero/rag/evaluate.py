@@ -27,7 +27,7 @@ import unicodedata
 from pathlib import Path
 from typing import Callable
 
-from llmzero.errors import t
+from llmzero.errors import UserError, t
 from llmzero.evaluation.text_metrics import sentence_chrf
 from llmzero.fileio import write_json_atomic, write_text_atomic
 from llmzero.rag.ask import DEFAULT_K, DEFAULT_THRESHOLD, answer_question, load_model
@@ -147,18 +147,22 @@ def answer_metrics(
 ) -> dict:
     """{"with": summary, "without": summary, "rows": [...]}: each question with and without
     retrieval."""
-    rows = []
+    rows, too_long = [], []
     for n, q in enumerate(questions, start=1):
         for mode in ("without", "with"):
-            r = answer_question(
-                lm,
-                index,
-                q["question"],
-                k=k,
-                threshold=threshold,
-                max_new_tokens=max_new_tokens,
-                use_retrieval=mode == "with",
-            )
+            try:
+                r = answer_question(
+                    lm,
+                    index,
+                    q["question"],
+                    k=k,
+                    threshold=threshold,
+                    max_new_tokens=max_new_tokens,
+                    use_retrieval=mode == "with",
+                )
+            except UserError as exc:  # the question alone does not fit this model's context
+                too_long.append({"id": q["id"], "reason": exc.message()})
+                break
             rows.append(
                 {
                     "id": q["id"],
@@ -175,10 +179,29 @@ def answer_metrics(
             )
         if n % 20 == 0:
             log(t(f"  {n}/{len(questions)} perguntas...", f"  {n}/{len(questions)} questions..."))
+    answered = {r["id"] for r in rows if r["mode"] == "with"}
+    rows = [r for r in rows if r["id"] in answered]  # both modes, or neither
+    if too_long:
+        log(
+            t(
+                f"  {len(too_long)} de {len(questions)} perguntas não cabem no contexto do "
+                "modelo e ficaram de fora",
+                f"  {len(too_long)} of {len(questions)} questions do not fit the model's "
+                "context and were left out",
+            )
+        )
+    if not answered:
+        raise UserError(
+            f"nenhuma das {len(questions)} perguntas cabe no contexto do modelo "
+            f"({lm.context_length} tokens): use um modelo de contexto maior.",
+            f"none of the {len(questions)} questions fits the model's context "
+            f"({lm.context_length} tokens): use a model with a longer context.",
+        )
     return {
         "with": _summary([r for r in rows if r["mode"] == "with"]),
         "without": _summary([r for r in rows if r["mode"] == "without"]),
         "rows": rows,
+        "too_long": too_long,
     }
 
 
@@ -326,7 +349,17 @@ def report_markdown(result: dict) -> str:
                 "## The model's answers, with and without retrieval",
             ),
             "",
-            t(f"Modelo `{result['model']}`.", f"Model `{result['model']}`."),
+            t(f"Modelo `{result['model']}`.", f"Model `{result['model']}`.")
+            + (
+                t(
+                    f" {len(answers['too_long'])} perguntas não cabem no contexto do modelo e "
+                    f"ficaram de fora; a tabela mede as outras {w['n']}.",
+                    f" {len(answers['too_long'])} questions do not fit the model's context and "
+                    f"were left out; the table measures the other {w['n']}.",
+                )
+                if answers.get("too_long")
+                else ""
+            ),
             "",
             "| | "
             + t("sem busca", "without retrieval")

@@ -19,6 +19,7 @@
 from __future__ import annotations
 
 import os
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict, dataclass, field
 from typing import Sequence
 
@@ -99,16 +100,23 @@ def search(
 def _search(idx: Index, query: str, k: int, retriever: str) -> list[Passage]:
     if retriever == "hybrid" and not idx.has_vectors:
         retriever = "bm25"
-    vector = idx.encode_query(query) if retriever != "bm25" else None
     depth = max(k, FUSION_DEPTH)
+    vector = None
     if retriever == "bm25":
         bm25 = idx.bm25(query, k)
         ranked, dense = bm25, []
     elif retriever == "dense":
+        vector = idx.encode_query(query)
         dense = idx.dense(vector, k)
         ranked, bm25 = dense, []
     else:
-        bm25, dense = idx.bm25(query, depth), idx.dense(vector, depth)
+        # The query's embedding (PyTorch) and the BM25 search (SQLite) both leave Python's lock
+        # while they work, so they run side by side: the slower of the two, not their sum.
+        with ThreadPoolExecutor(max_workers=1) as pool:
+            encoding = pool.submit(idx.encode_query, query)
+            bm25 = idx.bm25(query, depth)
+            vector = encoding.result()
+        dense = idx.dense(vector, depth)
         ranked = rrf([[i for i, _ in bm25], [i for i, _ in dense]])[:k]
     info: dict[int, dict] = {}
     for name, hits in (("bm25", bm25), ("dense", dense)):
