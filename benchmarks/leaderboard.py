@@ -55,7 +55,9 @@ TASK = "ptbr_ultima_palavra"
 # The same passages scored by log-likelihood: the perplexity of the last word, which moves from the
 # first steps on, where exact match of a 1 M-parameter model can stay at zero for the whole run.
 TASK_LL = "ptbr_ultima_palavra_ll"
-TARGET_LOSS = 1.80  # validation loss (nats per character) on the shipped corpus
+# Validation loss (nats per character) on the shipped corpus. Since 2026-12-05 the default corpus
+# is handwritten prose only (harder than the template text it replaced): 1.80 became 2.0.
+TARGET_LOSS = 2.0
 TARGET_PPL = 2e8  # perplexity of the last word of ptbr_ultima_palavra's passages
 EVERY = 100  # steps between copies
 BOOK = dict(lr=4e-4, weight_decay=0.1, dropout=0.1)
