@@ -150,6 +150,9 @@ def test_the_sweep_runs_a_small_grid_and_prints_a_table(small_text):
 
 
 def test_time_to_loss_stops_each_side_at_the_target_or_the_step_limit(small_text):
+    pytest.importorskip(
+        "llms_from_scratch", reason="the book's code: pip install --no-deps llms-from-scratch"
+    )
     out = run_bench(
         str(BENCH / "bench_time_to_loss.py"), "--target", "3.0", "--eval-every", "5",
         "--eval-batches", "1", "--max-steps", "10", "--text", small_text,
