@@ -11,11 +11,12 @@ import json
 import re
 import socket
 import threading
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import ThreadingHTTPServer
 from urllib.parse import unquote, urlsplit
 
 import pytest
 
+from http_bytes import BytesHandler
 from llmzero import cli
 from llmzero.data import download
 from llmzero.dataprep import fetch as fetch_mod
@@ -24,27 +25,9 @@ from llmzero.errors import UserError
 REQUEST_CAP = 100  # per test; far above what any test here makes
 
 
-class Handler(BaseHTTPRequestHandler):
+class Handler(BytesHandler):
     """Serves ``server.files`` {path: bytes} (HEAD and GET, "Range: bytes=N-" honoured); cuts the
     next ``server.truncate[path]`` answers in half; ``server.routes`` may answer first."""
-
-    def do_HEAD(self):
-        self.answer(head=True)
-
-    def do_GET(self):
-        self.answer(head=False)
-
-    def log_message(self, *args):
-        pass
-
-    def send(self, status, body=b"", headers=None, head=False):
-        self.send_response(status)
-        for key, value in (headers or {}).items():
-            self.send_header(key, value)
-        self.send_header("Content-Length", str(len(body)))
-        self.end_headers()
-        if not head:
-            self.wfile.write(body)
 
     def answer(self, head):
         srv = self.server
@@ -53,7 +36,7 @@ class Handler(BaseHTTPRequestHandler):
             srv.log.append((self.command, path, self.headers.get("Range")))
             if len(srv.log) > REQUEST_CAP:
                 srv.over_cap = True
-                self.send(410, b"cap", head=head)
+                self.reply(410, b"cap", head=head)
                 return
         for pattern, route in srv.routes:
             match = re.fullmatch(pattern, path)
@@ -62,39 +45,17 @@ class Handler(BaseHTTPRequestHandler):
                 return
         data = srv.files.get(path)
         if data is None:
-            self.send(404, b"not found", head=head)
+            self.reply(404, b"not found", head=head)
             return
         self.file(data, {}, head, path)
 
     def file(self, data, headers, head, key):
         srv = self.server
-        start = 0
-        match = re.fullmatch(r"bytes=(\d+)-", self.headers.get("Range") or "")
-        headers = {**headers, "Accept-Ranges": "bytes"}
-        if match:
-            start = int(match.group(1))
-            if start >= len(data):
-                self.send(416, b"", {"Content-Range": f"bytes */{len(data)}"}, head)
-                return
-            headers["Content-Range"] = f"bytes {start}-{len(data) - 1}/{len(data)}"
-        body = data[start:]
-        self.send_response(206 if match else 200)
-        for k, v in headers.items():
-            self.send_header(k, v)
-        self.send_header("Content-Length", str(len(body)))
-        self.end_headers()
-        if head:
-            return
         with srv.lock:
-            cut = srv.truncate.get(key, 0) > 0
+            cut = not head and srv.truncate.get(key, 0) > 0
             if cut:
                 srv.truncate[key] -= 1
-        if cut:
-            self.wfile.write(body[: len(body) // 2])
-            self.wfile.flush()
-            self.close_connection = True
-            return
-        self.wfile.write(body)
+        self.send_bytes(data, headers, head, cut=cut)
 
 
 @pytest.fixture
@@ -403,10 +364,10 @@ def serve_dataset(srv, repo: str, files: dict[str, bytes], served=None) -> None:
     def info(handler, match, head):
         rev = match.group(2)
         if rev not in (None, "main", COMMIT):
-            handler.send(404, b"{}", {"X-Error-Code": "RevisionNotFound"}, head)
+            handler.reply(404, b"{}", {"X-Error-Code": "RevisionNotFound"}, head)
             return
         body = {"id": repo, "sha": COMMIT, "siblings": [{"rfilename": p} for p in files]}
-        handler.send(200, json.dumps(body).encode(), {"Content-Type": "application/json"}, head)
+        handler.reply(200, json.dumps(body).encode(), {"Content-Type": "application/json"}, head)
 
     def tree(handler, match, head):
         entries = []
@@ -416,14 +377,14 @@ def serve_dataset(srv, repo: str, files: dict[str, bytes], served=None) -> None:
                 sha = hashlib.sha256(data).hexdigest()
                 entry["lfs"] = {"oid": sha, "size": len(data), "pointerSize": 130}
             entries.append(entry)
-        handler.send(200, json.dumps(entries).encode(), {"Content-Type": "application/json"}, head)
+        handler.reply(200, json.dumps(entries).encode(), {"Content-Type": "application/json"}, head)
 
     def resolve(handler, match, head):
         path = match.group(1)
         data = files.get(path)
         if data is None:
-            handler.send(404, b"{}", {"X-Error-Code": "EntryNotFound", "X-Repo-Commit": COMMIT},
-                         head)  # fmt: skip
+            headers = {"X-Error-Code": "EntryNotFound", "X-Repo-Commit": COMMIT}
+            handler.reply(404, b"{}", headers, head)
             return
         headers = {"X-Repo-Commit": COMMIT, "ETag": f'"{git_blob_id(data)}"'}
         if path.endswith(".parquet"):
@@ -512,6 +473,26 @@ def test_hf_file_that_does_not_match_the_listing_is_refused(hub, tmp_path, capsy
 def test_hf_unknown_dataset(hub, tmp_path, capsys):
     code, _, err = run(capsys, "hf:tiny-org/nao-existe", "--out", tmp_path / "o")
     assert code == 2 and "tiny-org/nao-existe" in one_error(err)
+    assert not (tmp_path / "o").exists()
+
+
+def test_hf_unknown_revision_and_dataset_are_named(hub, tmp_path, capsys):
+    serve_dataset(hub, REPO, {"data/train.parquet": parquet_bytes(["Uma frase."])})
+    code, _, err = run(capsys, f"hf:{REPO}", "--revision", "nope", "--out", tmp_path / "o")
+    line = one_error(err)
+    assert code == 2 and f"the revision nope does not exist in {REPO}" in line
+    assert "a commit of the dataset" in line
+    code, _, err = run(capsys, "hf:tiny-org/nao-existe", "--out", tmp_path / "o")
+    assert "so it may not be a Hugging Face hub" in one_error(err)  # a 404 the hub did not explain
+
+    def missing(handler, match, head):
+        handler.reply(404, b"{}", {"X-Error-Code": "RepoNotFound"}, head)
+
+    hub.routes.append((r"/api/datasets/tiny-org/nao-existe.*", missing))
+    code, _, err = run(capsys, "hf:tiny-org/nao-existe", "--out", tmp_path / "o")
+    line = one_error(err)
+    assert "the dataset tiny-org/nao-existe does not exist on" in line and "HF_TOKEN" in line
+    assert "--token" not in line  # `data fetch` has no such option
     assert not (tmp_path / "o").exists()
 
 

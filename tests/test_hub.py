@@ -33,12 +33,13 @@ import sys
 import threading
 import types
 from dataclasses import dataclass, field
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import ThreadingHTTPServer
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
 import pytest
 
+from http_bytes import BytesHandler
 from llmzero import cli
 from llmzero.errors import UserError
 from llmzero.interop.hub import (
@@ -102,27 +103,8 @@ class Hub:
         return [r for r in self.log if r[0] in roles]
 
 
-class HubHandler(BaseHTTPRequestHandler):
-    def do_HEAD(self):
-        self.answer(head=True)
-
-    def do_GET(self):
-        self.answer(head=False)
-
-    def log_message(self, *args):
-        pass
-
-    # -- answers -----------------------------------------------------------------------------------
-
-    def reply(self, status, body=b"", headers=None, head=False, content_length=None):
-        self.send_response(status)
-        for key, value in (headers or {}).items():
-            self.send_header(key, value)
-        length = len(body) if content_length is None else content_length
-        self.send_header("Content-Length", str(length))
-        self.end_headers()
-        if not head:
-            self.wfile.write(body)
+class HubHandler(BytesHandler):
+    # -- answers (reply and send_bytes come from BytesHandler) -------------------------------------
 
     def error(self, status, code=None, message=None, head=False, commit=None):
         headers = {"Content-Type": "application/json"}
@@ -137,35 +119,6 @@ class HubHandler(BaseHTTPRequestHandler):
 
     def json(self, data, head=False):
         self.reply(200, json.dumps(data).encode(), {"Content-Type": "application/json"}, head)
-
-    def file(self, data: bytes, headers: dict, head: bool, cut=False, corrupt=False) -> None:
-        """``data`` honouring "Range: bytes=N-"; ``cut``: send half and close; ``corrupt``: same
-        length, other bytes."""
-        start = 0
-        match = re.fullmatch(r"bytes=(\d+)-", self.headers.get("Range") or "")
-        headers = {**headers, "Accept-Ranges": "bytes"}
-        if match:
-            start = int(match.group(1))
-            if start >= len(data):
-                self.reply(416, b"", {"Content-Range": f"bytes */{len(data)}"}, head)
-                return
-            headers["Content-Range"] = f"bytes {start}-{len(data) - 1}/{len(data)}"
-        body = data[start:]
-        if corrupt:
-            body = bytes(b ^ 0xFF for b in body)
-        self.send_response(206 if match else 200)
-        for key, value in headers.items():
-            self.send_header(key, value)
-        self.send_header("Content-Length", str(len(body)))
-        self.end_headers()
-        if head:
-            return
-        if cut:
-            self.wfile.write(body[: len(body) // 2])
-            self.wfile.flush()
-            self.close_connection = True
-            return
-        self.wfile.write(body)
 
     # -- routing -----------------------------------------------------------------------------------
 
@@ -194,7 +147,7 @@ class HubHandler(BaseHTTPRequestHandler):
                     hub.cut[sha] -= 1
                 if corrupt:
                     hub.corrupt[sha] -= 1
-            self.file(data, {"ETag": f'"{sha}"'}, head, cut=cut, corrupt=corrupt)
+            self.send_bytes(data, {"ETag": f'"{sha}"'}, head, cut=cut, corrupt=corrupt)
             return
         api = re.fullmatch(r"/api/models/(.+)/(revision|tree)/([^/]+)", raw)
         resolve = re.fullmatch(r"/(.+?/.+?)/resolve/([^/]+)/(.+)", raw)
@@ -247,7 +200,7 @@ class HubHandler(BaseHTTPRequestHandler):
             }
             self.reply(302, b"", headers, head)
             return
-        self.file(data, {"ETag": f'"{git_blob_id(data)}"', "X-Repo-Commit": commit}, head)
+        self.send_bytes(data, {"ETag": f'"{git_blob_id(data)}"', "X-Repo-Commit": commit}, head)
 
     @staticmethod
     def tree_entry(path: str, data: bytes) -> dict:

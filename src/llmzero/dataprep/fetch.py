@@ -26,7 +26,6 @@ import json
 import os
 import re
 import shutil
-import sys
 import urllib.error
 import urllib.parse
 import urllib.request
@@ -36,6 +35,7 @@ from pathlib import Path
 
 from llmzero.data import download
 from llmzero.data.download import RemoteFile, hashes_of
+from llmzero.data.hub_errors import hub_error
 from llmzero.errors import UserError
 from llmzero.fileio import write_json_atomic
 
@@ -266,48 +266,6 @@ def _hub_endpoint() -> str | None:
     return endpoint.rstrip("/") if endpoint else None
 
 
-def _hub_error(exc: Exception, repo: str, revision: str | None, endpoint: str) -> UserError | None:
-    from huggingface_hub import errors
-
-    cause = exc
-    while isinstance(cause, errors.LocalEntryNotFoundError) and cause.__cause__ is not None:
-        cause = cause.__cause__
-    if isinstance(cause, errors.RevisionNotFoundError):
-        return UserError(
-            f"a revisão {revision or 'main'} não existe no dataset {repo}.",
-            f"the revision {revision or 'main'} does not exist in the dataset {repo}.",
-        )
-    if isinstance(cause, errors.RepositoryNotFoundError):
-        return UserError(
-            f"o dataset {repo} não existe em {endpoint} (se for privado ou restrito, defina "
-            "HF_TOKEN).",
-            f"the dataset {repo} does not exist on {endpoint} (if it is private or gated, set "
-            "HF_TOKEN).",
-        )
-    if isinstance(cause, errors.HfHubHTTPError) and cause.response is not None:
-        status = cause.response.status_code
-        return UserError(
-            f"{endpoint} respondeu HTTP {status} para o dataset {repo}.",
-            f"{endpoint} answered HTTP {status} for the dataset {repo}.",
-        )
-    if _network_error(cause):
-        return UserError(
-            f"não consegui falar com {endpoint} ({cause}); confira a rede e rode de novo.",
-            f"could not reach {endpoint} ({cause}); check the network and run again.",
-        )
-    return None
-
-
-def _network_error(exc: BaseException) -> bool:
-    """A failed connection, in whichever HTTP library this huggingface_hub uses."""
-    for name in ("httpx", "requests"):
-        module = sys.modules.get(name)
-        base = getattr(module, "TransportError", None) or getattr(module, "ConnectionError", None)
-        if isinstance(base, type) and isinstance(exc, base):
-            return True
-    return isinstance(exc, (ConnectionError, TimeoutError))
-
-
 def _matches_split(path: str, split: str) -> bool:
     parts = path.split("/")
     base = parts[-1]
@@ -327,7 +285,7 @@ def _plan_hf(repo: str, revision: str | None, split: str | None, pattern: str | 
             api.list_repo_tree(repo, repo_type="dataset", revision=commit, recursive=True)
         )
     except Exception as exc:  # noqa: BLE001 - translated, or raised as it was
-        error = _hub_error(exc, repo, revision, shown)
+        error = hub_error(exc, "dataset", repo, revision, shown)
         if error is None:
             raise
         raise error from None
@@ -383,7 +341,7 @@ def _fetch_hf(plan: Plan, work: Path, progress: bool):
                 endpoint=endpoint, library_name="llmzero", tqdm_class=Bar,
             )  # fmt: skip
         except Exception as exc:  # noqa: BLE001 - translated, or raised as it was
-            error = _hub_error(exc, repo, plan.request["revision"], shown)
+            error = hub_error(exc, "dataset", repo, plan.request["revision"], shown)
             if error is None:
                 raise
             raise error from None

@@ -29,10 +29,10 @@ import hashlib
 import json
 import os
 import re
-import sys
 from dataclasses import dataclass
 from pathlib import Path
 
+from llmzero.data.hub_errors import hub_error
 from llmzero.errors import UserError
 
 # The files an import reads. Only top-level files (IGNORE_PATTERNS): some repositories keep other
@@ -189,7 +189,7 @@ def download_repo(
             **options,
         )
     except Exception as exc:  # noqa: BLE001 - translated below, or raised as it was
-        error = _user_error(exc, repo_id, revision, shown)
+        error = hub_error(exc, "model", repo_id, revision, shown, options=True, cache=True)
         if error is None:
             raise
         raise error from None
@@ -206,110 +206,6 @@ def download_repo(
         )
     verify_snapshot(snapshot)
     return snapshot
-
-
-def _user_error(exc: Exception, repo_id: str, revision: str | None, endpoint: str):
-    """The UserError saying what went wrong in ``exc`` (raised by snapshot_download), or None
-    for an error that is not about the hub (a full disk...): it is raised as it is."""
-    from huggingface_hub import errors
-
-    where = f"{repo_id}@{revision}" if revision else repo_id
-    token_pt = "defina HF_TOKEN ou passe --token"
-    token_en = "set HF_TOKEN or pass --token"
-    # huggingface_hub wraps what stopped it (no network, an HTTP error) when the cache cannot stand
-    # in for the hub: look at that
-    cause = exc
-    while isinstance(cause, errors.LocalEntryNotFoundError) and cause.__cause__ is not None:
-        cause = cause.__cause__
-    if isinstance(cause, errors.GatedRepoError):
-        return UserError(
-            f"{repo_id} é restrito: aceite as condições em {endpoint}/{repo_id} e {token_pt} com "
-            "um token da conta que aceitou.",
-            f"{repo_id} is gated: accept its conditions at {endpoint}/{repo_id} and {token_en} "
-            "with a token of the account that accepted them.",
-        )
-    if isinstance(cause, getattr(errors, "DisabledRepoError", ())):
-        return UserError(
-            f"o acesso a {repo_id} foi desativado no hub.",
-            f"access to {repo_id} has been disabled on the hub.",
-        )
-    if isinstance(cause, errors.RepositoryNotFoundError):
-        return UserError(
-            f"o repositório {repo_id} não existe em {endpoint} (se for privado ou restrito, "
-            f"{token_pt}).",
-            f"the repository {repo_id} does not exist on {endpoint} (if it is private or gated, "
-            f"{token_en}).",
-        )
-    if isinstance(cause, errors.RevisionNotFoundError):
-        return UserError(
-            f"a revisão {revision or 'main'} não existe em {repo_id} (use um ramo, uma tag ou um "
-            "commit do repositório).",
-            f"the revision {revision or 'main'} does not exist in {repo_id} (use a branch, a tag "
-            "or a commit of the repository).",
-        )
-    if isinstance(cause, errors.HfHubHTTPError) and cause.response is not None:
-        status = cause.response.status_code
-        if status in (401, 403):
-            return UserError(
-                f"o hub recusou o acesso a {repo_id} (HTTP {status}): {token_pt} com um token "
-                "que possa lê-lo.",
-                f"the hub refused access to {repo_id} (HTTP {status}): {token_en} with a token "
-                "that can read it.",
-            )
-        if status == 404:  # a 404 the hub would have explained with an X-Error-Code header
-            return UserError(
-                f"{endpoint} respondeu HTTP 404 para {where}, então talvez não seja um hub do "
-                "Hugging Face: confira --endpoint ou HF_ENDPOINT.",
-                f"{endpoint} answered HTTP 404 for {where}, so it may not be a Hugging Face hub: "
-                "check --endpoint or HF_ENDPOINT.",
-            )
-        return UserError(
-            f"o hub respondeu HTTP {status} ao baixar {where}; tente de novo mais tarde.",
-            f"the hub answered HTTP {status} while downloading {where}; try again later.",
-        )
-    if isinstance(cause, getattr(errors, "FileMetadataError", ())):
-        return UserError(
-            f"{endpoint} não responde como um hub do Hugging Face (faltam cabeçalhos); confira "
-            "--endpoint ou HF_ENDPOINT.",
-            f"{endpoint} does not answer like a Hugging Face hub (headers are missing); check "
-            "--endpoint or HF_ENDPOINT.",
-        )
-    if isinstance(cause, errors.OfflineModeIsEnabled):
-        return UserError(
-            f"{where} não está no cache e HF_HUB_OFFLINE proíbe baixá-lo.",
-            f"{where} is not in the cache and HF_HUB_OFFLINE forbids downloading it.",
-        )
-    if _network_error(cause) or isinstance(cause, errors.LocalEntryNotFoundError):
-        detail = str(cause).strip().splitlines()[0] if str(cause).strip() else type(cause).__name__
-        return UserError(
-            f"não consegui falar com {endpoint} ({detail}) e {where} não está completo no cache; "
-            "confira a rede e rode de novo.",
-            f"could not reach {endpoint} ({detail}) and {where} is not complete in the cache; "
-            "check the network and run again.",
-        )
-    if isinstance(exc, OSError) and str(exc).startswith("Consistency check failed"):
-        return UserError(
-            f"um arquivo de {where} chegou com o tamanho errado (conexão instável?); nada foi "
-            "guardado: rode de novo.",
-            f"a file of {where} arrived with the wrong size (an unstable connection?); nothing "
-            "was kept: run again.",
-        )
-    if type(exc).__name__ == "XetDownloadError":
-        return UserError(
-            f"o download de {where} pelo Xet falhou ({exc}); rode de novo.",
-            f"the Xet download of {where} failed ({exc}); run again.",
-        )
-    return None
-
-
-def _network_error(exc: BaseException) -> bool:
-    """A failed connection, in whichever HTTP library this huggingface_hub uses."""
-    for name in ("httpx2", "httpx", "requests"):
-        module = sys.modules.get(name)
-        base = getattr(module, "TransportError", None) or getattr(module, "ConnectionError", None)
-        if isinstance(base, type) and isinstance(exc, base):
-            return True
-    return isinstance(exc, (ConnectionError, TimeoutError))
 
 
 def _tree(snapshot: Path) -> dict[str, dict]:
