@@ -28,6 +28,8 @@ import threading
 import time
 from pathlib import Path
 
+from machine import cpu_name
+
 ROOT = Path(__file__).resolve().parents[1]
 
 PROBE = """
@@ -44,16 +46,6 @@ print("RESULT", json.dumps({
     "children_kb": resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss,
 }))
 """
-
-
-def cpu_model() -> str:
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                return line.split(":", 1)[1].strip()
-    except OSError:
-        pass
-    return platform.processor() or platform.machine()
 
 
 def sentences() -> tuple[list[str], list[str]]:
@@ -187,7 +179,7 @@ def main() -> int:
                                        f"{spent:.1f} ({kind})", f"{rate:.2f}"])  # fmt: skip
             print(f"workers={workers} done", flush=True)
         print()
-        print(f"CPU: {cpu_model()}, {os.cpu_count()} logical cores; load at the end: "
+        print(f"CPU: {cpu_name()}, {os.cpu_count()} logical cores; load at the end: "
               f"{os.getloadavg()[0]:.1f}; Python {platform.python_version()}")  # fmt: skip
         print()
         print(

@@ -60,6 +60,8 @@ from pathlib import Path
 
 import httpx
 
+from machine import cpu_name
+
 HERE = Path(__file__).resolve().parent
 REPO = HERE.parent
 CORPUS = REPO / "src" / "llmzero" / "datasets" / "corpus"
@@ -79,16 +81,6 @@ RUN_GRACE = 60.0  # seconds past --run-cap for a server's start, warm-up and set
 
 
 # --- the machine ----------------------------------------------------------------------------------
-def cpu_model() -> str:
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                return line.split(":", 1)[1].strip()
-    except OSError:
-        pass
-    return platform.processor() or "unknown CPU"
-
-
 def version(package: str) -> str:
     try:
         return metadata.version(package)
@@ -681,7 +673,7 @@ def main() -> None:
     header = [
         f"# llmzero serve vs a transformers server: {shape}, random weights",
         "",
-        f"- CPU: {cpu_model()}, {os.cpu_count()} logical cores; Python "
+        f"- CPU: {cpu_name()}, {os.cpu_count()} logical cores; Python "
         f"{platform.python_version()}, torch {version('torch')}, transformers "
         f"{version('transformers')}, uvicorn {version('uvicorn')}",
         f"- load: clients {args.clients}; each sends streamed requests back to back, at most "

@@ -34,7 +34,6 @@ import argparse
 import hashlib
 import json
 import os
-import platform
 import subprocess
 import sys
 import tempfile
@@ -45,6 +44,10 @@ import torch
 import torch.nn.functional as F
 
 HERE = Path(__file__).resolve().parent
+if str(HERE) not in sys.path:  # also when loaded by file path (tests/test_harness.py)
+    sys.path.insert(0, str(HERE))
+from machine import cpu_name  # noqa: E402
+
 ROOT = HERE.parent
 RECORDS = HERE / "leaderboard.json"
 BOARD = HERE / "leaderboard.md"
@@ -88,16 +91,6 @@ def source_state() -> dict:
         "dirty": bool(git("status", "--porcelain", "--", *watched)),
         "source_digest": digest.hexdigest()[:16],
     }  # fmt: skip
-
-
-def cpu_name() -> str:
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                return line.split(":", 1)[1].strip()
-    except OSError:
-        pass
-    return platform.processor() or platform.machine()
 
 
 def load_average() -> float | None:

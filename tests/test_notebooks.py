@@ -12,26 +12,15 @@ from pathlib import Path
 
 import pytest
 
+from chapters import CHAPTERS, COLAB
+
 nbformat = pytest.importorskip("nbformat")
 nbclient = pytest.importorskip("nbclient")
 pytest.importorskip("ipykernel")
 
 NOTEBOOKS = Path(__file__).resolve().parents[1] / "notebooks"
-# pt-BR chapter -> its English twin under notebooks/en/
-CHAPTERS = {
-    "00-tensores": "00-tensors",
-    "01-contagem-e-bigramas": "01-counting-and-bigrams",
-    "02-tokens-e-embeddings": "02-tokens-and-embeddings",
-    "03-atencao": "03-attention",
-    "04-gpt": "04-gpt",
-    "05-pre-treino": "05-pretraining",
-    "06-classificacao": "06-classification",
-    "07-instrucoes": "07-instruction-tuning",
-    "08-extras": "08-extras",
-}
 PAIRS = [(f"{pt}.ipynb", f"en/{en}.ipynb") for pt, en in CHAPTERS.items()]
 ALL = [name for pair in PAIRS for name in pair]
-COLAB = "https://colab.research.google.com/github/llmzero/llmzero/blob/main/notebooks/"
 INSTALL = re.compile(
     r"^if .*:\n\s+%pip install -q \"llmzero @ git\+https://github\.com/llmzero/llmzero\"", re.M
 )

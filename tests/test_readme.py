@@ -11,6 +11,8 @@ from pathlib import Path
 
 import pytest
 
+from chapters import CHAPTERS, COLAB
+
 REPO_ROOT = Path(__file__).resolve().parents[1]
 
 READMES = ("README.md", "README.en.md")
@@ -19,18 +21,6 @@ SETUP = (
     'pip install torch==2.13.0 -e . && llmzero journey\npip install torch==2.13.0 -e ".[test]" && '
     "python -m pytest\n"
 )
-CHAPTERS = {  # pt-BR notebook -> its English twin under notebooks/en/
-    "00-tensores": "00-tensors",
-    "01-contagem-e-bigramas": "01-counting-and-bigrams",
-    "02-tokens-e-embeddings": "02-tokens-and-embeddings",
-    "03-atencao": "03-attention",
-    "04-gpt": "04-gpt",
-    "05-pre-treino": "05-pretraining",
-    "06-classificacao": "06-classification",
-    "07-instrucoes": "07-instruction-tuning",
-    "08-extras": "08-extras",
-}
-COLAB = "https://colab.research.google.com/github/llmzero/llmzero/blob/main/notebooks/"
 
 
 def fenced_blocks(text: str, language: str) -> list[tuple[int, str, str | None]]:
