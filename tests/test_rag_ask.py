@@ -3,6 +3,7 @@ prompts that fit the context, retrieval metrics, and the CLI (exit code 2 on bad
 
 from __future__ import annotations
 
+import importlib
 import json
 from types import SimpleNamespace
 
@@ -17,7 +18,14 @@ from llmzero.errors import UserError
 from llmzero.finetune.instruct import Instruction, read_instructions
 from llmzero.finetune.templates import get_template
 from llmzero.model import GPT, GPTConfig, preset
-from llmzero.rag.ask import ChatModel, answer_question, build_prompt, citations, shorten
+from llmzero.rag.ask import (
+    ChatModel,
+    answer_question,
+    build_prompt,
+    citations,
+    question_too_long,
+    shorten,
+)
 from llmzero.rag.evaluate import evaluate, retrieval_metrics, score_answer, strip_answer
 from llmzero.rag.grounded import (
     REFUSAL,
@@ -29,6 +37,9 @@ from llmzero.rag.grounded import (
 )
 from llmzero.rag.index import Index, build_index
 from llmzero.tokenizers import build_tokenizer
+
+# the module: `llmzero.rag.evaluate` is also the name of the function the package exports
+evaluate_mod = importlib.import_module("llmzero.rag.evaluate")
 
 ALPHABET = (
     "abcdefghijklmnopqrstuvwxyzáàâãéêíóôõúüç ABCDEFGHIJKLMNOPQRSTUVWXYZÁÉÍÓÚÇ0123456789"
@@ -261,15 +272,16 @@ def test_answer_scores():
     assert not score_answer("Ulan Bator", QUESTIONS[2])["exact"]
 
 
-def test_evaluate_with_a_model_writes_the_report(tok, index_path, tmp_path):
+def nano_checkpoint(tok, folder, context_length: int) -> None:
+    """An untrained nano GPT (seed 0) saved in ``folder`` with the "comando" template."""
     torch.manual_seed(0)
-    model = GPT(preset("nano", vocab_size=tok.vocab_size, context_length=512))
-    save_checkpoint(
-        tmp_path / "m",
-        model,
-        tok,
-        {"kind": "lm", "model": model.config.to_dict(), "template": "comando"},
-    )
+    model = GPT(preset("nano", vocab_size=tok.vocab_size, context_length=context_length))
+    meta = {"kind": "lm", "model": model.config.to_dict(), "template": "comando"}
+    save_checkpoint(folder, model, tok, meta)
+
+
+def test_evaluate_with_a_model_writes_the_report(tok, index_path, tmp_path):
+    nano_checkpoint(tok, tmp_path / "m", 512)
     out = tmp_path / "rep"
     result = evaluate(
         index_path,
@@ -293,14 +305,7 @@ def test_evaluate_with_a_model_writes_the_report(tok, index_path, tmp_path):
 def test_evaluate_leaves_out_questions_too_long_for_the_context(tok, index_path, tmp_path):
     long = dict(QUESTIONS[0], id="long", question="Quando abriu a biblioteca? " * 40)
     context = len(tok.encode(build_prompt_for(tok, QUESTIONS[1]["question"]))) + 40
-    torch.manual_seed(0)
-    model = GPT(preset("nano", vocab_size=tok.vocab_size, context_length=context))
-    save_checkpoint(
-        tmp_path / "m",
-        model,
-        tok,
-        {"kind": "lm", "model": model.config.to_dict(), "template": "comando"},
-    )
+    nano_checkpoint(tok, tmp_path / "m", context)
     kw = dict(model_dir=tmp_path / "m", max_new_tokens=4, log=lambda m: None)
     answers = evaluate(index_path, [*QUESTIONS, long], out=tmp_path / "rep", **kw)["answers"]
     assert [q["id"] for q in answers["too_long"]] == ["long"]
@@ -309,6 +314,27 @@ def test_evaluate_leaves_out_questions_too_long_for_the_context(tok, index_path,
     assert "1 " in (tmp_path / "rep" / "report.md").read_text()
     with pytest.raises(UserError, match="context"):
         evaluate(index_path, [long], **kw)
+
+
+def test_only_a_question_too_long_is_left_out(tok, index_path, monkeypatch):
+    """answer_metrics decides "too long" with ask.py's own test; another UserError stops it."""
+    long = "Quando abriu a biblioteca? " * 40
+    lm, _ = scripted(tok, "1987 [1]", context_length=len(build_prompt_for(tok, long)) - 20)
+    assert question_too_long(lm, "Quando abriu?", 8) is None
+    error = question_too_long(lm, " ".join(long.split()), 8)
+    assert error is not None and "does not fit the model's context" in error.message()
+    with Index(index_path) as idx:
+        questions = [*QUESTIONS, dict(QUESTIONS[0], id="long", question=long)]
+        answers = evaluate_mod.answer_metrics(lm, idx, questions, max_new_tokens=4)
+        assert [q["id"] for q in answers["too_long"]] == ["long"]
+        assert answers["with"]["n"] == len(QUESTIONS)
+
+        def refuse(*args, **kwargs):
+            raise UserError("o índice sumiu.", "the index is gone.")
+
+        monkeypatch.setattr(evaluate_mod, "answer_question", refuse)
+        with pytest.raises(UserError, match="the index is gone"):
+            evaluate_mod.answer_metrics(lm, idx, QUESTIONS, max_new_tokens=4)
 
 
 def build_prompt_for(tok, question: str) -> str:
@@ -340,14 +366,7 @@ def test_cli_index_search_ask_eval(tok, tmp_path, capsys):
     assert code == 0 and hits[0]["source"] == "docs/moqueca.html" and len(hits) <= 2
     code, out, _ = run(capsys, "rag", "search", path, "trem túneis")
     assert code == 0 and out.startswith("[1] docs/trem.txt")
-    torch.manual_seed(0)
-    model = GPT(preset("nano", vocab_size=tok.vocab_size, context_length=512))
-    save_checkpoint(
-        tmp_path / "m",
-        model,
-        tok,
-        {"kind": "lm", "model": model.config.to_dict(), "template": "comando"},
-    )
+    nano_checkpoint(tok, tmp_path / "m", 512)
     code, out, err = run(
         capsys,
         "rag",

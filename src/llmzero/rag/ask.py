@@ -109,30 +109,52 @@ def shorten(text: str, question: str, fits: Callable[[str], bool]) -> str | None
     return " ".join(words[:lo]) if lo else None
 
 
+def clean_question(question: str) -> str:
+    """``question`` on one line, single-spaced; an empty one is refused."""
+    if not isinstance(question, str) or not question.strip():
+        raise UserError("a pergunta está vazia.", "the question is empty.")
+    return " ".join(question.split())
+
+
+def reply_room(lm: ChatModel, max_new_tokens: int) -> int:
+    """The tokens kept free for the answer: ``max_new_tokens``, at most half the context."""
+    return min(max_new_tokens, lm.context_length // 2)
+
+
+def _prompt_of(lm: ChatModel, question: str, texts: list[str]) -> str:
+    example = {"instruction": question, "context": numbered(texts) if texts else ""}
+    if lm.system:
+        example["system"] = lm.system
+    return lm.template.format_prompt(example)
+
+
+def question_too_long(lm: ChatModel, question: str, room: int) -> UserError | None:
+    """The error saying ``question`` alone (no passage) leaves less than ``room`` tokens of the
+    context for the answer; None when it fits (passages are shortened to fit, the question not)."""
+    n = len(lm.tokenizer.encode(_prompt_of(lm, question, [])))
+    if n <= lm.context_length - room:
+        return None
+    return UserError(
+        f"a pergunta sozinha ocupa {n} tokens e não cabe no contexto do modelo "
+        f"({lm.context_length} tokens, {room} reservados para a resposta); encurte-a.",
+        f"the question alone takes {n} tokens and does not fit the model's context "
+        f"({lm.context_length} tokens, {room} kept for the answer); shorten it.",
+    )
+
+
 def build_prompt(
     lm: ChatModel, question: str, passages: list[Passage], reply_room: int
 ) -> tuple[str, list[Passage], list[str]]:
     """(prompt, the passages shown, their texts as shown): as many passages as fit the context
     with ``reply_room`` tokens left for the answer, in rank order."""
+    error = question_too_long(lm, question, reply_room)
+    if error is not None:
+        raise error
     budget = lm.context_length - reply_room
 
-    def prompt_of(texts: list[str]) -> str:
-        example = {"instruction": question, "context": numbered(texts) if texts else ""}
-        if lm.system:
-            example["system"] = lm.system
-        return lm.template.format_prompt(example)
-
     def fits(texts: list[str]) -> bool:
-        return len(lm.tokenizer.encode(prompt_of(texts))) <= budget
+        return len(lm.tokenizer.encode(_prompt_of(lm, question, texts))) <= budget
 
-    if not fits([]):
-        n = len(lm.tokenizer.encode(prompt_of([])))
-        raise UserError(
-            f"a pergunta sozinha ocupa {n} tokens e não cabe no contexto do modelo "
-            f"({lm.context_length} tokens, {reply_room} reservados para a resposta); encurte-a.",
-            f"the question alone takes {n} tokens and does not fit the model's context "
-            f"({lm.context_length} tokens, {reply_room} kept for the answer); shorten it.",
-        )
     shown: list[Passage] = []
     texts: list[str] = []
     for p in passages:
@@ -141,7 +163,7 @@ def build_prompt(
             break
         shown.append(p)
         texts.append(text)
-    return prompt_of(texts), shown, texts
+    return _prompt_of(lm, question, texts), shown, texts
 
 
 def generate_answer(lm: ChatModel, prompt: str, max_new_tokens: int) -> tuple[str, list[float]]:
@@ -194,10 +216,8 @@ def answer_question(
     """One answer: {"question", "answer", "refused", "relevance", "threshold", "passages",
     "citations", "confidence", "prompt_tokens"}. ``threshold=None`` turns the gate off;
     ``use_retrieval=False`` asks the model with no context at all (for comparisons)."""
-    if not isinstance(question, str) or not question.strip():
-        raise UserError("a pergunta está vazia.", "the question is empty.")
-    question = " ".join(question.split())
-    reply_room = min(max_new_tokens, lm.context_length // 2)
+    question = clean_question(question)
+    room = reply_room(lm, max_new_tokens)
     passages = search(index, question, k, retriever) if use_retrieval else []
     score = relevance(passages)
     result = {
@@ -218,8 +238,8 @@ def answer_question(
             "confidence": None,
             "prompt_tokens": 0,
         }
-    prompt, shown, texts = build_prompt(lm, question, passages, reply_room)
-    answer, probs = generate_answer(lm, prompt, reply_room)
+    prompt, shown, texts = build_prompt(lm, question, passages, room)
+    answer, probs = generate_answer(lm, prompt, room)
     return {
         **result,
         "answer": answer,

@@ -30,7 +30,15 @@ from typing import Callable
 from llmzero.errors import UserError, t
 from llmzero.evaluation.text_metrics import sentence_chrf
 from llmzero.fileio import write_json_atomic, write_text_atomic
-from llmzero.rag.ask import DEFAULT_K, DEFAULT_THRESHOLD, answer_question, load_model
+from llmzero.rag.ask import (
+    DEFAULT_K,
+    DEFAULT_THRESHOLD,
+    answer_question,
+    clean_question,
+    load_model,
+    question_too_long,
+    reply_room,
+)
 from llmzero.rag.grounded import is_refusal
 from llmzero.rag.index import Index
 from llmzero.rag.retrieval import RETRIEVERS, open_index, search
@@ -148,21 +156,24 @@ def answer_metrics(
     """{"with": summary, "without": summary, "rows": [...]}: each question with and without
     retrieval."""
     rows, too_long = [], []
+    room = reply_room(lm, max_new_tokens)
     for n, q in enumerate(questions, start=1):
-        for mode in ("without", "with"):
-            try:
-                r = answer_question(
-                    lm,
-                    index,
-                    q["question"],
-                    k=k,
-                    threshold=threshold,
-                    max_new_tokens=max_new_tokens,
-                    use_retrieval=mode == "with",
-                )
-            except UserError as exc:  # the question alone does not fit this model's context
-                too_long.append({"id": q["id"], "reason": exc.message()})
-                break
+        question = clean_question(q["question"])
+        error = question_too_long(lm, question, room)
+        modes = ("without", "with")
+        if error is not None:  # the question alone does not fit this model's context
+            too_long.append({"id": q["id"], "reason": error.message()})
+            modes = ()
+        for mode in modes:
+            r = answer_question(
+                lm,
+                index,
+                question,
+                k=k,
+                threshold=threshold,
+                max_new_tokens=max_new_tokens,
+                use_retrieval=mode == "with",
+            )
             rows.append(
                 {
                     "id": q["id"],
