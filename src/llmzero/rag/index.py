@@ -564,23 +564,37 @@ class Index:
     def dense(self, query: str | np.ndarray, k: int) -> list[tuple[int, float]]:
         """(chunk id, cosine similarity) of the ``k`` chunks nearest to ``query``.
 
-        Two passes: every stored vector against the query in bfloat16 (the time goes into reading
-        the vectors from memory, and bfloat16 halves it), then the exact float32 cosine of the
-        best ``k + RESCORE`` candidates, which gives the final order and scores.
+        Two passes: every stored vector against the query in bfloat16 (``nearest``), then the
+        exact float32 cosine of the best ``k + RESCORE`` candidates (``rescore``), which gives the
+        final order and scores.
         """
         vector = self.encode_query(query) if isinstance(query, str) else query
-        vector = np.ascontiguousarray(vector, dtype=np.float32)
+        return self.rescore(vector, self.nearest(vector, k + RESCORE), k)
+
+    def load_vectors(self) -> None:
+        """Read the stored vectors into memory (once); ``nearest`` needs them."""
+        self._load_vectors()
+
+    def nearest(self, vector: np.ndarray, n: int) -> list[int]:
+        """The ids of about the ``n`` chunks nearest to ``vector`` by a bfloat16 scan of every
+        stored vector (the time goes into reading them from memory, and bfloat16 halves it).
+        Touches no SQLite once ``load_vectors`` has run, so another thread may call it."""
         self._load_vectors()
         if not len(self._ids):
             return []
         import torch
 
+        vector = np.ascontiguousarray(vector, dtype=np.float32)
         with one_thread():  # one row against every vector: memory-bound, one thread keeps up
             q = torch.from_numpy(vector).to(torch.bfloat16)
             coarse = torch.mv(self._matrix, q).float().numpy()
-        n = min(k + RESCORE, len(coarse))
+        n = min(n, len(coarse))
         top = np.argpartition(-coarse, n - 1)[:n]
-        ids = [int(self._ids[i]) for i in top]
+        return [int(self._ids[i]) for i in top]
+
+    def rescore(self, vector: np.ndarray, ids: Sequence[int], k: int) -> list[tuple[int, float]]:
+        """The ``k`` of ``ids`` with the highest exact cosine with ``vector``, best first."""
+        vector = np.ascontiguousarray(vector, dtype=np.float32)
         exact = sorted(zip(ids, self.cosine(vector, ids)), key=lambda p: (-p[1], p[0]))
         return exact[:k]
 

@@ -24,7 +24,7 @@ from dataclasses import asdict, dataclass, field
 from typing import Sequence
 
 from llmzero.errors import UserError
-from llmzero.rag.index import Index
+from llmzero.rag.index import RESCORE, Index
 
 RETRIEVERS = ("bm25", "dense", "hybrid")
 RRF_K = 60  # the usual constant of reciprocal rank fusion: damps the weight of the very first ranks
@@ -97,6 +97,21 @@ def search(
             idx.close()
 
 
+_POOL: list[ThreadPoolExecutor] = []
+
+
+def _worker() -> ThreadPoolExecutor:
+    """One thread kept for the hybrid search's dense half (a thread per query costs time)."""
+    if not _POOL:
+        _POOL.append(ThreadPoolExecutor(max_workers=1, thread_name_prefix="llmzero-dense"))
+    return _POOL[0]
+
+
+def _embed_and_scan(idx: Index, query: str, n: int):
+    vector = idx.encode_query(query)
+    return vector, idx.nearest(vector, n)
+
+
 def _search(idx: Index, query: str, k: int, retriever: str) -> list[Passage]:
     if retriever == "hybrid" and not idx.has_vectors:
         retriever = "bm25"
@@ -110,13 +125,14 @@ def _search(idx: Index, query: str, k: int, retriever: str) -> list[Passage]:
         dense = idx.dense(vector, k)
         ranked, bm25 = dense, []
     else:
-        # The query's embedding (PyTorch) and the BM25 search (SQLite) both leave Python's lock
-        # while they work, so they run side by side: the slower of the two, not their sum.
-        with ThreadPoolExecutor(max_workers=1) as pool:
-            encoding = pool.submit(idx.encode_query, query)
-            bm25 = idx.bm25(query, depth)
-            vector = encoding.result()
-        dense = idx.dense(vector, depth)
+        # The query's embedding and the scan of the stored vectors (PyTorch) run on a second
+        # thread while BM25 (SQLite) runs on this one: both leave Python's lock while they work,
+        # so a hybrid query takes the slower of the two, not their sum.
+        idx.load_vectors()
+        candidates = _worker().submit(_embed_and_scan, idx, query, depth + RESCORE)
+        bm25 = idx.bm25(query, depth)
+        vector, near = candidates.result()
+        dense = idx.rescore(vector, near, depth)
         ranked = rrf([[i for i, _ in bm25], [i for i, _ in dense]])[:k]
     info: dict[int, dict] = {}
     for name, hits in (("bm25", bm25), ("dense", dense)):
