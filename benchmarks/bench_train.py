@@ -93,11 +93,12 @@ def make_reference(vocab: int):
 def make_ours(vocab: int, cfg=None):
     """llmzero's default pre-training step, as the Trainer runs it (schedule, clipping, fused
     AdamW); ``cfg`` is a TrainConfig (default: the defaults a user gets)."""
+    from llmzero.inference.fast import fast_activations
     from llmzero.model import GPT, preset
     from llmzero.training import TrainConfig, lr_at
-    from llmzero.training.trainer import make_optimizer
+    from llmzero.training.trainer import clipped_step, make_optimizer
 
-    model = GPT(preset("tiny", vocab_size=vocab, **SHAPE))
+    model = fast_activations(GPT(preset("tiny", vocab_size=vocab, **SHAPE)))
     cfg = cfg or TrainConfig()
     opt = make_optimizer(model, cfg, torch.device("cpu"))
     done = [0]
@@ -110,8 +111,7 @@ def make_ours(vocab: int, cfg=None):
         done[0] += 1
         loss = model(x, y).loss
         loss.backward()
-        torch.nn.utils.clip_grad_norm_(model.parameters(), cfg.grad_clip)
-        opt.step()
+        clipped_step(opt, model.parameters(), cfg.grad_clip)
         opt.zero_grad(set_to_none=True)
         return float(loss.detach())
 

@@ -182,3 +182,27 @@ def test_a_preset_trains_with_its_own_defaults_unless_told(tmp_path, small_text,
         expected = lr or preset_training(name).get("lr", TrainConfig().lr)
         assert saved["lr"] == expected
     assert (preset_training(name) == {}) == (name == "tiny")
+
+
+@pytest.mark.parametrize("fused", [True, False])
+@pytest.mark.parametrize("loss_scale", [50.0, 1e-3])  # clipped, and below the limit
+def test_clipped_step_takes_clip_grad_norms_step(fused, loss_scale):
+    from llmzero.training.trainer import clipped_step
+
+    torch.manual_seed(0)
+    models = [GPT(preset("nano", vocab_size=30, context_length=8)) for _ in range(2)]
+    models[1].load_state_dict(models[0].state_dict())
+    opts = [torch.optim.AdamW(m.parameters(), lr=1e-2, fused=fused) for m in models]
+    x, y = torch.randint(0, 30, (2, 8)), torch.randint(0, 30, (2, 8))
+    before = next(models[1].parameters()).detach().clone()
+    for m in models:
+        (m(x, y).loss * loss_scale).backward()
+    norm = torch.nn.utils.get_total_norm([p.grad for p in models[0].parameters()])
+    assert (norm > 1.0) == (loss_scale > 1)
+    torch.nn.utils.clip_grad_norm_(models[0].parameters(), 1.0)
+    opts[0].step()
+    clipped_step(opts[1], models[1].parameters(), 1.0)
+    assert not hasattr(opts[1], "grad_scale")  # nothing left for the next step
+    for p, q in zip(models[0].parameters(), models[1].parameters()):
+        assert torch.allclose(p, q, rtol=0, atol=5e-7)  # a few units in the last place of 1
+    assert not torch.equal(before, next(models[1].parameters()))

@@ -25,6 +25,7 @@ from collections.abc import Callable
 import torch
 import torch.nn as nn
 import torch.nn.functional as F
+from torch.autograd.function import once_differentiable
 from torch.utils.hooks import RemovableHandle
 
 from llmzero.inference import kernel
@@ -74,6 +75,43 @@ class FastLinear(nn.Linear):
         elif USE_KERNEL and not torch.is_grad_enabled() and kernel.gemv_bf16_fits(x, w, self.bias):
             return kernel.gemv_bf16(x, w, self.bias)
         return F.linear(x, w, self.bias)
+
+
+class _GELU(torch.autograd.Function):
+    """GELU (tanh form) through decode.c in both directions (float32, contiguous, CPU)."""
+
+    @staticmethod
+    def forward(ctx, x):
+        ctx.save_for_backward(x)
+        return kernel.gelu(x)
+
+    @staticmethod
+    @once_differentiable
+    def backward(ctx, grad):
+        (x,) = ctx.saved_tensors
+        return kernel.gelu_backward(x, grad.contiguous())
+
+
+class FastGELU(nn.GELU):
+    """``nn.GELU(approximate="tanh")`` whose float32 CPU work, forward and backward, goes through
+    decode.c: one exp per value where PyTorch's kernels compute a tanh each way. Same numbers to
+    rounding; anything else (another dtype or device, torch.compile) stays ``F.gelu``."""
+
+    def forward(self, x):
+        if torch.compiler.is_compiling() or self.approximate != "tanh" or not kernel.gelu_fits(x):
+            return super().forward(x)
+        if x.requires_grad and torch.is_grad_enabled():
+            return _GELU.apply(x)
+        return kernel.gelu(x)
+
+
+def fast_activations(model: nn.Module) -> nn.Module:
+    """Put ``FastGELU`` in the place of each tanh ``nn.GELU`` of ``model`` (in place; no parameters
+    change). What a training step on the CPU takes from the fast path."""
+    for m in model.modules():
+        if type(m) is nn.GELU and m.approximate == "tanh":
+            m.__class__ = FastGELU
+    return model
 
 
 class _Accelerated:
@@ -134,6 +172,7 @@ def accelerate(model: nn.Module) -> nn.Module:
     for m in model.modules():
         if type(m) is nn.Linear:
             m.__class__ = FastLinear
+    fast_activations(model)
     model.__class__ = _accelerated_class(type(model))
     _onto_huge_pages(model)
     return model

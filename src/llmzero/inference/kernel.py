@@ -160,6 +160,10 @@ def _load() -> tuple[ctypes.CDLL | None, str | None]:
         ctypes.c_long,  # pos
     ]
     lib.llmzero_decode_step.restype = ctypes.c_long
+    lib.llmzero_gelu_forward.argtypes = [ctypes.c_void_p] * 2 + [ctypes.c_long, ctypes.c_int]
+    lib.llmzero_gelu_forward.restype = None
+    lib.llmzero_gelu_backward.argtypes = [ctypes.c_void_p] * 3 + [ctypes.c_long, ctypes.c_int]
+    lib.llmzero_gelu_backward.restype = None
     return lib, None
 
 
@@ -304,6 +308,30 @@ def gemv_bf16(x: torch.Tensor, weight: torch.Tensor, bias: torch.Tensor | None) 
     if done != 0:
         raise MemoryError("decode.c found no memory for one row in float32")
     return y.view(*x.shape[:-1], n)
+
+
+def gelu_fits(x: torch.Tensor) -> bool:
+    """Can ``gelu``/``gelu_backward`` take x? Contiguous float32 on the CPU, decode.c built."""
+    return x.dtype is torch.float32 and x.device.type == "cpu" and x.is_contiguous() and available()
+
+
+def gelu(x: torch.Tensor) -> torch.Tensor:
+    """GELU, tanh form (as ``F.gelu(x, approximate="tanh")``, to rounding); only where
+    ``gelu_fits``."""
+    y = torch.empty_like(x)
+    _state["lib"].llmzero_gelu_forward(
+        x.data_ptr(), y.data_ptr(), x.numel(), torch.get_num_threads()
+    )
+    return y
+
+
+def gelu_backward(x: torch.Tensor, grad: torch.Tensor) -> torch.Tensor:
+    """The gradient of ``gelu`` at x times ``grad``; both contiguous float32 of the same shape."""
+    out = torch.empty_like(x)
+    _state["lib"].llmzero_gelu_backward(
+        x.data_ptr(), grad.data_ptr(), out.data_ptr(), x.numel(), torch.get_num_threads()
+    )
+    return out
 
 
 # The tensors of a block, in decode.c's order (None where the model has none: a bias, a LayerNorm

@@ -38,7 +38,7 @@ from llmzero.lab.core import (
 from llmzero.model import GPT, GPTConfig
 from llmzero.plots import figure
 from llmzero.training import TrainConfig, Trainer
-from llmzero.training.trainer import make_optimizer
+from llmzero.training.trainer import clipped_step, make_optimizer
 
 NAME = "architectures"
 BYTES_PER_ELEMENT = 4  # the KV cache in float32, the dtype these models train and run in
@@ -218,8 +218,7 @@ def speed_probe(train_ids: np.ndarray, configs: list[GPTConfig], s: Architecture
 
     def step(model, opt) -> None:
         model(x, y).loss.backward()
-        torch.nn.utils.clip_grad_norm_(model.parameters(), cfg.grad_clip)
-        opt.step()
+        clipped_step(opt, model.parameters(), cfg.grad_clip)
         opt.zero_grad(set_to_none=True)
 
     times: list[list[float]] = [[] for _ in models]

@@ -190,14 +190,16 @@ class MLP(nn.Module):
         self.fc = nn.Linear(config.n_embd, (2 if self.swiglu else 1) * hidden, bias=config.bias)
         self.proj = nn.Linear(hidden, config.n_embd, bias=config.bias)
         self.dropout = nn.Dropout(config.dropout)
+        # a module, not a function call, so that a faster one can take its place (inference.fast)
+        self.act = nn.SiLU() if self.swiglu else nn.GELU(approximate="tanh")
 
     def forward(self, x):
         h = self.fc(x)
         if self.swiglu:
             gate, up = h.chunk(2, dim=-1)
-            h = F.silu(gate) * up
+            h = self.act(gate) * up
         else:
-            h = F.gelu(h, approximate="tanh")
+            h = self.act(h)
         return self.dropout(self.proj(h))
 
 

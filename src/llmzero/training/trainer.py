@@ -34,6 +34,7 @@ from llmzero.checkpoint import (
 )
 from llmzero.errors import UserError, t
 from llmzero.fileio import clean_stale, write_text_atomic
+from llmzero.inference.fast import fast_activations
 from llmzero.plots import loss_curves, save_figure
 
 # What a run writes in its folder: a killed write leaves a temporary beside one of these.
@@ -215,6 +216,30 @@ def make_optimizer(
     return torch.optim.AdamW(groups, lr=cfg.lr, betas=(cfg.beta1, cfg.beta2), fused=fused or None)
 
 
+def clipped_step(
+    optimizer: torch.optim.Optimizer, params: Iterable[torch.nn.Parameter], max_norm: float | None
+) -> None:
+    """Scale the gradients down to a total norm of ``max_norm`` (when set), as
+    ``clip_grad_norm_``, then take the optimizer's step. A fused optimizer divides the gradients
+    by its ``grad_scale`` inside its own pass (the contract ``GradScaler`` uses), so there the
+    clipping costs the norm alone, not a second pass over every gradient."""
+    if not max_norm or max_norm <= 0:
+        optimizer.step()
+        return
+    if not optimizer.defaults.get("fused"):
+        torch.nn.utils.clip_grad_norm_(params, max_norm)
+        optimizer.step()
+        return
+    grads = [p.grad for p in params if p.grad is not None]
+    norm = torch.nn.utils.get_total_norm(grads)
+    # clip_grad_norm_ multiplies by min(1, max_norm / (norm + 1e-6)): divide by its inverse
+    optimizer.grad_scale = torch.clamp((norm + 1e-6) / max_norm, min=1.0)
+    try:
+        optimizer.step()
+    finally:
+        del optimizer.grad_scale
+
+
 def lm_loss(model: torch.nn.Module, batch: tuple[torch.Tensor, ...]) -> torch.Tensor:
     """Next-token prediction: batch = (inputs, targets)."""
     return model(batch[0], batch[1]).loss
@@ -247,6 +272,8 @@ class Trainer:
         self.cfg = config
         self.device = pick_device(config.device)
         self.model = model.to(self.device)
+        if self.device.type == "cpu":  # GELU through decode.c when it runs here
+            fast_activations(self.model)
         self.train_data, self.val_data = train, val
         self.out_dir = Path(out_dir)
         self.ckpt_dir = self.out_dir / "checkpoint"
@@ -509,9 +536,7 @@ class Trainer:
                     raise TrainingDiverged(self.step + 1, value, saved)
                 (loss / cfg.grad_accum).backward()
                 step_loss += value / cfg.grad_accum
-            if cfg.grad_clip and cfg.grad_clip > 0:
-                torch.nn.utils.clip_grad_norm_(self.model.parameters(), cfg.grad_clip)
-            self.optimizer.step()
+            clipped_step(self.optimizer, self.model.parameters(), cfg.grad_clip)
             self.optimizer.zero_grad(set_to_none=True)
             self.step += 1
             dt = self._counted_time(run_steps, time.perf_counter() - t0)
