@@ -34,15 +34,18 @@ class BytesHandler(BaseHTTPRequestHandler):
         if not head:
             self.wfile.write(body)
 
-    def send_bytes(self, data: bytes, headers=None, head=False, cut=False, corrupt=False) -> None:
+    def send_bytes(
+        self, data: bytes, headers=None, head=False, cut=False, corrupt=False, ranges=True
+    ) -> None:
         """``data``, honouring "Range: bytes=N-" (206 + Content-Range, or 416 past the end).
 
         ``cut``: send half the body, then close the connection (a dropped transfer);
-        ``corrupt``: the same length, every byte flipped.
+        ``corrupt``: the same length, every byte flipped; ``ranges=False``: a server that ignores
+        Range and always sends the whole file.
         """
         start = 0
-        match = re.fullmatch(r"bytes=(\d+)-", self.headers.get("Range") or "")
-        headers = {**(headers or {}), "Accept-Ranges": "bytes"}
+        match = ranges and re.fullmatch(r"bytes=(\d+)-", self.headers.get("Range") or "")
+        headers = {**(headers or {}), **({"Accept-Ranges": "bytes"} if ranges else {})}
         if match:
             start = int(match.group(1))
             if start >= len(data):

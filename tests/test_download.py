@@ -5,14 +5,14 @@ from __future__ import annotations
 
 import hashlib
 import os
-import re
 import threading
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
 import torch
 
+from http_bytes import BytesHandler
 from llmzero import cli
 from llmzero.checkpoint import load_checkpoint, save_checkpoint
 from llmzero.errors import UserError
@@ -30,11 +30,11 @@ from llmzero.model import GPT, GPTConfig
 from llmzero.tokenizers import BPETokenizer
 
 
-class RangeHandler(BaseHTTPRequestHandler):
+class RangeHandler(BytesHandler):
     """Serves server.files; honours "Range: bytes=N-" unless server.ranges is False; cuts the next
     server.truncate[name] answers for a file in half (a dropped connection)."""
 
-    def do_GET(self):
+    def answer(self, head):
         srv = self.server
         name = self.path.lstrip("/")
         srv.log.append((name, self.headers.get("Range")))
@@ -42,32 +42,10 @@ class RangeHandler(BaseHTTPRequestHandler):
         if data is None:
             self.send_error(404)
             return
-        start = 0
-        match = re.fullmatch(r"bytes=(\d+)-", self.headers.get("Range") or "")
-        if match and srv.ranges:
-            start = int(match.group(1))
-            if start >= len(data):
-                self.send_response(416)
-                self.send_header("Content-Range", f"bytes */{len(data)}")
-                self.send_header("Content-Length", "0")
-                self.end_headers()
-                return
-            self.send_response(206)
-            self.send_header("Content-Range", f"bytes {start}-{len(data) - 1}/{len(data)}")
-        else:
-            self.send_response(200)
-        body = data[start:]
-        self.send_header("Content-Length", str(len(body)))
-        self.end_headers()
-        if srv.truncate.get(name, 0) > 0:
+        cut = srv.truncate.get(name, 0) > 0
+        if cut:
             srv.truncate[name] -= 1
-            self.wfile.write(body[: len(body) // 2])
-            self.close_connection = True
-            return
-        self.wfile.write(body)
-
-    def log_message(self, *args):
-        pass
+        self.send_bytes(data, head=head, cut=cut, ranges=srv.ranges)
 
 
 @pytest.fixture
