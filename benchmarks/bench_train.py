@@ -11,7 +11,11 @@ text, the same shape (4 layers, 4 heads, 128 dims, context 64, batch 12) and the
    that process's max RSS), then both are scored on the same validation windows.
 
     python benchmarks/bench_train.py [--budget 60] [--text FILE] [--rounds 6] [--steps 25]
-        [--throughput-only]
+        [--throughput-only] [--profile]
+
+``--profile`` prints the median milliseconds of each phase of a step for both sides instead (the
+sides alternate step by step; the phases are separate calls, so the figures are wall time with
+PyTorch's threads idle between phases, as in a real step).
 """
 
 from __future__ import annotations
@@ -64,6 +68,10 @@ def load_data(text_file: str | None):
     return text, tok, train, val
 
 
+def no_mark(phase: str) -> None:
+    """A step calls mark(phase) as each phase ends; --profile times them, the rest ignores them."""
+
+
 def make_reference(vocab: int):
     from llms_from_scratch.ch04 import GPTModel
 
@@ -79,13 +87,19 @@ def make_reference(vocab: int):
     model = GPTModel(cfg)
     opt = torch.optim.AdamW(model.parameters(), lr=4e-4, weight_decay=0.1)
 
-    def step(batch):
+    def step(batch, mark=no_mark):
         x, y = batch
         opt.zero_grad()
+        mark("zero_grad")
         loss = F.cross_entropy(model(x).flatten(0, 1), y.flatten())
+        mark("forward and loss")
         loss.backward()
+        mark("backward")
         opt.step()
-        return float(loss.detach())
+        mark("clipping and optimizer step")
+        value = float(loss.detach())
+        mark("the loss as a Python float")
+        return value
 
     return model, step, lambda x: model(x)
 
@@ -103,17 +117,24 @@ def make_ours(vocab: int, cfg=None):
     opt = make_optimizer(model, cfg, torch.device("cpu"))
     done = [0]
 
-    def step(batch):
+    def step(batch, mark=no_mark):
         x, y = batch
         lr = lr_at(cfg, done[0], done[0] / cfg.max_steps)
         for group in opt.param_groups:
             group["lr"] = lr
         done[0] += 1
+        mark("learning-rate schedule")
         loss = model(x, y).loss
+        mark("forward and loss")
         loss.backward()
+        mark("backward")
         clipped_step(opt, model.parameters(), cfg.grad_clip)
+        mark("clipping and optimizer step")
         opt.zero_grad(set_to_none=True)
-        return float(loss.detach())
+        mark("zero_grad")
+        value = float(loss.detach())
+        mark("the loss as a Python float")
+        return value
 
     return model, step, lambda x: model(x).logits
 
@@ -154,6 +175,37 @@ def throughput(text_file, rounds: int, steps: int) -> dict:
     out = {name: tokens / s for name, s in seconds.items()}
     out["median_round_ratio"] = float(np.median(rounds_ratio))
     return out
+
+
+PHASES = (
+    "data: sample the batch", "learning-rate schedule", "forward and loss", "backward",
+    "clipping and optimizer step", "zero_grad", "the loss as a Python float",
+)  # fmt: skip
+
+
+def profile(text_file, steps: int) -> dict:
+    """Median milliseconds of each phase of a step, per side (sides alternate, step by step)."""
+    _, tok, train, _ = load_data(text_file)
+    torch.manual_seed(0)
+    sides = {"llmzero": make_ours(tok.vocab_size), "reference": make_reference(tok.vocab_size)}
+    times = {name: {p: [] for p in PHASES} for name in sides}
+    for i in range(steps + 5):
+        for name, (_, step, _) in sides.items():
+            seen = {p: 0.0 for p in PHASES}
+            last = [time.perf_counter()]
+
+            def mark(phase: str) -> None:
+                now = time.perf_counter()
+                seen[phase] += now - last[0]
+                last[0] = now
+
+            batch = train.batch(i)
+            mark(PHASES[0])
+            step(batch, mark)
+            if i >= 5:  # after a warm-up
+                for p in PHASES:
+                    times[name][p].append(seen[p] * 1e3)
+    return {name: {p: float(np.median(v)) for p, v in t.items()} for name, t in times.items()}
 
 
 def budget_run(side: str, budget: float, text_file) -> dict:
@@ -201,6 +253,7 @@ def main() -> None:
     ap.add_argument("--steps", type=int, default=25)
     ap.add_argument("--side", help=argparse.SUPPRESS)
     ap.add_argument("--throughput-only", action="store_true", help="skip the two budget runs")
+    ap.add_argument("--profile", action="store_true", help="time each phase of a step instead")
     args = ap.parse_args()
     if args.side:
         print(json.dumps(budget_run(args.side, args.budget, args.text)))
@@ -212,6 +265,15 @@ def main() -> None:
         f"shape {SHAPE}, batch {BATCH}; torch {torch.__version__}, {torch.get_num_threads()} "
         "threads"
     )
+    if args.profile:
+        ms = profile(args.text, args.steps * args.rounds)
+        print("\n| phase (median ms per step) | llmzero | llms-from-scratch GPTModel |")
+        print("|---|---:|---:|")
+        for p in PHASES:
+            print(f"| {p} | {ms['llmzero'][p]:.2f} | {ms['reference'][p]:.2f} |")
+        total = {name: sum(m.values()) for name, m in ms.items()}
+        print(f"| **total** | **{total['llmzero']:.1f}** | **{total['reference']:.1f}** |")
+        return
     tps = throughput(args.text, args.rounds, args.steps)
     if args.throughput_only:
         ratio = tps["llmzero"] / tps["reference"]

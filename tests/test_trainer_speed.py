@@ -167,6 +167,26 @@ def test_time_to_loss_stops_each_side_at_the_target_or_the_step_limit(small_text
         assert steps == 10 or loss <= 3.0  # a side stops early only on reaching the target
 
 
+def test_the_step_profile_times_every_phase_of_both_sides(small_text):
+    pytest.importorskip(
+        "llms_from_scratch", reason="the book's code: pip install --no-deps llms-from-scratch"
+    )
+    out = run_bench(
+        str(BENCH / "bench_train.py"), "--profile", "--steps", "3", "--rounds", "1",
+        "--text", small_text,
+    )  # fmt: skip
+    rows = [[c.strip() for c in ln.split("|")[1:-1]] for ln in out.splitlines() if "|" in ln]
+    phases = {r[0]: r for r in rows[2:]}
+    assert len(phases) == 8 and "backward" in phases and "**total**" in phases
+    for name in ("llmzero", "reference"):
+        col = 1 if name == "llmzero" else 2
+        parts = [float(r[col]) for p, r in phases.items() if p != "**total**"]
+        total = float(phases["**total**"][col].strip("*"))
+        assert all(v >= 0 for v in parts) and abs(sum(parts) - total) < 0.1 + 0.01 * total
+        assert float(phases["backward"][col]) > 0 and float(phases["forward and loss"][col]) > 0
+    assert float(phases["learning-rate schedule"][2]) == 0.0  # the book has no schedule
+
+
 @pytest.mark.parametrize("name", ["tiny", "mini"])
 def test_a_preset_trains_with_its_own_defaults_unless_told(tmp_path, small_text, name):
     from llmzero.checkpoint import load_checkpoint
