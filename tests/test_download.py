@@ -325,3 +325,17 @@ def test_default_url_and_cache(monkeypatch, tmp_path):
     assert download.default_cache_dir("355M") == Path(tmp_path) / "gpt2-355M"
     url = download.DEFAULT_BASE_URL.format(repo=GPT2_RELEASES["124M"].repo)
     assert url == "https://huggingface.co/openai-community/gpt2/resolve/main"
+
+
+@pytest.mark.parametrize(
+    "host,local",
+    [
+        ("localhost", True), ("127.0.0.1", True), ("127.8.9.1", True), ("::1", True),
+        ("[::1]", True), (None, False), ("", False), ("example.com", False),
+        ("10.0.0.1", False), ("[2001:db8::1]", False),
+    ],
+)  # fmt: skip
+def test_only_loopback_hosts_count_as_this_computer(host, local):
+    from llmzero.data.download import is_loopback
+
+    assert is_loopback(host) is local

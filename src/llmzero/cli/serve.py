@@ -100,8 +100,8 @@ def add_studio(s) -> None:
 
 
 def serve_command(args) -> int:
+    from llmzero.data.download import is_loopback
     from llmzero.serve import Limits, Server, make_app
-    from llmzero.serve.app import is_loopback
 
     check_device(args.device)
     api_key = args.api_key or os.environ.get("LLMZERO_API_KEY") or None

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import hashlib
 import http.client
+import ipaddress
 import os
 import re
 import time
@@ -26,6 +27,17 @@ from pathlib import Path
 from tqdm import tqdm
 
 from llmzero.errors import UserError
+
+
+def is_loopback(host: str | None) -> bool:
+    """Does ``host`` (a name or an address, IPv6 with or without brackets) stay on this computer?"""
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address((host or "").strip("[]")).is_loopback
+    except ValueError:
+        return False
+
 
 CHUNK = 1 << 20  # bytes read per step
 TIMEOUT = 60.0  # seconds without data before an attempt counts as failed

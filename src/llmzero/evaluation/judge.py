@@ -18,7 +18,6 @@ from __future__ import annotations
 import datetime
 import email.utils
 import http.client
-import ipaddress
 import json
 import os
 import re
@@ -28,6 +27,7 @@ import urllib.parse
 import urllib.request
 from typing import Callable, Sequence
 
+from llmzero.data.download import is_loopback
 from llmzero.errors import UserError, get_lang
 
 SCALES = {10: (0, 10), 5: (1, 5)}
@@ -168,15 +168,6 @@ def chat_url(url: str) -> str:
     return urllib.parse.urlunparse(parsed._replace(path=path))
 
 
-def _is_loopback(host: str | None) -> bool:
-    if host == "localhost":
-        return True
-    try:
-        return ipaddress.ip_address(host or "").is_loopback
-    except ValueError:
-        return False
-
-
 def _fail(url: str, pt: str, en: str) -> UserError:
     return UserError(f"o juiz em {url} falhou: {pt}.", f"the judge at {url} failed: {en}.")
 
@@ -213,7 +204,7 @@ def judge_api_key(given: str | None = None, url: str | None = None) -> str | Non
         return given.strip()
     if url is not None:
         parts = urllib.parse.urlparse(url)
-        if parts.scheme != "https" and not _is_loopback(parts.hostname):
+        if parts.scheme != "https" and not is_loopback(parts.hostname):
             return None
     for key in (os.environ.get("LLMZERO_JUDGE_API_KEY"), os.environ.get("OPENAI_API_KEY")):
         if key and key.strip():
@@ -314,7 +305,7 @@ def _post(url: str, data: bytes, headers: dict, timeout: float) -> bytes:
     request = urllib.request.Request(url, data=data, headers=headers, method="POST")
     handlers = (
         [urllib.request.ProxyHandler({})]
-        if _is_loopback(urllib.parse.urlparse(url).hostname)
+        if is_loopback(urllib.parse.urlparse(url).hostname)
         else []
     )
     try:

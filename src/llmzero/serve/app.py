@@ -27,6 +27,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from llmzero.data.download import is_loopback
 from llmzero.errors import UserError
 from llmzero.serve.metrics import Metrics
 from llmzero.serve.openai_api import ApiError
@@ -42,15 +43,6 @@ class Limits:
     max_prompt_chars: int = 200_000
     max_tokens: int = 4096
     max_n: int = 8
-
-
-def is_loopback(host: str) -> bool:
-    if host == "localhost":
-        return True
-    try:
-        return ipaddress.ip_address(host.strip("[]")).is_loopback
-    except ValueError:
-        return False
 
 
 def check_key_needed(host: str, api_key: str | None) -> None:
