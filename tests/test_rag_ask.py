@@ -478,3 +478,43 @@ def test_the_cli_writes_out_the_library_defaults():
     assert cli_rag.OVERLAP_CHARS == documents.DEFAULT_OVERLAP_CHARS
     assert cli_rag.DEFAULT_THRESHOLD == ask.DEFAULT_THRESHOLD
     assert cli_rag.DEFAULT_K_ASK == ask.DEFAULT_K
+
+
+def test_bm25_passages_get_their_cosines_so_the_gate_still_works(tok, index_path):
+    lm, model = scripted(tok, "inventado")
+    question = QUESTIONS[0]["question"]
+    with Index(index_path) as idx:
+        result = answer_question(lm, idx, question, threshold=0.99, retriever="bm25")
+        assert result["passages"], "BM25 finds the library's passage"
+        assert result["relevance"] is not None and result["relevance"] < 0.99
+        assert result["refused"] and not model.seen
+        kept = answer_question(lm, idx, question, threshold=-1, retriever="bm25")
+    assert not kept["refused"] and kept["answer"] == "inventado"
+    assert all(p["cosine"] is not None for p in kept["passages"])
+
+
+def test_exact_match_on_answerable_questions_leaves_refusals_out():
+    from llmzero.rag.evaluate import _summary
+
+    def row(answerable, exact, chrf):
+        return dict(answerable=answerable, exact=exact, contains=exact, chrf=chrf,
+                    confidence=None, refused=not answerable, answer="não sei")  # fmt: skip
+
+    s = _summary([row(True, False, 10.0), row(True, False, 30.0), row(False, True, 100.0)])
+    assert s["exact_match"] == pytest.approx(1 / 3) and s["exact_match_answerable"] == 0.0
+    assert s["chrf_answerable"] == pytest.approx(20.0) and s["refused_right"] == 1
+    assert _summary([row(False, True, 100.0)])["exact_match_answerable"] is None
+
+
+def test_eval_answers_with_the_chosen_retriever(tok, index_path, tmp_path):
+    nano_checkpoint(tok, tmp_path / "m", 512)
+    result = evaluate(
+        index_path, QUESTIONS, model_dir=tmp_path / "m", out=tmp_path / "rep",
+        max_new_tokens=4, retriever="bm25", log=lambda m: None,
+    )  # fmt: skip
+    answers = result["answers"]
+    assert answers["retriever"] == "bm25"
+    assert answers["with"]["exact_match_answerable"] is not None
+    report = (tmp_path / "rep" / "report.md").read_text()
+    assert "(bm25)" in report and ("chrF, perguntas com resposta" in report
+                                   or "chrF, answerable questions" in report)  # fmt: skip

@@ -147,6 +147,18 @@ def index_command(args) -> int:
     return 0
 
 
+def _retriever_flag(s) -> None:
+    s.add_argument(
+        "--retriever",
+        choices=RETRIEVERS,
+        default="hybrid",
+        help=t(
+            "bm25 (palavras), dense (sentido, MiniLM) ou hybrid (os dois, por fusão de postos)",
+            "bm25 (words), dense (meaning, MiniLM) or hybrid (both, by rank fusion)",
+        ),
+    )
+
+
 # -- rag search ------------------------------------------------------------------------------------
 
 
@@ -161,15 +173,7 @@ def add_search(s) -> None:
     s.add_argument(
         "--k", type=positive_int, default=5, help=t("quantos trechos", "how many passages")
     )
-    s.add_argument(
-        "--retriever",
-        choices=RETRIEVERS,
-        default="hybrid",
-        help=t(
-            "bm25 (palavras), dense (sentido, MiniLM) ou hybrid (os dois, por fusão de postos)",
-            "bm25 (words), dense (meaning, MiniLM) or hybrid (both, by rank fusion)",
-        ),
-    )
+    _retriever_flag(s)
     _json_flag(s)
 
 
@@ -243,6 +247,7 @@ def add_ask(s) -> None:
         action="store_true",
         help=t("mostra os trechos que o modelo leu", "show the passages the model read"),
     )
+    _retriever_flag(s)
     _json_flag(s)
 
 
@@ -256,6 +261,7 @@ def ask_command(args) -> int:
         k=args.k,
         threshold=args.threshold,
         max_new_tokens=args.max_new_tokens,
+        retriever=args.retriever,
     )
     if args.json:
         print(json.dumps(result, ensure_ascii=False))
@@ -341,6 +347,7 @@ def add_eval(s) -> None:
         default=32,
         help=t("tamanho máximo de cada resposta, em tokens", "the longest answer, in tokens"),
     )
+    _retriever_flag(s)
     s.add_argument(
         "--out",
         metavar=t("PASTA", "DIR"),
@@ -388,6 +395,7 @@ def eval_command(args) -> int:
         k=args.k,
         threshold=args.threshold,
         max_new_tokens=args.max_new_tokens,
+        retriever=args.retriever,
         log=_err,
     )
     result["split"] = split

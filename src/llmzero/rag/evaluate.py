@@ -129,6 +129,7 @@ def _summary(rows: list[dict]) -> dict:
     wrong = [r["confidence"] for r in rows if not (r["exact"] or r["contains"])]
     wrong = [c for c in wrong if c is not None]
     unanswerable = [r for r in rows if not r["answerable"]]
+    answerable = [r for r in rows if r["answerable"]]
     return {
         "n": len(rows),
         "exact_match": statistics.mean(r["exact"] for r in rows),
@@ -140,6 +141,11 @@ def _summary(rows: list[dict]) -> dict:
         "refused": sum(1 for r in rows if r["refused"] or is_refusal(r["answer"])),
         "refused_right": sum(1 for r in unanswerable if r["exact"]),
         "unanswerable": len(unanswerable),
+        # the questions a document answers: a right "não sei" elsewhere is not reading
+        "exact_match_answerable": (
+            statistics.mean(r["exact"] for r in answerable) if answerable else None
+        ),
+        "chrf_answerable": statistics.mean(r["chrf"] for r in answerable) if answerable else None,
     }
 
 
@@ -151,10 +157,11 @@ def answer_metrics(
     k: int = DEFAULT_K,
     threshold: float | None = DEFAULT_THRESHOLD,
     max_new_tokens: int = 32,
+    retriever: str = "hybrid",
     log: Callable[[str], None] = lambda m: None,
 ) -> dict:
     """{"with": summary, "without": summary, "rows": [...]}: each question with and without
-    retrieval."""
+    retrieval (``retriever`` finds the passages)."""
     rows, too_long = [], []
     room = reply_room(lm, max_new_tokens)
     for n, q in enumerate(questions, start=1):
@@ -172,6 +179,7 @@ def answer_metrics(
                 k=k,
                 threshold=threshold,
                 max_new_tokens=max_new_tokens,
+                retriever=retriever,
                 use_retrieval=mode == "with",
             )
             rows.append(
@@ -240,10 +248,11 @@ def evaluate(
     k: int = DEFAULT_K,
     threshold: float | None = DEFAULT_THRESHOLD,
     max_new_tokens: int = 32,
+    retriever: str = "hybrid",
     log: Callable[[str], None] | None = None,
 ) -> dict:
-    """Retrieval metrics, and with ``model_dir`` answer metrics; with ``out``, report.md,
-    metrics.json and retrieval.png there."""
+    """Retrieval metrics, and with ``model_dir`` answer metrics (passages from ``retriever``); with
+    ``out``, report.md, metrics.json and retrieval.png there."""
     log = log or (lambda msg: print(msg, file=sys.stderr))
     idx = open_index(index)
     root = Path(root) if root is not None else None
@@ -268,8 +277,10 @@ def evaluate(
                 k=k,
                 threshold=threshold,
                 max_new_tokens=max_new_tokens,
+                retriever=retriever,
                 log=log,
             )
+            result["answers"]["retriever"] = retriever
     finally:
         if idx is not index:
             idx.close()
@@ -376,10 +387,15 @@ def report_markdown(result: dict) -> str:
             + t("sem busca", "without retrieval")
             + " | "
             + t("com busca", "with retrieval")
+            + f" ({answers.get('retriever', 'hybrid')})"
             + " |",
             "|---|---:|---:|",
             f"| {t('acerto exato', 'exact match')} | {_pct(wo['exact_match'])} | "
             f"{_pct(w['exact_match'])} |",
+            f"| {t('acerto exato, perguntas com resposta', 'exact match, answerable questions')} "
+            f"| {_pct(wo['exact_match_answerable'])} | {_pct(w['exact_match_answerable'])} |",
+            f"| {t('chrF, perguntas com resposta', 'chrF, answerable questions')} | "
+            f"{_num(wo['chrf_answerable'], 1)} | {_num(w['chrf_answerable'], 1)} |",
             f"| {t('contém a resposta', 'contains the answer')} | {_pct(wo['contains'])} | "
             f"{_pct(w['contains'])} |",
             f"| chrF | {wo['chrf']:.1f} | {w['chrf']:.1f} |",

@@ -97,6 +97,17 @@ def search(
             idx.close()
 
 
+def add_cosines(index: Index, query: str, passages: list[Passage]) -> None:
+    """Give each passage its cosine with ``query`` (``scores["dense"]``) where its retriever did
+    not (BM25), when the index has vectors: what the "não sei" gate reads."""
+    missing = [p for p in passages if "dense" not in p.scores]
+    if not missing or not index.has_vectors:
+        return
+    vector = index.encode_query(query)
+    for p, c in zip(missing, index.cosine(vector, [p.chunk_id for p in missing])):
+        p.scores["dense"] = c
+
+
 _POOL: list[ThreadPoolExecutor] = []
 
 
