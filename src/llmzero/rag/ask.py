@@ -33,7 +33,7 @@ from llmzero.generation import SamplingConfig, TextStream, generate_ids
 from llmzero.rag.documents import sentences
 from llmzero.rag.grounded import REFUSAL, numbered
 from llmzero.rag.index import Index
-from llmzero.rag.retrieval import Passage, add_cosines, open_index, search
+from llmzero.rag.retrieval import Passage, open_index, search
 
 # The gate: below this cosine between the question and its closest passage, the answer is "não
 # sei". Chosen on the shipped rag_ptbr set, where every answerable question scores above it and
@@ -218,9 +218,9 @@ def answer_question(
     ``use_retrieval=False`` asks the model with no context at all (for comparisons)."""
     question = clean_question(question)
     room = reply_room(lm, max_new_tokens)
-    passages = search(index, question, k, retriever) if use_retrieval else []
-    if threshold is not None:  # BM25 gives no cosines: the gate needs them
-        add_cosines(index, question, passages)
+    # the gate reads each passage's cosine, which BM25 alone does not compute
+    gate = threshold is not None
+    passages = search(index, question, k, retriever, cosines=gate) if use_retrieval else []
     score = relevance(passages)
     result = {
         "question": question,

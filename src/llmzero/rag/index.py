@@ -545,7 +545,8 @@ class Index:
         _check_embedder(self.meta, embedder, self.path)
         self._embedder = embedder
 
-    def _load_vectors(self) -> None:
+    def load_vectors(self) -> None:
+        """Read the stored vectors into memory (once); ``nearest`` needs them."""
         if self._matrix is not None:
             return
         dim = int(self.meta.get("dim", "0"))
@@ -571,15 +572,11 @@ class Index:
         vector = self.encode_query(query) if isinstance(query, str) else query
         return self.rescore(vector, self.nearest(vector, k + RESCORE), k)
 
-    def load_vectors(self) -> None:
-        """Read the stored vectors into memory (once); ``nearest`` needs them."""
-        self._load_vectors()
-
     def nearest(self, vector: np.ndarray, n: int) -> list[int]:
         """The ids of about the ``n`` chunks nearest to ``vector`` by a bfloat16 scan of every
         stored vector (the time goes into reading them from memory, and bfloat16 halves it).
         Touches no SQLite once ``load_vectors`` has run, so another thread may call it."""
-        self._load_vectors()
+        self.load_vectors()
         if not len(self._ids):
             return []
         import torch

@@ -77,11 +77,18 @@ def open_index(index: str | os.PathLike | Index) -> Index:
 
 
 def search(
-    index: str | os.PathLike | Index, query: str, k: int = 5, retriever: str = "hybrid"
+    index: str | os.PathLike | Index,
+    query: str,
+    k: int = 5,
+    retriever: str = "hybrid",
+    cosines: bool = False,
 ) -> list[Passage]:
     """The ``k`` best passages of ``index`` for ``query``, best first.
 
     hybrid on an index without vectors is BM25 alone (each passage says which retriever found it).
+    Dense and hybrid search give every passage its cosine with the query (``scores["dense"]``);
+    ``cosines=True`` asks for them from BM25 too, when the index has vectors (the "não sei" gate
+    reads them), at the cost of embedding the query.
     """
     check_retriever(retriever)
     if not isinstance(query, str) or not query.strip():
@@ -91,21 +98,10 @@ def search(
     own = not isinstance(index, Index)
     idx = open_index(index)
     try:
-        return _search(idx, query, k, retriever)
+        return _search(idx, query, k, retriever, cosines)
     finally:
         if own:
             idx.close()
-
-
-def add_cosines(index: Index, query: str, passages: list[Passage]) -> None:
-    """Give each passage its cosine with ``query`` (``scores["dense"]``) where its retriever did
-    not (BM25), when the index has vectors: what the "não sei" gate reads."""
-    missing = [p for p in passages if "dense" not in p.scores]
-    if not missing or not index.has_vectors:
-        return
-    vector = index.encode_query(query)
-    for p, c in zip(missing, index.cosine(vector, [p.chunk_id for p in missing])):
-        p.scores["dense"] = c
 
 
 _POOL: list[ThreadPoolExecutor] = []
@@ -123,7 +119,7 @@ def _embed_and_scan(idx: Index, query: str, n: int):
     return vector, idx.nearest(vector, n)
 
 
-def _search(idx: Index, query: str, k: int, retriever: str) -> list[Passage]:
+def _search(idx: Index, query: str, k: int, retriever: str, cosines: bool = False) -> list[Passage]:
     if retriever == "hybrid" and not idx.has_vectors:
         retriever = "bm25"
     depth = max(k, FUSION_DEPTH)
@@ -151,8 +147,11 @@ def _search(idx: Index, query: str, k: int, retriever: str) -> list[Passage]:
             info.setdefault(i, {})[name] = s
             info[i][f"{name}_rank"] = rank
     ids = [i for i, _ in ranked]
+    if vector is None and cosines and idx.has_vectors and ids:
+        vector = idx.encode_query(query)
     if vector is not None:  # every passage gets its cosine, found by dense search or not
-        for i, c in zip(ids, idx.cosine(vector, ids)):
+        missing = [i for i in ids if "dense" not in info.get(i, {})]
+        for i, c in zip(missing, idx.cosine(vector, missing)):
             info.setdefault(i, {})["dense"] = c
     rows = idx.chunks(ids)
     return [
