@@ -198,8 +198,6 @@ def answer_metrics(
             )
         if n % 20 == 0:
             log(t(f"  {n}/{len(questions)} perguntas...", f"  {n}/{len(questions)} questions..."))
-    answered = {r["id"] for r in rows if r["mode"] == "with"}
-    rows = [r for r in rows if r["id"] in answered]  # both modes, or neither
     if too_long:
         log(
             t(
@@ -209,7 +207,7 @@ def answer_metrics(
                 "context and were left out",
             )
         )
-    if not answered:
+    if not rows:
         raise UserError(
             f"nenhuma das {len(questions)} perguntas cabe no contexto do modelo "
             f"({lm.context_length} tokens): use um modelo de contexto maior.",
