@@ -59,14 +59,17 @@ static inline __m256 exp8(__m256 x) {
     return _mm256_mul_ps(p, _mm256_castsi256_ps(e));
 }
 
-/* GELU (tanh form) of 8 floats: 0.5 x (1 + tanh(u)) = x / (1 + exp(-2u)), u = sqrt(2/pi) (x +
- * 0.044715 x^3). (The second form never subtracts two nearly equal numbers, so it is as exact for
- * large negative x.) */
-static inline __m256 gelu8(__m256 x) {
-    __m256 u = _mm256_mul_ps(
+/* u = sqrt(2/pi) (x + 0.044715 x^3) of 8 floats: the argument of the tanh in GELU's tanh form. */
+static inline __m256 gelu_u8(__m256 x) {
+    return _mm256_mul_ps(
         _mm256_set1_ps(0.7978845608028654f),
         _mm256_fmadd_ps(_mm256_mul_ps(_mm256_set1_ps(0.044715f), x), _mm256_mul_ps(x, x), x));
-    __m256 e = exp8(_mm256_mul_ps(_mm256_set1_ps(-2.0f), u));
+}
+
+/* GELU (tanh form) of 8 floats: 0.5 x (1 + tanh(u)) = x / (1 + exp(-2u)). (The second form never
+ * subtracts two nearly equal numbers, so it is as exact for large negative x.) */
+static inline __m256 gelu8(__m256 x) {
+    __m256 e = exp8(_mm256_mul_ps(_mm256_set1_ps(-2.0f), gelu_u8(x)));
     return _mm256_div_ps(x, _mm256_add_ps(_mm256_set1_ps(1.0f), e));
 }
 
@@ -363,44 +366,39 @@ void llmzero_silu(const float *x, float *y, long n) {
 static inline __m256 gelu_grad8(__m256 x, __m256 dy) {
     const __m256 c = _mm256_set1_ps(0.7978845608028654f), one = _mm256_set1_ps(1.0f);
     const __m256 x2 = _mm256_mul_ps(x, x);
-    const __m256 u = _mm256_mul_ps(
-        c, _mm256_fmadd_ps(_mm256_mul_ps(_mm256_set1_ps(0.044715f), x), x2, x));
-    const __m256 s = _mm256_div_ps(one, _mm256_add_ps(one, exp8(_mm256_mul_ps(
-                                                          _mm256_set1_ps(-2.0f), u))));
+    const __m256 s = _mm256_div_ps(
+        one, _mm256_add_ps(one, exp8(_mm256_mul_ps(_mm256_set1_ps(-2.0f), gelu_u8(x)))));
     const __m256 du = _mm256_mul_ps(c, _mm256_fmadd_ps(_mm256_set1_ps(3.0f * 0.044715f), x2, one));
     const __m256 slope = _mm256_mul_ps(_mm256_mul_ps(_mm256_add_ps(x, x), s),
                                        _mm256_mul_ps(_mm256_sub_ps(one, s), du));
     return _mm256_mul_ps(dy, _mm256_add_ps(s, slope));
 }
 
-void llmzero_gelu_forward(const float *x, float *y, long n, int threads) {
+/* The forward pass (dy NULL: out = gelu(x)) or the backward one (out = dy gelu'(x)) over n floats,
+ * eight at a time, the last few through a mask. */
+static void gelu_pass(const float *x, const float *dy, float *out, long n, int threads) {
     const long blocks = (n + 7) / 8;
 #pragma omp parallel for num_threads(threads) schedule(static)
     for (long i = 0; i < blocks; i++) {
         const long at = 8 * i;
         if (n - at >= 8) {
-            _mm256_storeu_ps(y + at, gelu8(_mm256_loadu_ps(x + at)));
+            const __m256 v = _mm256_loadu_ps(x + at);
+            _mm256_storeu_ps(out + at, dy ? gelu_grad8(v, _mm256_loadu_ps(dy + at)) : gelu8(v));
         } else {
             const __m256i m = first_lanes(n - at);
-            _mm256_maskstore_ps(y + at, m, gelu8(_mm256_maskload_ps(x + at, m)));
+            const __m256 v = _mm256_maskload_ps(x + at, m);
+            _mm256_maskstore_ps(out + at, m,
+                                dy ? gelu_grad8(v, _mm256_maskload_ps(dy + at, m)) : gelu8(v));
         }
     }
 }
 
+void llmzero_gelu_forward(const float *x, float *y, long n, int threads) {
+    gelu_pass(x, NULL, y, n, threads);
+}
+
 void llmzero_gelu_backward(const float *x, const float *dy, float *dx, long n, int threads) {
-    const long blocks = (n + 7) / 8;
-#pragma omp parallel for num_threads(threads) schedule(static)
-    for (long i = 0; i < blocks; i++) {
-        const long at = 8 * i;
-        if (n - at >= 8) {
-            _mm256_storeu_ps(dx + at,
-                             gelu_grad8(_mm256_loadu_ps(x + at), _mm256_loadu_ps(dy + at)));
-        } else {
-            const __m256i m = first_lanes(n - at);
-            _mm256_maskstore_ps(
-                dx + at, m, gelu_grad8(_mm256_maskload_ps(x + at, m), _mm256_maskload_ps(dy + at, m)));
-        }
-    }
+    gelu_pass(x, dy, dx, n, threads);
 }
 
 /* Lets the loader check that this library was built with OpenMP (returns 1) and not as a serial
