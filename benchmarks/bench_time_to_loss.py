@@ -20,22 +20,14 @@ from pathlib import Path
 import torch
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from bench_train import BATCH, SHAPE, load_data, make_ours, make_reference  # noqa: E402
-
-
-@torch.no_grad()
-def score(logits_fn, model, windows) -> float:
-    """Mean cross-entropy over the given validation batches."""
-    model.eval()
-    total, n = 0.0, 0
-    for x, y in windows:
-        logits = logits_fn(x)
-        total += torch.nn.functional.cross_entropy(
-            logits.flatten(0, 1), y.flatten(), reduction="sum"
-        ).item()
-        n += y.numel()
-    model.train()
-    return total / n
+from bench_train import (  # noqa: E402
+    BATCH,
+    SHAPE,
+    load_data,
+    make_ours,
+    make_reference,
+    val_loss,
+)
 
 
 def main() -> None:
@@ -77,7 +69,7 @@ def main() -> None:
                 step(b)
             s["seconds"] += time.perf_counter() - t0
             s["steps"] += len(batches)
-            s["loss"] = score(logits_fn, model, windows)
+            s["loss"] = val_loss(logits_fn, model, windows)
             s["done"] = s["loss"] <= args.target or s["steps"] >= args.max_steps
             print(f"  {name}: step {s['steps']}, {s['seconds']:.1f} s, loss {s['loss']:.3f}",
                   file=sys.stderr, flush=True)  # fmt: skip

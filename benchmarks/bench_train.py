@@ -140,10 +140,11 @@ def make_ours(vocab: int, cfg=None):
 
 
 @torch.no_grad()
-def val_loss(logits_fn, model, val) -> float:
+def val_loss(logits_fn, model, batches) -> float:
+    """Mean cross-entropy over ``batches`` of (x, y) (a ``val.iterate()``, or a list of them)."""
     model.eval()
     total, n = 0.0, 0
-    for x, y in val.iterate():
+    for x, y in batches:
         total += F.cross_entropy(logits_fn(x).flatten(0, 1), y.flatten(), reduction="sum").item()
         n += y.numel()
     model.train()
@@ -240,7 +241,7 @@ def budget_run(side: str, budget: float, text_file) -> dict:
         while time.perf_counter() - t0 < budget:
             step(train.batch(steps))
             steps += 1
-    loss = val_loss(logits_fn, model, val)
+    loss = val_loss(logits_fn, model, val.iterate())
     rss_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     return {"side": side, "steps": steps, "val_loss": loss, "peak_rss_mb": rss_mb}
 

@@ -76,7 +76,7 @@ def one_run(text_file: str | None, lr: float, warmup: int, schedule: str, batch:
         meta = {"model": model.config.to_dict()}
         Trainer(model, train, val, cfg, out, tokenizer=tok, meta=meta, log=lambda m: None).fit()
     seconds = time.perf_counter() - t0
-    loss = val_loss(lambda x: model(x).logits, model, val)
+    loss = val_loss(lambda x: model(x).logits, model, val.iterate())
     return {"lr": lr, "warmup": warmup, "schedule": schedule, "batch": batch, "steps": steps,
             "val_loss": loss, "seconds": round(seconds, 1)}  # fmt: skip
 
